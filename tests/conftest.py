@@ -1,0 +1,76 @@
+"""Shared fixtures: notebooks written from cell lists, and one JVM with Spark per test session."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+QUICKSTART = NOTEBOOKS / "quickstart.ipynb"
+
+
+def write_notebook(path: Path, cells: list, *, nbformat_minor: int = 5) -> Path:
+    """Write a notebook; a cell is a source string (code) or a (kind, source[, tags]) tuple."""
+    nb = nbformat.v4.new_notebook()
+    nb.nbformat_minor = nbformat_minor
+    for i, cell in enumerate(cells, start=1):
+        kind, source, tags = ("code", cell, []) if isinstance(cell, str) else (*cell, [])[:3]
+        make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
+        c = make(source)
+        c.id = f"cell-{i}"
+        if tags:
+            c.metadata["tags"] = list(tags)
+        nb.cells.append(c)
+    nbformat.write(nb, path)
+    return path
+
+
+SETUP = 'import ibis\nfrom ibis import _\ncon = ibis.duckdb.connect()\n'
+
+
+@pytest.fixture
+def notebook(tmp_path):
+    """Factory: ``notebook(cells, name=...)`` -> path of a notebook written in tmp_path."""
+
+    def make(cells, name="nb.ipynb"):
+        return write_notebook(tmp_path / name, cells)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def jvm():
+    """The one JVM (with a local SparkSession) of this test session."""
+    from transpiler import jvm as jvm_mod
+
+    return jvm_mod.session()
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the nb2jvm CLI in-process; returns (exit code, stdout, stderr)."""
+    from transpiler.cli import main
+
+    def run(*args):
+        try:
+            code = main([str(a) for a in args])
+        except SystemExit as exc:  # argparse exits for --help and usage errors
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def pytest_collection_modifyitems(config, items):
+    """``notimpl(raises=E, reason=...)`` is a strict xfail that must name its exception."""
+    for item in items:
+        for mark in item.iter_markers("notimpl"):
+            if "raises" not in mark.kwargs or "reason" not in mark.kwargs:
+                raise pytest.UsageError(f"{item.nodeid}: notimpl needs raises= and reason=")
+            item.add_marker(pytest.mark.xfail(strict=True, raises=mark.kwargs["raises"],
+                                              reason="notimpl: " + mark.kwargs["reason"]))

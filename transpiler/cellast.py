@@ -1,0 +1,213 @@
+"""The AST of an exported cell: what the cell grammar accepts, as frozen dataclasses.
+
+Positions are relative to the cell as the author sees it (line 1 is the ``%%export`` line).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Pos:
+    """Line and column (1-based) of a node's first and last character within its cell."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+# ---- expressions ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Node:
+    """Base of every cell AST node."""
+
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    """A variable reference."""
+
+    id: str
+
+
+@dataclass(frozen=True)
+class Const(Node):
+    """A literal number, string, bytes, bool or None."""
+
+    value: object
+
+
+@dataclass(frozen=True)
+class Attribute(Node):
+    """``value.attr``."""
+
+    value: Node
+    attr: str
+    attr_pos: Pos
+
+
+@dataclass(frozen=True)
+class Keyword(Node):
+    """A keyword argument ``name=value`` of a call."""
+
+    name: str
+    value: Node
+
+
+@dataclass(frozen=True)
+class Call(Node):
+    """``func(*args, **kwargs)`` with positional and keyword arguments."""
+
+    func: Node
+    args: tuple[Node, ...]
+    keywords: tuple[Keyword, ...]
+
+
+@dataclass(frozen=True)
+class Slice(Node):
+    """``start:stop:step`` inside a subscript."""
+
+    start: Node | None
+    stop: Node | None
+    step: Node | None
+
+
+@dataclass(frozen=True)
+class Subscript(Node):
+    """``value[index]``."""
+
+    value: Node
+    index: Node
+
+
+@dataclass(frozen=True)
+class BinOp(Node):
+    """An arithmetic or bitwise binary operator (``+ - * / // % ** & | ^``)."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class UnaryOp(Node):
+    """``-x``, ``+x``, ``~x`` or ``not x``."""
+
+    op: str
+    operand: Node
+
+
+@dataclass(frozen=True)
+class BoolOp(Node):
+    """``a and b`` / ``a or b``: Python truthiness, so never applied to column expressions."""
+
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Compare(Node):
+    """A (possibly chained) comparison ``a < b <= c``."""
+
+    left: Node
+    ops: tuple[str, ...]
+    comparators: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class IfExp(Node):
+    """``body if test else orelse``."""
+
+    test: Node
+    body: Node
+    orelse: Node
+
+
+@dataclass(frozen=True)
+class Lambda(Node):
+    """``lambda a, b: body``."""
+
+    params: tuple[str, ...]
+    body: Node
+
+
+@dataclass(frozen=True)
+class Collection(Node):
+    """A list, tuple or set display."""
+
+    kind: str
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class DictDisplay(Node):
+    """A dict display ``{k: v, ...}``."""
+
+    keys: tuple[Node, ...]
+    values: tuple[Node, ...]
+
+
+# ---- statements -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assign(Node):
+    """``name = value``."""
+
+    target: str
+    value: Node
+
+
+@dataclass(frozen=True)
+class ExprStmt(Node):
+    """An expression on its own line (displayed by Jupyter, ignored by the build)."""
+
+    value: Node
+
+
+@dataclass(frozen=True)
+class Import(Node):
+    """``import ibis``."""
+
+    module: str
+
+
+@dataclass(frozen=True)
+class ImportFrom(Node):
+    """``from ibis import _``."""
+
+    module: str
+    names: tuple[str, ...]
+
+
+Stmt = Assign | ExprStmt | Import | ImportFrom
+
+
+def children(node: Node):
+    """The direct child nodes of ``node``, in source order."""
+    for name in node.__dataclass_fields__:
+        if name == "pos":
+            continue
+        value = getattr(node, name)
+        if isinstance(value, Node):
+            yield value
+        elif isinstance(value, tuple):
+            yield from (v for v in value if isinstance(v, Node))
+
+
+def free_names(node: Node, bound: frozenset[str] = frozenset()):
+    """Yield every :class:`Name` read by ``node`` that is not bound by an enclosing lambda."""
+    if isinstance(node, Name):
+        if node.id not in bound:
+            yield node
+        return
+    if isinstance(node, Lambda):
+        bound = bound | set(node.params)
+    for child in children(node):
+        yield from free_names(child, bound)

@@ -1,0 +1,281 @@
+"""The ``nb2jvm`` command line: check, build, verify and run exported notebook features."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import Diagnostic, InputError, Nb2jvmError, Span, error
+from .inputs import DataBinding
+from .package import Coordinates
+
+EXIT_OK, EXIT_MISMATCH, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse's own usage errors: exit 2 with usage, no traceback
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"nb2jvm: error: {message}\n")
+
+
+def _data_binding(text: str) -> DataBinding:
+    name, sep, path = text.partition("=")
+    if not sep or not name.isidentifier() or not path:
+        raise argparse.ArgumentTypeError(f"expected NAME=PATH (e.g. transactions=tx.parquet), "
+                                         f"got {text!r}")
+    return DataBinding(name, Path(path).expanduser().resolve(), f"--data {text}",
+                       Span(f"--data {text}"))
+
+
+def _add_common(p: argparse.ArgumentParser, data: bool = True) -> None:
+    if data:
+        p.add_argument("--data", metavar="NAME=PATH", action="append", type=_data_binding,
+                       default=[], help="bind input table NAME to a Parquet or CSV file "
+                       "(repeatable; overrides what the notebook's setup cells read)")
+    p.add_argument("-v", "--verbose", action="store_true",
+                   help="show Spark's INFO logging and every stage")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+
+
+def _add_coordinates(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--group-id", default="nb2jvm.generated", help="Maven groupId")
+    p.add_argument("--artifact-id", help="Maven artifactId (default: from the notebook name)")
+    p.add_argument("--version", dest="artifact_version", default="0.1.0",
+                   help="Maven version (default: 0.1.0)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="nb2jvm", description="Turn the %%export cells of a Jupyter notebook "
+                     "(an Ibis subset) into Spark SQL in a JVM artifact, and prove that Spark "
+                     "computes what the notebook computes.")
+    parser.add_argument("--version", action="version", version=f"nb2jvm {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    p = sub.add_parser("check", help="check exported cells against the subset (no JVM)",
+                       description="Report every exported cell that is outside the subset, "
+                       "with notebook, cell, line and column. Exit 0 when clean, 2 otherwise.")
+    p.add_argument("notebook", type=Path)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _add_common(p)
+
+    p = sub.add_parser("build", help="build the JVM artifact (SQL, manifest, jar, pom)",
+                       description="Transpile the exported cells and write DIR with one .sql per "
+                       "feature set, manifest.json, pom.xml and the jar.")
+    p.add_argument("notebook", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    _add_coordinates(p)
+    _add_common(p)
+
+    p = sub.add_parser("verify", help="run on the JVM and compare with the notebook",
+                       description="Build, run every feature set on Spark in a local JVM, run "
+                       "the same cells with ibis on DuckDB, and compare. Exit 0 when all are "
+                       "conformant, 1 on any mismatch, 2 when any is refused or errors.")
+    p.add_argument("notebook", type=Path)
+    p.add_argument("--report", type=Path, metavar="FILE.json", help="write the JSON report")
+    p.add_argument("-o", "--output", type=Path, metavar="DIR", help="keep the built artifact")
+    _add_coordinates(p)
+    _add_common(p)
+
+    p = sub.add_parser("run", help="run one feature set on the JVM and write its rows",
+                       description="Run one feature set on Spark and write its rows to a "
+                       "Parquet file, without comparing.")
+    p.add_argument("source", type=Path, metavar="NOTEBOOK_OR_BUILD_DIR")
+    p.add_argument("--feature", required=True, metavar="NAME")
+    p.add_argument("--output", type=Path, required=True, metavar="OUT.parquet")
+    _add_common(p)
+    return parser
+
+
+class _Progress:
+    def __init__(self, enabled: bool):
+        self.enabled, self.started = enabled, time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if self.enabled:
+            print(f"  [{time.perf_counter() - self.started:5.1f}s] {message}", file=sys.stderr,
+                  flush=True)
+
+
+def _options(args, progress) -> "Options":
+    from .pipeline import Options
+
+    coords = Coordinates(getattr(args, "group_id", "nb2jvm.generated"),
+                         getattr(args, "artifact_id", None) or "",
+                         getattr(args, "artifact_version", "0.1.0"))
+    return Options(tuple(getattr(args, "data", []) or []), coords, progress)
+
+
+def cmd_check(args, progress) -> int:
+    from .pipeline import transpile
+
+    try:
+        lowered = transpile(args.notebook, _options(args, progress))
+        diagnostics = lowered.diagnostics
+    except Nb2jvmError as exc:
+        diagnostics = exc.diagnostics
+    if args.format == "json":
+        print(json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False))
+    elif diagnostics:
+        print("\n".join(d.render() for d in diagnostics), file=sys.stderr)
+    else:
+        print(f"{args.notebook}: ok ({len(lowered.lowered)} feature set(s): "
+              f"{', '.join(lf.name for lf in lowered.lowered)})")
+    return EXIT_ERROR if diagnostics else EXIT_OK
+
+
+def cmd_build(args, progress) -> int:
+    from .pipeline import build
+
+    artifact = build(args.notebook, args.output, _options(args, progress))
+    if not args.quiet:
+        print(f"built {artifact.jar}")
+        for fs in artifact.manifest["feature_sets"]:
+            cols = ", ".join(c["name"] for c in fs["columns"])
+            print(f"  {fs['name']:<20} cell {fs['cell']:<3} sql/{fs['sql']}  ({cols})")
+        print("  inputs: " + ", ".join(i["name"] for i in artifact.manifest["inputs"]))
+    return EXIT_OK
+
+
+def cmd_verify(args, progress) -> int:
+    from .verify import verify
+
+    report = verify(args.notebook, _options(args, progress), keep_dir=args.output,
+                    verbose=args.verbose)
+    if args.report:
+        _write_atomic(args.report, report.to_json().encode())
+    width = max((len(v.name) for v in report.feature_sets), default=10)
+    print(f"nb2jvm verify {args.notebook}")
+    if report.artifact:
+        print(f"  artifact: {report.artifact}")
+    for v in report.feature_sets:
+        print(f"  {v.name:<{width}}  {v.status:<10}  {v.message}")
+        if v.details and not args.quiet:
+            print("\n".join("      " + ln for ln in v.details.splitlines()))
+    ok = sum(v.status == "conformant" for v in report.feature_sets)
+    verdict = {0: "conformant", 1: "MISMATCH", 2: "NOT VERIFIED"}[report.exit_code]
+    print(f"  result: {verdict} ({ok} of {len(report.feature_sets)} feature sets conformant)")
+    if args.report:
+        print(f"  report: {args.report}")
+    return report.exit_code
+
+
+def cmd_run(args, progress) -> int:
+    from . import jvm as jvm_mod
+    from .verify import handoff_inputs
+
+    source: Path = args.source
+    work = Path(tempfile.mkdtemp(prefix="nb2jvm-run-"))
+    try:
+        if source.is_dir():
+            build_dir, inputs = _build_dir_inputs(source, args)
+        else:
+            from .errors import SubsetError
+            from .package import package
+            from .pipeline import transpile
+
+            opts = _options(args, progress)
+            lowered = transpile(source, opts)
+            if lowered.refused:
+                raise SubsetError(lowered.diagnostics)
+            build_dir = package(lowered, work / "build", opts.coordinates).directory
+            inputs = lowered.features.inputs
+        man = json.loads((build_dir / "manifest.json").read_text())
+        names = [fs["name"] for fs in man["feature_sets"]]
+        if args.feature not in names:
+            raise error("CLI002", f"no feature set named '{args.feature}'",
+                        Span(str(source)), hint="feature sets: " + ", ".join(names))
+        coords = man["artifact"]
+        jar = build_dir / f"{coords['artifact_id']}-{coords['version']}.jar"
+        progress("hand-off of the inputs to Parquet")
+        paths = handoff_inputs(inputs, work)
+        jvm = jvm_mod.session(verbose=args.verbose, progress=progress)
+        pipeline = jvm.pipeline(jar, coords["artifact_id"])
+        progress(f"feature set '{args.feature}' on Spark")
+        try:
+            jvm.run_parquet(pipeline, args.feature, paths, work / "out")
+        except jvm_mod.JvmRunError as exc:
+            raise error("RUN001", f"feature set '{args.feature}' failed on Spark: {exc}",
+                        Span(str(source)), cls=InputError) from None
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(work / "out")
+        buffer = work / "result.parquet"
+        pq.write_table(table, buffer)
+        _move_atomic(buffer, args.output)
+        print(f"wrote {table.num_rows} rows of '{args.feature}' to {args.output}")
+        return EXIT_OK
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build_dir_inputs(build_dir: Path, args):
+    from .inputs import InputTable, read_schema
+
+    manifest_path = build_dir / "manifest.json"
+    if not manifest_path.exists():
+        raise error("CLI001", f"{build_dir} is not an nb2jvm build directory (no manifest.json)",
+                    Span(str(build_dir)), hint="pass a notebook or the -o DIR of `nb2jvm build`")
+    man = json.loads(manifest_path.read_text())
+    given = {b.name: b for b in args.data}
+    missing = [i["name"] for i in man["inputs"] if i["name"] not in given]
+    if missing:
+        raise error("CLI003", "a build directory does not carry data: bind every input with "
+                    "--data NAME=PATH", Span(str(build_dir)),
+                    hint="missing: " + ", ".join(missing))
+    tables = []
+    for i in man["inputs"]:
+        schema, fmt = read_schema(given[i["name"]])
+        tables.append(InputTable(i["name"], schema, given[i["name"]].path, fmt, "--data"))
+    return build_dir, tuple(tables)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def _move_atomic(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
+    os.close(fd)
+    shutil.copyfile(src, tmp)
+    os.replace(tmp, dst)
+
+
+COMMANDS = {"check": cmd_check, "build": cmd_build, "verify": cmd_verify, "run": cmd_run}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    progress = _Progress(enabled=not args.quiet and (args.verbose or sys.stderr.isatty()
+                                                     or os.environ.get("NB2JVM_PROGRESS") == "1"))
+    try:
+        return COMMANDS[args.command](args, progress)
+    except Nb2jvmError as exc:
+        print(exc.render(), file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("nb2jvm: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug in nb2jvm: say so plainly, show the trace only on request
+        if args.verbose or os.environ.get("NB2JVM_DEBUG"):
+            raise
+        d = Diagnostic("INTERNAL", f"internal error: {type(exc).__name__}: {exc}", Span(),
+                       hint="this is a bug in nb2jvm; rerun with --verbose for the trace")
+        print(d.render(), file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,142 @@
+"""The comparison policy between the notebook's result and the JVM's, in one class.
+
+* Columns must match by name and order.
+* Rows are compared as a multiset unless the feature set orders its rows (then in order).
+* Floats are equal within ``rel_tol``/``abs_tol`` (aggregates sum in a different order on the
+  two engines); NaN equals NaN; NULL and NaN are different values; -0.0 equals 0.0.
+* Integers of different widths compare by value (Spark widens some results to int/bigint).
+* Timestamps compare as UTC instants when zoned, as wall-clock values when naive.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pyarrow as pa
+
+_NAN = ("nan",)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One differing row: its position after canonical ordering and both sides' values."""
+
+    index: int
+    notebook: tuple | None
+    jvm: tuple | None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of comparing two tables."""
+
+    equal: bool
+    rows_compared: int
+    message: str
+    mismatches: tuple[Mismatch, ...] = ()
+    columns: tuple[str, ...] = ()
+
+
+def _normalize(value):
+    if isinstance(value, float):
+        if math.isnan(value):
+            return _NAN
+        return 0.0 if value == 0 else value
+    if isinstance(value, Decimal):
+        return _normalize(float(value)) if not value.is_nan() else _NAN
+    if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(_dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(_normalize(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _normalize(v)) for k, v in value.items()))
+    return value
+
+
+def _sort_key(row: tuple) -> tuple:
+    # A total order over mixed values: None first, then by type name, then by value; floats are
+    # rounded so that values equal within tolerance sort together.
+    key = []
+    for v in row:
+        if v is None:
+            key.append((0, "", 0))
+        elif v is _NAN or v == _NAN:
+            key.append((1, "nan", 0))
+        elif isinstance(v, float):
+            key.append((2, "number", float(f"{v:.9g}")))
+        elif isinstance(v, (int, bool)):
+            key.append((2, "number", v))
+        else:
+            key.append((3, type(v).__name__, repr(v)))
+    return tuple(key)
+
+
+@dataclass(frozen=True)
+class ComparisonPolicy:
+    """How close the JVM's result must be to the notebook's to count as conformant."""
+
+    rel_tol: float = 1e-9
+    abs_tol: float = 1e-12
+    max_mismatches: int = 5
+    notes: tuple[str, ...] = field(default=())
+
+    def values_equal(self, a, b) -> bool:
+        if isinstance(a, float) and isinstance(b, (float, int)) and not isinstance(b, bool) \
+                or isinstance(b, float) and isinstance(a, (float, int)) and not isinstance(a, bool):
+            return math.isclose(a, b, rel_tol=self.rel_tol, abs_tol=self.abs_tol) or (
+                math.isinf(a) and math.isinf(b) and (a > 0) == (b > 0))
+        if isinstance(a, tuple) and isinstance(b, tuple) and a is not _NAN and b is not _NAN:
+            return len(a) == len(b) and all(self.values_equal(x, y) for x, y in zip(a, b))
+        return a == b
+
+    def rows(self, table: pa.Table) -> list[tuple]:
+        cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
+        return [tuple(_normalize(c[i]) for c in cols) for i in range(table.num_rows)]
+
+    def compare(self, notebook: pa.Table, jvm: pa.Table, ordered: bool = False) -> Comparison:
+        """Compare the notebook's table with the JVM's under this policy."""
+        left_cols, right_cols = tuple(notebook.column_names), tuple(jvm.column_names)
+        if left_cols != right_cols:
+            return Comparison(False, 0, f"columns differ: notebook {list(left_cols)}, "
+                              f"JVM {list(right_cols)}", columns=left_cols)
+        left, right = self.rows(notebook), self.rows(jvm)
+        if not ordered:
+            left, right = sorted(left, key=_sort_key), sorted(right, key=_sort_key)
+        mismatches = []
+        for i in range(max(len(left), len(right))):
+            a = left[i] if i < len(left) else None
+            b = right[i] if i < len(right) else None
+            if a is None or b is None or not all(self.values_equal(x, y) for x, y in zip(a, b)):
+                mismatches.append(Mismatch(i, a, b))
+                if len(mismatches) >= self.max_mismatches:
+                    break
+        if len(left) != len(right):
+            message = f"row counts differ: notebook {len(left)}, JVM {len(right)}"
+        elif mismatches:
+            message = f"values differ in at least {len(mismatches)} row(s) of {len(left)}"
+        else:
+            return Comparison(True, len(left), f"conformant on {len(left)} rows",
+                              columns=left_cols)
+        return Comparison(False, min(len(left), len(right)), message, tuple(mismatches),
+                          left_cols)
+
+
+def render_mismatches(result: Comparison, width: int = 40) -> str:
+    """The first mismatching rows, notebook and JVM side by side."""
+    if not result.mismatches:
+        return ""
+    lines = [f"  {'row':>5}  {'notebook (DuckDB)':<{width}}  JVM (Spark)"]
+    for m in result.mismatches:
+        left = "(missing)" if m.notebook is None else _row_text(result.columns, m.notebook)
+        right = "(missing)" if m.jvm is None else _row_text(result.columns, m.jvm)
+        lines.append(f"  {m.index:>5}  {left[:width]:<{width}}  {right[:width * 2]}")
+    return "\n".join(lines)
+
+
+def _row_text(columns, row) -> str:
+    return ", ".join(f"{c}={'NaN' if v == _NAN else v!r}" for c, v in zip(columns, row))

@@ -1,0 +1,115 @@
+"""Errors as data: one root exception, diagnostics that carry a place and an expectation.
+
+Every user-facing failure is a :class:`Diagnostic` (code, message, span, hint) wrapped in a
+:class:`Nb2jvmError`.  The CLI renders them the way a compiler does: ``path:cell N:line:col``,
+the source line and a caret under the offending column.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """A place in a notebook: path, cell index (1-based) and cell id, line and column (1-based)."""
+
+    notebook: str = ""
+    cell: int | None = None
+    cell_id: str | None = None
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def where(self) -> str:
+        parts = [self.notebook or "<input>"]
+        if self.cell is not None:
+            parts.append(f"cell {self.cell}")
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+            if self.column is not None:
+                parts.append(f"col {self.column}")
+        return ":".join(parts[:1]) + ("" if len(parts) == 1 else ": " + ", ".join(parts[1:]))
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in user input, with where it is and what was expected."""
+
+    code: str
+    message: str
+    span: Span = field(default_factory=Span)
+    hint: str | None = None
+    source_line: str | None = None
+    severity: str = "error"
+
+    def render(self) -> str:
+        lines = [f"{self.span.where()}: {self.severity} {self.code}: {self.message}"]
+        if self.source_line is not None and self.span.line is not None:
+            gutter = f"{self.span.line:>4} | "
+            lines.append(gutter + self.source_line.rstrip("\n"))
+            col = max(1, self.span.column or 1)
+            width = 1
+            if self.span.end_column and self.span.end_line == self.span.line:
+                width = max(1, self.span.end_column - col)
+            # Tabs keep their width so the caret lines up under the right character.
+            prefix = "".join(c if c == "\t" else " " for c in self.source_line[: col - 1])
+            lines.append(" " * len(gutter) + prefix + "^" * width)
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["span"] = {k: v for k, v in data["span"].items() if v is not None}
+        return {k: v for k, v in data.items() if v is not None}
+
+
+class Nb2jvmError(Exception):
+    """Root of every error nb2jvm raises on purpose; carries one or more diagnostics."""
+
+    exit_code = 2
+
+    def __init__(self, diagnostics: Diagnostic | list[Diagnostic]):
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics: list[Diagnostic] = list(diagnostics)
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        return "\n".join(d.render() for d in self.diagnostics)
+
+    def to_json(self) -> str:
+        return json.dumps([d.to_json() for d in self.diagnostics], indent=2, ensure_ascii=False)
+
+
+class InputError(Nb2jvmError):
+    """Bad input: a notebook, a data file, a CLI argument."""
+
+
+class SubsetError(Nb2jvmError):
+    """An exported cell is outside the supported subset."""
+
+
+class NotYetSupported(SubsetError):
+    """A construct we have no lowering for yet (our gap, not Spark's)."""
+
+
+class UnsupportedOnTarget(SubsetError):
+    """Spark cannot compute this with the notebook's exact semantics."""
+
+
+class EnvironmentProblem(Nb2jvmError):
+    """Something outside the project is missing, e.g. a JDK."""
+
+
+class JvmError(Nb2jvmError):
+    """The JVM side failed while building or running an artifact."""
+
+
+def error(code: str, message: str, span: Span | None = None, *, hint: str | None = None,
+          source_line: str | None = None, cls: type[Nb2jvmError] = InputError) -> Nb2jvmError:
+    """Build an exception holding a single diagnostic."""
+    return cls(Diagnostic(code, message, span or Span(), hint=hint, source_line=source_line))

@@ -1,0 +1,430 @@
+"""Stage 4, evaluate: :class:`BoundNotebook` -> :class:`FeatureSets` (ibis table expressions).
+
+A validated cell is *interpreted*, never executed: a visitor walks the cell AST and only ever
+calls (a) ibis functions and expression methods listed in :mod:`transpiler.subset`, (b) a short
+list of pure builtins, and (c) lambdas defined in the cell, themselves interpreted the same way.
+No name or attribute starting with ``_`` is reachable (except the deferred ``_``), so Python
+internals (``__class__``, ``__globals__`` ...) cannot be reached from a notebook.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+from ibis.common.deferred import Deferred
+from ibis.expr.types.groupby import GroupedTable
+
+from . import cellast as A
+from . import subset
+from .errors import Diagnostic, SubsetError
+from .extract import Cell
+from .inputs import AMBIENT_NAMES, BoundNotebook, InputTable
+
+# Guards against a cell that would exhaust memory or CPU with plain Python values.
+MAX_EXPONENT = 1024
+MAX_SEQUENCE = 100_000
+
+
+def _bounded(fn):
+    """Wrap a builtin that consumes an iterable so that it consumes at most MAX_SEQUENCE items."""
+
+    def call(*args, **kwargs):
+        if len(args) == 1 and not isinstance(args[0], (int, float, str, bytes)):
+            items = list(itertools.islice(args[0], MAX_SEQUENCE + 1))
+            if len(items) > MAX_SEQUENCE:
+                raise ValueError(f"more than {MAX_SEQUENCE} items in a constant")
+            args = (items,)
+        return fn(*args, **kwargs)
+
+    return call
+
+
+SAFE_BUILTINS = {
+    "range": range, "len": len, "abs": abs, "round": round, "str": str, "int": int,
+    "float": float, "bool": bool, "zip": zip, "enumerate": enumerate,
+    **{f.__name__: _bounded(f) for f in (min, max, list, dict, tuple, sorted, sum, set)},
+}
+
+BINARY_OPS = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
+    "|": operator.or_, "^": operator.xor,
+}
+UNARY_OPS = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
+COMPARE_OPS = {
+    "<": operator.lt, ">": operator.gt, "==": operator.eq, ">=": operator.ge,
+    "<=": operator.le, "!=": operator.ne,
+}
+
+
+@dataclass(frozen=True)
+class FeatureSet:
+    """One exported table: its name, ibis expression and the cell that defines it."""
+
+    name: str
+    expr: ir.Table
+    cell: Cell
+    pos: A.Pos
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A feature set (or a whole statement) that is outside the subset, and why."""
+
+    name: str
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class FeatureSets:
+    """Every feature set of a notebook, in definition order, with the inputs they read."""
+
+    bound: BoundNotebook
+    features: tuple[FeatureSet, ...]
+    refused: tuple[Refused, ...] = ()
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for r in self.refused for d in r.diagnostics]
+
+    @property
+    def inputs(self) -> tuple[InputTable, ...]:
+        return self.bound.inputs
+
+
+class _Refusal(Exception):
+    """Raised inside the interpreter; becomes a Diagnostic at the node that caused it."""
+
+    def __init__(self, code: str, message: str, node: A.Node, hint: str | None = None,
+                 pos: A.Pos | None = None):
+        super().__init__(message)
+        self.code, self.message, self.node, self.hint = code, message, node, hint
+        self.pos = pos or node.pos
+
+
+@dataclass(frozen=True)
+class _Allowed:
+    """A callable the subset tables allowed, remembered with the name it was reached by."""
+
+    fn: object
+    name: str
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """The value of a name whose defining statement was refused."""
+
+    name: str
+
+
+class _IbisModule:
+    """Stands for the ``ibis`` module inside a cell: only ``IBIS_FUNCTIONS`` are reachable."""
+
+
+class _Lambda:
+    """A cell lambda; calling it interprets its body with the arguments bound."""
+
+    def __init__(self, node: A.Lambda, interp: "_Interpreter", env: dict):
+        self.node, self.interp, self.env = node, interp, env
+
+    def __call__(self, *args):
+        if len(args) != len(self.node.params):
+            raise _Refusal("E207", f"lambda takes {len(self.node.params)} argument(s) but "
+                           f"ibis passed {len(args)}", self.node)
+        return self.interp.eval(self.node.body, {**self.env, **dict(zip(self.node.params, args))})
+
+
+def _is_ibis_object(value) -> bool:
+    return type(value).__module__.startswith("ibis.")
+
+
+class _Interpreter:
+    """Evaluates cell AST nodes: one ``visit_<Node>`` per node kind."""
+
+    def eval(self, node: A.Node, env: dict):
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is None:
+            raise _Refusal("E200", f"{type(node).__name__} is not supported in an exported "
+                           "cell", node)
+        return method(node, env)
+
+    def visit_Const(self, node: A.Const, env):
+        return node.value
+
+    def visit_Name(self, node: A.Name, env):
+        if node.id.startswith("_") and node.id != "_":
+            raise _Refusal("E201", f"names starting with '_' are not allowed ('{node.id}')",
+                           node)
+        if node.id in env:
+            if isinstance(env[node.id], _Failed):
+                raise _Refusal("E218", f"'{node.id}' was refused above, so this cannot be "
+                               "evaluated", node)
+            return env[node.id]
+        if node.id in SAFE_BUILTINS:
+            return _Allowed(SAFE_BUILTINS[node.id], node.id)
+        reason = subset.refusal(node.id)
+        if reason or node.id in ("eval", "exec", "open", "getattr", "setattr", "globals",
+                                 "locals", "vars", "compile", "__import__", "input", "print"):
+            raise _Refusal("E202", f"'{node.id}' is not available in an exported cell", node,
+                           hint=reason)
+        raise _Refusal("E203", f"name '{node.id}' is not defined", node,
+                       hint=subset.suggestion(node.id, list(env) + list(SAFE_BUILTINS)))
+
+    def visit_Attribute(self, node: A.Attribute, env):
+        name = node.attr
+        if name.startswith("_"):
+            raise _Refusal("E201", f"attributes starting with '_' are not allowed ('{name}')",
+                           node, pos=node.attr_pos)
+        base = self.eval(node.value, env)
+        reason = subset.refusal(name)
+        if isinstance(base, _IbisModule):
+            if name in subset.IBIS_FUNCTIONS:
+                return _Allowed(getattr(ibis, name), f"ibis.{name}")
+            return self._refuse_attr(node, f"ibis.{name}", reason, subset.IBIS_FUNCTIONS,
+                                     exists=hasattr(ibis, name))
+        if isinstance(base, Deferred):
+            # A deferred attribute is a column name or a method resolved later by ibis;
+            # refuse the ones that exist on ibis expressions but are outside the subset.
+            known = hasattr(ir.Table, name) or hasattr(ir.Value, name)
+            if reason or (known and name not in subset.VALUE_METHODS | subset.TABLE_METHODS):
+                return self._refuse_attr(node, name, reason, (), exists=True)
+            return getattr(base, name)
+        if isinstance(base, ir.Table):
+            if name in base.columns and not callable(getattr(type(base), name, None)):
+                return base[name]
+            if name in subset.TABLE_METHODS:
+                return _Allowed(getattr(base, name), name)
+            return self._refuse_attr(node, name, reason,
+                                     set(subset.TABLE_METHODS) | set(base.columns),
+                                     exists=hasattr(base, name), what="table")
+        if isinstance(base, GroupedTable):
+            if name in subset.GROUPED_METHODS:
+                return _Allowed(getattr(base, name), name)
+            return self._refuse_attr(node, name, reason, subset.GROUPED_METHODS,
+                                     exists=hasattr(base, name), what="grouped table")
+        if _is_ibis_object(base):
+            if name in subset.VALUE_METHODS and hasattr(base, name):
+                value = getattr(base, name)
+                return _Allowed(value, name) if callable(value) else value
+            return self._refuse_attr(node, name, reason, subset.VALUE_METHODS,
+                                     exists=hasattr(base, name), what=type(base).__name__)
+        raise _Refusal("E204", f"attribute access on a {type(base).__name__} value is not "
+                       "supported in an exported cell", node, pos=node.attr_pos)
+
+    def _refuse_attr(self, node, shown, reason, candidates, *, exists, what="ibis"):
+        if reason:
+            raise _Refusal("E205", f"'{shown}' {reason}" if not reason.startswith(shown)
+                           else reason, node, pos=node.attr_pos)
+        if exists:
+            raise _Refusal("E206", f"'{shown}' is not in the exported-cell subset", node,
+                           pos=node.attr_pos, hint="see docs/subset.md for what is supported")
+        raise _Refusal("E203", f"'{shown}' does not exist on {what}", node, pos=node.attr_pos,
+                       hint=subset.suggestion(node.attr, candidates))
+
+    def visit_Call(self, node: A.Call, env):
+        func = self.eval(node.func, env)
+        args = [self.eval(a, env) for a in node.args]
+        kwargs = {}
+        for kw in node.keywords:
+            if kw.name.startswith("_"):
+                raise _Refusal("E201", f"keyword arguments starting with '_' are not allowed "
+                               f"('{kw.name}')", kw)
+            kwargs[kw.name] = self.eval(kw.value, env)
+        if isinstance(func, _Allowed):
+            target = func.fn
+        elif isinstance(func, (_Lambda, Deferred)):
+            target = func
+        else:
+            raise _Refusal("E208", f"a {type(func).__name__} value cannot be called in an "
+                           "exported cell", node)
+        return self._guard(node, lambda: target(*args, **kwargs))
+
+    def _guard(self, node, thunk):
+        try:
+            return thunk()
+        except _Refusal:
+            raise
+        except RecursionError:
+            raise _Refusal("E209", "expression is nested too deeply", node) from None
+        except Exception as exc:  # ibis reports type and column errors with many classes
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise _Refusal("E300", f"ibis rejected this expression: {type(exc).__name__}"
+                           + (f": {message}" if message else ""), node) from None
+
+    def visit_Lambda(self, node: A.Lambda, env):
+        for p in node.params:
+            if p.startswith("_"):
+                raise _Refusal("E201", f"parameter names starting with '_' are not allowed "
+                               f"('{p}')", node)
+        return _Lambda(node, self, env)
+
+    def visit_Subscript(self, node: A.Subscript, env):
+        base = self.eval(node.value, env)
+        index = self.eval(node.index, env)
+        if isinstance(index, str) and index.startswith("_") and not _is_ibis_object(base):
+            raise _Refusal("E201", "keys starting with '_' are not allowed", node)
+        return self._guard(node, lambda: base[index])
+
+    def visit_Slice(self, node: A.Slice, env):
+        parts = [None if p is None else self.eval(p, env) for p in (node.start, node.stop,
+                                                                     node.step)]
+        return slice(*parts)
+
+    def visit_BinOp(self, node: A.BinOp, env):
+        left, right = self.eval(node.left, env), self.eval(node.right, env)
+        if node.op == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT \
+                and isinstance(left, (int, float)):
+            raise _Refusal("E210", "exponent too large for a constant", node)
+        if node.op == "*" and isinstance(left, (str, bytes, list, tuple)) \
+                and isinstance(right, int) and len(left) * right > MAX_SEQUENCE:
+            raise _Refusal("E210", "repeated sequence too large for a constant", node)
+        if node.op == "*" and isinstance(right, (str, bytes, list, tuple)) \
+                and isinstance(left, int) and len(right) * left > MAX_SEQUENCE:
+            raise _Refusal("E210", "repeated sequence too large for a constant", node)
+        return self._guard(node, lambda: BINARY_OPS[node.op](left, right))
+
+    def visit_UnaryOp(self, node: A.UnaryOp, env):
+        operand = self.eval(node.operand, env)
+        if node.op == "not":
+            if _is_ibis_object(operand) or isinstance(operand, Deferred):
+                raise _Refusal("E211", "`not` cannot negate a column expression", node,
+                               hint="use ~ to negate a boolean column")
+            return not operand
+        return self._guard(node, lambda: UNARY_OPS[node.op](operand))
+
+    def _truth(self, value, node, hint):
+        if _is_ibis_object(value) or isinstance(value, Deferred):
+            raise _Refusal("E211", "a column expression has no Python truth value", node,
+                           hint=hint)
+        return bool(value)
+
+    def visit_BoolOp(self, node: A.BoolOp, env):
+        hint = "use & and | to combine column conditions"
+        left = self.eval(node.left, env)
+        truth = self._truth(left, node, hint)
+        if (node.op == "and") != truth:
+            return left
+        right = self.eval(node.right, env)
+        self._truth(right, node, hint)
+        return right
+
+    def visit_Compare(self, node: A.Compare, env):
+        left = self.eval(node.left, env)
+        result = None
+        for i, (op, right_node) in enumerate(zip(node.ops, node.comparators)):
+            right = self.eval(right_node, env)
+            if op in ("in", "not in", "is", "is not"):
+                if any(_is_ibis_object(v) or isinstance(v, Deferred) for v in (left, right)):
+                    hint = ("use .isin([...]) / .notin([...])" if "in" in op
+                            else "use .isnull() / .notnull()")
+                    raise _Refusal("E212", f"`{op}` does not work on column expressions", node,
+                                   hint=hint)
+                value = {"in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+                         "is": operator.is_, "is not": operator.is_not}[op](left, right)
+            else:
+                value = self._guard(node, lambda: COMPARE_OPS[op](left, right))
+            if i and (_is_ibis_object(value) or _is_ibis_object(result)):
+                raise _Refusal("E212", "chained comparisons do not work on column expressions",
+                               node, hint="use .between(lo, hi) or combine with &")
+            if i and not value:
+                return value
+            result, left = value, right
+        return result
+
+    def visit_IfExp(self, node: A.IfExp, env):
+        test = self.eval(node.test, env)
+        truth = self._truth(test, node, "use ibis.ifelse(condition, then, else)")
+        return self.eval(node.body if truth else node.orelse, env)
+
+    def visit_Collection(self, node: A.Collection, env):
+        items = [self.eval(i, env) for i in node.items]
+        if node.kind == "set":
+            return self._guard(node, lambda: set(items))
+        return {"list": list, "tuple": tuple}[node.kind](items)
+
+    def visit_DictDisplay(self, node: A.DictDisplay, env):
+        keys = [self.eval(k, env) for k in node.keys]
+        values = [self.eval(v, env) for v in node.values]
+        return self._guard(node, lambda: dict(zip(keys, values)))
+
+
+def _initial_env(inputs: tuple[InputTable, ...]) -> dict:
+    env = {"ibis": _IbisModule(), "_": ibis._}
+    assert set(env) == set(AMBIENT_NAMES)
+    for table in inputs:
+        env[table.name] = ibis.table(table.schema, name=table.name)
+    return env
+
+
+def _diagnostic(exc: _Refusal, cell: Cell, notebook: str) -> Diagnostic:
+    p = exc.pos
+    return Diagnostic(exc.code, exc.message,
+                      cell.span(notebook, p.line, p.column, p.end_line, p.end_column),
+                      hint=exc.hint, source_line=cell.line_text(p.line))
+
+
+def evaluate(bound: BoundNotebook) -> FeatureSets:
+    """Interpret the exported cells in notebook order; collect the tables they export.
+
+    A refused statement does not stop the others: its target is marked failed, and the
+    feature sets that depend on it are refused in turn with their own diagnostic.
+    """
+    nb = bound.parsed.notebook
+    env = _initial_env(bound.inputs)
+    interp = _Interpreter()
+    refused: dict[str, list[Diagnostic]] = {}
+    exported: dict[str, FeatureSet] = {}
+    for pcell in bound.parsed.cells:
+        cell = pcell.cell
+        declared = set(cell.export.names)
+        assigned = set()
+        general = f"cell {cell.index}"
+        for stmt in pcell.body:
+            target = stmt.target if isinstance(stmt, A.Assign) else general
+            try:
+                _check_statement(stmt)
+                if isinstance(stmt, A.Assign):
+                    assigned.add(stmt.target)
+                    exported.pop(stmt.target, None)
+                    refused.pop(stmt.target, None)
+                    env[stmt.target] = _Failed(stmt.target)
+                    value = interp.eval(stmt.value, env)
+                    env[stmt.target] = value
+                    if isinstance(value, ir.Table) and (not declared
+                                                        or stmt.target in declared):
+                        exported[stmt.target] = FeatureSet(stmt.target, value, cell, stmt.pos)
+                elif isinstance(stmt, A.ExprStmt):
+                    interp.eval(stmt.value, env)
+            except _Refusal as exc:
+                refused.setdefault(target, []).append(_diagnostic(exc, cell, nb.path))
+        for name in sorted(declared - assigned):
+            refused.setdefault(name, []).append(Diagnostic(
+                "E215", f"%%export names '{name}' but the cell does not assign it",
+                cell.span(nb.path, 1, 1), source_line=cell.line_text(1)))
+        for name in sorted(declared & assigned):
+            if name not in exported and name not in refused:
+                refused[name] = [Diagnostic(
+                    "E216", f"'{name}' is exported but is not a table "
+                    f"(it is a {type(env.get(name)).__name__})", cell.span(nb.path, 1, 1),
+                    source_line=cell.line_text(1))]
+    if not exported and not refused:
+        refused["<notebook>"] = [Diagnostic("E217", "the exported cells define no table",
+                                            nb.exported[0].span(nb.path, 1, 1))]
+    return FeatureSets(bound, tuple(exported.values()),
+                       tuple(Refused(n, tuple(d)) for n, d in refused.items()))
+
+
+def _check_statement(stmt: A.Stmt) -> None:
+    if isinstance(stmt, A.Import) and stmt.module != "ibis":
+        raise _Refusal("E213", f"only `import ibis` is allowed in an exported cell (not "
+                       f"`import {stmt.module}`)", stmt)
+    if isinstance(stmt, A.ImportFrom) and (stmt.module != "ibis" or set(stmt.names) - {"_"}):
+        raise _Refusal("E213", "only `from ibis import _` is allowed in an exported cell", stmt)
+    if isinstance(stmt, A.Assign) and stmt.target.startswith("_"):
+        raise _Refusal("E201", "names starting with '_' cannot be assigned", stmt)
+    if isinstance(stmt, A.Assign) and stmt.target in AMBIENT_NAMES:
+        raise _Refusal("E214", f"'{stmt.target}' cannot be reassigned in an exported cell", stmt)

@@ -1,0 +1,123 @@
+"""Stage 1, extract: a notebook file -> :class:`Notebook` (its code cells, exported ones marked).
+
+>>> nb = extract(Path("notebooks/quickstart.ipynb"))  # doctest: +SKIP
+>>> [c.index for c in nb.exported]                      # doctest: +SKIP
+[6, 8]
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from .errors import InputError, Span, error
+
+EXPORT_MAGIC = re.compile(r"^%%export(?P<args>[ \t].*)?$")
+EXPORT_TAG = "export"
+
+
+@dataclass(frozen=True)
+class ExportMark:
+    """How a cell is exported: declared feature-set names (empty: every assigned table)."""
+
+    names: tuple[str, ...]
+    first_body_line: int
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One code cell: its 1-based position among all cells, id, source and export mark."""
+
+    index: int
+    cell_id: str | None
+    source: str
+    export: ExportMark | None
+    outputs: tuple[dict, ...] = ()
+
+    @property
+    def lines(self) -> list[str]:
+        return self.source.split("\n")
+
+    def span(self, notebook: str, line: int | None = None, column: int | None = None,
+             end_line: int | None = None, end_column: int | None = None) -> Span:
+        return Span(notebook, self.index, self.cell_id, line, column, end_line, end_column)
+
+    def line_text(self, line: int | None) -> str | None:
+        if line is None or not 1 <= line <= len(self.lines):
+            return None
+        return self.lines[line - 1]
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """The code cells of one notebook file, in notebook order."""
+
+    path: str
+    directory: Path
+    cells: tuple[Cell, ...]
+
+    @property
+    def exported(self) -> tuple[Cell, ...]:
+        return tuple(c for c in self.cells if c.export is not None)
+
+
+def _export_mark(source: str, tags: list[str]) -> ExportMark | None:
+    first, _, _ = source.partition("\n")
+    match = EXPORT_MAGIC.match(first.rstrip())
+    if match:
+        args = (match.group("args") or "").split()
+        names = tuple(a for a in args if not a.startswith("-"))
+        return ExportMark(names, 2)
+    if EXPORT_TAG in tags:
+        return ExportMark((), 1)
+    return None
+
+
+def extract(path: Path) -> Notebook:
+    """Read a notebook with nbformat and mark its exported cells; bad files become diagnostics."""
+    shown = str(path)
+    if not path.exists():
+        raise error("NB001", f"notebook not found: {shown}", Span(shown),
+                    hint="check the path; nb2jvm takes .ipynb files")
+    if path.is_dir():
+        raise error("NB001", f"expected a notebook file, got a directory: {shown}", Span(shown))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error("NB002", f"cannot read notebook: {exc}", Span(shown)) from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        lines = text.split("\n")
+        src = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else None
+        raise error("NB002", f"not a notebook: invalid JSON ({exc.msg})",
+                    Span(shown, line=exc.lineno, column=exc.colno),
+                    source_line=src[:200] if src is not None else None,
+                    hint="the file may be truncated; re-save it from Jupyter") from None
+    if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
+        raise error("NB002", "not a notebook: the JSON has no 'cells'", Span(shown))
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises many types for malformed documents
+        raise error("NB002", f"not a valid notebook: {str(exc).splitlines()[0]}",
+                    Span(shown)) from None
+    cells = []
+    for index, cell in enumerate(nb.cells, start=1):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        tags = list(cell.get("metadata", {}).get("tags", []) or [])
+        cells.append(Cell(index, cell.get("id"), source, _export_mark(source, tags),
+                          tuple(cell.get("outputs", []) or [])))
+    notebook = Notebook(shown, path.resolve().parent, tuple(cells))
+    if not notebook.exported:
+        raise error("NB003", "the notebook has no exported cells", Span(shown),
+                    hint="start a code cell with the line %%export (or tag it 'export')",
+                    cls=InputError)
+    return notebook

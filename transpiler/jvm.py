@@ -1,0 +1,253 @@
+"""The JVM side, driven in-process through JPype: JDK discovery, the runtime library, Spark.
+
+One JVM per Python process (JPype cannot restart it), started lazily by :func:`session` with
+Spark in local mode.  The Java runtime in ``runtime-jvm/`` is compiled here with ``javac``
+against the Spark jars that the pyspark wheel ships, and cached by content hash.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import EnvironmentProblem, JvmError, Span, error
+
+RUNTIME_SRC = Path(__file__).resolve().parent.parent / "runtime-jvm" / "src" / "main" / "java"
+RESOURCES = Path(__file__).resolve().parent / "resources"
+JAVA_RELEASE = "17"
+INSTALL_HINT = ("install a JDK 17 or newer (e.g. `apt-get install openjdk-17-jdk-headless`, or "
+                "https://adoptium.net) and put `java` and `javac` on PATH or set JAVA_HOME")
+
+# What Spark's own launcher passes to a Java 17 JVM (JavaModuleOptions): Spark reaches into
+# these JDK internals and fails at start without them.
+JAVA_MODULE_OPTIONS = (
+    "-XX:+IgnoreUnrecognizedVMOptions",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/java.net=ALL-UNNAMED",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.util=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+    "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED",
+    "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
+    "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED",
+    "-Djdk.reflect.useDirectMethodHandle=false",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+)
+
+# The settings the lowering assumes; recorded in every manifest and checked by the runtime.
+SPARK_CONF = {
+    "spark.sql.ansi.enabled": "true",
+    "spark.sql.session.timeZone": "UTC",
+}
+LOCAL_CONF = {
+    "spark.master": "local[2]",
+    "spark.app.name": "nb2jvm",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "2",
+    "spark.default.parallelism": "2",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    **SPARK_CONF,
+}
+
+
+@dataclass(frozen=True)
+class Jdk:
+    """The JDK tools nb2jvm runs."""
+
+    home: Path
+    java: Path
+    javac: Path
+    version: str
+
+
+@lru_cache(maxsize=None)
+def find_jdk() -> Jdk:
+    """Locate ``java`` and ``javac`` (JAVA_HOME first, then PATH) or explain what to install."""
+    candidates = []
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(Path(os.environ["JAVA_HOME"]) / "bin")
+    javac_on_path = shutil.which("javac")
+    if javac_on_path:
+        candidates.append(Path(javac_on_path).resolve().parent)
+    for bindir in candidates:
+        java, javac = bindir / "java", bindir / "javac"
+        if java.exists() and javac.exists():
+            out = subprocess.run([str(javac), "-version"], capture_output=True, text=True)
+            version = (out.stdout or out.stderr).strip().split()[-1] if out.returncode == 0 else ""
+            major = int(version.split(".")[0]) if version.split(".")[0].isdigit() else 0
+            if major < 17:
+                raise error("JDK002", f"found JDK {version or '?'} at {bindir.parent}, but nb2jvm "
+                            "needs JDK 17 or newer", hint=INSTALL_HINT, cls=EnvironmentProblem)
+            return Jdk(bindir.parent, java, javac, version)
+    raise error("JDK001", "no JDK found: nb2jvm needs `java` and `javac` (JDK 17+) to build and "
+                "run JVM artifacts", hint=INSTALL_HINT, cls=EnvironmentProblem)
+
+
+@lru_cache(maxsize=None)
+def spark_jars_dir() -> Path:
+    """The jars/ folder of the installed pyspark wheel: Spark, Scala and their dependencies."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pyspark")
+    if spec is None or not spec.submodule_search_locations:
+        raise error("JDK003", "pyspark is not installed; it provides the Spark jars",
+                    hint="pip install pyspark==4.3.0", cls=EnvironmentProblem)
+    jars = Path(list(spec.submodule_search_locations)[0]) / "jars"
+    if not jars.is_dir():
+        raise error("JDK003", f"the pyspark installation has no jars/ folder ({jars})",
+                    cls=EnvironmentProblem)
+    return jars
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("NB2JVM_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nb2jvm")
+    return Path(base)
+
+
+def runtime_sources() -> list[Path]:
+    return sorted(RUNTIME_SRC.rglob("*.java"))
+
+
+@lru_cache(maxsize=None)
+def runtime_classes() -> Path:
+    """Compile ``runtime-jvm/`` with javac (once per content hash) and return the classes dir."""
+    jdk = find_jdk()
+    sources = runtime_sources()
+    digest = hashlib.sha256(jdk.version.encode())
+    for src in sources:
+        digest.update(str(src.relative_to(RUNTIME_SRC)).encode())
+        digest.update(src.read_bytes())
+    target = cache_dir() / f"runtime-{digest.hexdigest()[:16]}"
+    if (target / ".complete").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix="runtime-", dir=target.parent))
+    cmd = [str(jdk.javac), "--release", JAVA_RELEASE, "-encoding", "UTF-8", "-nowarn",
+           "-cp", str(spark_jars_dir() / "*"), "-d", str(staging), *map(str, sources)]
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    if out.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise error("JVM001", "javac failed on the nb2jvm runtime:\n" + out.stderr.strip(),
+                    cls=JvmError)
+    (staging / ".complete").write_text("ok\n")
+    try:
+        staging.rename(target)
+    except OSError:  # another process finished first; its classes are identical
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+class Jvm:
+    """The process's JVM with a local SparkSession, and helpers to load artifacts into it."""
+
+    def __init__(self, verbose: bool = False):
+        import jpype
+
+        jdk = find_jdk()
+        classes = runtime_classes()
+        log_conf = RESOURCES / ("log4j2-verbose.properties" if verbose
+                                else "log4j2-quiet.properties")
+        started = time.perf_counter()
+        jvm_path = _libjvm(jdk)
+        jpype.startJVM(jvm_path, "-Xmx4g", *JAVA_MODULE_OPTIONS,
+                       f"-Dlog4j2.configurationFile={log_conf.as_uri()}",
+                       classpath=[str(classes), str(spark_jars_dir() / "*")],
+                       convertStrings=False)
+        self.jvm_start_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        SparkSession = jpype.JClass("org.apache.spark.sql.SparkSession")
+        builder = SparkSession.builder()
+        for key, value in LOCAL_CONF.items():
+            builder = builder.config(key, value)
+        self.spark = builder.getOrCreate()
+        self.spark_start_seconds = time.perf_counter() - started
+        self.jpype = jpype
+        atexit.register(self.stop)
+
+    def stop(self) -> None:
+        try:
+            self.spark.stop()
+        except Exception:  # the JVM may already be shutting down
+            pass
+
+    def pipeline(self, jar: Path, artifact_id: str):
+        """Load an artifact jar in its own class loader and return its FeaturePipeline."""
+        jpype = self.jpype
+        URL = jpype.JClass("java.net.URL")
+        URLClassLoader = jpype.JClass("java.net.URLClassLoader")
+        FeaturePipeline = jpype.JClass("nb2jvm.runtime.FeaturePipeline")
+        urls = jpype.JArray(URL)([jpype.JClass("java.io.File")(str(jar)).toURI().toURL()])
+        loader = URLClassLoader(urls, FeaturePipeline.class_.getClassLoader())
+        return FeaturePipeline.load(loader, artifact_id)
+
+    def run_parquet(self, pipeline, feature: str, inputs: dict[str, Path], output: Path) -> None:
+        """Run one feature set from Parquet inputs to a Parquet output (a Spark directory)."""
+        jpype = self.jpype
+        HashMap = jpype.JClass("java.util.LinkedHashMap")
+        paths = HashMap()
+        for name, path in inputs.items():
+            paths.put(name, str(path))
+        try:
+            pipeline.runParquet(self.spark, feature, paths, str(output))
+        except jpype.JException as exc:
+            raise JvmRunError(_java_message(exc)) from None
+
+
+class JvmRunError(Exception):
+    """A feature set failed while running on Spark (the message is Spark's, first line)."""
+
+
+def _java_message(exc) -> str:
+    # Spark's messages carry the SQL error class and the failing expression on the first lines;
+    # the rest is the JVM stack, which a user does not need.
+    text = str(exc.message() if hasattr(exc, "message") else exc) or type(exc).__name__
+    lines = [ln for ln in str(text).splitlines() if ln.strip()]
+    return "\n".join(lines[:6])
+
+
+def _libjvm(jdk: Jdk) -> str:
+    for rel in ("lib/server/libjvm.so", "jre/lib/amd64/server/libjvm.so", "lib/server/libjvm.dylib",
+                "lib/libjli.dylib"):
+        if (jdk.home / rel).exists():
+            return str(jdk.home / rel)
+    import jpype
+
+    return jpype.getDefaultJVMPath()
+
+
+_JVM: Jvm | None = None
+
+
+def session(verbose: bool = False, progress=None) -> Jvm:
+    """The process's JVM with Spark, started on first use (about 5 s) and reused after."""
+    global _JVM
+    if _JVM is None:
+        if progress:
+            progress("starting the JVM and Spark (local[2])")
+        try:
+            _JVM = Jvm(verbose=verbose)
+        except (EnvironmentProblem, JvmError):
+            raise
+        except Exception as exc:  # JPype raises plain exceptions for a broken JDK
+            raise error("JVM002", f"the JVM failed to start: {exc}", Span(),
+                        hint=INSTALL_HINT, cls=JvmError) from None
+    return _JVM
+

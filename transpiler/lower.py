@@ -1,0 +1,183 @@
+"""Stage 5, lower: :class:`FeatureSets` -> :class:`LoweredNotebook` (Spark SQL per feature set).
+
+ibis's PySpark compiler turns the ibis IR into sqlglot, and sqlglot prints Spark SQL.  That alone
+does not keep the notebook's meaning (DuckDB and Spark 4 in ANSI mode disagree on many edge
+cases), so every op of every feature set must first pass the tables below:
+
+* ``CONFORMANT_OPS``: ops whose Spark lowering computes what DuckDB computes; each is exercised by
+  the differential table in ``tests/test_differential.py`` (DuckDB vs the JVM);
+* ``CHECKED_OPS``: ops that are conformant only under a condition, checked per use;
+* ``REFUSED_OPS``: ops measured to differ, with the difference as the reason;
+* everything else is refused at transpile time, naming the op, so there is never a silent
+  difference.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.operations as ops
+import sqlglot.expressions as sge
+from ibis.backends.sql.compilers.pyspark import compiler as pyspark_compiler
+
+from .errors import Diagnostic
+from .evaluate import FeatureSet, FeatureSets, Refused
+
+CONFORMANT_OPS = frozenset({
+    # relations
+    ops.UnboundTable, ops.Field, ops.Filter, ops.Project, ops.Aggregate, ops.Sort,
+    ops.SortKey, ops.Limit, ops.Distinct, ops.DropColumns,
+    # scalars
+    ops.Literal, ops.Add, ops.Subtract, ops.Multiply, ops.Negate,
+    ops.Greater, ops.GreaterEqual, ops.Less, ops.LessEqual, ops.Equals, ops.NotEquals,
+    ops.And, ops.Or, ops.Not, ops.IfElse, ops.SearchedCase, ops.IsNull, ops.NotNull, ops.Coalesce,
+    ops.Between, ops.InValues,
+    # strings
+    ops.StringLength,
+    # temporal
+    ops.ExtractYear, ops.ExtractMonth, ops.ExtractDay, ops.ExtractHour, ops.ExtractMinute,
+    # aggregates
+    ops.CountStar, ops.Count, ops.Sum, ops.Mean, ops.Min, ops.Max, ops.CountDistinct,
+})
+
+
+def _check_divide(op: ops.Divide) -> str | None:
+    # DuckDB follows IEEE (x / 0 is ±inf or NaN); Spark in ANSI mode raises DIVIDE_BY_ZERO and
+    # otherwise returns NULL.  Only a non-zero literal divisor keeps both engines equal.
+    right = op.right
+    if isinstance(right, ops.Literal) and right.value not in (0, None):
+        return None
+    return ("division by a column: DuckDB returns ±inf/NaN for a zero divisor where Spark "
+            "raises or returns NULL; only division by a non-zero constant is supported yet")
+
+
+def _check_cast(op: ops.Cast) -> str | None:
+    # Integer <-> float widening and anything -> string of integers print identically; other
+    # casts (float -> int rounding, timestamp formatting) differ between the engines.
+    src, dst = op.arg.dtype, op.to
+    if (src.is_integer() or src.is_boolean()) and (dst.is_integer() or dst.is_floating()):
+        return None
+    if src.is_integer() and dst.is_string():
+        return None
+    return f"cast from {src} to {dst}: the engines disagree on some values"
+
+
+CHECKED_OPS = {ops.Divide: _check_divide, ops.Cast: _check_cast}
+
+# Measured divergences with no exact lowering yet (tests/test_differential.py shows each).
+REFUSED_OPS = {
+    ops.Uppercase: "upper(): Spark uses Java's full case mapping ('ß' -> 'SS') where DuckDB maps "
+                   "'ß' -> 'ẞ'",
+    ops.Lowercase: "lower(): Spark uses Java's context-sensitive mapping ('İ' -> 'i̇', final "
+                   "'Σ' -> 'ς') where DuckDB maps 'İ' -> 'i' and 'Σ' -> 'σ'",
+}
+
+
+@dataclass(frozen=True)
+class LoweredFeature:
+    """One feature set as Spark SQL, with its output schema."""
+
+    name: str
+    sql: str
+    schema: ibis.Schema
+    ordered: bool
+    feature: FeatureSet
+
+
+@dataclass(frozen=True)
+class LoweredNotebook:
+    """Every feature set of a notebook lowered to Spark SQL, and those refused (with why)."""
+
+    features: FeatureSets
+    lowered: tuple[LoweredFeature, ...]
+    refused: tuple[Refused, ...] = ()
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [d for r in self.refused for d in r.diagnostics]
+
+
+def refusal(op: ops.Node) -> str | None:
+    """Why ``op`` cannot be lowered with the notebook's semantics, or None."""
+    if isinstance(op, dt.DataType) or not isinstance(op, ops.Node):
+        return None
+    cls = type(op)
+    if cls in CONFORMANT_OPS:
+        return None
+    if cls in CHECKED_OPS:
+        return CHECKED_OPS[cls](op)
+    if cls in REFUSED_OPS:
+        return REFUSED_OPS[cls]
+    return f"no verified Spark lowering for the ibis operation '{cls.__name__}' yet"
+
+
+def spark_type(dtype: dt.DataType) -> str:
+    """The Spark SQL type name (``simpleString``) of an ibis type, as the runtime checks it."""
+    return pyspark_compiler.type_mapper.from_ibis(dtype).sql("spark").lower()
+
+
+@lru_cache(maxsize=None)
+def _register_pyspark_options() -> None:
+    # ibis's PySpark compiler reads ibis.options.pyspark, which only the PySpark backend
+    # registers; importing it pulls in pyspark, which warns about pandas versions.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import ibis.backends.pyspark
+
+        ibis.backends.pyspark.Backend.register_options()
+
+
+def _bind_inputs(node: sge.Expression, inputs: frozenset[str]) -> sge.Expression:
+    # Input tables become IDENTIFIER(:name) markers: the runtime binds each to a fresh temporary
+    # view, so a run never reads or replaces a view the caller happens to have with that name.
+    if isinstance(node, sge.Table) and node.name in inputs and not node.args.get("db"):
+        marker = sge.Anonymous(this="IDENTIFIER", expressions=[sge.Placeholder(this=node.name)])
+        return sge.Table(this=marker, alias=node.args.get("alias"))
+    return node
+
+
+def to_spark_sql(expr: ibis.Table) -> str:
+    """Spark SQL for a table expression, with its input tables as IDENTIFIER(:name) markers."""
+    _register_pyspark_options()
+    inputs = frozenset(op.name for op in expr.op().find(ops.UnboundTable))
+    tree = pyspark_compiler.to_sqlglot(expr.unbind())
+    tree = tree.transform(_bind_inputs, inputs)
+    return tree.sql(dialect=pyspark_compiler.dialect, pretty=True)
+
+
+def lower_feature(feature: FeatureSet, notebook: str) -> tuple[LoweredFeature | None,
+                                                                 list[Diagnostic]]:
+    op = feature.expr.op()
+    reasons = sorted({r for node in op.find(ops.Node) if (r := refusal(node))})
+    if reasons:
+        span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
+        return None, [Diagnostic("L100", f"feature set '{feature.name}' cannot be lowered "
+                                 f"with the notebook's semantics: {r}", span,
+                                 source_line=feature.cell.line_text(feature.pos.line))
+                      for r in reasons]
+    ordered = isinstance(op, ops.Sort) or (isinstance(op, ops.Limit)
+                                           and isinstance(op.parent, ops.Sort))
+    try:
+        sql = to_spark_sql(feature.expr)
+    except Exception as exc:  # ibis raises OperationNotDefinedError and friends
+        span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
+        return None, [Diagnostic("L101", f"feature set '{feature.name}' cannot be compiled "
+                                 f"to Spark SQL: {type(exc).__name__}: {exc}", span,
+                                 source_line=feature.cell.line_text(feature.pos.line))]
+    return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature), []
+
+
+def lower(features: FeatureSets) -> LoweredNotebook:
+    """Lower every feature set the evaluator accepted; refused ones keep their diagnostics."""
+    lowered, refused = [], list(features.refused)
+    for feature in features.features:
+        result, problems = lower_feature(feature, features.bound.parsed.notebook.path)
+        if result:
+            lowered.append(result)
+        else:
+            refused.append(Refused(feature.name, tuple(problems)))
+    return LoweredNotebook(features, tuple(lowered), tuple(refused))

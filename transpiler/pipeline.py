@@ -1,0 +1,78 @@
+"""The order of the stages, in one place.
+
+    notebook path --extract--> Notebook --parse--> ParsedNotebook --bind_inputs--> BoundNotebook
+    --evaluate--> FeatureSets --lower--> LoweredNotebook --package--> Artifact
+
+Each stage is a module with one public function of one input type and one output type; the
+options a stage needs come in one explicit :class:`Options` object.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .errors import SubsetError
+from .evaluate import evaluate
+from .extract import extract
+from .inputs import DataBinding, bind_inputs
+from .lower import LoweredNotebook, lower
+from .package import Artifact, Coordinates, package
+from .parse import parse
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything a run of the pipeline is told from outside."""
+
+    data: tuple[DataBinding, ...] = ()
+    coordinates: Coordinates = field(default_factory=Coordinates)
+    progress: Callable[[str], None] | None = None
+
+
+STAGES = (
+    ("extract", lambda value, opts: extract(value)),
+    ("parse", lambda value, opts: parse(value)),
+    ("bind inputs", lambda value, opts: bind_inputs(value, opts.data)),
+    ("evaluate", lambda value, opts: evaluate(value)),
+    ("lower", lambda value, opts: lower(value)),
+)
+
+
+@dataclass
+class Timings:
+    """Seconds spent per stage, for progress output and the benchmarks."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+
+    def record(self, name: str, seconds: float) -> None:
+        self.stages[name] = self.stages.get(name, 0.0) + seconds
+
+
+def transpile(path: Path, opts: Options, timings: Timings | None = None) -> LoweredNotebook:
+    """Run every stage up to Spark SQL.  Refused feature sets are kept, with their reasons."""
+    value = path
+    for name, stage in STAGES:
+        if opts.progress:
+            opts.progress(name)
+        started = time.perf_counter()
+        value = stage(value, opts)
+        if timings is not None:
+            timings.record(name, time.perf_counter() - started)
+    return value
+
+
+def build(path: Path, out_dir: Path, opts: Options, timings: Timings | None = None) -> Artifact:
+    """Transpile and package; any refused feature set fails the build with every diagnostic."""
+    lowered = transpile(path, opts, timings)
+    if lowered.refused:
+        raise SubsetError(lowered.diagnostics)
+    if opts.progress:
+        opts.progress("package")
+    started = time.perf_counter()
+    artifact = package(lowered, out_dir, opts.coordinates)
+    if timings is not None:
+        timings.record("package", time.perf_counter() - started)
+    return artifact

@@ -1,0 +1,97 @@
+"""The ibis API an exported cell may use: the single source of truth for the subset.
+
+Three tables decide every attribute an exported cell reaches:
+
+* ``IBIS_FUNCTIONS``: ``ibis.<name>`` functions that only build expressions;
+* ``TABLE_METHODS`` / ``VALUE_METHODS``: methods of table and column/scalar expressions;
+* ``REFUSED``: names that exist in ibis but are outside the subset, each with the reason shown
+  to the author.
+
+Anything else that exists on an ibis object is refused as "not in the subset"; anything that does
+not exist gets a "did you mean".  Whether an op also *lowers* to Spark with the notebook's exact
+semantics is decided later, op by op, in :mod:`transpiler.lower`.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+IBIS_FUNCTIONS = frozenset({
+    "literal", "null", "ifelse", "cases", "coalesce", "greatest", "least",
+    "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile",
+    "window", "rows_window", "range_window", "cumulative_window",
+    "desc", "asc", "interval", "date", "timestamp", "time", "and_", "or_",
+    "array", "map", "struct", "dtype", "schema", "_",
+})
+
+TABLE_METHODS = frozenset({
+    "filter", "select", "mutate", "drop", "rename", "relocate", "group_by", "aggregate", "agg",
+    "having", "order_by", "limit", "head", "distinct", "join", "inner_join", "left_join",
+    "right_join", "outer_join", "semi_join", "anti_join", "cross_join", "asof_join", "union",
+    "intersect", "difference", "count", "cast", "fill_null", "drop_null", "view", "unnest",
+    "value_counts", "nunique",
+})
+
+GROUPED_METHODS = frozenset({
+    "aggregate", "agg", "having", "mutate", "select", "order_by", "count",
+})
+
+VALUE_METHODS = frozenset({
+    # naming, nulls, comparison helpers
+    "name", "cast", "try_cast", "isnull", "notnull", "fill_null", "nullif", "coalesce",
+    "isin", "notin", "between", "ifelse", "cases", "typeof", "asc", "desc", "over",
+    # numeric
+    "abs", "ceil", "floor", "round", "exp", "ln", "log", "log2", "log10", "sqrt", "sign",
+    "clip", "negate", "isnan", "isinf", "pow",
+    # aggregates and analytics
+    "sum", "mean", "min", "max", "count", "nunique", "std", "var", "median", "quantile",
+    "first", "last", "any", "all", "arbitrary", "collect", "mode", "argmax", "argmin",
+    "cumsum", "cummean", "cummin", "cummax", "lag", "lead", "rank", "dense_rank",
+    "percent_rank", "cume_dist", "ntile", "value_counts", "topk",
+    # strings
+    "length", "lower", "upper", "capitalize", "strip", "lstrip", "rstrip", "substr", "left",
+    "right", "find", "contains", "startswith", "endswith", "like", "ilike", "replace",
+    "re_search", "re_extract", "re_replace", "re_split", "split", "lpad", "rpad", "concat",
+    "repeat", "reverse", "join",
+    # temporal
+    "date", "time", "year", "month", "day", "hour", "minute", "second", "millisecond",
+    "microsecond", "day_of_week", "day_of_year", "week_of_year", "quarter", "epoch_seconds",
+    "truncate", "delta", "strftime", "index", "full_name",
+})
+
+_RUNS_A_QUERY = "runs a query; exported cells only define features"
+_IO = "reads or writes data; exported cells only define features (inputs are bound by nb2jvm)"
+_NONDETERMINISTIC = "is non-deterministic, so the JVM and the notebook could never agree"
+
+REFUSED = {
+    **{name: _RUNS_A_QUERY for name in (
+        "execute", "to_pandas", "to_pyarrow", "to_pyarrow_batches", "to_polars", "to_torch",
+        "to_list", "preview", "describe", "info", "to_pandas_batches", "visualize")},
+    **{name: _IO for name in (
+        "to_parquet", "to_csv", "to_delta", "to_json", "to_xlsx", "to_parquet_dir",
+        "read_parquet", "read_csv", "read_json", "read_delta", "read_sql", "connect",
+        "raw_sql", "sql", "cache", "create_table", "insert", "table", "memtable")},
+    "compile": "produces SQL text; nb2jvm does the compiling",
+    "to_sql": "produces SQL text; nb2jvm does the compiling",
+    "set_backend": "changes global state; exported cells only define features",
+    "get_backend": "reaches the notebook's connection; exported cells only define features",
+    "options": "changes global state; exported cells only define features",
+    "param": "query parameters are not supported in exported cells",
+    "random": "random() " + _NONDETERMINISTIC,
+    "uuid": "uuid() " + _NONDETERMINISTIC,
+    "now": "now() " + _NONDETERMINISTIC + "; pass the reference time as an input column",
+    "today": "today() " + _NONDETERMINISTIC + "; pass the reference date as an input column",
+    "sample": "sample() " + _NONDETERMINISTIC,
+    "udf": "Python UDFs are not supported yet (they come with the UDF translator)",
+}
+
+
+def refusal(name: str) -> str | None:
+    """Why ``name`` is refused, or None when it is not a known refusal."""
+    return REFUSED.get(name)
+
+
+def suggestion(name: str, candidates) -> str | None:
+    """A 'did you mean' hint for a misspelt name."""
+    close = difflib.get_close_matches(name, sorted(candidates), n=1, cutoff=0.75)
+    return f"did you mean '{close[0]}'?" if close else None

@@ -1,0 +1,165 @@
+"""Verify: run every feature set on the JVM (Spark) and on the notebook's engine, and compare.
+
+The notebook's engine is ibis on DuckDB, reading the same input files the notebook reads.  The
+inputs reach Spark through one hand-off: DuckDB writes each input to Parquet exactly as it typed
+it, and Spark reads those files, so both engines start from identical typed data.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from . import jvm as jvm_mod
+from .compare import ComparisonPolicy, render_mismatches
+from .inputs import InputTable
+from .lower import LoweredNotebook
+from .package import Artifact, package
+from .pipeline import Options, Timings, transpile
+
+STATUS_EXIT = {"conformant": 0, "mismatch": 1, "refused": 2, "error": 2}
+
+
+@dataclass
+class FeatureVerdict:
+    """The verdict on one feature set, as it appears in the JSON report."""
+
+    name: str
+    status: str
+    rows_compared: int = 0
+    message: str = ""
+    details: str = ""
+
+
+@dataclass
+class VerifyReport:
+    """Every feature set's verdict, plus where the time went."""
+
+    notebook: str
+    feature_sets: list[FeatureVerdict] = field(default_factory=list)
+    artifact: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return max((STATUS_EXIT[v.status] for v in self.feature_sets), default=2)
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["exit_code"] = self.exit_code
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def handoff_inputs(inputs: tuple[InputTable, ...], folder: Path) -> dict[str, Path]:
+    """Write each input as DuckDB reads it to Parquet, for Spark to read the same typed data."""
+    con = ibis.duckdb.connect()
+    paths = {}
+    try:
+        for table in inputs:
+            reader = con.read_parquet if table.format == "parquet" else con.read_csv
+            expr = reader(str(table.path), table_name=table.name)
+            paths[table.name] = folder / f"{table.name}.parquet"
+            con.to_parquet(expr, str(paths[table.name]))
+    finally:
+        con.disconnect()
+    return paths
+
+
+def notebook_results(lowered: LoweredNotebook) -> dict[str, pa.Table | Exception]:
+    """Each feature set computed by ibis on DuckDB, the notebook's own engine."""
+    con = ibis.duckdb.connect()
+    results: dict[str, pa.Table | Exception] = {}
+    try:
+        for table in lowered.features.inputs:
+            reader = con.read_parquet if table.format == "parquet" else con.read_csv
+            reader(str(table.path), table_name=table.name)
+        for lf in lowered.lowered:
+            try:
+                results[lf.name] = con.to_pyarrow(lf.feature.expr)
+            except Exception as exc:  # DuckDB errors are the notebook's own failures
+                results[lf.name] = exc
+    finally:
+        con.disconnect()
+    return results
+
+
+def read_jvm_output(path: Path) -> pa.Table:
+    return pq.read_table(path)
+
+
+def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: bool = False,
+           policy: ComparisonPolicy | None = None, tamper=None) -> VerifyReport:
+    """Build the notebook's artifact, run it on Spark, compare with DuckDB; never raises for a
+    single feature set: each gets its own verdict.  ``tamper`` (tests only) may rewrite the
+    lowered notebook before packaging to prove that a wrong result is caught."""
+    policy = policy or ComparisonPolicy()
+    timings = Timings()
+    lowered = transpile(path, opts, timings)
+    report = VerifyReport(str(path))
+    for refused in lowered.refused:
+        report.feature_sets.append(FeatureVerdict(
+            refused.name, "refused", 0, refused.diagnostics[0].message,
+            "\n".join(d.render() for d in refused.diagnostics)))
+    if not lowered.lowered:
+        report.timings = timings.stages
+        return report
+    if tamper is not None:
+        lowered = tamper(lowered)
+    work = Path(tempfile.mkdtemp(prefix="nb2jvm-verify-"))
+    try:
+        say = opts.progress or (lambda _msg: None)
+        say("package")
+        started = time.perf_counter()
+        artifact: Artifact = package(lowered, keep_dir or work / "build", opts.coordinates)
+        timings.record("package", time.perf_counter() - started)
+        report.artifact = str(artifact.jar) if keep_dir else None
+        say("hand-off of the inputs to Parquet")
+        started = time.perf_counter()
+        inputs = handoff_inputs(lowered.features.inputs, work)
+        timings.record("hand-off", time.perf_counter() - started)
+        started = time.perf_counter()
+        jvm = jvm_mod.session(verbose=verbose, progress=say)
+        timings.record("jvm start", time.perf_counter() - started)
+        pipeline = jvm.pipeline(artifact.jar, artifact.coordinates.artifact_id)
+        say("notebook engine (ibis on DuckDB)")
+        started = time.perf_counter()
+        expected = notebook_results(lowered)
+        timings.record("notebook run", time.perf_counter() - started)
+        for lf in lowered.lowered:
+            say(f"feature set '{lf.name}' on Spark")
+            report.feature_sets.append(_verify_one(jvm, pipeline, lf, inputs, expected[lf.name],
+                                                   work, policy, timings))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    report.timings = {k: round(v, 3) for k, v in timings.stages.items()}
+    return report
+
+
+def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings) -> FeatureVerdict:
+    if isinstance(expected, Exception):
+        first = str(expected).strip().splitlines()[0] if str(expected).strip() else ""
+        return FeatureVerdict(lf.name, "error", 0, f"the notebook engine failed: "
+                              f"{type(expected).__name__}: {first}")
+    out = work / f"out-{lf.name}.parquet"
+    started = time.perf_counter()
+    try:
+        jvm.run_parquet(pipeline, lf.name, inputs, out)
+    except jvm_mod.JvmRunError as exc:
+        return FeatureVerdict(lf.name, "error", 0, f"Spark failed: {exc}")
+    finally:
+        timings.record("jvm run", time.perf_counter() - started)
+    started = time.perf_counter()
+    result = policy.compare(expected, read_jvm_output(out), ordered=lf.ordered)
+    timings.record("compare", time.perf_counter() - started)
+    if result.equal:
+        return FeatureVerdict(lf.name, "conformant", result.rows_compared, result.message)
+    return FeatureVerdict(lf.name, "mismatch", result.rows_compared, result.message,
+                          render_mismatches(result))
