@@ -153,18 +153,31 @@ def cmd_verify(args, progress) -> int:
         _write_atomic(args.report, report.to_json().encode())
     width = max((len(v.name) for v in report.feature_sets), default=10)
     print(f"nb2jvm verify {args.notebook}")
+    exported = [f"{v.name} (cell {v.cell})" for v in report.feature_sets]
+    print(f"  exported: {', '.join(exported)}")
+    for i in report.inputs:
+        print(f"  input:    {i['name']} <- {_shown_path(i['path'])} ({i['origin']})")
     if report.artifact:
-        print(f"  artifact: {report.artifact}")
+        print(f"  artifact: {_shown_path(report.artifact)}")
     for v in report.feature_sets:
         print(f"  {v.name:<{width}}  {v.status:<10}  {v.message}")
         if v.details and not args.quiet:
             print("\n".join("      " + ln for ln in v.details.splitlines()))
     ok = sum(v.status == "conformant" for v in report.feature_sets)
-    verdict = {0: "conformant", 1: "MISMATCH", 2: "NOT VERIFIED"}[report.exit_code]
-    print(f"  result: {verdict} ({ok} of {len(report.feature_sets)} feature sets conformant)")
+    rows = sum(v.rows_compared for v in report.feature_sets)
+    verdict = {0: "CONFORMANT", 1: "MISMATCH", 2: "NOT VERIFIED"}[report.exit_code]
+    print(f"  result:   {verdict}: {ok} of {len(report.feature_sets)} feature sets conformant, "
+          f"{rows} rows compared")
     if args.report:
-        print(f"  report: {args.report}")
+        print(f"  report:   {_shown_path(args.report)}")
     return report.exit_code
+
+
+def _shown_path(path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def cmd_run(args, progress) -> int:

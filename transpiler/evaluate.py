@@ -212,8 +212,9 @@ class _Interpreter:
                 return _Allowed(value, name) if callable(value) else value
             return self._refuse_attr(node, name, reason, subset.VALUE_METHODS,
                                      exists=hasattr(base, name), what=type(base).__name__)
-        raise _Refusal("E204", f"attribute access on a {type(base).__name__} value is not "
-                       "supported in an exported cell", node, pos=node.attr_pos)
+        kind = "function" if isinstance(base, (_Allowed, _Lambda)) else type(base).__name__
+        raise _Refusal("E204", f"attribute access on a {kind} value is not supported in an "
+                       "exported cell", node, pos=node.attr_pos)
 
     def _refuse_attr(self, node, shown, reason, candidates, *, exists, what="ibis"):
         if reason:
@@ -391,7 +392,6 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                     assigned.add(stmt.target)
                     exported.pop(stmt.target, None)
                     refused.pop(stmt.target, None)
-                    env[stmt.target] = _Failed(stmt.target)
                     value = interp.eval(stmt.value, env)
                     env[stmt.target] = value
                     if isinstance(value, ir.Table) and (not declared
@@ -400,6 +400,8 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                 elif isinstance(stmt, A.ExprStmt):
                     interp.eval(stmt.value, env)
             except _Refusal as exc:
+                if isinstance(stmt, A.Assign):
+                    env[stmt.target] = _Failed(stmt.target)
                 refused.setdefault(target, []).append(_diagnostic(exc, cell, nb.path))
         for name in sorted(declared - assigned):
             refused.setdefault(name, []).append(Diagnostic(

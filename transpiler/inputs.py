@@ -57,9 +57,11 @@ class BoundNotebook:
 
 
 def builtin_names() -> frozenset[str]:
-    from .evaluate import SAFE_BUILTINS
+    """Names that are never input tables: Python's builtins (the evaluator decides which of
+    them a cell may use)."""
+    import builtins
 
-    return frozenset(SAFE_BUILTINS)
+    return frozenset(dir(builtins))
 
 
 def used_inputs(parsed: ParsedNotebook) -> dict[str, tuple[Cell, A.Name]]:
@@ -70,7 +72,8 @@ def used_inputs(parsed: ParsedNotebook) -> dict[str, tuple[Cell, A.Name]]:
         for stmt in pcell.body:
             if isinstance(stmt, (A.Assign, A.ExprStmt)):
                 for name in A.free_names(stmt.value):
-                    if name.id not in defined and name.id not in used:
+                    if name.id not in defined and name.id not in used \
+                            and not name.id.startswith("_"):
                         used[name.id] = (pcell.cell, name)
             if isinstance(stmt, A.Assign):
                 defined.add(stmt.target)

@@ -100,31 +100,40 @@ def _python_diagnostics(cell: Cell, body: str, offset: int, notebook: str) -> li
                            cell.span(notebook, line, exc.offset or 1),
                            source_line=cell.line_text(line))]
     found = []
-    for node in ast.walk(tree):
-        message = None
-        if type(node) in REFUSED_PYTHON:
-            message = REFUSED_PYTHON[type(node)]
-        elif isinstance(node, ast.BinOp) and type(node.op) in REFUSED_PYTHON:
-            message = REFUSED_PYTHON[type(node.op)]
-        elif isinstance(node, ast.Assign) and (
-                len(node.targets) > 1 or not isinstance(node.targets[0], ast.Name)):
-            message = "only assignment to a single name is allowed in an exported cell"
-        elif isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
-            message = "`**kwargs` unpacking is not allowed in an exported cell"
-        elif isinstance(node, ast.Constant) and isinstance(node.value, complex):
-            message = "complex numbers are not allowed in an exported cell"
-        elif isinstance(node, ast.Constant) and node.value is Ellipsis:
-            message = "`...` is not allowed in an exported cell"
-        elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
-            message = "multi-dimensional subscripts are not allowed in an exported cell"
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        message = _refusal_of(node)
         if message and hasattr(node, "lineno"):
             line = node.lineno + offset
             text = body.split("\n")[node.lineno - 1]
             column = len(text.encode()[: node.col_offset].decode(errors="replace")) + 1
             found.append((line, column, message))
+        else:  # inside a refused construct, one diagnostic is enough
+            todo.extend(ast.iter_child_nodes(node))
     return [Diagnostic("E101", message, cell.span(notebook, line, column),
                        source_line=cell.line_text(line))
             for line, column, message in sorted(set(found))]
+
+
+def _refusal_of(node: ast.AST) -> str | None:
+    """Why a Python AST node is outside the subset, in the author's terms (None: it is not)."""
+    if type(node) in REFUSED_PYTHON:
+        return REFUSED_PYTHON[type(node)]
+    if isinstance(node, ast.BinOp) and type(node.op) in REFUSED_PYTHON:
+        return REFUSED_PYTHON[type(node.op)]
+    if isinstance(node, ast.Assign) and (
+            len(node.targets) > 1 or not isinstance(node.targets[0], ast.Name)):
+        return "only assignment to a single name is allowed in an exported cell"
+    if isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
+        return "`**kwargs` unpacking is not allowed in an exported cell"
+    if isinstance(node, ast.Constant) and isinstance(node.value, complex):
+        return "complex numbers are not allowed in an exported cell"
+    if isinstance(node, ast.Constant) and node.value is Ellipsis:
+        return "`...` is not allowed in an exported cell"
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
+        return "multi-dimensional subscripts are not allowed in an exported cell"
+    return None
 
 
 def _lark_diagnostic(exc: UnexpectedInput, cell: Cell, offset: int, notebook: str) -> Diagnostic:

@@ -37,6 +37,7 @@ class FeatureVerdict:
     rows_compared: int = 0
     message: str = ""
     details: str = ""
+    cell: int | None = None
 
 
 @dataclass
@@ -45,6 +46,7 @@ class VerifyReport:
 
     notebook: str
     feature_sets: list[FeatureVerdict] = field(default_factory=list)
+    inputs: list[dict] = field(default_factory=list)
     artifact: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -104,10 +106,13 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
     timings = Timings()
     lowered = transpile(path, opts, timings)
     report = VerifyReport(str(path))
+    report.inputs = [{"name": t.name, "path": str(t.path), "origin": t.origin}
+                     for t in lowered.features.inputs]
     for refused in lowered.refused:
         report.feature_sets.append(FeatureVerdict(
             refused.name, "refused", 0, refused.diagnostics[0].message,
-            "\n".join(d.render() for d in refused.diagnostics)))
+            "\n".join(d.render() for d in refused.diagnostics),
+            refused.diagnostics[0].span.cell))
     if not lowered.lowered:
         report.timings = timings.stages
         return report
@@ -135,8 +140,10 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
         timings.record("notebook run", time.perf_counter() - started)
         for lf in lowered.lowered:
             say(f"feature set '{lf.name}' on Spark")
-            report.feature_sets.append(_verify_one(jvm, pipeline, lf, inputs, expected[lf.name],
-                                                   work, policy, timings))
+            verdict = _verify_one(jvm, pipeline, lf, inputs, expected[lf.name], work, policy,
+                                  timings)
+            verdict.cell = lf.feature.cell.index
+            report.feature_sets.append(verdict)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     report.timings = {k: round(v, 3) for k, v in timings.stages.items()}

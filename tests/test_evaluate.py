@@ -1,0 +1,116 @@
+"""Evaluation of exported cells: the subset table, messages in the author's terms, the cell DAG,
+and input binding."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from transpiler.errors import InputError
+from transpiler.evaluate import evaluate
+from transpiler.extract import extract
+from transpiler.inputs import DataBinding, bind_inputs
+from transpiler.parse import parse
+
+from .conftest import SETUP, write_notebook
+
+
+@pytest.fixture
+def folder(tmp_path):
+    pq.write_table(pa.table({"a": [1, 2], "s": ["x", "y"]}), tmp_path / "t.parquet")
+    return tmp_path
+
+
+def run(folder, *cells, data=()):
+    path = write_notebook(folder / "n.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',
+                                               *cells])
+    return evaluate(bind_inputs(parse(extract(path)), data))
+
+
+# (cell body, refused name, code, line, column, text that must appear in message or hint)
+REFUSALS = [
+    ("x = t.execute()", "x", "E205", 2, 7, "runs a query"),
+    ("x = t.fitler(_.a > 1)", "x", "E203", 2, 7, "did you mean 'filter'?"),
+    ("x = t.a.summ()", "x", "E203", 2, 9, "did you mean 'sum'?"),
+    ("x = t.filter((_.a > 1) and (_.a < 5))", "x", "E211", 2, 14, "use & and |"),
+    ("x = t.filter(_.a in [1, 2])", "x", "E212", 2, 14, ".isin"),
+    ("x = t.filter(1 < _.a < 5)", "x", "E212", 2, 14, ".between"),
+    ("x = t.mutate(b=_.a if _.a else 0)", "x", "E211", 2, 16, "ibis.ifelse"),
+    ("x = t.mutate(b=ibis.now())", "x", "E205", 2, 21, "non-deterministic"),
+    ("x = t.select('nope')", "x", "E300", 2, 5, "nope"),
+    ("ibis = 1", "ibis", "E214", 2, 1, "cannot be reassigned"),
+]
+
+
+@pytest.mark.parametrize("body,name,code,line,column,text", REFUSALS,
+                         ids=[r[0] for r in REFUSALS])
+def test_refusals(folder, body, name, code, line, column, text):
+    result = run(folder, f"%%export\n{body}")
+    refused = {r.name: r.diagnostics for r in result.refused}
+    d = refused[name][0]
+    assert (d.code, d.span.line, d.span.column) == (code, line, column)
+    assert text in d.message + (d.hint or "")
+
+
+def test_dag_across_cells_and_redefinition(folder):
+    result = run(folder,
+                 "%%export\nbase = t.filter(_.a > 0)\nk = 2",
+                 "x = 'exploration cell, not exported'",
+                 "%%export\nbase = base.mutate(b=_.a * k)",
+                 "%%export final\nstep = base.mutate(c=_.b + 1)\nfinal = step.select('c')")
+    assert [f.name for f in result.features] == ["base", "final"]
+    base = dict(f for f in ((f.name, f) for f in result.features))["base"]
+    assert base.cell.index == 4 and "b" in base.expr.columns  # the later definition wins
+    assert not result.refused
+
+
+def test_refused_statement_does_not_stop_others(folder):
+    result = run(folder, "%%export\nbad = t.execute()\ngood = t.select('a')\nuses_bad = bad")
+    assert [f.name for f in result.features] == ["good"]
+    codes = {r.name: r.diagnostics[0].code for r in result.refused}
+    assert codes == {"bad": "E205", "uses_bad": "E218"}
+
+
+def test_export_names_must_be_assigned_tables(folder):
+    result = run(folder, "%%export missing k\nk = 3\nf = t")
+    codes = {r.name: r.diagnostics[0].code for r in result.refused}
+    assert codes == {"missing": "E215", "k": "E216"}
+
+
+def test_missing_input_names_variable_and_cell(folder):
+    path = write_notebook(folder / "n.ipynb", ["import ibis", "%%export\nf = users.select('a')"])
+    with pytest.raises(InputError) as info:
+        bind_inputs(parse(extract(path)))
+    d = info.value.diagnostics[0]
+    assert (d.code, d.span.cell, d.span.line, d.span.column) == ("IN001", 2, 2, 5)
+    assert "users" in d.message and "--data users=" in d.hint
+
+
+def test_data_option_overrides_setup_cell(folder):
+    pq.write_table(pa.table({"a": [1.5], "s": ["z"]}), folder / "other.parquet")
+    result = run(folder, "%%export\nf = t.select('a')",
+                 data=(DataBinding("t", folder / "other.parquet", "--data"),))
+    assert str(result.inputs[0].schema["a"]) == "float64"
+
+
+@pytest.mark.parametrize("filename,content,code", [
+    ("absent.parquet", None, "IN002"),
+    ("t.txt", b"a,b", "IN003"),
+    ("broken.parquet", b"not parquet at all", "IN004"),
+])
+def test_bad_data_files(folder, filename, content, code):
+    if content is not None:
+        (folder / filename).write_bytes(content)
+    path = write_notebook(folder / "n.ipynb", ["%%export\nf = t.select('a')"])
+    with pytest.raises(InputError) as info:
+        bind_inputs(parse(extract(path)), (DataBinding("t", folder / filename, "--data"),))
+    assert info.value.diagnostics[0].code == code
+
+
+def test_csv_input(folder):
+    (folder / "t.csv").write_text("a,s\n1,x\n2,y\n")
+    path = write_notebook(folder / "n.ipynb",
+                          [SETUP + 't = con.read_csv("t.csv")', "%%export\nf = t.select('a')"])
+    bound = bind_inputs(parse(extract(path)))
+    assert bound.inputs[0].format == "csv" and str(bound.inputs[0].schema["a"]) == "int64"

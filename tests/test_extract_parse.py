@@ -1,0 +1,128 @@
+"""Extraction of exported cells and the subset grammar, as tables of examples."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from transpiler.errors import InputError, SubsetError
+from transpiler.extract import extract
+from transpiler.parse import parse
+
+from .conftest import write_notebook
+
+
+def test_extracts_magic_tagged_and_named_exports(tmp_path):
+    path = write_notebook(tmp_path / "n.ipynb", [
+        ("markdown", "# title"),
+        "import ibis",
+        "%%export\na = t.select('x')",
+        ("code", "b = t.select('y')", ["export"]),
+        "%%export a2 b2\na2 = t\nb2 = t\nc2 = t",
+        "%%exportx\nnot_exported = 1",
+    ])
+    nb = extract(path)
+    assert [(c.index, c.cell_id, c.export.names, c.export.first_body_line)
+            for c in nb.exported] == [
+        (3, "cell-3", (), 2), (4, "cell-4", (), 1), (5, "cell-5", ("a2", "b2"), 2)]
+
+
+@pytest.mark.parametrize("content,code", [
+    ("{not json", "NB002"),
+    ('{"cells": [{"cell_type": "code", "source": "x"', "NB002"),
+    ("[1, 2]", "NB002"),
+    ('{"metadata": {}}', "NB002"),
+], ids=["not-json", "truncated", "json-array", "no-cells"])
+def test_bad_notebook_files(tmp_path, content, code):
+    path = tmp_path / "bad.ipynb"
+    path.write_text(content)
+    with pytest.raises(InputError) as info:
+        extract(path)
+    assert info.value.diagnostics[0].code == code
+    assert info.value.diagnostics[0].span.notebook == str(path)
+
+
+def test_missing_notebook_and_no_exports(tmp_path):
+    with pytest.raises(InputError) as info:
+        extract(tmp_path / "absent.ipynb")
+    assert info.value.diagnostics[0].code == "NB001"
+    path = write_notebook(tmp_path / "plain.ipynb", ["x = 1"])
+    with pytest.raises(InputError) as info:
+        extract(path)
+    assert info.value.diagnostics[0].code == "NB003"
+
+
+def test_nbformat3_notebook_is_read(tmp_path):
+    v3 = {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": [{"cells": [
+        {"cell_type": "code", "input": "%%export\nf = t.select('a')", "language": "python",
+         "outputs": []}]}]}
+    path = tmp_path / "v3.ipynb"
+    path.write_text(json.dumps(v3))
+    assert [c.source for c in extract(path).exported] == ["%%export\nf = t.select('a')"]
+
+
+# Cells inside the subset: the grammar accepts them (what they mean is tested elsewhere).
+ACCEPTED = [
+    "f = t.filter(_.a > 0)",
+    "f = (t\n  .filter(_.a > 0)  # comment\n  .mutate(b=_.a * -2, c=lambda t: t.a + 1)\n)",
+    "import ibis\nfrom ibis import _\nf = t",
+    "f = t.select(['a', 'b'])[0:10]",
+    "k = {'a': 1, 'b': [1, 2.5, None, True, False]}\nf = t",
+    "f = t.mutate(x=ibis.ifelse(_.a > 1, 'x' 'y', b'z'))",
+    "n = 3 if True else 4; f = t",
+    "f = t.filter((_.a == 1) | ~(_.b != 2) & (_.c >= 0x10))",
+    "s = {1, 2}\nt2 = (1,)\nt3 = ()\nf = t",
+]
+
+# Cells outside the subset: (source, code, line, column), positions relative to the cell where
+# line 1 is the %%export line.
+REJECTED = [
+    ("class A:\n    pass", "E101", 2, 1),
+    ("def f(x):\n    return x", "E101", 2, 1),
+    ("with open('x') as fh:\n    pass", "E101", 2, 1),
+    ("try:\n    x = 1\nexcept Exception:\n    pass", "E101", 2, 1),
+    ("for i in range(3):\n    pass", "E101", 2, 1),
+    ("x = 1\ndel x", "E101", 3, 1),
+    ("global x", "E101", 2, 1),
+    ("x += 1", "E101", 2, 1),
+    ("a = b = t", "E101", 2, 1),
+    ("t.x = 1", "E101", 2, 1),
+    ("f = [c for c in t.columns]", "E101", 2, 5),
+    ("f = f'{t}'", "E101", 2, 5),
+    ("f = t.mutate(**kw)", "E101", 2, 5),
+    ("f = (x := 1)", "E101", 2, 6),
+    ("f = t @ t", "E101", 2, 5),
+    ("f = t.filter(_.a >", "E100", 2, 13),
+    ("f = t\n  x = 1", "E100", 3, 2),
+    ("f = ...", "E101", 2, 5),
+    ("f = *t", "E101", 2, 5),
+]
+
+
+def _notebook_with(tmp_path, body):
+    return write_notebook(tmp_path / "n.ipynb", ["import ibis", f"%%export\n{body}"])
+
+
+@pytest.mark.parametrize("body", ACCEPTED)
+def test_accepted(tmp_path, body):
+    parsed = parse(extract(_notebook_with(tmp_path, body)))
+    assert parsed.cells[0].body
+
+
+@pytest.mark.parametrize("body,code,line,column", REJECTED, ids=[r[0][:20] for r in REJECTED])
+def test_rejected(tmp_path, body, code, line, column):
+    with pytest.raises(SubsetError) as info:
+        parse(extract(_notebook_with(tmp_path, body)))
+    d = info.value.diagnostics[0]
+    assert (d.code, d.span.cell, d.span.line, d.span.column) == (code, 2, line, column)
+    assert d.source_line == (f"%%export\n{body}").split("\n")[line - 1]
+    assert "^" in d.render()
+
+
+def test_all_cells_reported_in_one_run(tmp_path):
+    path = write_notebook(tmp_path / "n.ipynb", ["%%export\nclass A: pass", "%%export\nx += 1",
+                                                 "%%export\nf = t"])
+    with pytest.raises(SubsetError) as info:
+        parse(extract(path))
+    assert [(d.span.cell, d.code) for d in info.value.diagnostics] == [(1, "E101"), (2, "E101")]

@@ -1,0 +1,127 @@
+"""Transpiling an untrusted notebook is safe: known Python sandbox-escape payloads are refused
+(or harmless), and an audit hook proves that evaluation opened no file, started no process,
+touched no socket and imported no dangerous module."""
+
+from __future__ import annotations
+
+import sys
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from transpiler.errors import SubsetError
+from transpiler.evaluate import evaluate
+from transpiler.extract import extract
+from transpiler.inputs import bind_inputs
+from transpiler.parse import parse
+
+from .conftest import SETUP, write_notebook
+
+# (payload cell body, expected diagnostic code)
+PAYLOADS = [
+    ("x = ().__class__.__bases__[0].__subclasses__()", "E201"),
+    ("x = t.__class__", "E201"),
+    ("x = _.__class__", "E201"),
+    ("x = ibis.__builtins__", "E201"),
+    ("x = ibis._.__class__", "E201"),
+    ("x = (lambda: 0).__globals__", "E201"),
+    ("x = t.filter.__self__", "E201"),
+    ("x = ibis.literal(1).__class__.__init__.__globals__", "E201"),
+    ("x = __import__('os')", "E201"),
+    ("x = dict(__builtins__=1)", "E201"),
+    ("x = t.mutate(y=lambda s: s.__class__)", "E201"),
+    ("x = '{0.__class__}'.format(t)", "E204"),
+    ("x = str(t).join", "E204"),
+    ("x = ibis.window.__doc__", "E201"),
+    ("x = ibis.window.func_globals", "E204"),
+    ("x = open('/tmp/nb2jvm-pwned', 'w')", "E202"),
+    ("x = eval('1')", "E202"),
+    ("x = exec('import os')", "E202"),
+    ("x = getattr(t, 'execute')", "E202"),
+    ("x = globals()", "E202"),
+    ("x = vars()", "E202"),
+    ("x = compile('1', 'f', 'eval')", "E202"),
+    ("x = print('hi')", "E202"),
+    ("x = sorted([1], key=print)", "E202"),
+    ("x = type(t)", "E203"),
+    ("x = breakpoint()", "E203"),
+    ("x = ibis.get_backend()", "E205"),
+    ("x = ibis.connect('duckdb://')", "E205"),
+    ("x = ibis.read_csv('/etc/passwd')", "E205"),
+    ("x = ibis.duckdb.connect()", "E206"),
+    ("x = ibis.udf", "E205"),
+    ("x = t.execute()", "E205"),
+    ("x = t.to_parquet('/tmp/nb2jvm-pwned.parquet')", "E205"),
+    ("x = t.sql('select 1')", "E205"),
+    ("x = t.mutate(y=_.a.to_pandas())", "E205"),
+    ("x = t.op()", "E206"),
+    ("x = t.schema()", "E206"),
+    ("x = 10 ** 10 ** 10", "E210"),
+    ("x = 'a' * 10 ** 9", "E210"),
+    ("x = list(range(10 ** 12))", "E300"),
+    ("import os", "E213"),
+    ("from os import system", "E213"),
+    # Harmless: evaluates to a bound ibis method that is never called and is not a table.
+    ("x = t.a.cast", None),
+]
+PARSE_PAYLOADS = [
+    "x = f'{t.__class__}'",
+    "@ibis.udf.scalar.python\ndef f(x: int) -> int:\n    return x",
+    "x = lambda y=__import__('os'): y",
+]
+DANGEROUS = ("open", "os.", "subprocess.", "socket.", "ctypes.", "shutil.", "exec",
+             "builtins.input", "webbrowser.", "urllib.")
+_events: list[tuple[str, tuple]] | None = None
+
+
+def _audit(event, args):
+    if _events is not None and event.startswith(DANGEROUS):
+        _events.append((event, args))
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.fixture
+def sample(tmp_path):
+    pq.write_table(pa.table({"a": [1, 2]}), tmp_path / "t.parquet")
+    return tmp_path
+
+
+def _evaluate(folder, body):
+    path = write_notebook(folder / "n.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',
+                                               f"%%export\n{body}\nfeatures = t.select('a')"])
+    bound = bind_inputs(parse(extract(path)))
+    global _events
+    _events = []
+    try:
+        return evaluate(bound), list(_events)
+    finally:
+        _events = None
+
+
+@pytest.mark.parametrize("body,code", PAYLOADS, ids=[p[0] for p in PAYLOADS])
+def test_payload_refused_and_nothing_touched(sample, body, code):
+    result, events = _evaluate(sample, body)
+    assert events == []
+    refused = {r.name: r for r in result.refused}
+    if code is None:
+        assert "x" not in refused and "x" not in {f.name for f in result.features}
+    else:
+        codes = [d.code for r in refused.values() for d in r.diagnostics]
+        assert codes == [code], f"payload not refused as expected: {body}"
+    assert [f.name for f in result.features] == ["features"]
+
+
+@pytest.mark.parametrize("body", PARSE_PAYLOADS)
+def test_payload_refused_before_evaluation(sample, body):
+    path = write_notebook(sample / "n.ipynb", [f"%%export\n{body}"])
+    with pytest.raises(SubsetError):
+        parse(extract(path))
+
+
+def test_benign_cell_evaluates_without_touching_anything(sample):
+    result, events = _evaluate(sample, "x = t.filter(_.a > 1).mutate(b=_.a * 2)")
+    assert events == [] and not result.refused
+    assert {f.name for f in result.features} == {"x", "features"}
