@@ -167,7 +167,8 @@ class Jvm:
                                 else "log4j2-quiet.properties")
         started = time.perf_counter()
         jvm_path = _libjvm(jdk)
-        jpype.startJVM(jvm_path, "-Xmx4g", *JAVA_MODULE_OPTIONS,
+        extra = os.environ.get("NB2JVM_JAVA_OPTS", "").split()
+        jpype.startJVM(jvm_path, "-Xmx4g", *JAVA_MODULE_OPTIONS, *extra,
                        f"-Dlog4j2.configurationFile={log_conf.as_uri()}",
                        classpath=[str(classes), str(spark_jars_dir() / "*")],
                        convertStrings=False)

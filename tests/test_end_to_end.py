@@ -1,0 +1,144 @@
+"""The whole route on a real JVM with Spark: build -> run on Spark -> compare with the notebook,
+through the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import zipfile
+from pathlib import Path
+
+import ibis
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from transpiler.compare import ComparisonPolicy
+from transpiler.pipeline import Options, transpile
+from transpiler.verify import verify
+
+from .conftest import QUICKSTART, SETUP, write_notebook
+
+pytestmark = pytest.mark.jvm
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+
+
+def test_quickstart_verify_through_cli(cli, jvm, tmp_path):
+    code, out, err = cli("verify", QUICKSTART, "-o", tmp_path / "build", "--report",
+                         tmp_path / "report.json")
+    assert code == 0, out + err
+    report = json.loads((tmp_path / "report.json").read_text())
+    verdicts = {v["name"]: v for v in report["feature_sets"]}
+    assert set(verdicts) == {"enriched", "user_features"}
+    assert all(v["status"] == "conformant" for v in verdicts.values())
+    assert verdicts["user_features"]["rows_compared"] == 12
+    assert "CONFORMANT" in out and "Traceback" not in err
+    build = tmp_path / "build"
+    assert sorted(p.name for p in build.iterdir()) == [
+        "manifest.json", "pom.xml", "quickstart-0.1.0.jar", "sql"]
+    names = zipfile.ZipFile(build / "quickstart-0.1.0.jar").namelist()
+    for entry in ("nb2jvm/quickstart/manifest.json", "nb2jvm/quickstart/user_features.sql",
+                  "nb2jvm/runtime/FeaturePipeline.class",
+                  "META-INF/maven/nb2jvm.generated/quickstart/pom.xml"):
+        assert entry in names
+
+
+@pytest.mark.parametrize("feature", ["enriched", "user_features"])
+def test_quickstart_sql_golden(feature):
+    lowered = transpile(QUICKSTART, Options())
+    sql = {lf.name: lf.sql for lf in lowered.lowered}[feature]
+    assert sql + "\n" == (SNAPSHOTS / "quickstart" / f"{feature}.sql").read_text()
+
+
+def test_build_is_byte_identical(cli, tmp_path):
+    for name in ("a", "b"):
+        code, out, err = cli("build", QUICKSTART, "-o", tmp_path / name, "-q")
+        assert code == 0, err
+    for rel in ("quickstart-0.1.0.jar", "manifest.json", "sql/user_features.sql", "pom.xml"):
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
+
+
+def test_wrong_sql_is_detected_as_mismatch(jvm):
+    def tamper(lowered):
+        bad = [dataclasses.replace(lf, sql=lf.sql.replace("SUM(", "MAX(", 1))
+               if lf.name == "user_features" else lf for lf in lowered.lowered]
+        return dataclasses.replace(lowered, lowered=tuple(bad))
+
+    report = verify(QUICKSTART, Options(), tamper=tamper)
+    verdicts = {v.name: v for v in report.feature_sets}
+    assert verdicts["enriched"].status == "conformant"
+    assert verdicts["user_features"].status == "mismatch"
+    assert "notebook (DuckDB)" in verdicts["user_features"].details
+    assert report.exit_code == 1
+
+
+@pytest.fixture
+def mixed_notebook(tmp_path):
+    pq.write_table(pa.table({"k": [1, 2, 3], "x": [1.0, 0.0, -2.0], "n": [0, 1, 2]}),
+                   tmp_path / "t.parquet")
+    return write_notebook(tmp_path / "mixed.ipynb", [
+        SETUP + 't = con.read_parquet("t.parquet")',
+        "%%export\ngood = t.mutate(y=_.x * 2)",
+        "%%export\nratio = t.mutate(r=_.x / _.n)",
+        "%%export\nbad = t.execute()",
+    ])
+
+
+def test_refused_feature_sets_do_not_stop_the_others(cli, jvm, mixed_notebook, tmp_path):
+    code, out, err = cli("verify", mixed_notebook, "--report", tmp_path / "r.json")
+    assert code == 2
+    statuses = {v["name"]: v["status"]
+                for v in json.loads((tmp_path / "r.json").read_text())["feature_sets"]}
+    assert statuses == {"good": "conformant", "ratio": "refused", "bad": "refused"}
+    assert "division by a column" in out and "runs a query" in out
+
+
+def test_run_writes_the_feature_rows(cli, jvm, tmp_path):
+    code, out, err = cli("run", QUICKSTART, "--feature", "user_features", "--output",
+                         tmp_path / "uf.parquet")
+    assert code == 0, err
+    jvm_rows = pq.read_table(tmp_path / "uf.parquet")
+    con = ibis.duckdb.connect()
+    con.read_parquet(str(QUICKSTART.parent / "data" / "transactions.parquet"),
+                     table_name="transactions")
+    lowered = transpile(QUICKSTART, Options())
+    expected = con.to_pyarrow({lf.name: lf for lf in lowered.lowered}["user_features"]
+                              .feature.expr)
+    assert ComparisonPolicy().compare(expected, jvm_rows).equal
+
+
+def test_run_from_build_dir_needs_data(cli, jvm, tmp_path):
+    assert cli("build", QUICKSTART, "-o", tmp_path / "b", "-q")[0] == 0
+    code, out, err = cli("run", tmp_path / "b", "--feature", "enriched", "--output",
+                         tmp_path / "e.parquet")
+    assert code == 2 and "CLI003" in err and "transactions" in err
+    data = QUICKSTART.parent / "data" / "transactions.parquet"
+    code, out, err = cli("run", tmp_path / "b", "--feature", "enriched", "--data",
+                         f"transactions={data}", "--output", tmp_path / "e.parquet")
+    assert code == 0, err
+    assert pq.read_table(tmp_path / "e.parquet").num_rows == 234
+
+
+def test_runtime_checks_inputs_and_session_settings(jvm, cli, tmp_path):
+    import jpype
+
+    assert cli("build", QUICKSTART, "-o", tmp_path / "b", "-q")[0] == 0
+    pipeline = jvm.pipeline(tmp_path / "b" / "quickstart-0.1.0.jar", "quickstart")
+    assert list(pipeline.featureSets()) == ["enriched", "user_features"]
+    HashMap = jpype.JClass("java.util.HashMap")
+    tx = jvm.spark.read().parquet(str(QUICKSTART.parent / "data" / "transactions.parquet"))
+    inputs = HashMap()
+    inputs.put("transactions", tx.drop("amount"))
+    with pytest.raises(jpype.JException) as info:
+        pipeline.run(jvm.spark, "enriched", inputs)
+    assert "no column 'amount'" in str(info.value) and "'enriched'" in str(info.value)
+    inputs.put("transactions", tx)
+    other = jvm.spark.newSession()
+    other.conf().set("spark.sql.ansi.enabled", "false")
+    with pytest.raises(jpype.JException) as info:
+        pipeline.run(other, "enriched", inputs)
+    assert "spark.sql.ansi.enabled=false (required: true)" in str(info.value)
+    # The caller's own temporary view named like an input is neither read nor replaced.
+    jvm.spark.range(3).createOrReplaceTempView("transactions")
+    assert pipeline.run(jvm.spark, "enriched", inputs).count() == 234
+    assert jvm.spark.table("transactions").count() == 3

@@ -1,0 +1,28 @@
+"""The example notebooks run top to bottom in a real Jupyter kernel, %%export magic included."""
+
+from __future__ import annotations
+
+import shutil
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from .conftest import NOTEBOOKS
+
+
+@pytest.mark.parametrize("name", ["quickstart.ipynb"])
+def test_notebook_runs_top_to_bottom(tmp_path, name):
+    shutil.copytree(NOTEBOOKS, tmp_path / "notebooks")
+    path = tmp_path / "notebooks" / name
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors == []
+    exported = [c for c in nb.cells if c.cell_type == "code" and c.source.startswith("%%export")]
+    assert exported and all(c.get("execution_count") for c in exported)
+    # The last cell displays the per-user features computed in the notebook itself.
+    last = nb.cells[-1].outputs[0]
+    assert "tx_count" in last["data"]["text/plain"]
