@@ -142,3 +142,17 @@ def test_runtime_checks_inputs_and_session_settings(jvm, cli, tmp_path):
     jvm.spark.range(3).createOrReplaceTempView("transactions")
     assert pipeline.run(jvm.spark, "enriched", inputs).count() == 234
     assert jvm.spark.table("transactions").count() == 3
+
+
+def test_spark_failure_is_an_error_verdict(jvm):
+    def tamper(lowered):
+        bad = [dataclasses.replace(lf, sql="SELECT 1 / 0 AS boom") if lf.name == "enriched"
+               else lf for lf in lowered.lowered]
+        return dataclasses.replace(lowered, lowered=tuple(bad))
+
+    report = verify(QUICKSTART, Options(), tamper=tamper)
+    verdicts = {v.name: v for v in report.feature_sets}
+    assert verdicts["enriched"].status == "error"
+    assert "DIVIDE_BY_ZERO" in verdicts["enriched"].message
+    assert verdicts["user_features"].status == "conformant"
+    assert report.exit_code == 2

@@ -19,9 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import EnvironmentProblem, JvmError, Span, error
+from .paths import RESOURCES, RUNTIME_SRC, cache_dir
 
-RUNTIME_SRC = Path(__file__).resolve().parent.parent / "runtime-jvm" / "src" / "main" / "java"
-RESOURCES = Path(__file__).resolve().parent / "resources"
 JAVA_RELEASE = "17"
 INSTALL_HINT = ("install a JDK 17 or newer (e.g. `apt-get install openjdk-17-jdk-headless`, or "
                 "https://adoptium.net) and put `java` and `javac` on PATH or set JAVA_HOME")
@@ -114,12 +113,6 @@ def spark_jars_dir() -> Path:
         raise error("JDK003", f"the pyspark installation has no jars/ folder ({jars})",
                     cls=EnvironmentProblem)
     return jars
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("NB2JVM_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nb2jvm")
-    return Path(base)
 
 
 def runtime_sources() -> list[Path]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -20,8 +19,8 @@ from lark.indenter import PythonIndenter
 from . import cellast as A
 from .errors import Diagnostic, SubsetError
 from .extract import Cell, Notebook
+from .paths import GRAMMAR_DIR, cache_dir
 
-GRAMMAR_DIR = Path(__file__).resolve().parent.parent / "grammar"
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,16 @@ class ParsedNotebook:
 
 @lru_cache(maxsize=None)
 def cell_parser() -> Lark:
+    # Building the LALR tables takes about a second; lark's cache file (checked against a hash
+    # of the grammar and options) makes later loads take milliseconds.
+    cache = cache_dir() / "cell-grammar.lark-cache"
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        cache = None
     return Lark((GRAMMAR_DIR / "cell.lark").read_text(), parser="lalr", strict=True,
-                postlex=PythonIndenter(), propagate_positions=True, maybe_placeholders=True)
+                postlex=PythonIndenter(), propagate_positions=True, maybe_placeholders=True,
+                cache=str(cache) if cache else False)
 
 
 # Python constructs that parse as Python but are outside the subset, in the author's words.
