@@ -95,3 +95,9 @@ def test_console_script_help():
     assert out.returncode == 0
     for command in ("check", "build", "verify", "run"):
         assert command in out.stdout
+
+
+def test_subset_page_is_generated_from_the_tables():
+    from transpiler import docs
+
+    assert docs.main(["--check"]) == 0, "run: python -m transpiler.docs"

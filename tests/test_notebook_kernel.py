@@ -26,3 +26,20 @@ def test_notebook_runs_top_to_bottom(tmp_path, name):
     # The last cell displays the per-user features computed in the notebook itself.
     last = nb.cells[-1].outputs[0]
     assert "tx_count" in last["data"]["text/plain"]
+
+
+def test_saved_notebook_builds_without_data_files(tmp_path, cli):
+    shutil.copytree(NOTEBOOKS, tmp_path / "notebooks")
+    path = tmp_path / "notebooks" / "quickstart.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbformat.write(nb, path)
+    recorded = [o for c in nb.cells for o in c.get("outputs", [])
+                if "application/vnd.nb2jvm.inputs+json" in o.get("data", {})]
+    assert len(recorded) == 1  # the first exported cell reads `transactions`; the second does not
+    assert "transactions(7 columns)" in recorded[0]["data"]["text/plain"]
+    shutil.rmtree(tmp_path / "notebooks" / "data")
+    code, out, err = cli("build", path, "-o", tmp_path / "build")
+    assert code == 0, err
+    assert "user_features" in out

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Diagnostic, InputError, Nb2jvmError, Span, error
-from .inputs import DataBinding
+from .inputs import DataBinding, require_data
 from .package import Coordinates
 
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
@@ -200,6 +200,7 @@ def cmd_run(args, progress) -> int:
                 raise SubsetError(lowered.diagnostics)
             build_dir = package(lowered, work / "build", opts.coordinates).directory
             inputs = lowered.features.inputs
+            require_data(inputs, str(source))
         man = json.loads((build_dir / "manifest.json").read_text())
         names = [fs["name"] for fs in man["feature_sets"]]
         if args.feature not in names:
@@ -246,7 +247,8 @@ def _build_dir_inputs(build_dir: Path, args):
     tables = []
     for i in man["inputs"]:
         schema, fmt = read_schema(given[i["name"]])
-        tables.append(InputTable(i["name"], schema, given[i["name"]].path, fmt, "--data"))
+        tables.append(InputTable(i["name"], schema, given[i["name"]].path, fmt, "--data",
+                                 i.get("variable", i["name"])))
     return build_dir, tuple(tables)
 
 

@@ -357,7 +357,7 @@ def _initial_env(inputs: tuple[InputTable, ...]) -> dict:
     env = {"ibis": _IbisModule(), "_": ibis._}
     assert set(env) == set(AMBIENT_NAMES)
     for table in inputs:
-        env[table.name] = ibis.table(table.schema, name=table.name)
+        env[table.var] = ibis.table(table.schema, name=table.name)
     return env
 
 
@@ -376,6 +376,7 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
     """
     nb = bound.parsed.notebook
     env = _initial_env(bound.inputs)
+    declared_inputs = {t.var for t in bound.inputs}
     interp = _Interpreter()
     refused: dict[str, list[Diagnostic]] = {}
     exported: dict[str, FeatureSet] = {}
@@ -386,6 +387,8 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
         general = f"cell {cell.index}"
         for stmt in pcell.body:
             target = stmt.target if isinstance(stmt, A.Assign) else general
+            if _is_declaration(stmt, declared_inputs):
+                continue  # bound by the inputs stage, with the schema it declares
             try:
                 _check_statement(stmt)
                 if isinstance(stmt, A.Assign):
@@ -418,6 +421,14 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                                             nb.exported[0].span(nb.path, 1, 1))]
     return FeatureSets(bound, tuple(exported.values()),
                        tuple(Refused(n, tuple(d)) for n, d in refused.items()))
+
+
+def _is_declaration(stmt: A.Stmt, inputs: set[str]) -> bool:
+    """``NAME = ibis.table(...)`` for an input the inputs stage bound."""
+    value = getattr(stmt, "value", None)
+    return (isinstance(stmt, A.Assign) and stmt.target in inputs and isinstance(value, A.Call)
+            and isinstance(value.func, A.Attribute) and value.func.attr == "table"
+            and isinstance(value.func.value, A.Name) and value.func.value.id == "ibis")
 
 
 def _check_statement(stmt: A.Stmt) -> None:

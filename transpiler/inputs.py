@@ -1,16 +1,21 @@
 """Stage 3, bind inputs: :class:`ParsedNotebook` -> :class:`BoundNotebook`.
 
-Inputs are the tables the exported cells read but do not define.  Each is bound to a schema and
-(where known) a data file, in this order of precedence:
+Inputs are the tables the exported cells read but do not define, plus tables they declare with
+``NAME = ibis.table(schema, name="table")``.  Each gets a schema from the first of:
 
-1. ``--data NAME=PATH`` on the command line (Parquet or CSV);
-2. a setup cell ``NAME = con.read_parquet("path")`` / ``con.read_csv("path")``, recognised
-   statically: the cell is parsed with Python's parser and never executed.
+1. ``--data NAME=PATH`` on the command line (Parquet or CSV; the file's schema as DuckDB reads it);
+2. a schema the ``%%export`` magic recorded in the notebook's saved outputs;
+3. an ``ibis.table(schema, name=...)`` declaration (in an exported or a set-up cell);
+4. a set-up cell ``NAME = con.read_parquet("path")`` / ``con.read_csv`` / ``con.table("t")``.
+
+Data (needed to verify or run, not to build) comes from ``--data`` or from a recognised read.
+Set-up cells are parsed with Python's parser and never executed.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,18 +23,19 @@ import ibis
 
 from . import cellast as A
 from .errors import Diagnostic, InputError, Span, error
-from .extract import Cell
+from .extract import Cell, Notebook
 from .parse import ParsedNotebook
 
 # Names every exported cell may use without defining them: the notebook's setup provides them.
 AMBIENT_NAMES = frozenset({"ibis", "_"})
 READERS = {"read_parquet": "parquet", "read_csv": "csv"}
 SUFFIX_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
+RECORDED_MIME = "application/vnd.nb2jvm.inputs+json"
 
 
 @dataclass(frozen=True)
 class DataBinding:
-    """``--data NAME=PATH`` from the user, or a recognised setup-cell read."""
+    """``--data NAME=PATH`` from the user, or a recognised set-up-cell read."""
 
     name: str
     path: Path
@@ -38,19 +44,35 @@ class DataBinding:
 
 
 @dataclass(frozen=True)
+class Declaration:
+    """A schema known without data: recorded by the magic, or an ``ibis.table`` declaration."""
+
+    variable: str
+    table: str
+    schema: ibis.Schema
+    origin: str
+    exported_cell: bool = False
+
+
+@dataclass(frozen=True)
 class InputTable:
-    """A table the exported cells use but do not define: its schema and its data file."""
+    """A table the feature sets read: its schema and, when known, its data file."""
 
     name: str
     schema: ibis.Schema
-    path: Path
-    format: str
+    path: Path | None
+    format: str | None
     origin: str
+    variable: str = ""
+
+    @property
+    def var(self) -> str:
+        return self.variable or self.name
 
 
 @dataclass(frozen=True)
 class BoundNotebook:
-    """A parsed notebook whose inputs all have a schema and data."""
+    """A parsed notebook whose inputs all have a schema."""
 
     parsed: ParsedNotebook
     inputs: tuple[InputTable, ...]
@@ -80,39 +102,112 @@ def used_inputs(parsed: ParsedNotebook) -> dict[str, tuple[Cell, A.Name]]:
     return used
 
 
-def _strip_magics(source: str) -> str:
+def _python_body(cell: Cell) -> ast.Module | None:
     # IPython magics and shell escapes are not Python; blank them so line numbers stay right.
-    return "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
-                     for ln in source.split("\n"))
+    lines = cell.source.split("\n")
+    if cell.export is not None:
+        lines = [""] * (cell.export.first_body_line - 1) + lines[cell.export.first_body_line - 1:]
+    text = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in lines)
+    try:
+        return ast.parse(text)
+    except SyntaxError:
+        return None
 
 
-def recognised_reads(parsed: ParsedNotebook) -> dict[str, DataBinding]:
-    """Setup-cell reads ``NAME = <con>.read_parquet("path")`` found before the first export."""
+def _simple_assignments(tree: ast.Module):
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call) \
+                and isinstance(stmt.value.func, ast.Attribute):
+            yield stmt.targets[0].id, stmt.value, stmt
+
+
+def _literal(node: ast.AST | None):
+    if node is None:
+        return None
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and node.func.attr == "schema" and len(node.args) == 1:
+        node = node.args[0]  # ibis.schema({...})
+    try:
+        return ast.literal_eval(node)
+    except (ValueError, SyntaxError, TypeError):
+        return None
+
+
+def _declaration(var: str, call: ast.Call, cell: Cell, nb: Notebook,
+                 stmt: ast.stmt) -> Declaration | Diagnostic | None:
+    func = call.func
+    if not (func.attr == "table" and isinstance(func.value, ast.Name) and func.value.id == "ibis"):
+        return None
+    kwargs = {k.arg: k.value for k in call.keywords}
+    schema_node = call.args[0] if call.args else kwargs.get("schema")
+    name_node = call.args[1] if len(call.args) > 1 else kwargs.get("name")
+    schema, name = _literal(schema_node), _literal(name_node) if name_node else var
+    span = cell.span(nb.path, stmt.lineno, stmt.col_offset + 1)
+    try:
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError("the table name must be a literal identifier string")
+        return Declaration(var, name, ibis.schema(schema), f"cell {cell.index}",
+                           cell.export is not None)
+    except Exception as exc:  # ibis raises several types for a bad schema
+        return Diagnostic("IN007", f"cannot read the declaration of input '{var}': the schema "
+                          f"must be a literal dict of column -> ibis type ({exc})", span,
+                          source_line=cell.line_text(stmt.lineno),
+                          hint='e.g. t = ibis.table({"id": "int64", "ts": "timestamp"}, name="t")')
+
+
+def scan_cells(parsed: ParsedNotebook) -> tuple[dict[str, DataBinding], dict[str, Declaration],
+                                                    dict[str, Declaration], list[Diagnostic]]:
+    """Statically recognised reads, declarations and magic-recorded schemas, by variable."""
     nb = parsed.notebook
     first_export = min(c.index for c in nb.exported)
-    found: dict[str, DataBinding] = {}
+    reads: dict[str, DataBinding] = {}
+    declared: dict[str, Declaration] = {}
+    recorded: dict[str, Declaration] = {}
+    problems: list[Diagnostic] = []
     for cell in nb.cells:
-        if cell.export is not None or cell.index > first_export:
+        recorded.update(_recorded(cell))
+        tree = _python_body(cell)
+        if tree is None:
             continue
-        try:
-            tree = ast.parse(_strip_magics(cell.source))
-        except SyntaxError:
+        for var, call, stmt in _simple_assignments(tree):
+            found = _declaration(var, call, cell, nb, stmt)
+            if isinstance(found, Diagnostic):
+                problems.append(found)
+            elif found is not None and (cell.export is not None or cell.index < first_export):
+                declared[var] = found
+            elif cell.export is None and cell.index < first_export:
+                _recognise_read(var, call, stmt, cell, nb, reads, declared)
+    return reads, declared, recorded, problems
+
+
+def _recognise_read(var, call, stmt, cell, nb, reads, declared):
+    attr = call.func.attr
+    first = call.args[0] if call.args else None
+    if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+        return
+    span = cell.span(nb.path, stmt.lineno, stmt.col_offset + 1)
+    if attr in READERS:
+        path = Path(first.value)
+        reads[var] = DataBinding(var, path if path.is_absolute() else nb.directory / path,
+                                 f"cell {cell.index}", span)
+
+
+def _recorded(cell: Cell) -> dict[str, Declaration]:
+    """Input schemas the %%export magic saved in the cell's outputs."""
+    found = {}
+    for output in cell.outputs:
+        data = (output.get("data") or {}).get(RECORDED_MIME)
+        if data is None:
             continue
-        for stmt in tree.body:
-            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
-                    and isinstance(stmt.targets[0], ast.Name)
-                    and isinstance(stmt.value, ast.Call)
-                    and isinstance(stmt.value.func, ast.Attribute)
-                    and stmt.value.func.attr in READERS and stmt.value.args
-                    and isinstance(stmt.value.args[0], ast.Constant)
-                    and isinstance(stmt.value.args[0].value, str)):
+        if isinstance(data, str):
+            data = json.loads(data)
+        for var, entry in (data.get("inputs") or {}).items():
+            try:
+                found[var] = Declaration(var, entry.get("table", var), ibis.schema(entry["schema"]),
+                                         f"schema recorded in cell {cell.index}")
+            except Exception:  # a hand-edited or foreign output; the other sources still apply
                 continue
-            path = Path(stmt.value.args[0].value)
-            if not path.is_absolute():
-                path = nb.directory / path
-            name = stmt.targets[0].id
-            found[name] = DataBinding(name, path, f"cell {cell.index}",
-                                      cell.span(nb.path, stmt.lineno, stmt.col_offset + 1))
     return found
 
 
@@ -145,36 +240,65 @@ def read_schema(binding: DataBinding) -> tuple[ibis.Schema, str]:
 
 
 def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = ()) -> BoundNotebook:
-    """Give every input table a schema and a data file, or say precisely which one lacks it."""
+    """Give every input table a schema (and data where known), or say precisely which lacks it."""
     used = used_inputs(parsed)
-    bindings = recognised_reads(parsed)
-    bindings.update({b.name: b for b in data})
-    problems: list[Diagnostic] = []
-    unknown = sorted(b.name for b in data if b.name not in used)
-    for name in unknown:
+    reads, declared, recorded, problems = scan_cells(parsed)
+    given = {b.name: b for b in data}
+    in_exported = {v for v, d in declared.items() if d.exported_cell}
+    wanted = list(used) + [v for v in declared if v in in_exported and v not in used]
+    by_table = {d.table: v for v, d in declared.items()}
+    for name in sorted(n for n in given if n not in wanted and n not in by_table):
         problems.append(Diagnostic(
             "IN005", f"--data {name}=...: no exported cell uses a table named '{name}'",
             Span(parsed.notebook.path),
-            hint="inputs of this notebook: " + (", ".join(sorted(used)) or "none")))
+            hint="inputs of this notebook: " + (", ".join(sorted(wanted)) or "none")))
     inputs = []
-    for name, (cell, node) in used.items():
-        binding = bindings.get(name)
-        if binding is None:
-            problems.append(Diagnostic(
-                "IN001", f"input table '{name}' has no schema: it is used here but defined "
-                "neither in an exported cell nor by a recognised setup cell",
-                cell.span(parsed.notebook.path, node.pos.line, node.pos.column,
-                          node.pos.end_line, node.pos.end_column),
-                hint=f"pass --data {name}=PATH.parquet, or read it in a setup cell with "
-                     f"{name} = con.read_parquet(\"PATH\")",
-                source_line=cell.line_text(node.pos.line)))
-            continue
+    for var in wanted:
+        decl = recorded.get(var) or declared.get(var)
+        table = decl.table if decl else var
+        chosen = given.get(table) or given.get(var)
+        read = reads.get(var)
         try:
-            schema, fmt = read_schema(binding)
+            if chosen is not None:
+                schema, fmt = read_schema(chosen)
+                origin, path = chosen.origin, chosen.path
+            elif decl is not None:
+                # The schema is known; a set-up cell's file is the data only if it is there.
+                schema, origin, fmt, path = decl.schema, decl.origin, None, None
+                if read is not None and read.path.is_file():
+                    fmt, path = data_format(read), read.path
+            elif read is not None:
+                schema, fmt = read_schema(read)
+                origin, path = read.origin, read.path
+            else:
+                cell, node = used[var]
+                problems.append(_missing(var, cell, node, parsed.notebook.path))
+                continue
         except InputError as exc:
             problems.extend(exc.diagnostics)
             continue
-        inputs.append(InputTable(name, schema, binding.path, fmt, binding.origin))
+        inputs.append(InputTable(table, schema, path, fmt, origin, var))
     if problems:
         raise InputError(problems)
     return BoundNotebook(parsed, tuple(inputs))
+
+
+def _missing(var: str, cell: Cell, node: A.Name, notebook: str) -> Diagnostic:
+    return Diagnostic(
+        "IN001", f"input table '{var}' has no schema: it is used here but defined neither in an "
+        "exported cell nor by a recognised set-up cell",
+        cell.span(notebook, node.pos.line, node.pos.column, node.pos.end_line,
+                  node.pos.end_column),
+        hint=f"pass --data {var}=PATH.parquet, read it in a set-up cell with {var} = "
+             f"con.read_parquet(\"PATH\"), or declare it: {var} = ibis.table({{...}}, "
+             f"name=\"{var}\")",
+        source_line=cell.line_text(node.pos.line))
+
+
+def require_data(inputs: tuple[InputTable, ...], notebook: str) -> None:
+    """Verify and run need rows, not only schemas: name every input without a data file."""
+    missing = [t for t in inputs if t.path is None]
+    if missing:
+        raise InputError([Diagnostic(
+            "IN006", f"input '{t.name}' has a schema ({t.origin}) but no data to run on",
+            Span(notebook), hint=f"pass --data {t.name}=PATH.parquet") for t in missing])

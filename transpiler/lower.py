@@ -46,6 +46,7 @@ CONFORMANT_OPS = frozenset({
 
 
 def _check_divide(op: ops.Divide) -> str | None:
+    """The divisor is a non-zero literal."""
     # DuckDB follows IEEE (x / 0 is ±inf or NaN); Spark in ANSI mode raises DIVIDE_BY_ZERO and
     # otherwise returns NULL.  Only a non-zero literal divisor keeps both engines equal.
     right = op.right
@@ -56,6 +57,7 @@ def _check_divide(op: ops.Divide) -> str | None:
 
 
 def _check_cast(op: ops.Cast) -> str | None:
+    """Integer or boolean to integer or float, or integer to string."""
     # Integer <-> float widening and anything -> string of integers print identically; other
     # casts (float -> int rounding, timestamp formatting) differ between the engines.
     src, dst = op.arg.dtype, op.to

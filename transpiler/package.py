@@ -125,7 +125,7 @@ def manifest(lowered: LoweredNotebook, coords: Coordinates) -> dict:
         "content_hash": "sha256:" + digest.hexdigest(),
         "spark_conf": dict(jvm.SPARK_CONF),
         "versions": _versions(),
-        "inputs": [{"name": t.name, "format": t.format, "origin": t.origin,
+        "inputs": [{"name": t.name, "variable": t.var, "origin": t.origin,
                     "columns": _columns(t.schema)} for t in features.inputs],
         "feature_sets": feature_sets,
     }

@@ -70,7 +70,9 @@ REFUSED = {
     **{name: _IO for name in (
         "to_parquet", "to_csv", "to_delta", "to_json", "to_xlsx", "to_parquet_dir",
         "read_parquet", "read_csv", "read_json", "read_delta", "read_sql", "connect",
-        "raw_sql", "sql", "cache", "create_table", "insert", "table", "memtable")},
+        "raw_sql", "sql", "cache", "create_table", "insert")},
+    "table": "declares an input; write it on its own line: NAME = ibis.table({...}, name=...)",
+    "memtable": "in-notebook data tables are not supported yet",
     "compile": "produces SQL text; nb2jvm does the compiling",
     "to_sql": "produces SQL text; nb2jvm does the compiling",
     "set_backend": "changes global state; exported cells only define features",

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 
 from . import jvm as jvm_mod
 from .compare import ComparisonPolicy, render_mismatches
-from .inputs import InputTable
+from .inputs import InputTable, require_data
 from .lower import LoweredNotebook
 from .package import Artifact, package
 from .pipeline import Options, Timings, transpile
@@ -106,7 +106,8 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
     timings = Timings()
     lowered = transpile(path, opts, timings)
     report = VerifyReport(str(path))
-    report.inputs = [{"name": t.name, "path": str(t.path), "origin": t.origin}
+    report.inputs = [{"name": t.name, "path": str(t.path) if t.path else None,
+                      "origin": t.origin}
                      for t in lowered.features.inputs]
     for refused in lowered.refused:
         report.feature_sets.append(FeatureVerdict(
@@ -118,6 +119,7 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
         return report
     if tamper is not None:
         lowered = tamper(lowered)
+    require_data(lowered.features.inputs, str(path))
     work = Path(tempfile.mkdtemp(prefix="nb2jvm-verify-"))
     try:
         say = opts.progress or (lambda _msg: None)
