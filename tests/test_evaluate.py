@@ -114,3 +114,53 @@ def test_csv_input(folder):
                           [SETUP + 't = con.read_csv("t.csv")', "%%export\nf = t.select('a')"])
     bound = bind_inputs(parse(extract(path)))
     assert bound.inputs[0].format == "csv" and str(bound.inputs[0].schema["a"]) == "int64"
+
+
+UDF = """@ibis.udf.scalar.python
+def risk(amount: float, tag: str | None) -> int:
+    if amount > 100:
+        return 2
+    return 1
+"""
+
+
+def test_udf_signature_is_typed_and_lowering_says_why_it_stops(folder):
+    from transpiler.lower import lower
+
+    result = run(folder, f"%%export\n{UDF}scored = t.mutate(r=risk(_.a, _.s))")
+    assert [f.name for f in result.features] == ["scored"]
+    assert str(result.features[0].expr.schema()["r"]) == "int64"
+    lowered = lower(result)
+    reasons = [d.message for d in lowered.diagnostics]
+    assert reasons and "Python UDF 'risk' is not compiled to the JVM yet" in reasons[0]
+
+
+@pytest.mark.parametrize("signature,code", [
+    ("def f(x: list) -> int:", "E111"),
+    ("def f(x: int) -> dict:", "E111"),
+])
+def test_udf_types_outside_the_subset(folder, signature, code):
+    result = run(folder, f"%%export\n@ibis.udf.scalar.python\n{signature}\n    return 1\n"
+                 "g = t.select('a')")
+    d = {r.name: r.diagnostics[0] for r in result.refused}["f"]
+    assert d.code == code and (d.span.line, d.span.column) == (3, 1)
+
+
+def test_helper_functions_are_for_udfs_only(folder):
+    result = run(folder, "%%export\ndef double(x: int) -> int:\n    return 2 * x\n"
+                 "g = t.mutate(b=double(_.a))")
+    assert {r.name: r.diagnostics[0].code for r in result.refused} == {"g": "E219"}
+
+
+def test_comprehensions_fstrings_and_constants(folder):
+    result = run(folder, "%%export\n"
+                 "cols = [c for c in t.columns if c != 's']\n"
+                 "scaled = t.mutate([(t[c] * k).name(f'{c}_x{k}') for c in cols "
+                 "for k in (2, 3)])\n"
+                 "renamed = t.select({f'{c.upper()}': t[c] for c in t.columns})\n"
+                 "tau = math.floor(math.tau * 100)\n"
+                 "wide = t.mutate(limit=tau)")
+    cols = {f.name: list(f.expr.columns) for f in result.features}
+    assert cols == {"scaled": ["a", "s", "a_x2", "a_x3"], "renamed": ["A", "S"],
+                    "wide": ["a", "s", "limit"]}
+    assert not result.refused

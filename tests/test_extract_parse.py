@@ -73,6 +73,16 @@ ACCEPTED = [
     "n = 3 if True else 4; f = t",
     "f = t.filter((_.a == 1) | ~(_.b != 2) & (_.c >= 0x10))",
     "s = {1, 2}\nt2 = (1,)\nt3 = ()\nf = t",
+    "cols = [c for c in t.columns if c != 'id']\nf = t",
+    "m = {f'{c}_x': i * 2 for i, c in enumerate(cols)}\ng = (c for c in cols)",
+    "label = f'{name!r:>10} {{literal}} {1 + 2}'",
+    "import math\nimport datetime\nfrom datetime import date\nfrom typing import Optional",
+    "@ibis.udf.scalar.python\ndef bucket(x: float, s: str | None) -> int:\n"
+    "    \"\"\"doc\"\"\"\n    if x > 1:\n        return 1\n    elif x < 0:\n        y = 2\n"
+    "        y += 1\n        return y\n    else:\n        for c in s:\n            pass\n"
+    "    while x > 0:\n        x -= 1\n        if x == 3:\n            break\n"
+    "    return round(math.log1p(abs(x))) + len(f'{x:.2f}')\nf = t.mutate(b=bucket(_.a, _.s))",
+    "def helper(x: int) -> int:\n    return x * 2",
 ]
 
 # Cells outside the subset: (source, code, line, column), positions relative to the cell where
@@ -80,6 +90,22 @@ ACCEPTED = [
 REJECTED = [
     ("class A:\n    pass", "E101", 2, 1),
     ("def f(x):\n    return x", "E101", 2, 1),
+    ("@functools.cache\ndef f(x: int) -> int:\n    return x", "E101", 3, 1),
+    ("@ibis.udf.scalar.python\ndef f(x: int, *rest: int) -> int:\n    return x", "E101", 3, 1),
+    ("@ibis.udf.scalar.python\ndef f(x: int = 1) -> int:\n    return x", "E101", 3, 1),
+    ("@ibis.udf.scalar.python\ndef f(x: int):\n    return x", "E101", 3, 1),
+    ("def f(x: int) -> int:\n    while x:\n        x -= 1\n    else:\n        pass\n"
+     "    return x", "E101", 3, 5),
+    ("def f(x: int) -> int:\n    try:\n        return 1\n    except Exception:\n"
+     "        return 2", "E101", 3, 5),
+    ("def f(x: int) -> int:\n    return x.__class__", "E101", 3, 12),
+    ("def f(x: int) -> int:\n    return [i for i in range(x)]", "E101", 3, 12),
+    ("def f(x: int) -> int:\n    a, b = 1, 2\n    return a", "E101", 3, 5),
+    ("def f(x: int) -> int:\n    import os\n    return x", "E101", 3, 5),
+    ("f = lambda x=1: x", "E102", 2, 13),
+    ("f = f'{x!z}'", "E100", 2, 13),
+    ("f = f'{1:>{2}}'", "E101", 2, 5),
+    ("f = f'{x=}'", "E103", 2, 7),
     ("with open('x') as fh:\n    pass", "E101", 2, 1),
     ("try:\n    x = 1\nexcept Exception:\n    pass", "E101", 2, 1),
     ("for i in range(3):\n    pass", "E101", 2, 1),
@@ -88,9 +114,8 @@ REJECTED = [
     ("x += 1", "E101", 2, 1),
     ("a = b = t", "E101", 2, 1),
     ("t.x = 1", "E101", 2, 1),
-    ("f = [c for c in t.columns]", "E101", 2, 5),
-    ("f = f'{t}'", "E101", 2, 5),
     ("f = t.mutate(**kw)", "E101", 2, 5),
+    ("f = [*t]", "E101", 2, 6),
     ("f = (x := 1)", "E101", 2, 6),
     ("f = t @ t", "E101", 2, 5),
     ("f = t.filter(_.a >", "E100", 2, 13),

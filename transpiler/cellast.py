@@ -153,6 +153,41 @@ class DictDisplay(Node):
     values: tuple[Node, ...]
 
 
+@dataclass(frozen=True)
+class FormatField(Node):
+    """A replacement field ``{value!conversion:spec}`` of an f-string."""
+
+    value: Node
+    conversion: str | None
+    spec: str
+
+
+@dataclass(frozen=True)
+class FString(Node):
+    """An f-string: literal text (str) and replacement fields, in order."""
+
+    parts: tuple[object, ...]
+
+
+@dataclass(frozen=True)
+class CompFor(Node):
+    """One ``for targets in iter if cond ...`` clause of a comprehension."""
+
+    targets: tuple[str, ...]
+    iter: Node
+    conditions: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Comprehension(Node):
+    """A list, set or dict comprehension, or a generator expression."""
+
+    kind: str
+    element: Node
+    value: Node | None
+    clauses: tuple[CompFor, ...]
+
+
 # ---- statements -----------------------------------------------------------------------------
 
 
@@ -186,7 +221,23 @@ class ImportFrom(Node):
     names: tuple[str, ...]
 
 
-Stmt = Assign | ExprStmt | Import | ImportFrom
+@dataclass(frozen=True)
+class FunctionDef(Node):
+    """A UDF (``@ibis.udf.scalar.python``) or helper definition, checked against udf.lark.
+
+    ``params`` and ``returns`` hold the annotations' source text; ``body`` is the lark tree the
+    UDF translator consumes.
+    """
+
+    name: str
+    decorators: tuple[str, ...]
+    params: tuple[tuple[str, str], ...]
+    returns: str
+    body: object
+    body_line_offset: int
+
+
+Stmt = Assign | ExprStmt | Import | ImportFrom | FunctionDef
 
 
 def children(node: Node):
@@ -209,5 +260,16 @@ def free_names(node: Node, bound: frozenset[str] = frozenset()):
         return
     if isinstance(node, Lambda):
         bound = bound | set(node.params)
+    if isinstance(node, Comprehension):
+        # Clauses bind left to right; the element sees every target.
+        for clause in node.clauses:
+            yield from free_names(clause.iter, bound)
+            bound = bound | set(clause.targets)
+            for cond in clause.conditions:
+                yield from free_names(cond, bound)
+        for part in (node.element, node.value):
+            if part is not None:
+                yield from free_names(part, bound)
+        return
     for child in children(node):
         yield from free_names(child, bound)

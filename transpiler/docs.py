@@ -57,6 +57,22 @@ def render() -> str:
         "",
         _names(subset.VALUE_METHODS),
         "",
+        "## Methods of plain Python values (constants, lists of column names)",
+        "",
+        *(f"- `{t.__name__}`: {_names(m)}" for t, m in subset.PYTHON_METHODS.items()),
+        "",
+        "Ambient modules: `math` and `datetime` (allowlisted functions and constants), and "
+        "`from datetime import date, datetime, timedelta, time`. Comprehensions and f-strings "
+        "of plain values are evaluated while the cell is interpreted.",
+        "",
+        "## UDF definitions",
+        "",
+        "`@ibis.udf.scalar.python` functions with typed parameters and return "
+        "(`int`, `float`, `str`, `bool`, `datetime.date`, `datetime.datetime`, `Optional[...]` / "
+        "`X | None`) and undecorated helper functions are checked against `grammar/udf.lark`. "
+        "Their bodies are never executed; a feature set that calls a UDF is refused at lowering "
+        "until the UDF translator exists.",
+        "",
         "## Refused, with the reason shown to the author",
         "",
         "| name | reason |",

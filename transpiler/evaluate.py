@@ -9,7 +9,9 @@ internals (``__class__``, ``__globals__`` ...) cannot be reached from a notebook
 
 from __future__ import annotations
 
+import datetime
 import itertools
+import math
 import operator
 from dataclasses import dataclass
 
@@ -19,7 +21,7 @@ from ibis.common.deferred import Deferred
 from ibis.expr.types.groupby import GroupedTable
 
 from . import cellast as A
-from . import subset
+from . import subset, udfsig
 from .errors import Diagnostic, SubsetError
 from .extract import Cell
 from .inputs import AMBIENT_NAMES, BoundNotebook, InputTable
@@ -125,6 +127,22 @@ class _IbisModule:
     """Stands for the ``ibis`` module inside a cell: only ``IBIS_FUNCTIONS`` are reachable."""
 
 
+@dataclass(frozen=True)
+class _Module:
+    """A pure standard-library module with an allowlist (``math``, ``datetime``)."""
+
+    name: str
+    module: object
+    allowed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Helper:
+    """A helper function defined in an exported cell: callable from UDFs only."""
+
+    name: str
+
+
 class _Lambda:
     """A cell lambda; calling it interprets its body with the arguments bound."""
 
@@ -197,7 +215,8 @@ class _Interpreter:
             if name in base.columns and not callable(getattr(type(base), name, None)):
                 return base[name]
             if name in subset.TABLE_METHODS:
-                return _Allowed(getattr(base, name), name)
+                value = getattr(base, name)
+                return _Allowed(value, name) if callable(value) else value
             return self._refuse_attr(node, name, reason,
                                      set(subset.TABLE_METHODS) | set(base.columns),
                                      exists=hasattr(base, name), what="table")
@@ -212,7 +231,20 @@ class _Interpreter:
                 return _Allowed(value, name) if callable(value) else value
             return self._refuse_attr(node, name, reason, subset.VALUE_METHODS,
                                      exists=hasattr(base, name), what=type(base).__name__)
-        kind = "function" if isinstance(base, (_Allowed, _Lambda)) else type(base).__name__
+        if isinstance(base, _Module):
+            if name in base.allowed:
+                value = getattr(base.module, name)
+                return _Allowed(value, f"{base.name}.{name}") if callable(value) else value
+            return self._refuse_attr(node, f"{base.name}.{name}", reason, base.allowed,
+                                     exists=hasattr(base.module, name), what=base.name)
+        methods = subset.python_methods(base)
+        if methods is not None:
+            if name in methods:
+                return _Allowed(getattr(base, name), name)
+            return self._refuse_attr(node, name, reason, methods, exists=hasattr(base, name),
+                                     what=type(base).__name__)
+        kind = "function" if isinstance(base, (_Allowed, _Lambda, _Helper)) \
+            else type(base).__name__
         raise _Refusal("E204", f"attribute access on a {kind} value is not supported in an "
                        "exported cell", node, pos=node.attr_pos)
 
@@ -235,6 +267,9 @@ class _Interpreter:
                 raise _Refusal("E201", f"keyword arguments starting with '_' are not allowed "
                                f"('{kw.name}')", kw)
             kwargs[kw.name] = self.eval(kw.value, env)
+        if isinstance(func, _Helper):
+            raise _Refusal("E219", f"'{func.name}' is a helper function: it can only be called "
+                           "from a UDF", node)
         if isinstance(func, _Allowed):
             target = func.fn
         elif isinstance(func, (_Lambda, Deferred)):
@@ -341,6 +376,70 @@ class _Interpreter:
         truth = self._truth(test, node, "use ibis.ifelse(condition, then, else)")
         return self.eval(node.body if truth else node.orelse, env)
 
+    def visit_FString(self, node: A.FString, env):
+        out = []
+        for part in node.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = self.eval(part.value, env)
+            if not isinstance(value, (str, int, float, bool, type(None))):
+                raise _Refusal("E220", "f-strings can only format plain values (numbers, "
+                               f"strings), not a {type(value).__name__}", part,
+                               hint="to build a string column use + or .concat()")
+            if part.conversion:
+                if part.conversion not in ("s", "r", "a"):
+                    raise _Refusal("E220", f"unknown f-string conversion "
+                                   f"'!{part.conversion}'", part)
+                value = {"s": str, "r": repr, "a": ascii}[part.conversion](value)
+            out.append(self._guard(part, lambda: format(value, part.spec)))
+        return "".join(out)
+
+    def visit_Comprehension(self, node: A.Comprehension, env):
+        results = []
+
+        def run(clauses, scope):
+            if not clauses:
+                if node.kind == "dict":
+                    results.append((self.eval(node.element, scope),
+                                    self.eval(node.value, scope)))
+                else:
+                    results.append(self.eval(node.element, scope))
+                if len(results) > MAX_SEQUENCE:
+                    raise _Refusal("E210", f"more than {MAX_SEQUENCE} items in a constant",
+                                   node)
+                return
+            clause = clauses[0]
+            iterable = self.eval(clause.iter, scope)
+            if _is_ibis_object(iterable) or isinstance(iterable, Deferred):
+                raise _Refusal("E221", "a comprehension cannot iterate over a column or a "
+                               "table; iterate over names (e.g. t.columns)", clause.iter)
+            for item in self._guard(clause.iter, lambda: iter(iterable)):
+                if len(clause.targets) == 1:
+                    bound = {clause.targets[0]: item}
+                else:
+                    items = self._guard(clause.iter, lambda: tuple(item))
+                    if len(items) != len(clause.targets):
+                        raise _Refusal("E222", f"cannot unpack {len(items)} values into "
+                                       f"{len(clause.targets)} names", clause)
+                    bound = dict(zip(clause.targets, items))
+                inner = {**scope, **bound}
+                if all(self._truth(self.eval(c, inner), c, "conditions must be plain values")
+                       for c in clause.conditions):
+                    run(clauses[1:], inner)
+
+        for clause in node.clauses:
+            for target in clause.targets:
+                if target.startswith("_"):
+                    raise _Refusal("E201", f"names starting with '_' are not allowed "
+                                   f"('{target}')", clause)
+        run(node.clauses, env)
+        if node.kind == "dict":
+            return self._guard(node, lambda: dict(results))
+        if node.kind == "set":
+            return self._guard(node, lambda: set(results))
+        return results
+
     def visit_Collection(self, node: A.Collection, env):
         items = [self.eval(i, env) for i in node.items]
         if node.kind == "set":
@@ -353,9 +452,32 @@ class _Interpreter:
         return self._guard(node, lambda: dict(zip(keys, values)))
 
 
+MODULES = {
+    "math": _Module("math", math, frozenset({
+        "pi", "e", "tau", "inf", "nan", "sqrt", "exp", "log", "log10", "log2", "log1p", "floor",
+        "ceil", "fabs", "isnan", "isinf", "isfinite", "pow", "fmod", "trunc"})),
+    "datetime": _Module("datetime", datetime, frozenset({"date", "datetime", "timedelta",
+                                                          "time"})),
+}
+# `from X import Y` forms an exported cell may use.
+FROM_IMPORTS = {
+    "ibis": frozenset({"_"}),
+    "datetime": frozenset({"date", "datetime", "timedelta", "time"}),
+    "typing": frozenset({"Optional"}),
+}
+
+
+def _imported(module: str, name: str):
+    if module == "ibis":
+        return ibis._
+    if module == "datetime":
+        return _Allowed(getattr(datetime, name), name)
+    return None  # typing names only appear in UDF annotations, which are not evaluated
+
+
 def _initial_env(inputs: tuple[InputTable, ...]) -> dict:
-    env = {"ibis": _IbisModule(), "_": ibis._}
-    assert set(env) == set(AMBIENT_NAMES)
+    env = {"ibis": _IbisModule(), "_": ibis._, **MODULES}
+    assert set(env) == set(AMBIENT_NAMES), "the inputs stage and the evaluator must agree"
     for table in inputs:
         env[table.var] = ibis.table(table.schema, name=table.name)
     return env
@@ -386,7 +508,8 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
         assigned = set()
         general = f"cell {cell.index}"
         for stmt in pcell.body:
-            target = stmt.target if isinstance(stmt, A.Assign) else general
+            target = stmt.target if isinstance(stmt, A.Assign) else \
+                stmt.name if isinstance(stmt, A.FunctionDef) else general
             if _is_declaration(stmt, declared_inputs):
                 continue  # bound by the inputs stage, with the schema it declares
             try:
@@ -402,6 +525,12 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                         exported[stmt.target] = FeatureSet(stmt.target, value, cell, stmt.pos)
                 elif isinstance(stmt, A.ExprStmt):
                     interp.eval(stmt.value, env)
+                elif isinstance(stmt, A.FunctionDef):
+                    env[stmt.name] = _define_function(stmt)
+                elif isinstance(stmt, A.ImportFrom):
+                    for name in stmt.names:
+                        if (value := _imported(stmt.module, name)) is not None:
+                            env[name] = value
             except _Refusal as exc:
                 if isinstance(stmt, A.Assign):
                     env[stmt.target] = _Failed(stmt.target)
@@ -423,6 +552,15 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                        tuple(Refused(n, tuple(d)) for n, d in refused.items()))
 
 
+def _define_function(fn: A.FunctionDef):
+    if not udfsig.is_udf(fn):
+        return _Helper(fn.name)
+    try:
+        return _Allowed(udfsig.stub(fn), fn.name)
+    except udfsig.UdfTypeError as exc:
+        raise _Refusal("E111", str(exc), fn) from None
+
+
 def _is_declaration(stmt: A.Stmt, inputs: set[str]) -> bool:
     """``NAME = ibis.table(...)`` for an input the inputs stage bound."""
     value = getattr(stmt, "value", None)
@@ -432,11 +570,15 @@ def _is_declaration(stmt: A.Stmt, inputs: set[str]) -> bool:
 
 
 def _check_statement(stmt: A.Stmt) -> None:
-    if isinstance(stmt, A.Import) and stmt.module != "ibis":
-        raise _Refusal("E213", f"only `import ibis` is allowed in an exported cell (not "
-                       f"`import {stmt.module}`)", stmt)
-    if isinstance(stmt, A.ImportFrom) and (stmt.module != "ibis" or set(stmt.names) - {"_"}):
-        raise _Refusal("E213", "only `from ibis import _` is allowed in an exported cell", stmt)
+    if isinstance(stmt, A.Import) and stmt.module not in ("ibis", "typing", *MODULES):
+        raise _Refusal("E213", f"`import {stmt.module}` is not allowed in an exported cell "
+                       "(allowed: ibis, math, datetime, typing)", stmt)
+    if isinstance(stmt, A.ImportFrom) and (stmt.module not in FROM_IMPORTS or
+                                           set(stmt.names) - FROM_IMPORTS[stmt.module]):
+        allowed = "; ".join(f"from {m} import {', '.join(sorted(n))}"
+                            for m, n in FROM_IMPORTS.items())
+        raise _Refusal("E213", f"`from {stmt.module} import {', '.join(stmt.names)}` is not "
+                       f"allowed in an exported cell (allowed: {allowed})", stmt)
     if isinstance(stmt, A.Assign) and stmt.target.startswith("_"):
         raise _Refusal("E201", "names starting with '_' cannot be assigned", stmt)
     if isinstance(stmt, A.Assign) and stmt.target in AMBIENT_NAMES:

@@ -27,7 +27,7 @@ from .extract import Cell, Notebook
 from .parse import ParsedNotebook
 
 # Names every exported cell may use without defining them: the notebook's setup provides them.
-AMBIENT_NAMES = frozenset({"ibis", "_"})
+AMBIENT_NAMES = frozenset({"ibis", "_", "math", "datetime"})
 READERS = {"read_parquet": "parquet", "read_csv": "csv"}
 SUFFIX_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
 RECORDED_MIME = "application/vnd.nb2jvm.inputs+json"
@@ -99,6 +99,10 @@ def used_inputs(parsed: ParsedNotebook) -> dict[str, tuple[Cell, A.Name]]:
                         used[name.id] = (pcell.cell, name)
             if isinstance(stmt, A.Assign):
                 defined.add(stmt.target)
+            elif isinstance(stmt, A.FunctionDef):
+                defined.add(stmt.name)
+            elif isinstance(stmt, A.ImportFrom):
+                defined.update(stmt.names)
     return used
 
 

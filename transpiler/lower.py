@@ -108,6 +108,9 @@ def refusal(op: ops.Node) -> str | None:
     if isinstance(op, dt.DataType) or not isinstance(op, ops.Node):
         return None
     cls = type(op)
+    if isinstance(op, ops.ScalarUDF):
+        return (f"Python UDF '{op.__func_name__}' is not compiled to the JVM yet (the UDF "
+                "translator is not built)")
     if cls in CONFORMANT_OPS:
         return None
     if cls in CHECKED_OPS:

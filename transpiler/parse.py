@@ -1,9 +1,10 @@
 """Stage 2, parse: :class:`Notebook` -> :class:`ParsedNotebook` (each exported cell as an AST).
 
-The cell grammar (``grammar/cell.lark``) decides what is inside the subset.  When it refuses a
-cell, the cell is parsed again with Python's own parser (parsing only, never executing) to name
-the construct in the author's words: "`class` definitions are not allowed in an exported cell"
-instead of "unexpected token".  Every diagnostic of every cell is collected before raising.
+The grammars in ``grammar/`` decide what is inside the subset: ``cell.lark`` for the statements
+of an exported cell, ``udf.lark`` for UDF and helper function definitions (cut out of the cell
+and parsed on their own), ``expr.lark`` for the expressions both share.  Python's own parser
+runs first (parsing only, never executing) so that a refused construct is named in the author's
+words (:mod:`transpiler.refusals`); every diagnostic of every cell is collected before raising.
 """
 
 from __future__ import annotations
@@ -12,15 +13,16 @@ import ast
 from dataclasses import dataclass
 from functools import lru_cache
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.indenter import PythonIndenter
 
 from . import cellast as A
+from . import refusals
 from .errors import Diagnostic, SubsetError
 from .extract import Cell, Notebook
 from .paths import GRAMMAR_DIR, cache_dir
-
+from .tree_to_ast import FStringError, ToAst
 
 
 @dataclass(frozen=True)
@@ -39,117 +41,76 @@ class ParsedNotebook:
     cells: tuple[ParsedCell, ...]
 
 
-@lru_cache(maxsize=None)
-def cell_parser() -> Lark:
+def _load(name: str) -> Lark:
     # Building the LALR tables takes about a second; lark's cache file (checked against a hash
     # of the grammar and options) makes later loads take milliseconds.
-    cache = cache_dir() / "cell-grammar.lark-cache"
+    cache = cache_dir() / f"{name}.lark-cache"
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
     except OSError:
         cache = None
-    return Lark((GRAMMAR_DIR / "cell.lark").read_text(), parser="lalr", strict=True,
-                postlex=PythonIndenter(), propagate_positions=True, maybe_placeholders=True,
-                cache=str(cache) if cache else False)
+    return Lark.open(str(GRAMMAR_DIR / f"{name}.lark"), parser="lalr", strict=True,
+                     postlex=PythonIndenter(), propagate_positions=True,
+                     maybe_placeholders=True, cache=str(cache) if cache else False)
 
 
-# Python constructs that parse as Python but are outside the subset, in the author's words.
-REFUSED_PYTHON = {
-    ast.ClassDef: "`class` definitions are not allowed in an exported cell",
-    ast.FunctionDef: "function definitions are not supported in exported cells yet "
-                     "(Python UDFs come with the UDF translator)",
-    ast.AsyncFunctionDef: "`async` functions are not allowed in an exported cell",
-    ast.With: "`with` blocks are not allowed in an exported cell",
-    ast.AsyncWith: "`async with` is not allowed in an exported cell",
-    ast.Try: "`try` blocks are not allowed in an exported cell",
-    ast.Raise: "`raise` is not allowed in an exported cell",
-    ast.Assert: "`assert` is not allowed in an exported cell",
-    ast.Global: "`global` is not allowed in an exported cell",
-    ast.Nonlocal: "`nonlocal` is not allowed in an exported cell",
-    ast.Delete: "`del` is not allowed in an exported cell",
-    ast.For: "`for` loops are not allowed in an exported cell; build columns with expressions",
-    ast.AsyncFor: "`async for` is not allowed in an exported cell",
-    ast.While: "`while` loops are not allowed in an exported cell",
-    ast.If: "`if` statements are not allowed in an exported cell; use ibis.ifelse or a "
-            "conditional expression",
-    ast.Return: "`return` outside a function is not allowed",
-    ast.Pass: "`pass` is not allowed in an exported cell",
-    ast.Break: "`break` is not allowed in an exported cell",
-    ast.Continue: "`continue` is not allowed in an exported cell",
-    ast.AugAssign: "augmented assignment (`+=` and friends) is not allowed in an exported cell; "
-                   "assign a new name",
-    ast.AnnAssign: "annotated assignment is not allowed in an exported cell",
-    ast.Yield: "`yield` is not allowed in an exported cell",
-    ast.YieldFrom: "`yield from` is not allowed in an exported cell",
-    ast.Await: "`await` is not allowed in an exported cell",
-    ast.NamedExpr: "the walrus operator `:=` is not allowed in an exported cell",
-    ast.Starred: "star-unpacking (`*x`) is not allowed in an exported cell",
-    ast.ListComp: "list comprehensions are not supported in exported cells yet",
-    ast.SetComp: "set comprehensions are not supported in exported cells yet",
-    ast.DictComp: "dict comprehensions are not supported in exported cells yet",
-    ast.GeneratorExp: "generator expressions are not supported in exported cells yet",
-    ast.JoinedStr: "f-strings are not supported in exported cells yet",
-    ast.MatMult: "the `@` operator is not allowed in an exported cell",
-    ast.LShift: "shift operators are not allowed in an exported cell",
-    ast.RShift: "shift operators are not allowed in an exported cell",
-}
-if hasattr(ast, "Match"):
-    REFUSED_PYTHON[ast.Match] = "`match` statements are not allowed in an exported cell"
+@lru_cache(maxsize=None)
+def cell_parser() -> Lark:
+    return _load("cell")
 
 
-def _python_diagnostics(cell: Cell, body: str, offset: int, notebook: str) -> list[Diagnostic]:
-    """Name, in the author's terms, each Python construct of the cell outside the subset."""
-    try:
-        tree = ast.parse(body)
-    except SyntaxError as exc:
-        line = (exc.lineno or 1) + offset
-        return [Diagnostic("E100", f"syntax error: {exc.msg}",
-                           cell.span(notebook, line, exc.offset or 1),
-                           source_line=cell.line_text(line))]
-    found = []
-    todo = [tree]
-    while todo:
-        node = todo.pop()
-        message = _refusal_of(node)
+@lru_cache(maxsize=None)
+def udf_parser() -> Lark:
+    return _load("udf")
+
+
+class _Refused(Exception):
+    """A diagnostic raised from deep inside the tree builder."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def _column(body_lines: list[str], node: ast.AST) -> int:
+    # Python's col_offset counts UTF-8 bytes; diagnostics count characters.
+    text = body_lines[node.lineno - 1]
+    return len(text.encode()[: node.col_offset].decode(errors="replace")) + 1
+
+
+def _python_check(cell: Cell, tree: ast.Module, body_lines: list[str], offset: int,
+                  notebook: str) -> list[Diagnostic]:
+    """Name every construct of the cell that is outside the subset (one per construct)."""
+    found = set()
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        if isinstance(node, ast.FunctionDef):
+            message = refusals.function_header(node, nested=in_function)
+            if message is None:
+                for stmt in node.body:
+                    visit(stmt, True)
+                return
+        else:
+            message = (refusals.in_udf if in_function else refusals.in_cell)(node)
         if message and hasattr(node, "lineno"):
-            line = node.lineno + offset
-            text = body.split("\n")[node.lineno - 1]
-            column = len(text.encode()[: node.col_offset].decode(errors="replace")) + 1
-            found.append((line, column, message))
-        else:  # inside a refused construct, one diagnostic is enough
-            todo.extend(ast.iter_child_nodes(node))
+            found.add((node.lineno + offset, _column(body_lines, node), message))
+            return  # inside a refused construct, one diagnostic is enough
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_function)
+
+    visit(tree, False)
     return [Diagnostic("E101", message, cell.span(notebook, line, column),
                        source_line=cell.line_text(line))
-            for line, column, message in sorted(set(found))]
+            for line, column, message in sorted(found)]
 
 
-def _refusal_of(node: ast.AST) -> str | None:
-    """Why a Python AST node is outside the subset, in the author's terms (None: it is not)."""
-    if type(node) in REFUSED_PYTHON:
-        return REFUSED_PYTHON[type(node)]
-    if isinstance(node, ast.BinOp) and type(node.op) in REFUSED_PYTHON:
-        return REFUSED_PYTHON[type(node.op)]
-    if isinstance(node, ast.Assign) and (
-            len(node.targets) > 1 or not isinstance(node.targets[0], ast.Name)):
-        return "only assignment to a single name is allowed in an exported cell"
-    if isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
-        return "`**kwargs` unpacking is not allowed in an exported cell"
-    if isinstance(node, ast.Constant) and isinstance(node.value, complex):
-        return "complex numbers are not allowed in an exported cell"
-    if isinstance(node, ast.Constant) and node.value is Ellipsis:
-        return "`...` is not allowed in an exported cell"
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple):
-        return "multi-dimensional subscripts are not allowed in an exported cell"
-    return None
-
-
-def _lark_diagnostic(exc: UnexpectedInput, cell: Cell, offset: int, notebook: str) -> Diagnostic:
-    line = (getattr(exc, "line", None) or 1)
+def _lark_diagnostic(exc: UnexpectedInput, cell: Cell, line_offset: int, notebook: str,
+                     what_subset: str) -> Diagnostic:
+    line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
     if isinstance(exc, UnexpectedEOF) or line < 0:
-        lines = cell.lines
-        line, column = len(lines) - offset, len(lines[-1]) + 1
-    line += offset
+        line, column = len(cell.lines) - line_offset, len(cell.lines[-1]) + 1
+    line += line_offset
     if isinstance(exc, UnexpectedToken):
         what = f"unexpected {exc.token!r}"
         expected = sorted(exc.accepts or exc.expected)
@@ -157,31 +118,98 @@ def _lark_diagnostic(exc: UnexpectedInput, cell: Cell, offset: int, notebook: st
         what = f"unexpected character {exc.char!r}"
         expected = sorted(exc.allowed or [])
     else:
-        what, expected = "unexpected end of cell", sorted(getattr(exc, "expected", []) or [])
+        what, expected = "unexpected end of input", sorted(getattr(exc, "expected", []) or [])
     hint = ("expected one of: " + ", ".join(expected[:12])) if expected else None
-    return Diagnostic("E102", f"{what}: outside the exported-cell subset",
+    return Diagnostic("E102", f"{what}: outside the {what_subset} subset",
                       cell.span(notebook, line, column), hint=hint,
                       source_line=cell.line_text(line))
 
 
+def _builder(cell: Cell, notebook: str, line_offset: int, col_offset: int = 0) -> ToAst:
+    def parse_expr(source: str, line: int, column: int) -> A.Node:
+        try:
+            tree = cell_parser().parse(source.strip() + "\n")
+        except UnexpectedInput as exc:
+            raise _Refused(_lark_diagnostic(exc, cell, line - 1, notebook, "f-string")) from None
+        stmts = _builder(cell, notebook, line - 1, column - 1 + (len(source) -
+                                                                  len(source.lstrip()))
+                         ).transform(tree)
+        if len(stmts) != 1 or not isinstance(stmts[0], A.ExprStmt):
+            raise _Refused(Diagnostic("E103", "an f-string field must be one expression",
+                                      cell.span(notebook, line, column),
+                                      source_line=cell.line_text(line)))
+        return stmts[0].value
+
+    return ToAst(line_offset, parse_expr, col_offset)
+
+
+def _transform(builder: ToAst, tree, cell: Cell, notebook: str):
+    try:
+        return builder.transform(tree), []
+    except Exception as exc:  # lark wraps callback errors in VisitError
+        inner = getattr(exc, "orig_exc", exc)
+        if isinstance(inner, _Refused):
+            return None, [inner.diagnostic]
+        if isinstance(inner, FStringError):
+            return None, [Diagnostic("E103", str(inner), cell.span(notebook, inner.line,
+                                                                    inner.column),
+                                     source_line=cell.line_text(inner.line))]
+        raise
+
+
+def _function_def(cell: Cell, node: ast.FunctionDef, body_lines: list[str], offset: int,
+                  notebook: str) -> tuple[A.FunctionDef | None, list[Diagnostic]]:
+    first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+    source = "\n".join(body_lines[first - 1: node.end_lineno]) + "\n"
+    try:
+        tree = udf_parser().parse(source)
+    except UnexpectedInput as exc:
+        return None, [_lark_diagnostic(exc, cell, offset + first - 1, notebook, "UDF")]
+    line = node.lineno + offset
+    pos = A.Pos(line, _column(body_lines, node), node.end_lineno + offset,
+                (node.end_col_offset or 0) + 1)
+    params = tuple((a.arg, ast.unparse(a.annotation)) for a in node.args.args)
+    return A.FunctionDef(pos, node.name, tuple(ast.unparse(d) for d in node.decorator_list),
+                         params, ast.unparse(node.returns), tree, offset + first - 1), []
+
+
 def parse_cell(cell: Cell, notebook: str) -> tuple[ParsedCell | None, list[Diagnostic]]:
-    """Parse one exported cell; return the AST or the diagnostics explaining the refusal."""
+    """Parse one exported cell; return its AST or the diagnostics explaining the refusal."""
     assert cell.export is not None
     offset = cell.export.first_body_line - 1
-    body = "\n".join(cell.lines[offset:])
-    if not body.endswith("\n"):
-        body += "\n"
-    # Python's parser first: it names refused constructs better than a parser state can.
-    diagnostics = _python_diagnostics(cell, body, offset, notebook)
+    body_lines = cell.lines[offset:]
+    body = "\n".join(body_lines) + "\n"
+    try:
+        pytree = ast.parse(body)
+    except SyntaxError as exc:
+        line = (exc.lineno or 1) + offset
+        return None, [Diagnostic("E100", f"syntax error: {exc.msg}",
+                                 cell.span(notebook, line, exc.offset or 1),
+                                 source_line=cell.line_text(line))]
+    diagnostics = _python_check(cell, pytree, body_lines, offset, notebook)
     if diagnostics:
         return None, diagnostics
+    functions, blanked = [], list(body_lines)
+    for node in pytree.body:
+        if isinstance(node, ast.FunctionDef):
+            fn, problems = _function_def(cell, node, body_lines, offset, notebook)
+            diagnostics.extend(problems)
+            functions.append(fn)
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            for i in range(first - 1, node.end_lineno):
+                blanked[i] = ""  # the cell grammar sees the rest, at the same line numbers
     try:
-        tree = cell_parser().parse(body)
+        tree = cell_parser().parse("\n".join(blanked) + "\n")
     except UnexpectedInput as exc:
-        return None, [_lark_diagnostic(exc, cell, offset, notebook)]
-    builder = _ToAst(offset)
-    stmts = builder.transform(tree)
-    return ParsedCell(cell, tuple(stmts.children if hasattr(stmts, "children") else stmts)), []
+        return None, diagnostics + [_lark_diagnostic(exc, cell, offset, notebook,
+                                                     "exported-cell")]
+    stmts, problems = _transform(_builder(cell, notebook, offset), tree, cell, notebook)
+    diagnostics.extend(problems)
+    if diagnostics:
+        return None, diagnostics
+    body_stmts = sorted([*stmts, *(f for f in functions if f is not None)],
+                        key=lambda s: (s.pos.line, s.pos.column))
+    return ParsedCell(cell, tuple(body_stmts)), []
 
 
 def parse(notebook: Notebook) -> ParsedNotebook:
@@ -195,150 +223,3 @@ def parse(notebook: Notebook) -> ParsedNotebook:
     if diagnostics:
         raise SubsetError(diagnostics)
     return ParsedNotebook(notebook, tuple(parsed))
-
-
-def _tok_pos(tok: Token, offset: int) -> A.Pos:
-    return A.Pos(tok.line + offset, tok.column, tok.end_line + offset, tok.end_column)
-
-
-@v_args(meta=True)
-class _ToAst(Transformer):
-    """Lark parse tree -> :mod:`cellast` nodes, positions shifted to the cell's own lines."""
-
-    def __init__(self, offset: int):
-        super().__init__()
-        self.offset = offset
-
-    def _pos(self, meta) -> A.Pos:
-        o = self.offset
-        return A.Pos(meta.line + o, meta.column, meta.end_line + o, meta.end_column)
-
-    def start(self, meta, children):
-        return [c for c in children if c is not None]
-
-    def assign(self, meta, c):
-        return A.Assign(self._pos(meta), str(c[0]), c[1])
-
-    def expr_stmt(self, meta, c):
-        return A.ExprStmt(self._pos(meta), c[0])
-
-    def dotted_name(self, meta, c):
-        return ".".join(str(t) for t in c)
-
-    def import_name(self, meta, c):
-        return A.Import(self._pos(meta), c[0])
-
-    def import_from(self, meta, c):
-        return A.ImportFrom(self._pos(meta), c[0], tuple(str(t) for t in c[1:]))
-
-    def ifexp(self, meta, c):
-        return A.IfExp(self._pos(meta), c[1], c[0], c[2])
-
-    def lambdef(self, meta, c):
-        return A.Lambda(self._pos(meta), c[0] or (), c[1])
-
-    def lambda_params(self, meta, c):
-        return tuple(str(t) for t in c)
-
-    def or_op(self, meta, c):
-        return A.BoolOp(self._pos(meta), "or", c[0], c[1])
-
-    def and_op(self, meta, c):
-        return A.BoolOp(self._pos(meta), "and", c[0], c[1])
-
-    def not_op(self, meta, c):
-        return A.UnaryOp(self._pos(meta), "not", c[0])
-
-    def comp_op(self, meta, c):
-        return " ".join(str(t) for t in c)
-
-    def compare(self, meta, c):
-        return A.Compare(self._pos(meta), c[0], tuple(c[1::2]), tuple(c[2::2]))
-
-    def _bin(self, meta, op, c):
-        return A.BinOp(self._pos(meta), op, c[0], c[-1])
-
-    def bitor(self, meta, c):
-        return self._bin(meta, "|", c)
-
-    def bitxor(self, meta, c):
-        return self._bin(meta, "^", c)
-
-    def bitand(self, meta, c):
-        return self._bin(meta, "&", c)
-
-    def pow(self, meta, c):
-        return self._bin(meta, "**", c)
-
-    def binop(self, meta, c):
-        return A.BinOp(self._pos(meta), c[1], c[0], c[2])
-
-    def add_op(self, meta, c):
-        return str(c[0])
-
-    mul_op = unary_op = add_op
-
-    def unary(self, meta, c):
-        return A.UnaryOp(self._pos(meta), c[0], c[1])
-
-    def call(self, meta, c):
-        func, arglist = c
-        args, keywords = [], []
-        for a in (arglist or []):
-            (keywords if isinstance(a, A.Keyword) else args).append(a)
-        return A.Call(self._pos(meta), func, tuple(args), tuple(keywords))
-
-    def arguments(self, meta, c):
-        return [a for a in c if a is not None]
-
-    def kwarg(self, meta, c):
-        return A.Keyword(self._pos(meta), str(c[0]), c[1])
-
-    def getitem(self, meta, c):
-        return A.Subscript(self._pos(meta), c[0], c[1])
-
-    def slice(self, meta, c):
-        return A.Slice(self._pos(meta), *c)
-
-    def getattr(self, meta, c):
-        return A.Attribute(self._pos(meta), c[0], str(c[1]), _tok_pos(c[1], self.offset))
-
-    def tuple(self, meta, c):
-        return A.Collection(self._pos(meta), "tuple", tuple(x for x in c if x is not None))
-
-    def list(self, meta, c):
-        return A.Collection(self._pos(meta), "list", tuple(x for x in c if x is not None))
-
-    def set(self, meta, c):
-        return A.Collection(self._pos(meta), "set", tuple(x for x in c if x is not None))
-
-    def dict(self, meta, c):
-        pairs = [x for x in c if x is not None]
-        return A.DictDisplay(self._pos(meta), tuple(k for k, _ in pairs),
-                             tuple(v for _, v in pairs))
-
-    def key_value(self, meta, c):
-        return (c[0], c[1])
-
-    def var(self, meta, c):
-        return A.Name(self._pos(meta), str(c[0]))
-
-    def number(self, meta, c):
-        return A.Const(self._pos(meta), ast.literal_eval(str(c[0])))
-
-    def string(self, meta, c):
-        return ast.literal_eval(str(c[0]))
-
-    def strings(self, meta, c):
-        first = c[0]
-        value = first[:0].join(c) if all(type(x) is type(first) for x in c) else None
-        return A.Const(self._pos(meta), value)
-
-    def const_none(self, meta, c):
-        return A.Const(self._pos(meta), None)
-
-    def const_true(self, meta, c):
-        return A.Const(self._pos(meta), True)
-
-    def const_false(self, meta, c):
-        return A.Const(self._pos(meta), False)

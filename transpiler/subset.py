@@ -29,7 +29,7 @@ TABLE_METHODS = frozenset({
     "having", "order_by", "limit", "head", "distinct", "join", "inner_join", "left_join",
     "right_join", "outer_join", "semi_join", "anti_join", "cross_join", "asof_join", "union",
     "intersect", "difference", "count", "cast", "fill_null", "drop_null", "view", "unnest",
-    "value_counts", "nunique",
+    "value_counts", "nunique", "columns",
 })
 
 GROUPED_METHODS = frozenset({
@@ -58,6 +58,24 @@ VALUE_METHODS = frozenset({
     "microsecond", "day_of_week", "day_of_year", "week_of_year", "quarter", "epoch_seconds",
     "truncate", "delta", "strftime", "index", "full_name",
 })
+
+# Methods of plain Python values (constants, column-name lists) a cell may call: pure ones only
+# (no str.format, which reaches attributes of its arguments).
+PYTHON_METHODS = {
+    str: frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "replace", "startswith",
+                    "endswith", "split", "join", "title", "capitalize", "zfill", "isdigit",
+                    "isalpha", "isalnum", "isspace", "find", "count", "removeprefix",
+                    "removesuffix"}),
+    dict: frozenset({"items", "keys", "values", "get"}),
+    list: frozenset({"index", "count"}),
+    tuple: frozenset({"index", "count"}),
+}
+
+
+def python_methods(value) -> frozenset[str] | None:
+    """The callable methods of a plain Python value, or None when it is not one."""
+    return PYTHON_METHODS.get(type(value))
+
 
 _RUNS_A_QUERY = "runs a query; exported cells only define features"
 _IO = "reads or writes data; exported cells only define features (inputs are bound by nb2jvm)"
