@@ -156,3 +156,19 @@ def test_spark_failure_is_an_error_verdict(jvm):
     assert "DIVIDE_BY_ZERO" in verdicts["enriched"].message
     assert verdicts["user_features"].status == "conformant"
     assert report.exit_code == 2
+
+
+def test_extra_input_columns_do_not_leak_into_the_output(jvm, cli, tmp_path):
+    import jpype
+
+    pq.write_table(pa.table({"k": [1, 2, 3], "x": [1.0, 0.0, -2.0]}), tmp_path / "t.parquet")
+    path = write_notebook(tmp_path / "kept.ipynb", [
+        SETUP + 't = con.read_parquet("t.parquet")', "%%export\nkept = t.filter(_.k > 1)"])
+    assert cli("build", path, "-o", tmp_path / "b", "-q")[0] == 0
+    pipeline = jvm.pipeline(tmp_path / "b" / "kept-0.1.0.jar", "kept")
+    assert "SELECT\n  *" in str(pipeline.sql("kept"))
+    wide = jvm.spark.read().parquet(str(tmp_path / "t.parquet")).selectExpr("42 AS extra", "*")
+    inputs = jpype.JClass("java.util.HashMap")()
+    inputs.put("t", wide)
+    out = pipeline.run(jvm.spark, "kept", inputs)
+    assert list(out.columns()) == ["k", "x"] and out.count() == 2

@@ -28,31 +28,6 @@ def run(folder, *cells, data=()):
     return evaluate(bind_inputs(parse(extract(path)), data))
 
 
-# (cell body, refused name, code, line, column, text that must appear in message or hint)
-REFUSALS = [
-    ("x = t.execute()", "x", "E205", 2, 7, "runs a query"),
-    ("x = t.fitler(_.a > 1)", "x", "E203", 2, 7, "did you mean 'filter'?"),
-    ("x = t.a.summ()", "x", "E203", 2, 9, "did you mean 'sum'?"),
-    ("x = t.filter((_.a > 1) and (_.a < 5))", "x", "E211", 2, 14, "use & and |"),
-    ("x = t.filter(_.a in [1, 2])", "x", "E212", 2, 14, ".isin"),
-    ("x = t.filter(1 < _.a < 5)", "x", "E212", 2, 14, ".between"),
-    ("x = t.mutate(b=_.a if _.a else 0)", "x", "E211", 2, 16, "ibis.ifelse"),
-    ("x = t.mutate(b=ibis.now())", "x", "E205", 2, 21, "non-deterministic"),
-    ("x = t.select('nope')", "x", "E300", 2, 5, "nope"),
-    ("ibis = 1", "ibis", "E214", 2, 1, "cannot be reassigned"),
-]
-
-
-@pytest.mark.parametrize("body,name,code,line,column,text", REFUSALS,
-                         ids=[r[0] for r in REFUSALS])
-def test_refusals(folder, body, name, code, line, column, text):
-    result = run(folder, f"%%export\n{body}")
-    refused = {r.name: r.diagnostics for r in result.refused}
-    d = refused[name][0]
-    assert (d.code, d.span.line, d.span.column) == (code, line, column)
-    assert text in d.message + (d.hint or "")
-
-
 def test_dag_across_cells_and_redefinition(folder):
     result = run(folder,
                  "%%export\nbase = t.filter(_.a > 0)\nk = 2",

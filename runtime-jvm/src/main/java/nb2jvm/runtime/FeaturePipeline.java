@@ -110,7 +110,9 @@ public final class FeaturePipeline {
     Map<String, Dataset<Row>> views = new LinkedHashMap<>();
     try {
       for (String name : set.inputs.keySet()) {
-        Dataset<Row> input = inputs.get(name);
+        // Exactly the declared columns, in the declared order: an input with extra columns
+        // must not change what `SELECT *` in the SQL returns.
+        Dataset<Row> input = inputs.get(name).selectExpr(set.quotedColumns(name));
         input.createOrReplaceTempView(prefix + name);
         views.put(prefix + name, input);
         args.put(name, prefix + name);

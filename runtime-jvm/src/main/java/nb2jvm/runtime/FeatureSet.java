@@ -17,6 +17,13 @@ final class FeatureSet {
     this.inputs = inputs;
   }
 
+  /** The input's declared columns as back-quoted SQL identifiers, in declared order. */
+  String[] quotedColumns(String input) {
+    return inputs.get(input).keySet().stream()
+        .map(c -> "`" + c.replace("`", "``") + "`")
+        .toArray(String[]::new);
+  }
+
   static FeatureSet fromJson(JsonNode node) {
     Map<String, Map<String, String>> inputs = new LinkedHashMap<>();
     for (JsonNode input : node.get("inputs")) {

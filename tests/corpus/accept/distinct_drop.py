@@ -1,0 +1,1 @@
+f = t.drop("amount").distinct()

@@ -1,0 +1,1 @@
+f = t.mutate(half=_.amount / 2, pct=_.qty / 100)

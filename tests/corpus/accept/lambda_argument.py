@@ -1,0 +1,1 @@
+f = t.mutate(scaled=lambda s: s.amount * 3)

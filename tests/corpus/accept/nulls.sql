@@ -1,0 +1,16 @@
+-- feature set: f
+SELECT
+  `t0`.`id`,
+  `t0`.`name`,
+  `t0`.`amount`,
+  `t0`.`qty`,
+  `t0`.`ts`,
+  `t0`.`s`,
+  `t0`.`a`,
+  COALESCE(`t0`.`name`, '?') AS `name2`,
+  COALESCE(`t0`.`qty`, `t0`.`id`, 0) AS `first`,
+  `t0`.`amount` IS NULL OR ISNAN(`t0`.`amount`) OR (
+    `t0`.`name` IS NOT NULL
+  ) AS `missing`
+FROM IDENTIFIER(:t) AS `t0`;
+

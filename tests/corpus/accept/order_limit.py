@@ -1,0 +1,1 @@
+f = t.order_by([_.amount.desc(), "id"]).limit(5)

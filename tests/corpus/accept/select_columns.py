@@ -1,0 +1,1 @@
+f = t.select("id", "amount", renamed=_.name)

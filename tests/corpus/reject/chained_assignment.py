@@ -1,0 +1,2 @@
+# expect: E101 at 3:1
+a = b = t

@@ -1,0 +1,2 @@
+# expect: L100 at 3:1 mentions 'division by a column'
+ratio = t.mutate(r=_.a / _.a)

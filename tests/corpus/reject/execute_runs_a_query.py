@@ -1,0 +1,2 @@
+# expect: E205 at 3:7 mentions 'runs a query'
+x = t.execute()

@@ -1,0 +1,2 @@
+# expect: E100 at 3:13
+f = f'{x!z}'

@@ -1,0 +1,2 @@
+# expect: E220 at 3:8 mentions '+ or .concat()'
+x = f'{t.a}!'

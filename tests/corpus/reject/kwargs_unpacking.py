@@ -1,0 +1,2 @@
+# expect: E101 at 3:5
+f = t.mutate(**kw)

@@ -1,0 +1,2 @@
+# expect: E203 at 3:7 mentions "did you mean 'filter'?"
+x = t.fitler(_.a > 1)

@@ -1,0 +1,2 @@
+# expect: E211 at 3:14 mentions 'use & and |'
+x = t.filter((_.a > 1) and (_.a < 5))

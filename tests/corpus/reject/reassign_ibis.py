@@ -1,0 +1,2 @@
+# expect: E214 at 3:1 mentions 'cannot be reassigned'
+ibis = 1

@@ -1,0 +1,4 @@
+# expect: E101 at 4:1
+@ibis.udf.scalar.python
+def f(x: int):
+    return x

@@ -1,0 +1,3 @@
+# expect: E100 at 4:2
+f = t
+  x = 1

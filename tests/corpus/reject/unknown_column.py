@@ -1,0 +1,2 @@
+# expect: E300 at 3:5 mentions 'nope'
+x = t.select('nope')
