@@ -38,6 +38,8 @@ ROWS = {
            dt.datetime(1970, 1, 1), dt.datetime(2038, 1, 19, 3, 14, 8),
            dt.datetime(2024, 2, 29, 0, 0)],
 }
+# A second table for joins: duplicate, missing and NULL keys.
+U_ROWS = {"g": [1, 2, 2, None, 5], "label": ["one", "two", "deux", "null", None]}
 SCHEMA = pa.schema([("id", pa.int64()), ("g", pa.int64()), ("i", pa.int64()),
                     ("f", pa.float64()), ("s", pa.string()), ("b", pa.bool_()),
                     ("ts", pa.timestamp("us"))])
@@ -69,6 +71,23 @@ PROJECTIONS = [
     ("cast_int_to_float", "t.i.cast('float64')", "conformant"),
     ("cast_int_to_string", "t.i.cast('string')", "conformant"),
     ("cast_bool_to_int", "t.b.cast('int64')", "conformant"),
+    # windows (order keys are unique or ties are rank-stable, so both engines are deterministic)
+    ("win_row_number", "ibis.row_number().over(group_by='g', order_by='id')", "conformant"),
+    ("win_rank_null_ties", "ibis.rank().over(order_by='g')", "conformant"),
+    ("win_dense_rank", "ibis.dense_rank().over(order_by=ibis.desc('g'))", "conformant"),
+    ("win_percent_rank", "ibis.percent_rank().over(order_by='g')", "conformant"),
+    ("win_cume_dist", "ibis.cume_dist().over(order_by='g')", "conformant"),
+    ("win_ntile", "ibis.ntile(3).over(order_by='id')", "conformant"),
+    ("win_lag_lead", "t.i.lag().over(order_by='id') * 1000 + t.i.lead(2, -1).over("
+     "order_by='id')", "conformant"),
+    ("win_cumsum", "t.i.cumsum(order_by='id')", "conformant"),
+    ("win_rolling_sum", "t.i.sum().over(ibis.window(order_by='id', preceding=2, following=0))",
+     "conformant"),
+    ("win_partition_mean", "t.f.mean().over(group_by='g')", "conformant"),
+    ("win_partition_count_max", "t.i.count().over(group_by='g') + t.i.max().over("
+     "group_by='g')", "conformant"),
+    ("win_range_interval", "t.i.sum().over(ibis.range_window(order_by='ts', "
+     "preceding=ibis.interval(days=1), following=0))", "refused"),
     # Refused at transpile time, with the reason (never a silent difference).
     ("div_by_column", "t.f / t.i", "refused"),
     ("cast_float_to_int", "t.f.cast('int64')", "refused"),
@@ -88,6 +107,17 @@ RELATIONS = [
     ("distinct_drop", "t.select('g').distinct()", "conformant"),
     ("drop_columns", "t.drop('s', 'ts')", "conformant"),
     ("named_value", "t.select('id', (t.i + 1).name('r'))", "conformant"),
+    ("join_inner", "t.join(u, 'g')", "conformant"),
+    ("join_left", "t.left_join(u, 'g')", "conformant"),
+    ("join_outer", "t.outer_join(u, 'g')", "conformant"),
+    ("join_semi", "t.semi_join(u, 'g')", "conformant"),
+    ("join_anti_predicate", "t.anti_join(u, t.g == u.g)", "conformant"),
+    ("join_self", "t.join(t.view(), 'id')", "conformant"),
+    ("join_cross", "t.select('id').cross_join(u.select('label'))", "conformant"),
+    ("join_chain", "t.join(u, 'g').left_join(t.select('id', r='i'), 'id')", "conformant"),
+    ("union_all", "t.select('g').union(u.select('g'))", "conformant"),
+    ("union_distinct", "t.select('g').union(u.select('g'), distinct=True)", "conformant"),
+    ("asof_join", "t.asof_join(u, on=t.id >= u.g)", "refused"),
 ]
 
 notimpl = pytest.mark.notimpl
@@ -121,7 +151,8 @@ ALL_CELLS = CASES + [(p.values[0], p.values[1], p.values[2]) for p in GAPS]
 def report(tmp_path_factory, jvm):
     folder = tmp_path_factory.mktemp("differential")
     pq.write_table(pa.Table.from_pydict(ROWS, schema=SCHEMA), folder / "t.parquet")
-    cells = [SETUP + 't = con.read_parquet("t.parquet")']
+    pq.write_table(pa.table(U_ROWS), folder / "u.parquet")
+    cells = [SETUP + 't = con.read_parquet("t.parquet")\nu = con.read_parquet("u.parquet")']
     cells += [f"%%export\ncase_{name} = {source}" for name, source, _ in ALL_CELLS]
     path = write_notebook(folder / "differential.ipynb", cells)
     result = verify(path, Options())
@@ -142,12 +173,13 @@ def test_every_conformant_op_is_exercised(tmp_path):
     import ibis
 
     t = ibis.table(SCHEMA, name="t")
+    u = ibis.table(pa.table(U_ROWS).schema, name="u")
     from ibis import _
 
     seen = set()
     for _name, source, expected in CASES:
         if expected == "conformant":
-            expr = eval(source, {"t": t, "ibis": ibis, "_": _})  # test-owned literals only
+            expr = eval(source, {"t": t, "u": u, "ibis": ibis, "_": _})  # test-owned literals
             seen |= {type(op) for op in expr.op().find(ops.Node)}
     missing = {op.__name__ for op in CONFORMANT_OPS - seen}
     assert not missing, f"ops marked conformant without a differential case: {sorted(missing)}"

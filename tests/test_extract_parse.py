@@ -102,3 +102,14 @@ def test_all_cells_reported_in_one_run(tmp_path):
     with pytest.raises(SubsetError) as info:
         parse(extract(path))
     assert [(d.span.cell, d.code) for d in info.value.diagnostics] == [(1, "E101"), (2, "E101")]
+
+
+def test_every_parse_tree_node_becomes_an_ast_node(tmp_path):
+    """No grammar rule may reach the evaluator untransformed."""
+    from lark import Tree
+
+    for body in ACCEPTED:
+        parsed = parse(extract(_notebook_with(tmp_path, body)))
+        for stmt in parsed.cells[0].body:
+            assert "Tree(" not in repr(stmt) or isinstance(stmt.body if hasattr(stmt, "body")
+                                                           else None, Tree), repr(stmt)

@@ -164,6 +164,8 @@ class _Interpreter:
     """Evaluates cell AST nodes: one ``visit_<Node>`` per node kind."""
 
     def eval(self, node: A.Node, env: dict):
+        if not isinstance(node, A.Node):
+            raise TypeError(f"internal: not a cell AST node: {node!r}")
         method = getattr(self, f"visit_{type(node).__name__}", None)
         if method is None:
             raise _Refusal("E200", f"{type(node).__name__} is not supported in an exported "

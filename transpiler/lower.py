@@ -30,7 +30,8 @@ from .evaluate import FeatureSet, FeatureSets, Refused
 CONFORMANT_OPS = frozenset({
     # relations
     ops.UnboundTable, ops.Field, ops.Filter, ops.Project, ops.Aggregate, ops.Sort,
-    ops.SortKey, ops.Limit, ops.Distinct, ops.DropColumns,
+    ops.SortKey, ops.Limit, ops.Distinct, ops.DropColumns, ops.JoinChain, ops.JoinLink,
+    ops.JoinReference, ops.SelfReference, ops.Union,
     # scalars
     ops.Literal, ops.Add, ops.Subtract, ops.Multiply, ops.Negate,
     ops.Greater, ops.GreaterEqual, ops.Less, ops.LessEqual, ops.Equals, ops.NotEquals,
@@ -42,6 +43,9 @@ CONFORMANT_OPS = frozenset({
     ops.ExtractYear, ops.ExtractMonth, ops.ExtractDay, ops.ExtractHour, ops.ExtractMinute,
     # aggregates
     ops.CountStar, ops.Count, ops.Sum, ops.Mean, ops.Min, ops.Max, ops.CountDistinct,
+    # windows
+    ops.WindowFunction, ops.WindowBoundary, ops.RowNumber, ops.MinRank, ops.DenseRank,
+    ops.PercentRank, ops.CumeDist, ops.NTile, ops.Lag, ops.Lead,
 })
 
 

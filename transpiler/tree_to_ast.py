@@ -209,6 +209,15 @@ class ToAst(Transformer):
     def number(self, meta, c):
         return A.Const(self._pos(meta), ast.literal_eval(str(c[0])))
 
+    def const_none(self, meta, c):
+        return A.Const(self._pos(meta), None)
+
+    def const_true(self, meta, c):
+        return A.Const(self._pos(meta), True)
+
+    def const_false(self, meta, c):
+        return A.Const(self._pos(meta), False)
+
     def string(self, meta, c):
         return c[0]  # the token; `strings` joins adjacent literals
 
