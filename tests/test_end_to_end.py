@@ -172,3 +172,32 @@ def test_extra_input_columns_do_not_leak_into_the_output(jvm, cli, tmp_path):
     inputs.put("t", wide)
     out = pipeline.run(jvm.spark, "kept", inputs)
     assert list(out.columns()) == ["k", "x"] and out.count() == 2
+
+
+def test_ties_are_reported_as_nondeterministic_not_as_mismatch(cli, jvm, tmp_path):
+    # Ten rows tie on `k`; row_number() and limit() then may pick rows differently per engine.
+    pq.write_table(pa.table({"k": [1] * 10, "v": list(range(10))}), tmp_path / "t.parquet")
+    path = write_notebook(tmp_path / "ties.ipynb", [
+        SETUP + 't = con.read_parquet("t.parquet")',
+        "%%export\n"
+        "numbered = t.mutate(n=ibis.row_number().over(order_by='k'))\n"
+        "first3 = t.order_by('k').limit(3)\n"
+        "plain = t.mutate(w=_.v * 2)"])
+    code, out, err = cli("check", path)
+    assert code == 0 and err.count("warning W300") == 2
+    assert "add one as a last tie-breaker" in err
+
+    def other_tie_order(lowered):
+        # Spark breaking the ties the other way round, as it may on a cluster.
+        key = "`t0`.`k` ASC NULLS LAST"
+        flipped = [dataclasses.replace(lf, sql=lf.sql.replace(key, key + ", `t0`.`v` DESC"))
+                   for lf in lowered.lowered]
+        return dataclasses.replace(lowered, lowered=tuple(flipped))
+
+    report = verify(path, Options(), tamper=other_tie_order)
+    verdicts = {v.name: v for v in report.feature_sets}
+    assert verdicts["numbered"].status == "nondeterministic"
+    assert "1 group(s) of rows tie" in verdicts["numbered"].message
+    assert verdicts["first3"].status == "nondeterministic"
+    assert verdicts["plain"].status == "conformant"
+    assert report.exit_code == 1

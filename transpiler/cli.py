@@ -116,16 +116,19 @@ def _options(args, progress) -> "Options":
 def cmd_check(args, progress) -> int:
     from .pipeline import transpile
 
+    warnings = []
     try:
         lowered = transpile(args.notebook, _options(args, progress))
-        diagnostics = lowered.diagnostics
+        diagnostics, warnings = lowered.diagnostics, lowered.warnings
     except Nb2jvmError as exc:
         diagnostics = exc.diagnostics
     if args.format == "json":
-        print(json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False))
-    elif diagnostics:
-        print("\n".join(d.render() for d in diagnostics), file=sys.stderr)
-    else:
+        print(json.dumps([d.to_json() for d in diagnostics + warnings], indent=2,
+                         ensure_ascii=False))
+        return EXIT_ERROR if diagnostics else EXIT_OK
+    if diagnostics or warnings:
+        print("\n".join(d.render() for d in diagnostics + warnings), file=sys.stderr)
+    if not diagnostics:
         print(f"{args.notebook}: ok ({len(lowered.lowered)} feature set(s): "
               f"{', '.join(lf.name for lf in lowered.lowered)})")
     return EXIT_ERROR if diagnostics else EXIT_OK
@@ -135,6 +138,8 @@ def cmd_build(args, progress) -> int:
     from .pipeline import build
 
     artifact = build(args.notebook, args.output, _options(args, progress))
+    for warning in artifact.warnings:
+        print(warning.render(), file=sys.stderr)
     if not args.quiet:
         print(f"built {artifact.jar}")
         for fs in artifact.manifest["feature_sets"]:

@@ -24,6 +24,7 @@ import ibis.expr.operations as ops
 import sqlglot.expressions as sge
 from ibis.backends.sql.compilers.pyspark import compiler as pyspark_compiler
 
+from . import determinism
 from .errors import Diagnostic
 from .evaluate import FeatureSet, FeatureSets, Refused
 
@@ -92,6 +93,8 @@ class LoweredFeature:
     schema: ibis.Schema
     ordered: bool
     feature: FeatureSet
+    risks: tuple[determinism.Risk, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,10 @@ class LoweredNotebook:
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return [d for r in self.refused for d in r.diagnostics]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [w for lf in self.lowered for w in lf.warnings]
 
 
 def refusal(op: ops.Node) -> str | None:
@@ -177,7 +184,12 @@ def lower_feature(feature: FeatureSet, notebook: str) -> tuple[LoweredFeature | 
         return None, [Diagnostic("L101", f"feature set '{feature.name}' cannot be compiled "
                                  f"to Spark SQL: {type(exc).__name__}: {exc}", span,
                                  source_line=feature.cell.line_text(feature.pos.line))]
-    return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature), []
+    found = determinism.risks(feature.expr)
+    span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
+    warned = determinism.warnings(feature.name, found, span,
+                                  feature.cell.line_text(feature.pos.line))
+    return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature, found,
+                          tuple(warned)), []
 
 
 def lower(features: FeatureSets) -> LoweredNotebook:

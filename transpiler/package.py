@@ -60,6 +60,7 @@ class Artifact:
     manifest: dict
     coordinates: Coordinates
     sql_files: dict[str, Path] = field(default_factory=dict)
+    warnings: tuple = ()
 
 
 def spark_input_type(dtype: dt.DataType) -> str:
@@ -241,4 +242,5 @@ def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None 
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return Artifact(out_dir, out_dir / jar_name, man, coords,
-                    {n: out_dir / "sql" / p.name for n, p in sql_files.items()})
+                    {n: out_dir / "sql" / p.name for n, p in sql_files.items()},
+                    tuple(lowered.warnings))

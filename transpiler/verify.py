@@ -20,12 +20,13 @@ import pyarrow.parquet as pq
 
 from . import jvm as jvm_mod
 from .compare import ComparisonPolicy, render_mismatches
+from .determinism import tied_groups
 from .inputs import InputTable, require_data
 from .lower import LoweredNotebook
 from .package import Artifact, package
 from .pipeline import Options, Timings, transpile
 
-STATUS_EXIT = {"conformant": 0, "mismatch": 1, "refused": 2, "error": 2}
+STATUS_EXIT = {"conformant": 0, "mismatch": 1, "nondeterministic": 1, "refused": 2, "error": 2}
 
 
 @dataclass
@@ -75,21 +76,23 @@ def handoff_inputs(inputs: tuple[InputTable, ...], folder: Path) -> dict[str, Pa
     return paths
 
 
-def notebook_results(lowered: LoweredNotebook) -> dict[str, pa.Table | Exception]:
-    """Each feature set computed by ibis on DuckDB, the notebook's own engine."""
+def notebook_engine(lowered: LoweredNotebook):
+    """A DuckDB connection (through ibis) with every input registered under its table name."""
     con = ibis.duckdb.connect()
+    for table in lowered.features.inputs:
+        reader = con.read_parquet if table.format == "parquet" else con.read_csv
+        reader(str(table.path), table_name=table.name)
+    return con
+
+
+def notebook_results(lowered: LoweredNotebook, con) -> dict[str, pa.Table | Exception]:
+    """Each feature set computed by ibis on DuckDB, the notebook's own engine."""
     results: dict[str, pa.Table | Exception] = {}
-    try:
-        for table in lowered.features.inputs:
-            reader = con.read_parquet if table.format == "parquet" else con.read_csv
-            reader(str(table.path), table_name=table.name)
-        for lf in lowered.lowered:
-            try:
-                results[lf.name] = con.to_pyarrow(lf.feature.expr)
-            except Exception as exc:  # DuckDB errors are the notebook's own failures
-                results[lf.name] = exc
-    finally:
-        con.disconnect()
+    for lf in lowered.lowered:
+        try:
+            results[lf.name] = con.to_pyarrow(lf.feature.expr)
+        except Exception as exc:  # DuckDB errors are the notebook's own failures
+            results[lf.name] = exc
     return results
 
 
@@ -121,6 +124,7 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
         lowered = tamper(lowered)
     require_data(lowered.features.inputs, str(path))
     work = Path(tempfile.mkdtemp(prefix="nb2jvm-verify-"))
+    con = None
     try:
         say = opts.progress or (lambda _msg: None)
         say("package")
@@ -138,21 +142,25 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
         pipeline = jvm.pipeline(artifact.jar, artifact.coordinates.artifact_id)
         say("notebook engine (ibis on DuckDB)")
         started = time.perf_counter()
-        expected = notebook_results(lowered)
+        con = notebook_engine(lowered)
+        expected = notebook_results(lowered, con)
         timings.record("notebook run", time.perf_counter() - started)
         for lf in lowered.lowered:
             say(f"feature set '{lf.name}' on Spark")
             verdict = _verify_one(jvm, pipeline, lf, inputs, expected[lf.name], work, policy,
-                                  timings)
+                                  timings, con)
             verdict.cell = lf.feature.cell.index
             report.feature_sets.append(verdict)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if con is not None:
+            con.disconnect()
     report.timings = {k: round(v, 3) for k, v in timings.stages.items()}
     return report
 
 
-def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings) -> FeatureVerdict:
+def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings,
+                con) -> FeatureVerdict:
     if isinstance(expected, Exception):
         first = str(expected).strip().splitlines()[0] if str(expected).strip() else ""
         return FeatureVerdict(lf.name, "error", 0, f"the notebook engine failed: "
@@ -170,5 +178,14 @@ def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings) -> F
     timings.record("compare", time.perf_counter() - started)
     if result.equal:
         return FeatureVerdict(lf.name, "conformant", result.rows_compared, result.message)
+    for risk in lf.risks:
+        tied = tied_groups(con, risk)
+        if tied:
+            why = ("it has no order at all" if risk.always else
+                   f"{tied} group(s) of rows tie on its keys in this data")
+            return FeatureVerdict(
+                lf.name, "nondeterministic", result.rows_compared,
+                f"{risk.what}: {why}, so both engines are right and differ ({result.message}); "
+                "add a unique tie-breaker to the order", render_mismatches(result))
     return FeatureVerdict(lf.name, "mismatch", result.rows_compared, result.message,
                           render_mismatches(result))

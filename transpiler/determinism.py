@@ -1,0 +1,94 @@
+"""Order-sensitive operations: where "both engines are right and still differ".
+
+``row_number()`` over keys that tie, ``lag``/``lead``, a running sum over ROWS, or a ``limit``
+after an ``order_by`` with ties pick an arbitrary row among equals, and DuckDB and Spark pick
+differently.  That is non-determinism, not a lowering bug.  :func:`risks` finds such operations
+at transpile time (they become warnings that name the fix: a unique tie-breaker), and
+:func:`tied_groups` measures on the notebook's engine whether the data actually has ties, so that
+``verify`` can say *non-deterministic* instead of *mismatch*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.operations as ops
+
+from .errors import Diagnostic
+
+ORDER_SENSITIVE_FUNCS = (ops.RowNumber, ops.NTile, ops.Lag, ops.Lead, ops.First, ops.Last,
+                         ops.NthValue)
+
+
+@dataclass(frozen=True)
+class Risk:
+    """An operation whose result depends on how rows that tie on ``keys`` are ordered."""
+
+    what: str
+    keys: tuple[ops.Value, ...]
+    relation: ops.Relation | None
+    always: bool = False
+
+
+def _keys_text(keys) -> str:
+    names = []
+    for key in keys:
+        names.append(key.name if isinstance(key, ops.Field) else type(key).__name__)
+    return ", ".join(names) or "nothing"
+
+
+def _relation(values) -> ops.Relation | None:
+    for value in values:
+        for field in value.find(ops.Field):
+            return field.rel
+    return None
+
+
+def risks(expr: ibis.Table) -> tuple[Risk, ...]:
+    """Every order-sensitive operation in a feature set, outermost last."""
+    found = []
+    for op in expr.op().find((ops.WindowFunction, ops.Limit)):
+        if isinstance(op, ops.Limit):
+            if isinstance(op.parent, ops.Sort):
+                keys = tuple(k.arg for k in op.parent.keys)
+                found.append(Risk(f"limit({op.n}) after order_by({_keys_text(keys)})", keys,
+                                  op.parent.parent))
+            else:
+                found.append(Risk(f"limit({op.n}) without order_by", (), None, always=True))
+            continue
+        rows_frame = op.how == "rows" and (op.start is not None or op.end is not None)
+        if not isinstance(op.func, ORDER_SENSITIVE_FUNCS) and not rows_frame:
+            continue
+        keys = tuple(op.group_by) + tuple(k.arg for k in op.order_by)
+        name = type(op.func).__name__
+        what = (f"{name} over a ROWS frame" if rows_frame and
+                not isinstance(op.func, ORDER_SENSITIVE_FUNCS) else name)
+        found.append(Risk(f"{what} over ({_keys_text(keys)})", keys,
+                          _relation(keys) or _relation([op.func]), always=not op.order_by))
+    return tuple(found)
+
+
+def warnings(feature_name: str, found: tuple[Risk, ...], span, source_line) -> list[Diagnostic]:
+    """Transpile-time warnings: each names the operation and the fix."""
+    return [Diagnostic(
+        "W300", f"feature set '{feature_name}': {r.what} depends on the order of rows that tie; "
+        "DuckDB and Spark may then both be right and still differ", span,
+        hint="order by a unique key, or add one as a last tie-breaker"
+        if not r.always else "add an order_by with a unique key",
+        source_line=source_line, severity="warning") for r in found]
+
+
+def tied_groups(con, risk: Risk) -> int | None:
+    """How many groups of rows tie on the risk's keys in the data (None: cannot tell)."""
+    if risk.always:
+        return 1
+    if risk.relation is None or not risk.keys:
+        return None
+    table = risk.relation.to_expr()
+    by = {f"k{i}": key.to_expr() for i, key in enumerate(risk.keys)}
+    try:
+        ties = table.group_by(**by).aggregate(n=ibis._.count()).filter(ibis._.n > 1).count()
+        return int(con.execute(ties))
+    except Exception:  # a key DuckDB cannot group by; treat as unknown
+        return None
