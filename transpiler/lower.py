@@ -22,9 +22,9 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import sqlglot.expressions as sge
-from ibis.backends.sql.compilers.pyspark import compiler as pyspark_compiler
 
 from . import determinism
+from .spark_compiler import compiler as spark_compiler
 from .errors import Diagnostic
 from .evaluate import FeatureSet, FeatureSets, Refused
 
@@ -39,9 +39,15 @@ CONFORMANT_OPS = frozenset({
     ops.And, ops.Or, ops.Not, ops.IfElse, ops.SearchedCase, ops.IsNull, ops.NotNull, ops.Coalesce,
     ops.Between, ops.InValues,
     # strings
-    ops.StringLength,
+    ops.StringLength, ops.Substring, ops.StringContains, ops.StartsWith, ops.EndsWith,
+    ops.StringSQLLike, ops.Strip, ops.StringReplace, ops.StringConcat, ops.StringFind, ops.LPad,
+    ops.RegexSearch,
+    # numeric
+    ops.Abs, ops.Sign, ops.IsNan, ops.IsInf, ops.Modulus,
     # temporal
     ops.ExtractYear, ops.ExtractMonth, ops.ExtractDay, ops.ExtractHour, ops.ExtractMinute,
+    ops.DayOfWeekIndex, ops.Date, ops.TimestampTruncate,
+    ops.ExtractSecond,
     # aggregates
     ops.CountStar, ops.Count, ops.Sum, ops.Mean, ops.Min, ops.Max, ops.CountDistinct,
     # windows
@@ -76,7 +82,19 @@ def _check_cast(op: ops.Cast) -> str | None:
 CHECKED_OPS = {ops.Divide: _check_divide, ops.Cast: _check_cast}
 
 # Measured divergences with no exact lowering yet (tests/test_differential.py shows each).
+_DOMAIN = ("outside its domain DuckDB raises an error where Spark returns {spark}; "
+           "the lowering does not emulate the error yet")
 REFUSED_OPS = {
+    ops.Sqrt: "sqrt(): " + _DOMAIN.format(spark="NaN"),
+    ops.Ln: "ln(): " + _DOMAIN.format(spark="NULL"),
+    ops.Log10: "log10(): " + _DOMAIN.format(spark="NULL"),
+    ops.Log2: "log2(): " + _DOMAIN.format(spark="NULL"),
+    ops.Floor: "floor() of a float returns an integer: DuckDB raises on NaN, ±inf and values "
+               "beyond int64 where Spark does not",
+    ops.Ceil: "ceil() of a float returns an integer: DuckDB raises on NaN, ±inf and values "
+              "beyond int64 where Spark does not",
+    ops.ExtractEpochSeconds: "epoch_seconds(): ibis types it int32, so the notebook fails for "
+                             "timestamps before 1901 or after 2038 where Spark returns a bigint",
     ops.Uppercase: "upper(): Spark uses Java's full case mapping ('ß' -> 'SS') where DuckDB maps "
                    "'ß' -> 'ẞ'",
     ops.Lowercase: "lower(): Spark uses Java's context-sensitive mapping ('İ' -> 'i̇', final "
@@ -133,7 +151,7 @@ def refusal(op: ops.Node) -> str | None:
 
 def spark_type(dtype: dt.DataType) -> str:
     """The Spark SQL type name (``simpleString``) of an ibis type, as the runtime checks it."""
-    return pyspark_compiler.type_mapper.from_ibis(dtype).sql("spark").lower()
+    return spark_compiler.type_mapper.from_ibis(dtype).sql("spark").lower()
 
 
 @lru_cache(maxsize=None)
@@ -160,9 +178,9 @@ def to_spark_sql(expr: ibis.Table) -> str:
     """Spark SQL for a table expression, with its input tables as IDENTIFIER(:name) markers."""
     _register_pyspark_options()
     inputs = frozenset(op.name for op in expr.op().find(ops.UnboundTable))
-    tree = pyspark_compiler.to_sqlglot(expr.unbind())
+    tree = spark_compiler.to_sqlglot(expr.unbind())
     tree = tree.transform(_bind_inputs, inputs)
-    return tree.sql(dialect=pyspark_compiler.dialect, pretty=True)
+    return tree.sql(dialect=spark_compiler.dialect, pretty=True)
 
 
 def lower_feature(feature: FeatureSet, notebook: str) -> tuple[LoweredFeature | None,
