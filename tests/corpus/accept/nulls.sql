@@ -9,8 +9,8 @@ SELECT
   `t0`.`a`,
   COALESCE(`t0`.`name`, '?') AS `name2`,
   COALESCE(`t0`.`qty`, `t0`.`id`, 0) AS `first`,
-  `t0`.`amount` IS NULL OR ISNAN(`t0`.`amount`) OR (
-    `t0`.`name` IS NOT NULL
-  ) AS `missing`
+  (
+    `t0`.`amount` IS NULL
+  ) OR NOT `t0`.`name` IS NULL AS `missing`
 FROM IDENTIFIER(:t) AS `t0`;
 
