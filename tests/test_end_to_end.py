@@ -185,7 +185,7 @@ def test_ties_are_reported_as_nondeterministic_not_as_mismatch(cli, jvm, tmp_pat
         "plain = t.mutate(w=_.v * 2)"])
     code, out, err = cli("check", path)
     assert code == 0 and err.count("warning W300") == 2
-    assert "add one as a last tie-breaker" in err
+    assert "make the last order key unique" in err
 
     def other_tie_order(lowered):
         # Spark breaking the ties the other way round, as it may on a cluster.
@@ -201,3 +201,11 @@ def test_ties_are_reported_as_nondeterministic_not_as_mismatch(cli, jvm, tmp_pat
     assert verdicts["first3"].status == "nondeterministic"
     assert verdicts["plain"].status == "conformant"
     assert report.exit_code == 1
+
+
+@pytest.mark.parametrize("path", sorted(QUICKSTART.parent.glob("*.ipynb")),
+                         ids=lambda p: p.stem)
+def test_every_example_notebook_is_conformant(jvm, path):
+    report = verify(path, Options())
+    assert report.feature_sets and report.exit_code == 0, [
+        (v.name, v.status, v.message) for v in report.feature_sets]

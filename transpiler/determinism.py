@@ -70,13 +70,25 @@ def risks(expr: ibis.Table) -> tuple[Risk, ...]:
 
 
 def warnings(feature_name: str, found: tuple[Risk, ...], span, source_line) -> list[Diagnostic]:
-    """Transpile-time warnings: each names the operation and the fix."""
-    return [Diagnostic(
-        "W300", f"feature set '{feature_name}': {r.what} depends on the order of rows that tie; "
-        "DuckDB and Spark may then both be right and still differ", span,
-        hint="order by a unique key, or add one as a last tie-breaker"
-        if not r.always else "add an order_by with a unique key",
-        source_line=source_line, severity="warning") for r in found]
+    """Transpile-time warnings, one per set of order keys, each naming the operations and the
+    fix."""
+    by_keys: dict[str, list[Risk]] = {}
+    for risk in found:
+        by_keys.setdefault(risk.what.split(" over (")[-1], []).append(risk)
+    out = []
+    for keys, group in by_keys.items():
+        names = ", ".join(dict.fromkeys(r.what.split(" over (")[0] for r in group))
+        always = any(r.always for r in group)
+        message = (f"feature set '{feature_name}': {names} " +
+                   ("has no order at all, so its rows are picked arbitrarily" if always else
+                    f"depend(s) on the order of rows; if rows can tie on ({keys}, DuckDB and "
+                    "Spark may both be right and still differ"))
+        out.append(Diagnostic(
+            "W300", message, span, severity="warning", source_line=source_line,
+            hint="add an order_by with a unique key" if always else
+            "make the last order key unique (e.g. an id); `nb2jvm verify` checks the data for "
+            "ties"))
+    return out
 
 
 def tied_groups(con, risk: Risk) -> int | None:

@@ -14,6 +14,7 @@ cases), so every op of every feature set must first pass the tables below:
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -202,21 +203,25 @@ def lower_feature(feature: FeatureSet, notebook: str) -> tuple[LoweredFeature | 
         return None, [Diagnostic("L101", f"feature set '{feature.name}' cannot be compiled "
                                  f"to Spark SQL: {type(exc).__name__}: {exc}", span,
                                  source_line=feature.cell.line_text(feature.pos.line))]
-    found = determinism.risks(feature.expr)
-    span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
-    warned = determinism.warnings(feature.name, found, span,
-                                  feature.cell.line_text(feature.pos.line))
-    return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature, found,
-                          tuple(warned)), []
+    return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature,
+                          determinism.risks(feature.expr)), []
 
 
 def lower(features: FeatureSets) -> LoweredNotebook:
     """Lower every feature set the evaluator accepted; refused ones keep their diagnostics."""
-    lowered, refused = [], list(features.refused)
+    lowered, refused, seen = [], list(features.refused), set()
+    notebook = features.bound.parsed.notebook.path
     for feature in features.features:
-        result, problems = lower_feature(feature, features.bound.parsed.notebook.path)
-        if result:
-            lowered.append(result)
-        else:
+        result, problems = lower_feature(feature, notebook)
+        if not result:
             refused.append(Refused(feature.name, tuple(problems)))
+            continue
+        # Warn once per order-sensitive operation: where it is first defined, not again in
+        # every feature set built on top of it.
+        new = tuple(r for r in result.risks if r not in seen)
+        seen.update(result.risks)
+        span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
+        warned = determinism.warnings(feature.name, new, span,
+                                      feature.cell.line_text(feature.pos.line))
+        lowered.append(dataclasses.replace(result, warnings=tuple(warned)))
     return LoweredNotebook(features, tuple(lowered), tuple(refused))
