@@ -44,7 +44,7 @@ CONFORMANT_OPS = frozenset({
     ops.StringSQLLike, ops.Strip, ops.StringReplace, ops.StringConcat, ops.StringFind, ops.LPad,
     ops.RegexSearch,
     # numeric
-    ops.Abs, ops.Sign, ops.IsNan, ops.IsInf, ops.Modulus,
+    ops.Abs, ops.Sign, ops.IsNan, ops.IsInf,
     # temporal
     ops.ExtractYear, ops.ExtractMonth, ops.ExtractDay, ops.ExtractHour, ops.ExtractMinute,
     ops.DayOfWeekIndex, ops.Date, ops.TimestampTruncate,
@@ -58,14 +58,23 @@ CONFORMANT_OPS = frozenset({
 
 
 def _check_divide(op: ops.Divide) -> str | None:
-    """The divisor is a non-zero literal."""
-    # DuckDB follows IEEE (x / 0 is ±inf or NaN); Spark in ANSI mode raises DIVIDE_BY_ZERO and
-    # otherwise returns NULL.  Only a non-zero literal divisor keeps both engines equal.
+    """A float result (IEEE rules, emulated on Spark), or a non-zero literal divisor."""
+    if op.dtype.is_floating():
+        return None
     right = op.right
     if isinstance(right, ops.Literal) and right.value not in (0, None):
         return None
-    return ("division by a column: DuckDB returns ±inf/NaN for a zero divisor where Spark "
-            "raises or returns NULL; only division by a non-zero constant is supported yet")
+    return (f"division with a {op.dtype} result by a column: the engines round and fail "
+            "differently; cast to float64 first")
+
+
+def _check_modulus(op: ops.Modulus) -> str | None:
+    """A non-zero literal divisor."""
+    # DuckDB returns NULL for x % 0 where Spark in ANSI mode raises DIVIDE_BY_ZERO.
+    right = op.right
+    if isinstance(right, ops.Literal) and right.value not in (0, None):
+        return None
+    return "% by a column: DuckDB returns NULL for a zero divisor where Spark raises"
 
 
 def _check_cast(op: ops.Cast) -> str | None:
@@ -80,7 +89,7 @@ def _check_cast(op: ops.Cast) -> str | None:
     return f"cast from {src} to {dst}: the engines disagree on some values"
 
 
-CHECKED_OPS = {ops.Divide: _check_divide, ops.Cast: _check_cast}
+CHECKED_OPS = {ops.Divide: _check_divide, ops.Modulus: _check_modulus, ops.Cast: _check_cast}
 
 # Measured divergences with no exact lowering yet (tests/test_differential.py shows each).
 _DOMAIN = ("outside its domain DuckDB raises an error where Spark returns {spark}; "

@@ -8,17 +8,47 @@ from __future__ import annotations
 
 import sqlglot as sg
 import sqlglot.expressions as sge
+import ibis.expr.operations as ops
 from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
 NULL = sge.Null()
 
 
+def _cast(expr: sge.Expression, to: str) -> sge.Expression:
+    return sge.Cast(this=expr, to=sge.DataType.build(to))
+
+
+def _atom(expr: sge.Expression) -> sge.Expression:
+    """Parenthesise a compound operand so that it stays one operand when embedded."""
+    simple = (sge.Column, sge.Literal, sge.Cast, sge.Func, sge.Paren, sge.Null)
+    return expr if isinstance(expr, simple) else sge.paren(expr)
+
+
 def _double(text: str) -> sge.Expression:
-    return sge.Cast(this=sge.Literal.string(text), to=sge.DataType.build("double"))
+    return _cast(sge.Literal.string(text), "double")
 
 
 class Nb2jvmSparkCompiler(PySparkCompiler):
     """Spark SQL that computes what the notebook computes."""
+
+    def visit_Divide(self, op, *, left, right):
+        # DuckDB divides floats by IEEE rules: x / ±0 is ±inf, or NaN for 0/0 and NaN/0.  Spark
+        # in ANSI mode raises DIVIDE_BY_ZERO instead, so the zero divisor is handled here; the
+        # sign of a zero divisor is only visible in its text form ('-0.0').
+        left, right = _atom(left), _atom(right)
+        divisor = op.right
+        if isinstance(divisor, ops.Literal) and divisor.value not in (0, None):
+            return sge.Div(this=left, expression=right)
+        positive_zero = sge.paren(sg.not_(_cast(right, "string").like(sge.Literal.string("-%"))))
+        by_zero = self.if_(
+            left.is_(NULL), NULL,
+            self.if_(self.f.isnan(_cast(left, "double")) | left.eq(sge.Literal.number(0)), _double("NaN"),
+                     self.if_(sge.EQ(this=sge.paren(sge.GT(this=left,
+                                                          expression=sge.Literal.number(0))),
+                                     expression=positive_zero), _double("Infinity"),
+                              _double("-Infinity"))))
+        return self.if_(right.eq(sge.Literal.number(0)), by_zero,
+                        sge.Div(this=left, expression=right))
 
     def visit_IsNull(self, op, *, arg):
         # ibis's PySpark compiler counts NaN as NULL in isnull(); DuckDB does not.

@@ -1,0 +1,1 @@
+ratio = t.mutate(r=_.amount / _.qty)
