@@ -52,7 +52,7 @@ def test_bad_input_is_a_clear_error(cli, tmp_path, command, case):
 def test_unsupported_cell_error_shows_place_and_caret(cli, tmp_path):
     args, _ = _bad_notebooks(tmp_path)["unsupported-cell"]
     _, _, err = cli("check", *args)
-    assert "unsupported.ipynb: cell 2, line 2, col 1: error E101: `class` definitions" in err
+    assert "unsupported.ipynb: cell 2 [cell-2], line 2, col 1: error E101: `class` definitions" in err
     assert "   2 | class Features:" in err and "^" in err
 
 

@@ -82,3 +82,16 @@ def test_table_call_elsewhere_is_refused(tmp_path):
     result = evaluate(bound(path))
     d = {r.name: r.diagnostics[0] for r in result.refused}["f"]
     assert d.code == "E205" and "own line" in d.message
+
+
+def test_database_table_and_use_before_definition_are_explained(tmp_path):
+    path = write_notebook(tmp_path / "n.ipynb", [
+        SETUP + 'tx = con.table("transactions")',
+        "%%export\nf = tx.select('a')\ng = later.select('b')",
+        "%%export\nlater = f"])
+    with pytest.raises(InputError) as info:
+        bound(path)
+    messages = {d.message.split("'")[1]: d.message for d in info.value.diagnostics}
+    assert "notebook's database (cell 1: con.table('transactions'))" in messages["tx"]
+    assert "defined only in a later exported cell (cell 3)" in messages["later"]
+    assert all(d.code == "IN001" for d in info.value.diagnostics)

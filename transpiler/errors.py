@@ -26,7 +26,7 @@ class Span:
     def where(self) -> str:
         parts = [self.notebook or "<input>"]
         if self.cell is not None:
-            parts.append(f"cell {self.cell}")
+            parts.append(f"cell {self.cell}" + (f" [{self.cell_id}]" if self.cell_id else ""))
         if self.line is not None:
             parts.append(f"line {self.line}")
             if self.column is not None:

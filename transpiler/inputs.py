@@ -195,6 +195,10 @@ def _recognise_read(var, call, stmt, cell, nb, reads, declared):
         path = Path(first.value)
         reads[var] = DataBinding(var, path if path.is_absolute() else nb.directory / path,
                                  f"cell {cell.index}", span)
+    elif attr == "table":
+        # A table of the notebook's own database: recognised, but it carries no schema.
+        reads[var] = DataBinding(var, Path(), f"cell {cell.index}: con.table({first.value!r})",
+                                 span)
 
 
 def _recorded(cell: Cell) -> dict[str, Declaration]:
@@ -262,6 +266,14 @@ def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = ()) -> B
         table = decl.table if decl else var
         chosen = given.get(table) or given.get(var)
         read = reads.get(var)
+        if read is not None and read.path == Path():
+            if chosen is None and decl is None:
+                cell, node = used[var]
+                problems.append(_missing(var, cell, node, parsed.notebook.path,
+                                         f"it comes from the notebook's database "
+                                         f"({read.origin}), whose schema nb2jvm cannot see"))
+                continue
+            read = None
         try:
             if chosen is not None:
                 schema, fmt = read_schema(chosen)
@@ -276,7 +288,11 @@ def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = ()) -> B
                 origin, path = read.origin, read.path
             else:
                 cell, node = used[var]
-                problems.append(_missing(var, cell, node, parsed.notebook.path))
+                later = _defined_later(parsed, var, cell)
+                problems.append(_missing(var, cell, node, parsed.notebook.path,
+                                         f"it is defined only in a later exported cell "
+                                         f"(cell {later}), and cells run top to bottom"
+                                         if later else None))
                 continue
         except InputError as exc:
             problems.extend(exc.diagnostics)
@@ -287,10 +303,20 @@ def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = ()) -> B
     return BoundNotebook(parsed, tuple(inputs))
 
 
-def _missing(var: str, cell: Cell, node: A.Name, notebook: str) -> Diagnostic:
+def _defined_later(parsed: ParsedNotebook, var: str, use: Cell) -> int | None:
+    for pcell in parsed.cells:
+        if pcell.cell.index > use.index and any(
+                isinstance(s, A.Assign) and s.target == var for s in pcell.body):
+            return pcell.cell.index
+    return None
+
+
+def _missing(var: str, cell: Cell, node: A.Name, notebook: str,
+             why: str | None = None) -> Diagnostic:
+    why = why or ("it is used here but defined neither in an exported cell nor by a recognised "
+                  "set-up cell")
     return Diagnostic(
-        "IN001", f"input table '{var}' has no schema: it is used here but defined neither in an "
-        "exported cell nor by a recognised set-up cell",
+        "IN001", f"input table '{var}' has no schema: {why}",
         cell.span(notebook, node.pos.line, node.pos.column, node.pos.end_line,
                   node.pos.end_column),
         hint=f"pass --data {var}=PATH.parquet, read it in a set-up cell with {var} = "
