@@ -211,3 +211,32 @@ def test_every_example_notebook_is_conformant(jvm, path):
     report = verify(path, Options())
     assert report.feature_sets and report.exit_code == 0, [
         (v.name, v.status, v.message) for v in report.feature_sets]
+
+
+def test_spark_submit_runs_a_feature_set_from_the_jar(cli, jvm, tmp_path):
+    import os
+    import subprocess
+
+    from transpiler.jvm import find_jdk, spark_jars_dir
+
+    assert cli("build", QUICKSTART, "-o", tmp_path / "b", "-q")[0] == 0
+    jar = tmp_path / "b" / "quickstart-0.1.0.jar"
+    data = QUICKSTART.parent / "data" / "transactions.parquet"
+    spark_home = spark_jars_dir().parent  # the Spark distribution inside the pyspark wheel
+    submit = str(spark_home / "bin" / "spark-submit")
+    env = {**os.environ, "JAVA_HOME": str(find_jdk().home), "SPARK_HOME": str(spark_home),
+           "SPARK_LOCAL_IP": "127.0.0.1"}
+    base = [submit, "--master", "local[2]", "--conf", "spark.ui.enabled=false", str(jar)]
+    out = subprocess.run(base + ["--feature", "user_features", "--input",
+                                 f"transactions={data}", "--output", str(tmp_path / "uf")],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    con = ibis.duckdb.connect()
+    con.read_parquet(str(data), table_name="transactions")
+    lowered = transpile(QUICKSTART, Options())
+    expected = con.to_pyarrow({lf.name: lf for lf in lowered.lowered}["user_features"]
+                              .feature.expr)
+    assert ComparisonPolicy().compare(expected, pq.read_table(tmp_path / "uf")).equal
+    bad = subprocess.run(base + ["--feature", "nope", "--output", str(tmp_path / "x")],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert bad.returncode == 2 and "no feature set 'nope'" in bad.stderr

@@ -175,6 +175,7 @@ def _jar_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, pom: 
     root = f"nb2jvm/{coords.artifact_id}/"
     entries = {
         "META-INF/MANIFEST.MF": (b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n"
+                                 b"Main-Class: nb2jvm.runtime.Main\r\n"
                                  b"Implementation-Title: " + coords.artifact_id.encode()
                                  + b"\r\nImplementation-Version: " + coords.version.encode()
                                  + b"\r\n\r\n"),
@@ -183,6 +184,8 @@ def _jar_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, pom: 
             f"groupId={coords.group_id}\nartifactId={coords.artifact_id}\n"
             f"version={coords.version}\n").encode(),
         root + "manifest.json": _json(man).encode(),
+        # Lets `spark-submit ... A-V.jar` find the artifact without --artifact.
+        "nb2jvm/index": (coords.artifact_id + "\n").encode(),
     }
     for lf in lowered.lowered:
         entries[root + f"{lf.name}.sql"] = (lf.sql + "\n").encode()
