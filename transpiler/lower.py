@@ -1,15 +1,8 @@
 """Stage 5, lower: :class:`FeatureSets` -> :class:`LoweredNotebook` (Spark SQL per feature set).
 
-ibis's PySpark compiler turns the ibis IR into sqlglot, and sqlglot prints Spark SQL.  That alone
-does not keep the notebook's meaning (DuckDB and Spark 4 in ANSI mode disagree on many edge
-cases), so every op of every feature set must first pass the tables below:
-
-* ``CONFORMANT_OPS``: ops whose Spark lowering computes what DuckDB computes; each is exercised by
-  the differential table in ``tests/test_differential.py`` (DuckDB vs the JVM);
-* ``CHECKED_OPS``: ops that are conformant only under a condition, checked per use;
-* ``REFUSED_OPS``: ops measured to differ, with the difference as the reason;
-* everything else is refused at transpile time, naming the op, so there is never a silent
-  difference.
+Every op of every feature set must first pass the tables of :mod:`transpiler.spark_rules` (never a
+silent difference); nb2jvm's compiler (:mod:`transpiler.spark_compiler`, ibis's PySpark compiler
+with overrides) then turns the ibis IR into sqlglot, and sqlglot prints Spark SQL.
 """
 
 from __future__ import annotations
@@ -25,92 +18,10 @@ import ibis.expr.operations as ops
 import sqlglot.expressions as sge
 
 from . import determinism
+from .spark_rules import refusal
 from .spark_compiler import compiler as spark_compiler
 from .errors import Diagnostic
 from .evaluate import FeatureSet, FeatureSets, Refused
-
-CONFORMANT_OPS = frozenset({
-    # relations
-    ops.UnboundTable, ops.Field, ops.Filter, ops.Project, ops.Aggregate, ops.Sort,
-    ops.SortKey, ops.Limit, ops.Distinct, ops.DropColumns, ops.JoinChain, ops.JoinLink,
-    ops.JoinReference, ops.SelfReference, ops.Union,
-    # scalars
-    ops.Literal, ops.Add, ops.Subtract, ops.Multiply, ops.Negate,
-    ops.Greater, ops.GreaterEqual, ops.Less, ops.LessEqual, ops.Equals, ops.NotEquals,
-    ops.And, ops.Or, ops.Not, ops.IfElse, ops.SearchedCase, ops.IsNull, ops.NotNull, ops.Coalesce,
-    ops.Between, ops.InValues,
-    # strings
-    ops.StringLength, ops.Substring, ops.StringContains, ops.StartsWith, ops.EndsWith,
-    ops.StringSQLLike, ops.Strip, ops.StringReplace, ops.StringConcat, ops.StringFind, ops.LPad,
-    ops.RegexSearch,
-    # numeric
-    ops.Abs, ops.Sign, ops.IsNan, ops.IsInf,
-    # temporal
-    ops.ExtractYear, ops.ExtractMonth, ops.ExtractDay, ops.ExtractHour, ops.ExtractMinute,
-    ops.DayOfWeekIndex, ops.Date, ops.TimestampTruncate,
-    ops.ExtractSecond,
-    # aggregates
-    ops.CountStar, ops.Count, ops.Sum, ops.Mean, ops.Min, ops.Max, ops.CountDistinct,
-    # windows
-    ops.WindowFunction, ops.WindowBoundary, ops.RowNumber, ops.MinRank, ops.DenseRank,
-    ops.PercentRank, ops.CumeDist, ops.NTile, ops.Lag, ops.Lead,
-})
-
-
-def _check_divide(op: ops.Divide) -> str | None:
-    """A float result (IEEE rules, emulated on Spark), or a non-zero literal divisor."""
-    if op.dtype.is_floating():
-        return None
-    right = op.right
-    if isinstance(right, ops.Literal) and right.value not in (0, None):
-        return None
-    return (f"division with a {op.dtype} result by a column: the engines round and fail "
-            "differently; cast to float64 first")
-
-
-def _check_modulus(op: ops.Modulus) -> str | None:
-    """A non-zero literal divisor."""
-    # DuckDB returns NULL for x % 0 where Spark in ANSI mode raises DIVIDE_BY_ZERO.
-    right = op.right
-    if isinstance(right, ops.Literal) and right.value not in (0, None):
-        return None
-    return "% by a column: DuckDB returns NULL for a zero divisor where Spark raises"
-
-
-def _check_cast(op: ops.Cast) -> str | None:
-    """Integer or boolean to integer or float, or integer to string."""
-    # Integer <-> float widening and anything -> string of integers print identically; other
-    # casts (float -> int rounding, timestamp formatting) differ between the engines.
-    src, dst = op.arg.dtype, op.to
-    if (src.is_integer() or src.is_boolean()) and (dst.is_integer() or dst.is_floating()):
-        return None
-    if src.is_integer() and dst.is_string():
-        return None
-    return f"cast from {src} to {dst}: the engines disagree on some values"
-
-
-CHECKED_OPS = {ops.Divide: _check_divide, ops.Modulus: _check_modulus, ops.Cast: _check_cast}
-
-# Measured divergences with no exact lowering yet (tests/test_differential.py shows each).
-_DOMAIN = ("outside its domain DuckDB raises an error where Spark returns {spark}; "
-           "the lowering does not emulate the error yet")
-REFUSED_OPS = {
-    ops.Sqrt: "sqrt(): " + _DOMAIN.format(spark="NaN"),
-    ops.Ln: "ln(): " + _DOMAIN.format(spark="NULL"),
-    ops.Log10: "log10(): " + _DOMAIN.format(spark="NULL"),
-    ops.Log2: "log2(): " + _DOMAIN.format(spark="NULL"),
-    ops.Floor: "floor() of a float returns an integer: DuckDB raises on NaN, ±inf and values "
-               "beyond int64 where Spark does not",
-    ops.Ceil: "ceil() of a float returns an integer: DuckDB raises on NaN, ±inf and values "
-              "beyond int64 where Spark does not",
-    ops.ExtractEpochSeconds: "epoch_seconds(): ibis types it int32, so the notebook fails for "
-                             "timestamps before 1901 or after 2038 where Spark returns a bigint",
-    ops.Uppercase: "upper(): Spark uses Java's full case mapping ('ß' -> 'SS') where DuckDB maps "
-                   "'ß' -> 'ẞ'",
-    ops.Lowercase: "lower(): Spark uses Java's context-sensitive mapping ('İ' -> 'i̇', final "
-                   "'Σ' -> 'ς') where DuckDB maps 'İ' -> 'i' and 'Σ' -> 'σ'",
-}
-
 
 @dataclass(frozen=True)
 class LoweredFeature:
@@ -140,23 +51,6 @@ class LoweredNotebook:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [w for lf in self.lowered for w in lf.warnings]
-
-
-def refusal(op: ops.Node) -> str | None:
-    """Why ``op`` cannot be lowered with the notebook's semantics, or None."""
-    if isinstance(op, dt.DataType) or not isinstance(op, ops.Node):
-        return None
-    cls = type(op)
-    if isinstance(op, ops.ScalarUDF):
-        return (f"Python UDF '{op.__func_name__}' is not compiled to the JVM yet (the UDF "
-                "translator is not built)")
-    if cls in CONFORMANT_OPS:
-        return None
-    if cls in CHECKED_OPS:
-        return CHECKED_OPS[cls](op)
-    if cls in REFUSED_OPS:
-        return REFUSED_OPS[cls]
-    return f"no verified Spark lowering for the ibis operation '{cls.__name__}' yet"
 
 
 def spark_type(dtype: dt.DataType) -> str:
