@@ -81,6 +81,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("notebook", type=Path)
     p.add_argument("--report", type=Path, metavar="FILE.json", help="write the JSON report")
     p.add_argument("-o", "--output", type=Path, metavar="DIR", help="keep the built artifact")
+    p.add_argument("--edge-cases", action="store_true",
+                   help="add adversarial rows (NULL, NaN, ±inf, -0.0, extremes, unicode, "
+                   "dates before 1970) derived from each input's schema")
     _add_coordinates(p)
     _add_common(p)
 
@@ -153,7 +156,7 @@ def cmd_verify(args, progress) -> int:
     from .verify import verify
 
     report = verify(args.notebook, _options(args, progress), keep_dir=args.output,
-                    verbose=args.verbose)
+                    verbose=args.verbose, edge_cases=args.edge_cases)
     if args.report:
         _write_atomic(args.report, report.to_json().encode())
     width = max((len(v.name) for v in report.feature_sets), default=10)

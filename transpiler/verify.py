@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from . import jvm as jvm_mod
 from .compare import ComparisonPolicy, render_mismatches
 from .determinism import tied_groups
+from .edge_cases import edge_rows
 from .inputs import InputTable, require_data
 from .lower import LoweredNotebook
 from .package import Artifact, package
@@ -61,8 +62,10 @@ class VerifyReport:
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def handoff_inputs(inputs: tuple[InputTable, ...], folder: Path) -> dict[str, Path]:
-    """Write each input as DuckDB reads it to Parquet, for Spark to read the same typed data."""
+def handoff_inputs(inputs: tuple[InputTable, ...], folder: Path,
+                   edge_cases: bool = False) -> dict[str, Path]:
+    """Write each input as DuckDB reads it to Parquet: both engines then read these same typed
+    files.  With ``edge_cases``, adversarial rows derived from the schema are appended."""
     con = ibis.duckdb.connect()
     paths = {}
     try:
@@ -71,17 +74,18 @@ def handoff_inputs(inputs: tuple[InputTable, ...], folder: Path) -> dict[str, Pa
             expr = reader(str(table.path), table_name=table.name)
             paths[table.name] = folder / f"{table.name}.parquet"
             con.to_parquet(expr, str(paths[table.name]))
+            if edge_cases:
+                pq.write_table(edge_rows(pq.read_table(paths[table.name])), paths[table.name])
     finally:
         con.disconnect()
     return paths
 
 
-def notebook_engine(lowered: LoweredNotebook):
-    """A DuckDB connection (through ibis) with every input registered under its table name."""
+def notebook_engine(inputs: dict[str, Path]):
+    """A DuckDB connection (through ibis) with every handed-off input under its table name."""
     con = ibis.duckdb.connect()
-    for table in lowered.features.inputs:
-        reader = con.read_parquet if table.format == "parquet" else con.read_csv
-        reader(str(table.path), table_name=table.name)
+    for name, path in inputs.items():
+        con.read_parquet(str(path), table_name=name)
     return con
 
 
@@ -101,7 +105,8 @@ def read_jvm_output(path: Path) -> pa.Table:
 
 
 def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: bool = False,
-           policy: ComparisonPolicy | None = None, tamper=None) -> VerifyReport:
+           policy: ComparisonPolicy | None = None, tamper=None,
+           edge_cases: bool = False) -> VerifyReport:
     """Build the notebook's artifact, run it on Spark, compare with DuckDB; never raises for a
     single feature set: each gets its own verdict.  ``tamper`` (tests only) may rewrite the
     lowered notebook before packaging to prove that a wrong result is caught."""
@@ -134,7 +139,7 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
         report.artifact = str(artifact.jar) if keep_dir else None
         say("hand-off of the inputs to Parquet")
         started = time.perf_counter()
-        inputs = handoff_inputs(lowered.features.inputs, work)
+        inputs = handoff_inputs(lowered.features.inputs, work, edge_cases)
         timings.record("hand-off", time.perf_counter() - started)
         started = time.perf_counter()
         jvm = jvm_mod.session(verbose=verbose, progress=say)
@@ -142,7 +147,7 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
         pipeline = jvm.pipeline(artifact.jar, artifact.coordinates.artifact_id)
         say("notebook engine (ibis on DuckDB)")
         started = time.perf_counter()
-        con = notebook_engine(lowered)
+        con = notebook_engine(inputs)
         expected = notebook_results(lowered, con)
         timings.record("notebook run", time.perf_counter() - started)
         for lf in lowered.lowered:
