@@ -46,3 +46,46 @@ def test_saved_notebook_builds_without_data_files(tmp_path, cli):
     code, out, err = cli("build", path, "-o", tmp_path / "build")
     assert code == 0, err
     assert "user_features" in out
+
+
+def _run(tmp_path, cells):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .conftest import SETUP, write_notebook
+
+    pq.write_table(pa.table({"a": [1, 2, 3], "s": ["x", "y", "z"]}), tmp_path / "t.parquet")
+    path = write_notebook(tmp_path / "magic.ipynb", ["%load_ext transpiler",
+                                                     SETUP + 't = con.read_parquet("t.parquet")',
+                                                     *cells])
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return nb
+
+
+def test_magic_shows_feature_sets_sql_and_diagnostics(tmp_path):
+    nb = _run(tmp_path, [
+        "%%export\nbig = t.filter(_.a > 1)\nbig.count().execute()",
+        "%%export\nclass Helper:\n    pass\nalso = t",
+        "%%export --strict\nclass Helper2:\n    pass",
+        "print(Helper, big.count().execute(), 'Helper2' in globals())",
+    ])
+    good, outside, strict, after = nb.cells[2:6]
+    # The cell ran as usual: its last expression still displays.
+    assert any(o.get("data", {}).get("text/plain") == "2" for o in good.outputs)
+    shown = next(o["data"] for o in good.outputs if "text/html" in o.get("data", {}))
+    assert "feature set <code>big</code>" in shown["text/html"]
+    assert "IDENTIFIER(:t)" in shown["text/html"] and "a: <i>int64</i>" in shown["text/html"]
+    assert "recorded input schemas: t(2 columns)" in shown["text/plain"]
+    # Outside the subset: the cell still runs, diagnostics shown, no traceback.
+    text = next(o["data"]["text/plain"] for o in outside.outputs if "data" in o)
+    assert "E101" in text and "line 2, col 1" in text
+    assert not [o for o in outside.outputs if o["output_type"] == "error"]
+    # --strict makes it an error.
+    errors = [o for o in strict.outputs if o["output_type"] == "error"]
+    assert errors and errors[0]["ename"] == "ExportRefused" and "E101" in errors[0]["evalue"]
+    assert "did not run" in errors[0]["traceback"][0]
+    assert not any("Traceback" in line for line in errors[0]["traceback"])
+    # Cells after a refused --strict cell run; the refused cell itself did not.
+    assert "<class '__main__.Helper'> 2 False" in after.outputs[0]["text"]

@@ -1,22 +1,33 @@
-"""The ``%%export`` cell magic, minimal form: run the cell as usual, record what a build needs.
+"""The ``%%export`` cell magic: run the cell as usual, check it, show what it becomes.
 
-The cell runs in the notebook's namespace exactly as it would without the magic (the last
-expression still displays).  After it ran, the magic records in the cell's output the schema of
-every input table the cell reads (an ibis table it uses but no exported cell defined), so that
-``nb2jvm build`` on the saved notebook needs no data files.
+``%%export [NAME ...] [--strict]``.  The cell runs in the notebook's namespace exactly as it would
+without the magic (the last expression still displays).  Then the exported cells of this kernel
+so far are checked with the same pipeline and messages as ``nb2jvm check``; the magic displays
+the feature sets of the cell (columns and types), the inputs they read and the generated Spark
+SQL, or the diagnostics.  A cell outside the subset still runs; ``--strict`` makes that an error.
+The input tables' schemas are recorded in the cell's output, so that ``nb2jvm build`` on the saved
+notebook needs no data files.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
+import html
+from pathlib import Path
 
+from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.display import display
 
+from .errors import Nb2jvmError, Span
+from .extract import Cell, ExportMark, Notebook
 from .inputs import RECORDED_MIME
 
-_EXPORTED: list[tuple[str, str]] = []
+_EXPORTED: list[Cell] = []
 _DEFINED: set[str] = set()
+_RECORDED: dict[str, dict] = {}
+KERNEL_NOTEBOOK = "<this notebook>"
 
 
 def _names(source: str) -> tuple[list[str], set[str]]:
@@ -54,28 +65,119 @@ def input_schemas(source: str, namespace: dict, defined: set[str]) -> dict:
     return found
 
 
+def check_exported(cells: list[Cell], recorded: dict) -> tuple[object | None, list]:
+    """Run the pipeline up to Spark SQL on the kernel's exported cells, inputs from ``recorded``.
+
+    Returns the lowered notebook (or None) and every diagnostic, warnings included.
+    """
+    from .evaluate import evaluate
+    from .inputs import bind_inputs
+    from .lower import lower
+    from .parse import parse
+
+    first = Cell(0, "recorded-inputs", "", None,
+                 ({"output_type": "display_data", "data": {RECORDED_MIME: {"inputs": recorded}}},))
+    notebook = Notebook(KERNEL_NOTEBOOK, Path.cwd(), (first, *cells))
+    try:
+        lowered = lower(evaluate(bind_inputs(parse(notebook))))
+    except Nb2jvmError as exc:
+        return None, exc.diagnostics
+    return lowered, lowered.diagnostics + lowered.warnings
+
+
+def _local(problems, cell: Cell) -> list:
+    """This cell's diagnostics, placed in 'this cell' (kernel cell numbers mean nothing)."""
+    here = Span("%%export cell")
+    return [dataclasses.replace(d, span=dataclasses.replace(d.span, notebook=here.notebook,
+                                                              cell=None, cell_id=None))
+            for d in problems if d.span.cell == cell.index]
+
+
+def _html(cell: Cell, lowered, problems) -> str:
+    parts = ['<div class="nb2jvm-export" style="font-family: sans-serif; font-size: 90%">']
+    mine = [lf for lf in (lowered.lowered if lowered else []) if lf.feature.cell is cell]
+    local = _local(problems, cell)
+    errors = [d for d in local if d.severity == "error"]
+    warnings = [d for d in local if d.severity != "error"]
+    if errors:
+        parts.append("<b>nb2jvm: outside the exported-cell subset</b>")
+    for d in errors + warnings:
+        parts.append(f"<pre>{html.escape(d.render())}</pre>")
+    for lf in mine:
+        cols = ", ".join(f"{html.escape(n)}: <i>{html.escape(str(t))}</i>"
+                         for n, t in lf.schema.items())
+        parts.append(f"<b>feature set <code>{html.escape(lf.name)}</code></b> ({cols})")
+        parts.append(f"<details><summary>Spark SQL</summary><pre>{html.escape(lf.sql)}</pre>"
+                     "</details>")
+    if lowered is not None:
+        inputs = ", ".join(f"<code>{html.escape(t.name)}</code> ({len(t.schema)} columns, "
+                           f"{html.escape(t.origin)})" for t in lowered.features.inputs)
+        parts.append(f"<div>inputs: {inputs or 'none'}</div>")
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
+def _text(cell: Cell, lowered, problems) -> str:
+    lines = [d.render() for d in _local(problems, cell)]
+    for lf in (lowered.lowered if lowered else []):
+        if lf.feature.cell is cell:
+            cols = ", ".join(f"{n}: {t}" for n, t in lf.schema.items())
+            lines.append(f"nb2jvm: feature set '{lf.name}' ({cols})")
+    return "\n".join(lines) or "nb2jvm: no feature set in this cell"
+
+
 @magics_class
 class ExportMagics(Magics):
     """Holds the ``%%export`` cell magic."""
 
     @cell_magic
     def export(self, line: str, cell: str):
-        """Run the cell unchanged, then record its input schemas (``%%export [NAME ...]``)."""
-        _EXPORTED.append((line.strip(), cell))
+        """Run the cell unchanged, then check it and show what it becomes."""
+        args = line.split()
+        strict = "--strict" in args
+        unknown = [a for a in args if a.startswith("-") and a != "--strict"]
+        if unknown:
+            raise UsageError(f"%%export: unknown option {unknown[0]} (known: --strict)")
+        source = f"%%export {line}".rstrip() + "\n" + cell
+        # Check first, with the input tables as they are now: --strict must not run the cell.
+        inputs = input_schemas(cell, self.shell.user_ns, _DEFINED)
+        this = Cell(len(_EXPORTED) + 1, None, source, ExportMark(
+            tuple(a for a in args if not a.startswith("-")), 2))
+        lowered, problems = check_exported([*_EXPORTED, this], {**_RECORDED, **inputs})
+        errors = [d for d in _local(problems, this) if d.severity == "error"]
+        bundle = {"text/plain": _text(this, lowered, problems),
+                  "text/html": _html(this, lowered, problems)}
+        if strict and errors:
+            display(bundle, raw=True)
+            raise ExportRefused(errors)
         result = self.shell.run_cell(cell, store_history=False)
         if result.error_in_exec is not None or result.error_before_exec is not None:
             return None
-        inputs = input_schemas(cell, self.shell.user_ns, _DEFINED)
+        _EXPORTED.append(this)
         _DEFINED.update(_names(cell)[1])
+        _RECORDED.update(inputs)
         if inputs:
             summary = ", ".join(f"{v}({len(e['schema'])} columns)" for v, e in inputs.items())
-            display({RECORDED_MIME: {"inputs": inputs},
-                     "text/plain": f"nb2jvm: recorded input schemas: {summary}"}, raw=True)
+            bundle[RECORDED_MIME] = {"inputs": inputs}
+            bundle["text/plain"] += f"\nnb2jvm: recorded input schemas: {summary}"
+        display(bundle, raw=True)
         return None
 
 
-def exported_cells() -> list[tuple[str, str]]:
-    """The (arguments, source) of every cell run with ``%%export`` in this kernel."""
+class ExportRefused(Exception):
+    """``%%export --strict`` on a cell outside the subset; shown as diagnostics, no traceback."""
+
+    def __init__(self, diagnostics):
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(d.render() for d in diagnostics))
+
+    def _render_traceback_(self):  # IPython shows these lines instead of a Python traceback
+        return ["%%export --strict: the cell is outside the exported-cell subset and did not run",
+                *str(self).splitlines()]
+
+
+def exported_cells() -> list[Cell]:
+    """Every cell run with ``%%export`` in this kernel, in execution order."""
     return list(_EXPORTED)
 
 
