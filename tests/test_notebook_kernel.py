@@ -89,3 +89,14 @@ def test_magic_shows_feature_sets_sql_and_diagnostics(tmp_path):
     assert not any("Traceback" in line for line in errors[0]["traceback"])
     # Cells after a refused --strict cell run; the refused cell itself did not.
     assert "<class '__main__.Helper'> 2 False" in after.outputs[0]["text"]
+
+
+def test_build_from_inside_the_notebook(tmp_path):
+    shutil.copytree(NOTEBOOKS, tmp_path / "notebooks")
+    path = tmp_path / "notebooks" / "quickstart.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("%nb2jvm build quickstart.ipynb -o built"))
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    assert "built built/quickstart-0.1.0.jar" in nb.cells[-1].outputs[0]["text"]
+    assert (path.parent / "built" / "quickstart-0.1.0.jar").exists()

@@ -17,7 +17,7 @@ import html
 from pathlib import Path
 
 from IPython.core.error import UsageError
-from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.display import display
 
 from .errors import Nb2jvmError, Span
@@ -162,6 +162,31 @@ class ExportMagics(Magics):
             bundle["text/plain"] += f"\nnb2jvm: recorded input schemas: {summary}"
         display(bundle, raw=True)
         return None
+
+
+    @line_magic
+    def nb2jvm(self, line: str):
+        """``%nb2jvm COMMAND [ARGS]``: the nb2jvm CLI from inside the notebook (same options).
+
+        Without a notebook argument, the notebook JupyterLab reports for this kernel
+        (``__session__``) is used; it reads the *saved* file, so save first.
+        """
+        import shlex
+
+        from .cli import main
+
+        argv = shlex.split(line)
+        if not argv:
+            raise UsageError("usage: %nb2jvm {check,build,verify,run} [NOTEBOOK] [options]")
+        session = self.shell.user_ns.get("__session__")
+        if len(argv) == 1 or argv[1].startswith("-"):
+            if not (isinstance(session, str) and session.endswith(".ipynb")):
+                raise UsageError("%nb2jvm: name the notebook file, e.g. %nb2jvm build "
+                                 "features.ipynb -o out/ (this kernel does not know its notebook)")
+            argv.insert(1, session)
+        code = main(argv)
+        if code:
+            raise UsageError(f"nb2jvm {argv[0]} exited with status {code} (see above)")
 
 
 class ExportRefused(Exception):

@@ -1,0 +1,41 @@
+"""`pytest --nb2jvm`: every exported feature set of every notebook becomes a test item."""
+
+from __future__ import annotations
+
+import shutil
+
+import ibis
+import pytest
+
+from .conftest import NOTEBOOKS, SETUP, write_notebook
+
+pytestmark = pytest.mark.jvm
+
+# pytester restores sys.modules after an in-process run: import the backends up front so that
+# the run does not unload them for the rest of the session.
+ibis.duckdb  # noqa: B018
+
+
+def test_notebooks_become_tests(pytester, jvm):
+    shutil.copytree(NOTEBOOKS, pytester.path / "notebooks")
+    result = pytester.runpytest_inprocess("--nb2jvm", "notebooks", "-p", "no:cacheprovider",
+                                          "-o", "addopts=", "-v")
+    result.assert_outcomes(passed=4)
+    result.stdout.fnmatch_lines(["*fraud_features.ipynb::tx_features PASSED*",
+                                 "*quickstart.ipynb::user_features PASSED*"])
+
+
+def test_failures_are_readable(pytester, jvm):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"a": [1, 2]}), pytester.path / "t.parquet")
+    write_notebook(pytester.path / "mixed.ipynb", [
+        SETUP + 't = con.read_parquet("t.parquet")',
+        "%%export\nok = t.mutate(b=_.a * 2)\nbad = t.mutate(u=_.a.cast('string').upper())"])
+    (pytester.path / "broken.ipynb").write_text("{not json")
+    result = pytester.runpytest_inprocess("--nb2jvm", ".", "-p", "no:cacheprovider",
+                                          "-o", "addopts=")
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines(["*broken.ipynb:*NB002*",
+                                 "*feature set 'bad' of mixed.ipynb: refused:*upper()*"])
