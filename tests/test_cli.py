@@ -101,3 +101,12 @@ def test_subset_page_is_generated_from_the_tables():
     from transpiler import docs
 
     assert docs.main(["--check"]) == 0, "run: python -m transpiler.docs"
+
+
+@pytest.mark.parametrize("args", [
+    ["build", str(QUICKSTART), "-o", "/proc/nb2jvm-nope/out"],
+    ["verify", str(QUICKSTART), "--report", "/proc/nb2jvm-nope/r.json"],
+])
+def test_unwritable_output_is_a_clear_error(cli, args):
+    code, out, err = cli(*args)
+    assert code == 2 and "OUT003" in err and "Traceback" not in err

@@ -155,6 +155,9 @@ def cmd_build(args, progress) -> int:
 def cmd_verify(args, progress) -> int:
     from .verify import verify
 
+    if args.report:  # fail before the run, not after it
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+
     report = verify(args.notebook, _options(args, progress), keep_dir=args.output,
                     verbose=args.verbose, edge_cases=args.edge_cases)
     if args.report:
@@ -291,6 +294,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nb2jvm: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # an output path we cannot write: the user's to fix, not a bug
+        where = exc.filename or ""
+        d = Diagnostic("OUT003", f"cannot write {where}: {exc.strerror or exc}", Span(str(where)),
+                       hint="choose a writable output location")
+        print(d.render(), file=sys.stderr)
+        return EXIT_ERROR
     except Exception as exc:  # a bug in nb2jvm: say so plainly, show the trace only on request
         if args.verbose or os.environ.get("NB2JVM_DEBUG"):
             raise
