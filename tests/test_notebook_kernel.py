@@ -100,3 +100,13 @@ def test_build_from_inside_the_notebook(tmp_path):
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     assert "built built/quickstart-0.1.0.jar" in nb.cells[-1].outputs[0]["text"]
     assert (path.parent / "built" / "quickstart-0.1.0.jar").exists()
+
+
+def test_export_verify_runs_the_jvm_in_the_kernel(tmp_path):
+    nb = _run(tmp_path, [
+        "%%export --verify\nbig = t.filter(_.a > 1).mutate(r=_.a / (_.a - 2))",
+    ])
+    text = "\n".join(o.get("data", {}).get("text/plain", "") + o.get("text", "")
+                     for o in nb.cells[2].outputs)
+    assert "nb2jvm verify: big: conformant: conformant on 2 rows" in text
+    assert not [o for o in nb.cells[2].outputs if o["output_type"] == "error"]

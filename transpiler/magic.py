@@ -1,12 +1,13 @@
 """The ``%%export`` cell magic: run the cell as usual, check it, show what it becomes.
 
-``%%export [NAME ...] [--strict]``.  The cell runs in the notebook's namespace exactly as it would
+``%%export [NAME ...] [--strict] [--verify]``.  The cell runs in the notebook's namespace exactly as it would
 without the magic (the last expression still displays).  Then the exported cells of this kernel
 so far are checked with the same pipeline and messages as ``nb2jvm check``; the magic displays
 the feature sets of the cell (columns and types), the inputs they read and the generated Spark
 SQL, or the diagnostics.  A cell outside the subset still runs; ``--strict`` makes that an error.
 The input tables' schemas are recorded in the cell's output, so that ``nb2jvm build`` on the saved
-notebook needs no data files.
+notebook needs no data files.  ``--verify`` runs the cell's feature sets on Spark in this
+kernel's JVM (started once) over a sample of the live input tables and shows the verdicts.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _EXPORTED: list[Cell] = []
 _DEFINED: set[str] = set()
 _RECORDED: dict[str, dict] = {}
 KERNEL_NOTEBOOK = "<this notebook>"
+SAMPLE_ROWS = 10_000
 
 
 def _names(source: str) -> tuple[list[str], set[str]]:
@@ -134,10 +136,11 @@ class ExportMagics(Magics):
     def export(self, line: str, cell: str):
         """Run the cell unchanged, then check it and show what it becomes."""
         args = line.split()
-        strict = "--strict" in args
-        unknown = [a for a in args if a.startswith("-") and a != "--strict"]
+        strict, verify = "--strict" in args, "--verify" in args
+        unknown = [a for a in args if a.startswith("-") and a not in ("--strict", "--verify")]
         if unknown:
-            raise UsageError(f"%%export: unknown option {unknown[0]} (known: --strict)")
+            raise UsageError(f"%%export: unknown option {unknown[0]} (known: --strict, "
+                             "--verify)")
         source = f"%%export {line}".rstrip() + "\n" + cell
         # Check first, with the input tables as they are now: --strict must not run the cell.
         inputs = input_schemas(cell, self.shell.user_ns, _DEFINED)
@@ -161,8 +164,46 @@ class ExportMagics(Magics):
             bundle[RECORDED_MIME] = {"inputs": inputs}
             bundle["text/plain"] += f"\nnb2jvm: recorded input schemas: {summary}"
         display(bundle, raw=True)
+        if verify and lowered is not None and not errors:
+            self._verify(lowered, this)
         return None
 
+    def _verify(self, lowered, cell: Cell, sample_rows: int = SAMPLE_ROWS) -> None:
+        """Run this cell's feature sets on the JVM over a sample of the live input tables."""
+        import tempfile
+
+        import pyarrow.parquet as pq
+
+        from . import jvm as jvm_mod
+        from .pipeline import Options
+        from .verify import verify_lowered
+
+        mine = {lf.name for lf in lowered.lowered if lf.feature.cell is cell}
+        if not mine:
+            return
+        if jvm_mod._JVM is None:
+            print("nb2jvm: starting the JVM and Spark for this kernel (once, about 10 s)...",
+                  flush=True)
+        with tempfile.TemporaryDirectory(prefix="nb2jvm-magic-") as tmp:
+            data = {}
+            for table in lowered.features.inputs:
+                live = self.shell.user_ns.get(table.var)
+                path = Path(tmp) / f"{table.name}.parquet"
+                pq.write_table(live.limit(sample_rows).to_pyarrow(), path)
+                data[table.name] = path
+            keep = dataclasses.replace(lowered, lowered=tuple(
+                lf for lf in lowered.lowered if lf.name in mine))
+            report = verify_lowered(keep, Options(), KERNEL_NOTEBOOK, data=data)
+        rows = "".join(
+            f"<tr><td><code>{html.escape(v.name)}</code></td><td><b>{v.status}</b></td>"
+            f"<td>{html.escape(v.message)}</td></tr>"
+            + (f"<tr><td colspan=3><pre>{html.escape(v.details)}</pre></td></tr>"
+               if v.details else "")
+            for v in report.feature_sets)
+        text = "\n".join(f"nb2jvm verify: {v.name}: {v.status}: {v.message}"
+                         + (f"\n{v.details}" if v.details else "") for v in report.feature_sets)
+        display({"text/plain": text,
+                 "text/html": f"<table class='nb2jvm-verify'>{rows}</table>"}, raw=True)
 
     @line_magic
     def nb2jvm(self, line: str):

@@ -7,6 +7,7 @@ it, and Spark reads those files, so both engines start from identical typed data
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -110,9 +111,28 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
     """Build the notebook's artifact, run it on Spark, compare with DuckDB; never raises for a
     single feature set: each gets its own verdict.  ``tamper`` (tests only) may rewrite the
     lowered notebook before packaging to prove that a wrong result is caught."""
-    policy = policy or ComparisonPolicy()
     timings = Timings()
     lowered = transpile(path, opts, timings)
+    return verify_lowered(lowered, opts, str(path), keep_dir=keep_dir, verbose=verbose,
+                          policy=policy, tamper=tamper, edge_cases=edge_cases, timings=timings)
+
+
+def verify_lowered(lowered: LoweredNotebook, opts: Options, shown: str, *,
+                   keep_dir: Path | None = None, verbose: bool = False,
+                   policy: ComparisonPolicy | None = None, tamper=None,
+                   edge_cases: bool = False, timings: Timings | None = None,
+                   data: dict[str, Path] | None = None) -> VerifyReport:
+    """:func:`verify` from an already lowered notebook; ``data`` (input name -> Parquet file)
+    replaces the inputs' own files, e.g. a sample of the live tables in a kernel."""
+    policy = policy or ComparisonPolicy()
+    timings = timings or Timings()
+    path = shown
+    if data:
+        tables = tuple(dataclasses.replace(t, path=data[t.name], format="parquet")
+                       if t.name in data else t for t in lowered.features.inputs)
+        bound = dataclasses.replace(lowered.features.bound, inputs=tables)
+        lowered = dataclasses.replace(
+            lowered, features=dataclasses.replace(lowered.features, bound=bound))
     report = VerifyReport(str(path))
     report.inputs = [{"name": t.name, "path": str(t.path) if t.path else None,
                       "origin": t.origin}
