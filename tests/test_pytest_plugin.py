@@ -18,7 +18,7 @@ ibis.duckdb  # noqa: B018
 
 def test_notebooks_become_tests(pytester, jvm):
     shutil.copytree(NOTEBOOKS, pytester.path / "notebooks")
-    result = pytester.runpytest_inprocess("--nb2jvm", "notebooks", "-p", "no:cacheprovider",
+    result = pytester.runpytest_inprocess("--nb2jvm", "notebooks", "-p", "no:cacheprovider", "-p", "no:faulthandler",
                                           "-o", "addopts=", "-v")
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["*fraud_features.ipynb::tx_features PASSED*",
@@ -34,7 +34,7 @@ def test_failures_are_readable(pytester, jvm):
         SETUP + 't = con.read_parquet("t.parquet")',
         "%%export\nok = t.mutate(b=_.a * 2)\nbad = t.mutate(u=_.a.cast('string').upper())"])
     (pytester.path / "broken.ipynb").write_text("{not json")
-    result = pytester.runpytest_inprocess("--nb2jvm", ".", "-p", "no:cacheprovider",
+    result = pytester.runpytest_inprocess("--nb2jvm", ".", "-p", "no:cacheprovider", "-p", "no:faulthandler",
                                           "-o", "addopts=")
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(["*broken.ipynb:*NB002*",
