@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-import nbformat
+from nbwrite import write_example
 
 cells = [
     ("markdown", """# Card-transaction fraud features
@@ -63,14 +63,4 @@ user_profile = (
     ("code", "user_profile.order_by(\"user_id\").to_pandas()"),
 ]
 
-nb = nbformat.v4.new_notebook()
-nb.metadata = {
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-}
-for i, (kind, source) in enumerate(cells, start=1):
-    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
-    cell = make(source)
-    cell.id = f"fraud-{i:02d}"
-    nb.cells.append(cell)
-nbformat.write(nb, Path(__file__).with_name("fraud_features.ipynb"))
+write_example(Path(__file__).with_name("fraud_features.ipynb"), "fraud", cells)

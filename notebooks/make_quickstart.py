@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-import nbformat
+from nbwrite import write_example
 
 cells = [
     ("markdown", """# Quickstart: card transaction features
@@ -56,14 +56,4 @@ user_features = enriched.group_by("user_id").aggregate(
     ("code", "user_features.order_by(\"user_id\").to_pandas()"),
 ]
 
-nb = nbformat.v4.new_notebook()
-nb.metadata = {
-    "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-    "language_info": {"name": "python"},
-}
-for i, (kind, source) in enumerate(cells, start=1):
-    make = nbformat.v4.new_code_cell if kind == "code" else nbformat.v4.new_markdown_cell
-    cell = make(source)
-    cell.id = f"quickstart-{i:02d}"
-    nb.cells.append(cell)
-nbformat.write(nb, Path(__file__).with_name("quickstart.ipynb"))
+write_example(Path(__file__).with_name("quickstart.ipynb"), "quickstart", cells)

@@ -14,12 +14,13 @@ pytestmark = pytest.mark.jvm
 # pytester restores sys.modules after an in-process run: import the backends up front so that
 # the run does not unload them for the rest of the session.
 ibis.duckdb  # noqa: B018
+# The inner runs share this process's JVM: no faulthandler there either (see pyproject.toml).
+INNER = ("-p", "no:cacheprovider", "-p", "no:faulthandler", "-o", "addopts=")
 
 
 def test_notebooks_become_tests(pytester, jvm):
     shutil.copytree(NOTEBOOKS, pytester.path / "notebooks")
-    result = pytester.runpytest_inprocess("--nb2jvm", "notebooks", "-p", "no:cacheprovider", "-p", "no:faulthandler",
-                                          "-o", "addopts=", "-v")
+    result = pytester.runpytest_inprocess("--nb2jvm", "notebooks", *INNER, "-v")
     result.assert_outcomes(passed=4)
     result.stdout.fnmatch_lines(["*fraud_features.ipynb::tx_features PASSED*",
                                  "*quickstart.ipynb::user_features PASSED*"])
@@ -34,8 +35,7 @@ def test_failures_are_readable(pytester, jvm):
         SETUP + 't = con.read_parquet("t.parquet")',
         "%%export\nok = t.mutate(b=_.a * 2)\nbad = t.mutate(u=_.a.cast('string').upper())"])
     (pytester.path / "broken.ipynb").write_text("{not json")
-    result = pytester.runpytest_inprocess("--nb2jvm", ".", "-p", "no:cacheprovider", "-p", "no:faulthandler",
-                                          "-o", "addopts=")
+    result = pytester.runpytest_inprocess("--nb2jvm", ".", *INNER)
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(["*broken.ipynb:*NB002*",
                                  "*feature set 'bad' of mixed.ipynb: refused:*upper()*"])
