@@ -126,14 +126,13 @@ def verify_lowered(lowered: LoweredNotebook, opts: Options, shown: str, *,
     replaces the inputs' own files, e.g. a sample of the live tables in a kernel."""
     policy = policy or ComparisonPolicy()
     timings = timings or Timings()
-    path = shown
     if data:
         tables = tuple(dataclasses.replace(t, path=data[t.name], format="parquet")
                        if t.name in data else t for t in lowered.features.inputs)
         bound = dataclasses.replace(lowered.features.bound, inputs=tables)
         lowered = dataclasses.replace(
             lowered, features=dataclasses.replace(lowered.features, bound=bound))
-    report = VerifyReport(str(path))
+    report = VerifyReport(shown)
     report.inputs = [{"name": t.name, "path": str(t.path) if t.path else None,
                       "origin": t.origin}
                      for t in lowered.features.inputs]
@@ -147,7 +146,7 @@ def verify_lowered(lowered: LoweredNotebook, opts: Options, shown: str, *,
         return report
     if tamper is not None:
         lowered = tamper(lowered)
-    require_data(lowered.features.inputs, str(path))
+    require_data(lowered.features.inputs, shown)
     work = Path(tempfile.mkdtemp(prefix="nb2jvm-verify-"))
     con = None
     try:
