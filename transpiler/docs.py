@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 from . import spark_rules, subset
-from .evaluate import SAFE_BUILTINS
+from .interpreter import SAFE_BUILTINS
 from .paths import PACKAGE
 
 DOC = PACKAGE.parent / "docs" / "subset.md"

@@ -1,0 +1,439 @@
+"""The cell interpreter: evaluates cell AST nodes with only allowlisted callables reachable.
+
+A validated cell is *interpreted*, never executed: :class:`Interpreter` walks the cell AST
+(``visit_<Node>`` per node kind) and only ever calls (a) ibis functions and expression methods
+listed in :mod:`transpiler.subset`, (b) a short list of pure builtins and allowlisted
+``math``/``datetime`` names, and (c) lambdas defined in the cell, themselves interpreted the same
+way.  No name or attribute starting with ``_`` is reachable (except the deferred ``_``), so Python
+internals (``__class__``, ``__globals__`` ...) cannot be reached from a notebook.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import math
+import operator
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+from ibis.common.deferred import Deferred
+from ibis.expr.types.groupby import GroupedTable
+
+from . import cellast as A
+from . import subset
+
+MAX_EXPONENT = 1024
+MAX_SEQUENCE = 100_000
+
+
+def _bounded(fn):
+    """Wrap a builtin that consumes an iterable so that it consumes at most MAX_SEQUENCE items."""
+
+    def call(*args, **kwargs):
+        if len(args) == 1 and not isinstance(args[0], (int, float, str, bytes)):
+            items = list(itertools.islice(args[0], MAX_SEQUENCE + 1))
+            if len(items) > MAX_SEQUENCE:
+                raise ValueError(f"more than {MAX_SEQUENCE} items in a constant")
+            args = (items,)
+        return fn(*args, **kwargs)
+
+    return call
+
+
+SAFE_BUILTINS = {
+    "range": range, "len": len, "abs": abs, "round": round, "str": str, "int": int,
+    "float": float, "bool": bool, "zip": zip, "enumerate": enumerate,
+    **{f.__name__: _bounded(f) for f in (min, max, list, dict, tuple, sorted, sum, set)},
+}
+
+BINARY_OPS = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+    "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
+    "|": operator.or_, "^": operator.xor,
+}
+UNARY_OPS = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
+COMPARE_OPS = {
+    "<": operator.lt, ">": operator.gt, "==": operator.eq, ">=": operator.ge,
+    "<=": operator.le, "!=": operator.ne,
+}
+
+
+class _Refusal(Exception):
+    """Raised inside the interpreter; becomes a Diagnostic at the node that caused it."""
+
+    def __init__(self, code: str, message: str, node: A.Node, hint: str | None = None,
+                 pos: A.Pos | None = None):
+        super().__init__(message)
+        self.code, self.message, self.node, self.hint = code, message, node, hint
+        self.pos = pos or node.pos
+
+
+@dataclass(frozen=True)
+class _Allowed:
+    """A callable the subset tables allowed, remembered with the name it was reached by."""
+
+    fn: object
+    name: str
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """The value of a name whose defining statement was refused."""
+
+    name: str
+
+
+class _IbisModule:
+    """Stands for the ``ibis`` module inside a cell: only ``IBIS_FUNCTIONS`` are reachable."""
+
+
+@dataclass(frozen=True)
+class _Module:
+    """A pure standard-library module with an allowlist (``math``, ``datetime``)."""
+
+    name: str
+    module: object
+    allowed: frozenset[str]
+
+
+@dataclass(frozen=True)
+class _Helper:
+    """A helper function defined in an exported cell: callable from UDFs only."""
+
+    name: str
+
+
+class _Lambda:
+    """A cell lambda; calling it interprets its body with the arguments bound."""
+
+    def __init__(self, node: A.Lambda, interp: "Interpreter", env: dict):
+        self.node, self.interp, self.env = node, interp, env
+
+    def __call__(self, *args):
+        if len(args) != len(self.node.params):
+            raise _Refusal("E207", f"lambda takes {len(self.node.params)} argument(s) but "
+                           f"ibis passed {len(args)}", self.node)
+        return self.interp.eval(self.node.body, {**self.env, **dict(zip(self.node.params, args))})
+
+
+def _is_ibis_object(value) -> bool:
+    return type(value).__module__.startswith("ibis.")
+
+
+class Interpreter:
+    """Evaluates cell AST nodes: one ``visit_<Node>`` per node kind."""
+
+    def eval(self, node: A.Node, env: dict):
+        if not isinstance(node, A.Node):
+            raise TypeError(f"internal: not a cell AST node: {node!r}")
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is None:
+            raise _Refusal("E200", f"{type(node).__name__} is not supported in an exported "
+                           "cell", node)
+        return method(node, env)
+
+    def visit_Const(self, node: A.Const, env):
+        return node.value
+
+    def visit_Name(self, node: A.Name, env):
+        if node.id.startswith("_") and node.id != "_":
+            raise _Refusal("E201", f"names starting with '_' are not allowed ('{node.id}')",
+                           node)
+        if node.id in env:
+            if isinstance(env[node.id], _Failed):
+                raise _Refusal("E218", f"'{node.id}' was refused above, so this cannot be "
+                               "evaluated", node)
+            return env[node.id]
+        if node.id in SAFE_BUILTINS:
+            return _Allowed(SAFE_BUILTINS[node.id], node.id)
+        reason = subset.refusal(node.id)
+        if reason or node.id in ("eval", "exec", "open", "getattr", "setattr", "globals",
+                                 "locals", "vars", "compile", "__import__", "input", "print"):
+            raise _Refusal("E202", f"'{node.id}' is not available in an exported cell", node,
+                           hint=reason)
+        raise _Refusal("E203", f"name '{node.id}' is not defined", node,
+                       hint=subset.suggestion(node.id, list(env) + list(SAFE_BUILTINS)))
+
+    def visit_Attribute(self, node: A.Attribute, env):
+        name = node.attr
+        if name.startswith("_"):
+            raise _Refusal("E201", f"attributes starting with '_' are not allowed ('{name}')",
+                           node, pos=node.attr_pos)
+        base = self.eval(node.value, env)
+        reason = subset.refusal(name)
+        if isinstance(base, _IbisModule):
+            if name in subset.IBIS_FUNCTIONS:
+                return _Allowed(getattr(ibis, name), f"ibis.{name}")
+            return self._refuse_attr(node, f"ibis.{name}", reason, subset.IBIS_FUNCTIONS,
+                                     exists=hasattr(ibis, name))
+        if isinstance(base, Deferred):
+            # A deferred attribute is a column name or a method resolved later by ibis;
+            # refuse the ones that exist on ibis expressions but are outside the subset.
+            known = hasattr(ir.Table, name) or hasattr(ir.Value, name)
+            if reason or (known and name not in subset.VALUE_METHODS | subset.TABLE_METHODS):
+                return self._refuse_attr(node, name, reason, (), exists=True)
+            return getattr(base, name)
+        if isinstance(base, ir.Table):
+            if name in base.columns and not callable(getattr(type(base), name, None)):
+                return base[name]
+            if name in subset.TABLE_METHODS:
+                value = getattr(base, name)
+                return _Allowed(value, name) if callable(value) else value
+            return self._refuse_attr(node, name, reason,
+                                     set(subset.TABLE_METHODS) | set(base.columns),
+                                     exists=hasattr(base, name), what="table")
+        if isinstance(base, GroupedTable):
+            if name in subset.GROUPED_METHODS:
+                return _Allowed(getattr(base, name), name)
+            return self._refuse_attr(node, name, reason, subset.GROUPED_METHODS,
+                                     exists=hasattr(base, name), what="grouped table")
+        if _is_ibis_object(base):
+            if name in subset.VALUE_METHODS and hasattr(base, name):
+                value = getattr(base, name)
+                return _Allowed(value, name) if callable(value) else value
+            return self._refuse_attr(node, name, reason, subset.VALUE_METHODS,
+                                     exists=hasattr(base, name), what=type(base).__name__)
+        if isinstance(base, _Module):
+            if name in base.allowed:
+                value = getattr(base.module, name)
+                return _Allowed(value, f"{base.name}.{name}") if callable(value) else value
+            return self._refuse_attr(node, f"{base.name}.{name}", reason, base.allowed,
+                                     exists=hasattr(base.module, name), what=base.name)
+        methods = subset.python_methods(base)
+        if methods is not None:
+            if name in methods:
+                return _Allowed(getattr(base, name), name)
+            return self._refuse_attr(node, name, reason, methods, exists=hasattr(base, name),
+                                     what=type(base).__name__)
+        kind = "function" if isinstance(base, (_Allowed, _Lambda, _Helper)) \
+            else type(base).__name__
+        raise _Refusal("E204", f"attribute access on a {kind} value is not supported in an "
+                       "exported cell", node, pos=node.attr_pos)
+
+    def _refuse_attr(self, node, shown, reason, candidates, *, exists, what="ibis"):
+        if reason:
+            raise _Refusal("E205", f"'{shown}' {reason}" if not reason.startswith(shown)
+                           else reason, node, pos=node.attr_pos)
+        if exists:
+            raise _Refusal("E206", f"'{shown}' is not in the exported-cell subset", node,
+                           pos=node.attr_pos, hint="see docs/subset.md for what is supported")
+        raise _Refusal("E203", f"'{shown}' does not exist on {what}", node, pos=node.attr_pos,
+                       hint=subset.suggestion(node.attr, candidates))
+
+    def visit_Call(self, node: A.Call, env):
+        func = self.eval(node.func, env)
+        args = [self.eval(a, env) for a in node.args]
+        kwargs = {}
+        for kw in node.keywords:
+            if kw.name.startswith("_"):
+                raise _Refusal("E201", f"keyword arguments starting with '_' are not allowed "
+                               f"('{kw.name}')", kw)
+            kwargs[kw.name] = self.eval(kw.value, env)
+        if isinstance(func, _Helper):
+            raise _Refusal("E219", f"'{func.name}' is a helper function: it can only be called "
+                           "from a UDF", node)
+        if isinstance(func, _Allowed):
+            target = func.fn
+        elif isinstance(func, (_Lambda, Deferred)):
+            target = func
+        else:
+            raise _Refusal("E208", f"a {type(func).__name__} value cannot be called in an "
+                           "exported cell", node)
+        return self._guard(node, lambda: target(*args, **kwargs))
+
+    def _guard(self, node, thunk):
+        try:
+            return thunk()
+        except _Refusal:
+            raise
+        except RecursionError:
+            raise _Refusal("E209", "expression is nested too deeply", node) from None
+        except Exception as exc:  # ibis reports type and column errors with many classes
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise _Refusal("E300", f"ibis rejected this expression: {type(exc).__name__}"
+                           + (f": {message}" if message else ""), node) from None
+
+    def visit_Lambda(self, node: A.Lambda, env):
+        for p in node.params:
+            if p.startswith("_"):
+                raise _Refusal("E201", f"parameter names starting with '_' are not allowed "
+                               f"('{p}')", node)
+        return _Lambda(node, self, env)
+
+    def visit_Subscript(self, node: A.Subscript, env):
+        base = self.eval(node.value, env)
+        index = self.eval(node.index, env)
+        if isinstance(index, str) and index.startswith("_") and not _is_ibis_object(base):
+            raise _Refusal("E201", "keys starting with '_' are not allowed", node)
+        return self._guard(node, lambda: base[index])
+
+    def visit_Slice(self, node: A.Slice, env):
+        parts = [None if p is None else self.eval(p, env) for p in (node.start, node.stop,
+                                                                     node.step)]
+        return slice(*parts)
+
+    def visit_BinOp(self, node: A.BinOp, env):
+        left, right = self.eval(node.left, env), self.eval(node.right, env)
+        if node.op == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT \
+                and isinstance(left, (int, float)):
+            raise _Refusal("E210", "exponent too large for a constant", node)
+        if node.op == "*" and isinstance(left, (str, bytes, list, tuple)) \
+                and isinstance(right, int) and len(left) * right > MAX_SEQUENCE:
+            raise _Refusal("E210", "repeated sequence too large for a constant", node)
+        if node.op == "*" and isinstance(right, (str, bytes, list, tuple)) \
+                and isinstance(left, int) and len(right) * left > MAX_SEQUENCE:
+            raise _Refusal("E210", "repeated sequence too large for a constant", node)
+        return self._guard(node, lambda: BINARY_OPS[node.op](left, right))
+
+    def visit_UnaryOp(self, node: A.UnaryOp, env):
+        operand = self.eval(node.operand, env)
+        if node.op == "not":
+            if _is_ibis_object(operand) or isinstance(operand, Deferred):
+                raise _Refusal("E211", "`not` cannot negate a column expression", node,
+                               hint="use ~ to negate a boolean column")
+            return not operand
+        return self._guard(node, lambda: UNARY_OPS[node.op](operand))
+
+    def _truth(self, value, node, hint):
+        if _is_ibis_object(value) or isinstance(value, Deferred):
+            raise _Refusal("E211", "a column expression has no Python truth value", node,
+                           hint=hint)
+        return bool(value)
+
+    def visit_BoolOp(self, node: A.BoolOp, env):
+        hint = "use & and | to combine column conditions"
+        left = self.eval(node.left, env)
+        truth = self._truth(left, node, hint)
+        if (node.op == "and") != truth:
+            return left
+        right = self.eval(node.right, env)
+        self._truth(right, node, hint)
+        return right
+
+    def visit_Compare(self, node: A.Compare, env):
+        left = self.eval(node.left, env)
+        result = None
+        for i, (op, right_node) in enumerate(zip(node.ops, node.comparators)):
+            right = self.eval(right_node, env)
+            if op in ("in", "not in", "is", "is not"):
+                if any(_is_ibis_object(v) or isinstance(v, Deferred) for v in (left, right)):
+                    hint = ("use .isin([...]) / .notin([...])" if "in" in op
+                            else "use .isnull() / .notnull()")
+                    raise _Refusal("E212", f"`{op}` does not work on column expressions", node,
+                                   hint=hint)
+                value = {"in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+                         "is": operator.is_, "is not": operator.is_not}[op](left, right)
+            else:
+                value = self._guard(node, lambda: COMPARE_OPS[op](left, right))
+            if i and (_is_ibis_object(value) or _is_ibis_object(result)):
+                raise _Refusal("E212", "chained comparisons do not work on column expressions",
+                               node, hint="use .between(lo, hi) or combine with &")
+            if i and not value:
+                return value
+            result, left = value, right
+        return result
+
+    def visit_IfExp(self, node: A.IfExp, env):
+        test = self.eval(node.test, env)
+        truth = self._truth(test, node, "use ibis.ifelse(condition, then, else)")
+        return self.eval(node.body if truth else node.orelse, env)
+
+    def visit_FString(self, node: A.FString, env):
+        out = []
+        for part in node.parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = self.eval(part.value, env)
+            if not isinstance(value, (str, int, float, bool, type(None))):
+                raise _Refusal("E220", "f-strings can only format plain values (numbers, "
+                               f"strings), not a {type(value).__name__}", part,
+                               hint="to build a string column use + or .concat()")
+            if part.conversion:
+                if part.conversion not in ("s", "r", "a"):
+                    raise _Refusal("E220", f"unknown f-string conversion "
+                                   f"'!{part.conversion}'", part)
+                value = {"s": str, "r": repr, "a": ascii}[part.conversion](value)
+            out.append(self._guard(part, lambda: format(value, part.spec)))
+        return "".join(out)
+
+    def visit_Comprehension(self, node: A.Comprehension, env):
+        results = []
+
+        def run(clauses, scope):
+            if not clauses:
+                if node.kind == "dict":
+                    results.append((self.eval(node.element, scope),
+                                    self.eval(node.value, scope)))
+                else:
+                    results.append(self.eval(node.element, scope))
+                if len(results) > MAX_SEQUENCE:
+                    raise _Refusal("E210", f"more than {MAX_SEQUENCE} items in a constant",
+                                   node)
+                return
+            clause = clauses[0]
+            iterable = self.eval(clause.iter, scope)
+            if _is_ibis_object(iterable) or isinstance(iterable, Deferred):
+                raise _Refusal("E221", "a comprehension cannot iterate over a column or a "
+                               "table; iterate over names (e.g. t.columns)", clause.iter)
+            for item in self._guard(clause.iter, lambda: iter(iterable)):
+                if len(clause.targets) == 1:
+                    bound = {clause.targets[0]: item}
+                else:
+                    items = self._guard(clause.iter, lambda: tuple(item))
+                    if len(items) != len(clause.targets):
+                        raise _Refusal("E222", f"cannot unpack {len(items)} values into "
+                                       f"{len(clause.targets)} names", clause)
+                    bound = dict(zip(clause.targets, items))
+                inner = {**scope, **bound}
+                if all(self._truth(self.eval(c, inner), c, "conditions must be plain values")
+                       for c in clause.conditions):
+                    run(clauses[1:], inner)
+
+        for clause in node.clauses:
+            for target in clause.targets:
+                if target.startswith("_"):
+                    raise _Refusal("E201", f"names starting with '_' are not allowed "
+                                   f"('{target}')", clause)
+        run(node.clauses, env)
+        if node.kind == "dict":
+            return self._guard(node, lambda: dict(results))
+        if node.kind == "set":
+            return self._guard(node, lambda: set(results))
+        return results
+
+    def visit_Collection(self, node: A.Collection, env):
+        items = [self.eval(i, env) for i in node.items]
+        if node.kind == "set":
+            return self._guard(node, lambda: set(items))
+        return {"list": list, "tuple": tuple}[node.kind](items)
+
+    def visit_DictDisplay(self, node: A.DictDisplay, env):
+        keys = [self.eval(k, env) for k in node.keys]
+        values = [self.eval(v, env) for v in node.values]
+        return self._guard(node, lambda: dict(zip(keys, values)))
+
+
+MODULES = {
+    "math": _Module("math", math, frozenset({
+        "pi", "e", "tau", "inf", "nan", "sqrt", "exp", "log", "log10", "log2", "log1p", "floor",
+        "ceil", "fabs", "isnan", "isinf", "isfinite", "pow", "fmod", "trunc"})),
+    "datetime": _Module("datetime", datetime, frozenset({"date", "datetime", "timedelta",
+                                                          "time"})),
+}
+# `from X import Y` forms an exported cell may use.
+FROM_IMPORTS = {
+    "ibis": frozenset({"_"}),
+    "datetime": frozenset({"date", "datetime", "timedelta", "time"}),
+    "typing": frozenset({"Optional"}),
+}
+
+
+def _imported(module: str, name: str):
+    if module == "ibis":
+        return ibis._
+    if module == "datetime":
+        return _Allowed(getattr(datetime, name), name)
+    return None  # typing names only appear in UDF annotations, which are not evaluated
