@@ -19,9 +19,6 @@ def _names(items) -> str:
     return ", ".join(f"`{n}`" for n in sorted(items))
 
 
-def _op_row(cls) -> str:
-    return f"| `{cls.__name__}` |"
-
 
 def render() -> str:
     lines = [

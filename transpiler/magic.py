@@ -242,10 +242,5 @@ class ExportRefused(Exception):
                 *str(self).splitlines()]
 
 
-def exported_cells() -> list[Cell]:
-    """Every cell run with ``%%export`` in this kernel, in execution order."""
-    return list(_EXPORTED)
-
-
 def register(ipython) -> None:
     ipython.register_magics(ExportMagics)

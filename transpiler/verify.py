@@ -101,10 +101,6 @@ def notebook_results(lowered: LoweredNotebook, con) -> dict[str, pa.Table | Exce
     return results
 
 
-def read_jvm_output(path: Path) -> pa.Table:
-    return pq.read_table(path)
-
-
 def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: bool = False,
            policy: ComparisonPolicy | None = None, tamper=None,
            edge_cases: bool = False) -> VerifyReport:
@@ -198,7 +194,7 @@ def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings,
     finally:
         timings.record("jvm run", time.perf_counter() - started)
     started = time.perf_counter()
-    result = policy.compare(expected, read_jvm_output(out), ordered=lf.ordered)
+    result = policy.compare(expected, pq.read_table(out), ordered=lf.ordered)
     timings.record("compare", time.perf_counter() - started)
     if result.equal:
         return FeatureVerdict(lf.name, "conformant", result.rows_compared, result.message)
