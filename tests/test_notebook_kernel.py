@@ -48,20 +48,35 @@ def test_saved_notebook_builds_without_data_files(tmp_path, cli):
     assert "user_features" in out
 
 
-def _run(tmp_path, cells):
+def _run(tmp_path, cells, monkeypatch=None):
+    """Run ``cells`` after loading the extension and reading t.parquet as ``t``.  Without
+    ``monkeypatch`` (the kernel will not verify) the background JVM start is switched off."""
+    import os
+
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from .conftest import SETUP, write_notebook
 
-    pq.write_table(pa.table({"a": [1, 2, 3], "s": ["x", "y", "z"]}), tmp_path / "t.parquet")
+    if monkeypatch is None:
+        os.environ["NB2JVM_PRESTART"] = "0"
+    pq.write_table(pa.table({"a": [1, 2, 3], "s": ["x", "straße", "z"]}),
+                   tmp_path / "t.parquet")
     path = write_notebook(tmp_path / "magic.ipynb", ["%load_ext transpiler",
                                                      SETUP + 't = con.read_parquet("t.parquet")',
                                                      *cells])
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        os.environ.pop("NB2JVM_PRESTART", None)
     return nb
+
+
+def _text(cell) -> str:
+    return "\n".join(o.get("data", {}).get("text/plain", "") + o.get("text", "")
+                     for o in cell.outputs)
 
 
 def test_magic_shows_feature_sets_sql_and_diagnostics(tmp_path):
@@ -102,11 +117,47 @@ def test_build_from_inside_the_notebook(tmp_path):
     assert (path.parent / "built" / "quickstart-0.1.0.jar").exists()
 
 
-def test_export_verify_runs_the_jvm_in_the_kernel(tmp_path):
+def test_export_verify_runs_the_jvm_in_the_kernel(tmp_path, monkeypatch):
     nb = _run(tmp_path, [
+        "%%export\nsmall = t.filter(_.a < 3).select('a')",
         "%%export --verify\nbig = t.filter(_.a > 1).mutate(r=_.a / (_.a - 2))",
-    ])
-    text = "\n".join(o.get("data", {}).get("text/plain", "") + o.get("text", "")
-                     for o in nb.cells[2].outputs)
-    assert "nb2jvm verify: big: conformant: conformant on 2 rows" in text
-    assert not [o for o in nb.cells[2].outputs if o["output_type"] == "error"]
+        # upper() is refused (Java maps 'ß' to 'SS', DuckDB to 'ẞ'): show it on the live data.
+        "%%export --show-divergence\nshout = t.select('a', u=_.s.upper())",
+        "%verify_exports",
+    ], monkeypatch)
+    first, verified, divergent, every = nb.cells[2:6]
+    # The first %%export started the JVM in the background; --verify waited for it.
+    assert "waiting for the JVM and Spark" in _text(verified)
+    assert "nb2jvm verify: big: conformant: conformant on 2 rows" in _text(verified)
+    assert "small" not in _text(verified)
+    text = _text(divergent)
+    assert "L100" in text and "upper()" in text  # still refused, with the reason
+    assert "nb2jvm verify: shout: mismatch" in text and "refused for builds" in text
+    assert "STRASSE" in text and "STRAẞE" in text  # the differing rows, side by side
+    # The line magic verifies every exported feature set the lowering accepts.
+    assert "nb2jvm verify: small: conformant: conformant on 2 rows" in _text(every)
+    assert "nb2jvm verify: big: conformant" in _text(every)
+    assert "shout" not in _text(every)
+    for cell in nb.cells[2:6]:
+        assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
+
+
+def test_readme_notebook_example_runs_in_a_kernel(tmp_path, monkeypatch):
+    """The README's copy-pasteable JupyterLab example, cell by cell, in a real kernel."""
+    import re
+
+    from .conftest import ROOT, write_notebook
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### From an empty notebook to a verified artifact")[1].split("\n##")[0]
+    cells = [c.strip() for c in re.findall(r"```python\n(.*?)```", section, re.S)]
+    assert len(cells) >= 5
+    shutil.copytree(NOTEBOOKS / "data", tmp_path / "data")
+    path = write_notebook(tmp_path / "features.ipynb", cells)
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=600, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    text = "\n".join(_text(c) for c in nb.cells)
+    assert "nb2jvm verify: big: conformant" in text
+    assert "nb2jvm verify: per_user: conformant" in text
+    assert (tmp_path / "build" / "features-0.1.0.jar").exists()

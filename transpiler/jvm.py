@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -228,20 +229,57 @@ def _libjvm(jdk: Jdk) -> str:
 
 
 _JVM: Jvm | None = None
+_LOCK = threading.Lock()
+_BACKGROUND: threading.Thread | None = None
+_BACKGROUND_ERROR: BaseException | None = None
+
+
+def start_in_background(verbose: bool = False) -> None:
+    """Start the JVM and Spark in a daemon thread, so a later :func:`session` finds them ready
+    (a kernel keeps running cells meanwhile).  A failure is kept and raised by :func:`session`."""
+    global _BACKGROUND
+    if _JVM is not None or _BACKGROUND is not None:
+        return  # never wait for _LOCK here: a starting JVM holds it for seconds
+    with _LOCK:
+        if _JVM is not None or _BACKGROUND is not None:
+            return
+
+        def start() -> None:
+            global _BACKGROUND_ERROR
+            try:
+                session(verbose=verbose)
+            except BaseException as exc:  # re-raised in the caller's thread by session()
+                _BACKGROUND_ERROR = exc
+
+        _BACKGROUND = threading.Thread(target=start, name="nb2jvm-jvm-start", daemon=True)
+        _BACKGROUND.start()
+
+
+def starting() -> bool:
+    """Whether a background start is still under way."""
+    return _BACKGROUND is not None and _BACKGROUND.is_alive()
 
 
 def session(verbose: bool = False, progress=None) -> Jvm:
     """The process's JVM with Spark, started on first use (about 5 s) and reused after."""
-    global _JVM
-    if _JVM is None:
-        if progress:
-            progress("starting the JVM and Spark (local[2])")
-        try:
-            _JVM = Jvm(verbose=verbose)
-        except (EnvironmentProblem, JvmError):
-            raise
-        except Exception as exc:  # JPype raises plain exceptions for a broken JDK
-            raise error("JVM002", f"the JVM failed to start: {exc}", Span(),
-                        hint=INSTALL_HINT, cls=JvmError) from None
+    global _JVM, _BACKGROUND_ERROR
+    background = _BACKGROUND
+    if background is not None and background is not threading.current_thread():
+        if background.is_alive() and progress:
+            progress("waiting for the JVM and Spark started in the background")
+        background.join()
+        if _BACKGROUND_ERROR is not None:
+            failure, _BACKGROUND_ERROR = _BACKGROUND_ERROR, None
+            raise failure
+    with _LOCK:
+        if _JVM is None:
+            if progress:
+                progress("starting the JVM and Spark (local[2])")
+            try:
+                _JVM = Jvm(verbose=verbose)
+            except (EnvironmentProblem, JvmError):
+                raise
+            except Exception as exc:  # JPype raises plain exceptions for a broken JDK
+                raise error("JVM002", f"the JVM failed to start: {exc}", Span(),
+                            hint=INSTALL_HINT, cls=JvmError) from None
     return _JVM
-

@@ -18,7 +18,7 @@ import ibis.expr.operations as ops
 import sqlglot.expressions as sge
 
 from . import determinism
-from .spark_rules import refusal
+from .spark_rules import measured_divergence, refusal
 from .spark_compiler import compiler as spark_compiler
 from .errors import Diagnostic
 from .evaluate import FeatureSet, FeatureSets, Refused
@@ -87,18 +87,38 @@ def to_spark_sql(expr: ibis.Table) -> str:
     return tree.sql(dialect=spark_compiler.dialect, pretty=True)
 
 
-def lower_feature(feature: FeatureSet, notebook: str) -> tuple[LoweredFeature | None,
-                                                                 list[Diagnostic]]:
+def _ordered(op: ops.Relation) -> bool:
+    return isinstance(op, ops.Sort) or (isinstance(op, ops.Limit)
+                                        and isinstance(op.parent, ops.Sort))
+
+
+def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool = False
+                  ) -> tuple[LoweredFeature | None, list[Diagnostic]]:
+    """One feature set to Spark SQL, or the diagnostics that refuse it.
+
+    ``show_divergence`` lowers a feature set refused only for measured differences anyway (each
+    difference becomes a W400 warning), so that a notebook can show where Spark differs; such a
+    feature set never reaches a build.
+    """
     op = feature.expr.op()
-    reasons = sorted({r for node in op.find(ops.Node) if (r := refusal(node))})
+    nodes = list(op.find(ops.Node))
+    reasons = sorted({r for node in nodes if (r := refusal(node))})
+    measured = sorted({r for node in nodes if (r := measured_divergence(node))})
+    shown: list[Diagnostic] = []
+    if show_divergence and reasons and reasons == measured:
+        span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
+        shown = [Diagnostic("W400", f"feature set '{feature.name}' is refused for builds and "
+                            f"lowered only to show the difference: {r}", span, severity="warning",
+                            source_line=feature.cell.line_text(feature.pos.line))
+                 for r in reasons]
+        reasons = []
     if reasons:
         span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
         return None, [Diagnostic("L100", f"feature set '{feature.name}' cannot be lowered "
                                  f"with the notebook's semantics: {r}", span,
                                  source_line=feature.cell.line_text(feature.pos.line))
                       for r in reasons]
-    ordered = isinstance(op, ops.Sort) or (isinstance(op, ops.Limit)
-                                           and isinstance(op.parent, ops.Sort))
+    ordered = _ordered(op)
     try:
         sql = to_spark_sql(feature.expr)
     except Exception as exc:  # ibis raises OperationNotDefinedError and friends
@@ -107,7 +127,7 @@ def lower_feature(feature: FeatureSet, notebook: str) -> tuple[LoweredFeature | 
                                  f"to Spark SQL: {type(exc).__name__}: {exc}", span,
                                  source_line=feature.cell.line_text(feature.pos.line))]
     return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature,
-                          determinism.risks(feature.expr)), []
+                          determinism.risks(feature.expr), tuple(shown)), []
 
 
 def lower(features: FeatureSets) -> LoweredNotebook:

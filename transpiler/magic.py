@@ -1,13 +1,17 @@
 """The ``%%export`` cell magic: run the cell as usual, check it, show what it becomes.
 
-``%%export [NAME ...] [--strict] [--verify]``.  The cell runs in the notebook's namespace exactly as it would
+``%%export [NAME ...] [--strict] [--verify] [--show-divergence]``.  The cell runs in the notebook's namespace exactly as it would
 without the magic (the last expression still displays).  Then the exported cells of this kernel
 so far are checked with the same pipeline and messages as ``nb2jvm check``; the magic displays
 the feature sets of the cell (columns and types), the inputs they read and the generated Spark
 SQL, or the diagnostics.  A cell outside the subset still runs; ``--strict`` makes that an error.
 The input tables' schemas are recorded in the cell's output, so that ``nb2jvm build`` on the saved
 notebook needs no data files.  ``--verify`` runs the cell's feature sets on Spark in this
-kernel's JVM (started once) over a sample of the live input tables and shows the verdicts.
+kernel's JVM (started once, in the background after the first ``%%export``) over a sample of
+the live input tables and shows the verdicts, with the first mismatching rows side by side.
+``--show-divergence`` also runs feature sets refused only for a measured engine difference, to
+show that difference on the data at hand (they still never reach a build).
+``%verify_exports`` verifies every feature set exported so far.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import html
+import os
 from pathlib import Path
 
 from IPython.core.error import UsageError
@@ -30,6 +35,7 @@ _DEFINED: set[str] = set()
 _RECORDED: dict[str, dict] = {}
 KERNEL_NOTEBOOK = "<this notebook>"
 SAMPLE_ROWS = 10_000
+EXPORT_OPTIONS = ("--strict", "--verify", "--show-divergence")
 
 
 def _names(source: str) -> tuple[list[str], set[str]]:
@@ -136,11 +142,12 @@ class ExportMagics(Magics):
     def export(self, line: str, cell: str):
         """Run the cell unchanged, then check it and show what it becomes."""
         args = line.split()
-        strict, verify = "--strict" in args, "--verify" in args
-        unknown = [a for a in args if a.startswith("-") and a not in ("--strict", "--verify")]
+        strict, divergence = "--strict" in args, "--show-divergence" in args
+        verify = "--verify" in args or divergence
+        unknown = [a for a in args if a.startswith("-") and a not in EXPORT_OPTIONS]
         if unknown:
-            raise UsageError(f"%%export: unknown option {unknown[0]} (known: --strict, "
-                             "--verify)")
+            raise UsageError(f"%%export: unknown option {unknown[0]} (known: "
+                             f"{', '.join(EXPORT_OPTIONS)})")
         source = f"%%export {line}".rstrip() + "\n" + cell
         # Check first, with the input tables as they are now: --strict must not run the cell.
         inputs = input_schemas(cell, self.shell.user_ns, _DEFINED)
@@ -164,24 +171,41 @@ class ExportMagics(Magics):
             bundle[RECORDED_MIME] = {"inputs": inputs}
             bundle["text/plain"] += f"\nnb2jvm: recorded input schemas: {summary}"
         display(bundle, raw=True)
-        if verify and lowered is not None and not errors:
-            self._verify(lowered, this)
+        if lowered is not None and os.environ.get("NB2JVM_PRESTART", "1") != "0":
+            # Most data scientists verify soon after exporting: start Spark (~10 s) meanwhile.
+            from . import jvm as jvm_mod
+
+            jvm_mod.start_in_background()
+        if lowered is not None and (divergence or (verify and not errors)):
+            self._verify(lowered, lambda f: f.cell is this, divergence)
         return None
 
-    def _verify(self, lowered, cell: Cell, sample_rows: int = SAMPLE_ROWS) -> None:
-        """Run this cell's feature sets on the JVM over a sample of the live input tables."""
+    def _verify(self, lowered, chosen, divergence: bool = False,
+                sample_rows: int = SAMPLE_ROWS) -> None:
+        """Run the chosen feature sets on the JVM over a sample of the live input tables;
+        with ``divergence``, also those refused only for a measured difference."""
         import tempfile
 
         import pyarrow.parquet as pq
 
         from . import jvm as jvm_mod
+        from .lower import lower_feature
         from .pipeline import Options
         from .verify import verify_lowered
 
-        mine = {lf.name for lf in lowered.lowered if lf.feature.cell is cell}
-        if not mine:
+        keep = [lf for lf in lowered.lowered if chosen(lf.feature)]
+        names = {lf.name for lf in keep}
+        if divergence:
+            keep += [lf for f in lowered.features.features if chosen(f) and f.name not in names
+                     for lf in [lower_feature(f, KERNEL_NOTEBOOK, show_divergence=True)[0]]
+                     if lf is not None]
+        if not keep:
+            print("nb2jvm: no feature set to verify", flush=True)
             return
-        if jvm_mod._JVM is None:
+        if jvm_mod.starting():
+            print("nb2jvm: waiting for the JVM and Spark, starting in the background...",
+                  flush=True)
+        elif jvm_mod._JVM is None:
             print("nb2jvm: starting the JVM and Spark for this kernel (once, about 10 s)...",
                   flush=True)
         with tempfile.TemporaryDirectory(prefix="nb2jvm-magic-") as tmp:
@@ -191,19 +215,29 @@ class ExportMagics(Magics):
                 path = Path(tmp) / f"{table.name}.parquet"
                 pq.write_table(live.limit(sample_rows).to_pyarrow(), path)
                 data[table.name] = path
-            keep = dataclasses.replace(lowered, lowered=tuple(
-                lf for lf in lowered.lowered if lf.name in mine))
-            report = verify_lowered(keep, Options(), KERNEL_NOTEBOOK, data=data)
-        rows = "".join(
-            f"<tr><td><code>{html.escape(v.name)}</code></td><td><b>{v.status}</b></td>"
-            f"<td>{html.escape(v.message)}</td></tr>"
-            + (f"<tr><td colspan=3><pre>{html.escape(v.details)}</pre></td></tr>"
-               if v.details else "")
-            for v in report.feature_sets)
-        text = "\n".join(f"nb2jvm verify: {v.name}: {v.status}: {v.message}"
-                         + (f"\n{v.details}" if v.details else "") for v in report.feature_sets)
-        display({"text/plain": text,
-                 "text/html": f"<table class='nb2jvm-verify'>{rows}</table>"}, raw=True)
+            only = dataclasses.replace(lowered, lowered=tuple(keep), refused=())
+            report = verify_lowered(only, Options(), KERNEL_NOTEBOOK, data=data)
+        notes = {lf.name: " ".join(w.message for w in lf.warnings if w.code == "W400")
+                 for lf in keep}
+        display(_verdicts(report, notes), raw=True)
+
+    @line_magic
+    def verify_exports(self, line: str):
+        """``%verify_exports [--show-divergence]``: verify every feature set exported so far in
+        this kernel on the JVM, over a sample of the live input tables."""
+        args = line.split()
+        unknown = [a for a in args if a != "--show-divergence"]
+        if unknown:
+            raise UsageError(f"%verify_exports: unknown argument {unknown[0]} "
+                             "(known: --show-divergence)")
+        if not _EXPORTED:
+            print("nb2jvm: no %%export cell has run in this kernel yet", flush=True)
+            return
+        lowered, problems = check_exported(list(_EXPORTED), dict(_RECORDED))
+        if lowered is None:
+            print("\n".join(d.render() for d in problems), flush=True)
+            return
+        self._verify(lowered, lambda f: True, "--show-divergence" in args)
 
     @line_magic
     def nb2jvm(self, line: str):
@@ -228,6 +262,22 @@ class ExportMagics(Magics):
         code = main(argv)
         if code:
             raise UsageError(f"nb2jvm {argv[0]} exited with status {code} (see above)")
+
+
+def _verdicts(report, notes: dict[str, str]) -> dict:
+    """The verify report as a display bundle: one row per feature set, mismatching rows below."""
+    rows, text = [], []
+    for v in report.feature_sets:
+        note = notes.get(v.name, "")
+        rows.append(f"<tr><td><code>{html.escape(v.name)}</code></td><td><b>{v.status}</b></td>"
+                    f"<td>{html.escape(v.message)}"
+                    + (f"<br><i>{html.escape(note)}</i>" if note else "") + "</td></tr>")
+        if v.details:
+            rows.append(f"<tr><td colspan=3><pre>{html.escape(v.details)}</pre></td></tr>")
+        text.append(f"nb2jvm verify: {v.name}: {v.status}: {v.message}"
+                    + (f"\n  {note}" if note else "") + (f"\n{v.details}" if v.details else ""))
+    return {"text/plain": "\n".join(text),
+            "text/html": f"<table class='nb2jvm-verify'>{''.join(rows)}</table>"}
 
 
 class ExportRefused(Exception):

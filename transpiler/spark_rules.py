@@ -222,3 +222,11 @@ def refusal(op: ops.Node) -> str | None:
     if cls in REFUSED_OPS:
         return REFUSED_OPS[cls]
     return f"no verified Spark lowering for the ibis operation '{cls.__name__}' yet"
+
+
+def measured_divergence(op: ops.Node) -> str | None:
+    """The measured difference if ``op`` is refused only because the engines are known to differ
+    (Spark can still run it, e.g. to show the difference), else None."""
+    if isinstance(op, ops.Node) and not isinstance(op, ops.ScalarUDF):
+        return REFUSED_OPS.get(type(op))
+    return None
