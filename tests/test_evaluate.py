@@ -99,15 +99,20 @@ def risk(amount: float, tag: str | None) -> int:
 """
 
 
-def test_udf_signature_is_typed_and_lowering_says_why_it_stops(folder):
+def test_udf_signature_is_typed_and_called_by_a_stable_name(folder):
     from transpiler.lower import lower
+    from transpiler.udfs import translate_udfs
 
     result = run(folder, f"%%export\n{UDF}scored = t.mutate(r=risk(_.a, _.s))")
     assert [f.name for f in result.features] == ["scored"]
     assert str(result.features[0].expr.schema()["r"]) == "int64"
-    lowered = lower(result)
-    reasons = [d.message for d in lowered.diagnostics]
-    assert reasons and "Python UDF 'risk' is not compiled to the JVM yet" in reasons[0]
+    lowered = translate_udfs(lower(result))
+    assert not lowered.diagnostics
+    (udf,) = lowered.udfs.udfs
+    assert udf.sql_name.startswith("nb2jvm_risk_") and udf.sql_name.upper() in \
+        lowered.lowered[0].sql
+    again = translate_udfs(lower(run(folder, f"%%export\n{UDF}scored = t.mutate(r=risk(_.a, _.s))")))
+    assert again.udfs.scala == lowered.udfs.scala  # deterministic: no address-based names
 
 
 @pytest.mark.parametrize("signature,code", [

@@ -225,8 +225,8 @@ class ImportFrom(Node):
 class FunctionDef(Node):
     """A UDF (``@ibis.udf.scalar.python``) or helper definition, checked against udf.lark.
 
-    ``params`` and ``returns`` hold the annotations' source text; ``body`` is the lark tree the
-    UDF translator consumes.
+    ``params`` and ``returns`` hold the annotations' source text; ``body`` is the
+    :class:`transpiler.udf_ast.Function` the UDF translator consumes.
     """
 
     name: str

@@ -105,7 +105,7 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                 elif isinstance(stmt, A.ExprStmt):
                     interp.eval(stmt.value, env)
                 elif isinstance(stmt, A.FunctionDef):
-                    env[stmt.name] = _define_function(stmt)
+                    env[stmt.name] = _define_function(stmt, cell, env)
                 elif isinstance(stmt, A.ImportFrom):
                     for name in stmt.names:
                         if (value := _imported(stmt.module, name)) is not None:
@@ -131,11 +131,17 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                        tuple(Refused(n, tuple(d)) for n, d in refused.items()))
 
 
-def _define_function(fn: A.FunctionDef):
+def _define_function(fn: A.FunctionDef, cell: Cell, env: dict):
     if not udfsig.is_udf(fn):
-        return _Helper(fn.name)
+        return _Helper(fn.name, fn, cell)
+    from .udfs import UdfSource, sql_name
+
+    # The helpers visible now are the ones the UDF's body can call, as when the notebook runs.
+    helpers = tuple((name, h.fn, h.cell) for name, h in sorted(env.items())
+                    if isinstance(h, _Helper))
     try:
-        return _Allowed(udfsig.stub(fn), fn.name)
+        return _Allowed(udfsig.stub(fn, UdfSource(fn, cell, helpers, sql_name(fn, cell))),
+                        fn.name)
     except udfsig.UdfTypeError as exc:
         raise _Refusal("E111", str(exc), fn) from None
 

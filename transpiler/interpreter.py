@@ -103,6 +103,8 @@ class _Helper:
     """A helper function defined in an exported cell: callable from UDFs only."""
 
     name: str
+    fn: object = None  # the cellast.FunctionDef
+    cell: object = None
 
 
 class _Lambda:

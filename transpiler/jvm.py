@@ -191,6 +191,9 @@ class Jvm:
         FeaturePipeline = jpype.JClass("nb2jvm.runtime.FeaturePipeline")
         urls = jpype.JArray(URL)([jpype.JClass("java.io.File")(str(jar)).toURI().toURL()])
         loader = URLClassLoader(urls, FeaturePipeline.class_.getClassLoader())
+        # Tasks deserialise compiled UDFs with the executor's class loader, which sees only
+        # the jars added to the SparkContext (as spark-submit --jars would add them).
+        self.spark.sparkContext().addJar(str(jar))
         return FeaturePipeline.load(loader, artifact_id)
 
     def run_parquet(self, pipeline, feature: str, inputs: dict[str, Path], output: Path) -> None:

@@ -43,6 +43,7 @@ class LoweredNotebook:
     features: FeatureSets
     lowered: tuple[LoweredFeature, ...]
     refused: tuple[Refused, ...] = ()
+    udfs: object | None = None  # a transpiler.udfs.UdfBundle once UDFs are translated
 
     @property
     def diagnostics(self) -> list[Diagnostic]:

@@ -129,6 +129,7 @@ def manifest(lowered: LoweredNotebook, coords: Coordinates) -> dict:
         "inputs": [{"name": t.name, "variable": t.var, "origin": t.origin,
                     "columns": _columns(t.schema)} for t in features.inputs],
         "feature_sets": feature_sets,
+        "udfs": [u.to_json() for u in lowered.udfs.udfs] if lowered.udfs else [],
     }
 
 
@@ -189,9 +190,14 @@ def _jar_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, pom: 
     }
     for lf in lowered.lowered:
         entries[root + f"{lf.name}.sql"] = (lf.sql + "\n").encode()
-    classes = jvm.runtime_classes()
-    for cls in classes.rglob("*.class"):
-        entries[cls.relative_to(classes).as_posix()] = cls.read_bytes()
+    trees = [jvm.runtime_classes()]
+    if lowered.udfs:
+        from .scalac import compile_scala
+
+        trees.append(compile_scala(lowered.udfs.scala))
+    for classes in trees:
+        for cls in classes.rglob("*.class"):
+            entries[cls.relative_to(classes).as_posix()] = cls.read_bytes()
     return entries
 
 
@@ -230,6 +236,9 @@ def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None 
             sql_files[lf.name] = staging / "sql" / f"{lf.name}.sql"
             sql_files[lf.name].write_text(lf.sql + "\n", encoding="utf-8")
         (staging / "manifest.json").write_text(_json(man), encoding="utf-8")
+        if lowered.udfs:
+            (staging / "scala").mkdir()
+            (staging / "scala" / "Udfs.scala").write_text(lowered.udfs.scala, encoding="utf-8")
         (staging / "pom.xml").write_text(pom, encoding="utf-8")
         jar_name = f"{coords.artifact_id}-{coords.version}.jar"
         write_jar(staging / jar_name, _jar_entries(lowered, coords, man, pom))

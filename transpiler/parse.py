@@ -18,7 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.indenter import PythonIndenter
 
 from . import cellast as A
-from . import refusals
+from . import refusals, udf_ast
 from .errors import Diagnostic, SubsetError
 from .extract import Cell, Notebook
 from .paths import GRAMMAR_DIR, cache_dir
@@ -165,12 +165,18 @@ def _function_def(cell: Cell, node: ast.FunctionDef, body_lines: list[str], offs
         tree = udf_parser().parse(source)
     except UnexpectedInput as exc:
         return None, [_lark_diagnostic(exc, cell, offset + first - 1, notebook, "UDF")]
+    # Expressions become cell AST nodes now, so f-string errors surface at parse time too.
+    built, problems = _transform(_builder(cell, notebook, offset + first - 1), tree, cell,
+                                 notebook)
+    if problems:
+        return None, problems
+    function = udf_ast.function(built[0], offset + first - 1)
     line = node.lineno + offset
     pos = A.Pos(line, _column(body_lines, node), node.end_lineno + offset,
                 (node.end_col_offset or 0) + 1)
     params = tuple((a.arg, ast.unparse(a.annotation)) for a in node.args.args)
     return A.FunctionDef(pos, node.name, tuple(ast.unparse(d) for d in node.decorator_list),
-                         params, ast.unparse(node.returns), tree, offset + first - 1), []
+                         params, ast.unparse(node.returns), function, offset + first - 1), []
 
 
 def parse_cell(cell: Cell, notebook: str) -> tuple[ParsedCell | None, list[Diagnostic]]:

@@ -1,7 +1,8 @@
 """The order of the stages, in one place.
 
     notebook path --extract--> Notebook --parse--> ParsedNotebook --bind_inputs--> BoundNotebook
-    --evaluate--> FeatureSets --lower--> LoweredNotebook --package--> Artifact
+    --evaluate--> FeatureSets --lower--> LoweredNotebook --translate UDFs--> LoweredNotebook
+    --package--> Artifact
 
 Each stage is a module with one public function of one input type and one output type; the
 options a stage needs come in one explicit :class:`Options` object.
@@ -21,6 +22,7 @@ from .inputs import DataBinding, bind_inputs
 from .lower import LoweredNotebook, lower
 from .package import Artifact, Coordinates, package
 from .parse import parse
+from .udfs import translate_udfs
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ STAGES = (
     ("bind inputs", lambda value, opts: bind_inputs(value, opts.data)),
     ("evaluate", lambda value, opts: evaluate(value)),
     ("lower", lambda value, opts: lower(value)),
+    ("translate UDFs", lambda value, opts: translate_udfs(value)),
 )
 
 

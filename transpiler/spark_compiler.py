@@ -31,6 +31,17 @@ def _double(text: str) -> sge.Expression:
 class Nb2jvmSparkCompiler(PySparkCompiler):
     """Spark SQL that computes what the notebook computes."""
 
+    def visit_ScalarUDF(self, op, **kw):
+        # ibis names Python UDFs after a memory address; nb2jvm's compiled UDFs are registered
+        # under a stable name.  Java UDFs get no input coercion from Spark, so each argument
+        # is cast to the declared type (an int32 column passed to an int parameter, say).
+        from .udfsig import to_dtype
+
+        source = op.__func__.__nb2jvm__
+        args = [_cast(arg, self.type_mapper.from_ibis(to_dtype(t)).sql("spark"))
+                for arg, (_, t) in zip(kw.values(), source.fn.params)]
+        return self.f[source.sql_name](*args)
+
     def visit_Divide(self, op, *, left, right):
         # DuckDB divides floats by IEEE rules: x / ±0 is ±inf, or NaN for 0/0 and NaN/0.  Spark
         # in ANSI mode raises DIVIDE_BY_ZERO instead, so the zero divisor is handled here; the

@@ -213,8 +213,9 @@ def refusal(op: ops.Node) -> str | None:
         return None
     cls = type(op)
     if isinstance(op, ops.ScalarUDF):
-        return (f"Python UDF '{op.__func_name__}' is not compiled to the JVM yet (the UDF "
-                "translator is not built)")
+        if getattr(op.__func__, "__nb2jvm__", None) is not None:
+            return None  # translated by transpiler.udfs, which refuses what it cannot compile
+        return f"UDF '{op.__func_name__}' is not a typed @ibis.udf.scalar.python definition"
     if cls in CONFORMANT_OPS:
         return None
     if cls in CHECKED_OPS:

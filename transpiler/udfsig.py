@@ -46,17 +46,24 @@ def is_udf(fn: A.FunctionDef) -> bool:
     return UDF_DECORATOR in fn.decorators
 
 
-def stub(fn: A.FunctionDef):
-    """An ibis scalar Python UDF with ``fn``'s name and typed signature and no body."""
+def stub(fn: A.FunctionDef, source=None):
+    """An ibis scalar Python UDF with ``fn``'s name and typed signature and no body;
+    ``source`` (a :class:`transpiler.udfs.UdfSource`) travels with it to the translator."""
     params = [to_dtype(t) for _, t in fn.params]
     returns = to_dtype(fn.returns)
 
-    def body(*args):  # never called: nb2jvm does not execute notebook code
-        raise RuntimeError(f"the body of UDF '{fn.name}' is not executed by nb2jvm")
+    def body(*args):
+        # Only the notebook's engine calls this, in `verify`: the checked body, sandboxed.
+        from .udfs import python_callable
+
+        if source is None:
+            raise RuntimeError(f"the body of UDF '{fn.name}' is not executed by nb2jvm")
+        return python_callable(source)(*args)
 
     body.__name__ = fn.name
     body.__qualname__ = fn.name
     body.__module__ = "nb2jvm_udfs"
+    body.__nb2jvm__ = source
     body.__signature__ = inspect.Signature(
         [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name, _ in fn.params])
     return ibis.udf.scalar.python(body, name=fn.name, signature=(tuple(params), returns))

@@ -36,13 +36,15 @@ public final class FeaturePipeline {
   private final ClassLoader loader;
   private final Map<String, FeatureSet> featureSets;
   private final Map<String, String> requiredConf;
+  private final UdfRegistry udfs;
 
   private FeaturePipeline(String artifactId, ClassLoader loader, Map<String, FeatureSet> sets,
-      Map<String, String> requiredConf) {
+      Map<String, String> requiredConf, UdfRegistry udfs) {
     this.artifactId = artifactId;
     this.loader = loader;
     this.featureSets = sets;
     this.requiredConf = requiredConf;
+    this.udfs = udfs;
   }
 
   /** Loads the artifact {@code artifactId} from the context class loader. */
@@ -64,7 +66,8 @@ public final class FeaturePipeline {
       Map<String, String> conf = new LinkedHashMap<>();
       JsonNode confNode = manifest.path("spark_conf");
       confNode.fieldNames().forEachRemaining(k -> conf.put(k, confNode.get(k).asText()));
-      return new FeaturePipeline(artifactId, loader, sets, conf);
+      return new FeaturePipeline(artifactId, loader, sets, conf,
+          new UdfRegistry(manifest, loader));
     } catch (IOException e) {
       throw new IllegalStateException("nb2jvm artifact '" + artifactId + "': bad manifest", e);
     }
@@ -103,6 +106,7 @@ public final class FeaturePipeline {
     FeatureSet set = get(featureSet);
     Conformance.check(spark, requiredConf, featureSet);
     Validation.checkInputs(set, inputs);
+    udfs.register(spark);
     // Inputs become temporary views under fresh names, bound to the SQL's IDENTIFIER(:input)
     // markers, so concurrent runs and the caller's own views never collide.
     String prefix = "nb2jvm_" + UUID.randomUUID().toString().replace("-", "") + "_";

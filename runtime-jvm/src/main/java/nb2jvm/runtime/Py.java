@@ -1,0 +1,464 @@
+package nb2jvm.runtime;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+
+/**
+ * Python's numeric semantics for compiled UDFs, where Java's differ.
+ *
+ * <p>Python ints are unbounded; a UDF's ints are 64-bit longs here, and every operation that
+ * could leave that range is checked: it raises {@code OverflowError} instead of wrapping (the
+ * notebook would have computed a big int, which DuckDB then refuses to return as BIGINT anyway).
+ * Floats are IEEE doubles in both languages; the differences are division by zero (Python
+ * raises), floor division and modulo (Python floors), rounding (half to even, on the exact
+ * binary value), string conversion (shortest repr) and the {@code math} module's domain errors.
+ */
+public final class Py {
+  private Py() {}
+
+  private static final long TWO_53 = 1L << 53;
+
+  // ---- ints ----------------------------------------------------------------------------------
+
+  private static PyError intOverflow() {
+    return PyError.overflow("integer result does not fit in 64 bits (Python ints are unbounded; "
+        + "nb2jvm stops instead of wrapping around)");
+  }
+
+  public static long add(long a, long b) {
+    long r = a + b;
+    if (((a ^ r) & (b ^ r)) < 0) throw intOverflow();
+    return r;
+  }
+
+  public static long sub(long a, long b) {
+    long r = a - b;
+    if (((a ^ b) & (a ^ r)) < 0) throw intOverflow();
+    return r;
+  }
+
+  public static long mul(long a, long b) {
+    long hi = Math.multiplyHigh(a, b);
+    long lo = a * b;
+    if ((hi != 0 || lo < 0) && (hi != -1 || lo >= 0)) throw intOverflow();
+    return lo;
+  }
+
+  public static long neg(long a) {
+    if (a == Long.MIN_VALUE) throw intOverflow();
+    return -a;
+  }
+
+  public static long abs(long a) {
+    return a < 0 ? neg(a) : a;
+  }
+
+  public static long floordiv(long a, long b) {
+    if (b == 0) throw PyError.zeroDivision("integer division or modulo by zero");
+    if (a == Long.MIN_VALUE && b == -1) throw intOverflow();
+    return Math.floorDiv(a, b);
+  }
+
+  public static long mod(long a, long b) {
+    if (b == 0) throw PyError.zeroDivision("integer division or modulo by zero");
+    return Math.floorMod(a, b);
+  }
+
+  /** {@code a / b} for ints: the correctly rounded quotient, as Python computes it. */
+  public static double truediv(long a, long b) {
+    if (b == 0) throw PyError.zeroDivision("division by zero");
+    if (Math.abs(a) <= TWO_53 && Math.abs(b) <= TWO_53 && a != Long.MIN_VALUE
+        && b != Long.MIN_VALUE) {
+      return (double) a / (double) b; // both exact as doubles: IEEE division rounds once
+    }
+    return new BigDecimal(a).divide(new BigDecimal(b), MathContext.DECIMAL128).doubleValue();
+  }
+
+  /** {@code a ** b} for ints with {@code b >= 0}, exact or OverflowError. */
+  public static long pow(long a, long b) {
+    if (b < 0) {
+      throw PyError.type("a negative int exponent gives a float in Python; write float(x) ** n "
+          + "in the UDF to make that explicit");
+    }
+    long result = 1;
+    long base = a;
+    long e = b;
+    while (e > 0) {
+      if ((e & 1) == 1) result = mul(result, base);
+      e >>= 1;
+      if (e > 0) base = mul(base, base);
+    }
+    return result;
+  }
+
+  // ---- floats --------------------------------------------------------------------------------
+
+  public static double truediv(double a, double b) {
+    if (b == 0.0) throw PyError.zeroDivision("float division by zero");
+    return a / b;
+  }
+
+  /** Python's float modulo: the result has the divisor's sign (CPython's float_divmod). */
+  public static double mod(double a, double b) {
+    if (b == 0.0) throw PyError.zeroDivision("float modulo");
+    double m = a % b;
+    if (m != 0.0) {
+      if ((b < 0) != (m < 0)) m += b;
+    } else {
+      m = Math.copySign(0.0, b);
+    }
+    return m;
+  }
+
+  /** Python's float floor division (CPython's float_divmod). */
+  public static double floordiv(double a, double b) {
+    if (b == 0.0) throw PyError.zeroDivision("float floor division by zero");
+    double m = a % b;
+    double div = (a - m) / b;
+    if (m != 0.0 && ((b < 0) != (m < 0))) div -= 1.0;
+    double floordiv;
+    if (div != 0.0) {
+      floordiv = Math.floor(div);
+      if (div - floordiv > 0.5) floordiv += 1.0;
+    } else {
+      floordiv = Math.copySign(0.0, a / b);
+    }
+    return floordiv;
+  }
+
+  /** {@code a ** b} for floats (and {@code math.pow}), with Python's errors. */
+  public static double pow(double a, double b) {
+    if (b == 0.0) return 1.0; // also nan ** 0
+    if (a == 1.0) return 1.0; // also 1 ** nan, where Java gives NaN
+    if (Double.isNaN(a) || Double.isNaN(b)) return Double.NaN;
+    if (a == 0.0 && b < 0 && !Double.isInfinite(b)) {
+      throw PyError.zeroDivision("0.0 cannot be raised to a negative power");
+    }
+    if (a < 0 && !Double.isInfinite(a) && !Double.isInfinite(b) && b != Math.rint(b)) {
+      throw PyError.value("a negative number to a fractional power is complex in Python; "
+          + "complex results are not supported");
+    }
+    double r = Math.pow(a, b);
+    if (Double.isInfinite(r) && !Double.isInfinite(a) && !Double.isInfinite(b)) {
+      throw PyError.overflow("(34, 'Numerical result out of range')");
+    }
+    return r;
+  }
+
+  /** Python's {@code min(a, b)}: the first argument unless the second is strictly smaller. */
+  public static double min(double a, double b) {
+    return b < a ? b : a;
+  }
+
+  public static double max(double a, double b) {
+    return b > a ? b : a;
+  }
+
+  // ---- comparisons of int with float (exact in Python) ----------------------------------------
+
+  /** Compare an int with a float exactly; NaN compares as unordered (returns 2). */
+  public static int cmp(long a, double b) {
+    if (Double.isNaN(b)) return 2;
+    if (Double.isInfinite(b)) return b > 0 ? -1 : 1;
+    if (Math.abs(a) <= TWO_53) return Double.compare((double) a, b) < 0 ? -1
+        : ((double) a == b ? 0 : 1);
+    return new BigDecimal(a).compareTo(new BigDecimal(b));
+  }
+
+  public static boolean eq(long a, double b) {
+    return cmp(a, b) == 0;
+  }
+
+  public static boolean lt(long a, double b) {
+    return cmp(a, b) == -1;
+  }
+
+  public static boolean le(long a, double b) {
+    int c = cmp(a, b);
+    return c == -1 || c == 0;
+  }
+
+  public static boolean gt(long a, double b) {
+    return cmp(a, b) == 1;
+  }
+
+  public static boolean ge(long a, double b) {
+    int c = cmp(a, b);
+    return c == 1 || c == 0;
+  }
+
+  // ---- conversions -----------------------------------------------------------------------------
+
+  /** {@code int(x)} for a float: truncates toward zero. */
+  public static long toInt(double x) {
+    if (Double.isNaN(x)) throw PyError.value("cannot convert float NaN to integer");
+    if (Double.isInfinite(x)) throw PyError.overflow("cannot convert float infinity to integer");
+    double t = x < 0 ? Math.ceil(x) : Math.floor(x);
+    if (t < -9.223372036854775808E18 || t >= 9.223372036854775808E18) throw intOverflow();
+    return (long) t;
+  }
+
+  /** {@code round(x)}: to the nearest int, ties to even. */
+  public static long round(double x) {
+    if (Double.isNaN(x)) throw PyError.value("cannot convert float NaN to integer");
+    if (Double.isInfinite(x)) throw PyError.overflow("cannot convert float infinity to integer");
+    return toInt(Math.rint(x));
+  }
+
+  /** {@code round(x, n)}: the exact binary value of x rounded half-to-even to n digits. */
+  public static double round(double x, long n) {
+    if (Double.isNaN(x) || Double.isInfinite(x) || x == 0.0) return x;
+    if (n > 400) return x;
+    if (n < -400) return Math.copySign(0.0, x);
+    double r = new BigDecimal(x).setScale((int) n, RoundingMode.HALF_EVEN).doubleValue();
+    if (Double.isInfinite(r)) throw PyError.overflow("rounded value too large to represent");
+    return r == 0.0 ? Math.copySign(0.0, x) : r;
+  }
+
+  /** {@code round(i, n)} for an int: unchanged for n >= 0, else half-to-even at 10**-n. */
+  public static long round(long x, long n) {
+    if (n >= 0) return x;
+    if (n < -19) return 0;
+    BigInteger r = new BigDecimal(x).setScale((int) n, RoundingMode.HALF_EVEN).toBigInteger();
+    if (r.bitLength() > 63) throw intOverflow();
+    return r.longValue();
+  }
+
+  public static long floor(double x) {
+    if (Double.isNaN(x)) throw PyError.value("cannot convert float NaN to integer");
+    if (Double.isInfinite(x)) throw PyError.overflow("cannot convert float infinity to integer");
+    return toInt(Math.floor(x));
+  }
+
+  public static long ceil(double x) {
+    if (Double.isNaN(x)) throw PyError.value("cannot convert float NaN to integer");
+    if (Double.isInfinite(x)) throw PyError.overflow("cannot convert float infinity to integer");
+    return toInt(Math.ceil(x));
+  }
+
+  // ---- the math module: the domain and range errors CPython raises -----------------------------
+
+  private static PyError domain() {
+    return PyError.value("math domain error");
+  }
+
+  private static double ranged(double r, double x) {
+    if (Double.isInfinite(r) && !Double.isInfinite(x)) throw PyError.overflow("math range error");
+    return r;
+  }
+
+  public static double sqrt(double x) {
+    if (x < 0) throw domain();
+    return Math.sqrt(x);
+  }
+
+  public static double log(double x) {
+    if (x <= 0) throw domain();
+    return StrictMath.log(x);
+  }
+
+  public static double log(double x, double base) {
+    if (x <= 0 || base <= 0) throw domain();
+    double d = StrictMath.log(base);
+    if (d == 0.0) throw PyError.zeroDivision("float division by zero");
+    return StrictMath.log(x) / d;
+  }
+
+  public static double log10(double x) {
+    if (x <= 0) throw domain();
+    return StrictMath.log10(x);
+  }
+
+  public static double log2(double x) {
+    if (x <= 0) throw domain();
+    // CPython uses C's log2; log(x)/log(2) would be off by an ulp for exact powers of two.
+    int exp = Math.getExponent(x);
+    if (x == Math.scalb(1.0, exp)) return exp;
+    return StrictMath.log(x) / StrictMath.log(2.0);
+  }
+
+  public static double log1p(double x) {
+    if (x <= -1) throw domain();
+    return StrictMath.log1p(x);
+  }
+
+  public static double exp(double x) {
+    return ranged(StrictMath.exp(x), x);
+  }
+
+  public static double fabs(double x) {
+    return Math.abs(x);
+  }
+
+  public static double fmod(double x, double y) {
+    if (Double.isNaN(x) || Double.isNaN(y)) return Double.NaN;
+    if (Double.isInfinite(x) || y == 0.0) throw domain();
+    return x % y; // C's fmod: the sign of x
+  }
+
+  public static double mathPow(double x, double y) {
+    if (x < 0 && !Double.isInfinite(y) && y != Math.rint(y) && !Double.isInfinite(x)) {
+      throw domain();
+    }
+    if (x == 0.0 && y < 0 && !Double.isInfinite(y)) throw domain();
+    if (y == 0.0 || x == 1.0) return 1.0;
+    if (Double.isNaN(x) || Double.isNaN(y)) return Double.NaN;
+    return ranged(Math.pow(x, y), Double.isInfinite(y) ? y : x);
+  }
+
+  public static boolean isnan(double x) {
+    return Double.isNaN(x);
+  }
+
+  public static boolean isinf(double x) {
+    return Double.isInfinite(x);
+  }
+
+  public static boolean isfinite(double x) {
+    return !Double.isNaN(x) && !Double.isInfinite(x);
+  }
+
+  public static long trunc(double x) {
+    return toInt(x);
+  }
+
+  // ---- str() of numbers ------------------------------------------------------------------------
+
+  public static String str(long x) {
+    return Long.toString(x);
+  }
+
+  public static String str(boolean b) {
+    return b ? "True" : "False";
+  }
+
+  /** {@code repr(x)} / {@code str(x)} of a float: the shortest string that round-trips. */
+  public static String str(double x) {
+    if (Double.isNaN(x)) return "nan";
+    if (Double.isInfinite(x)) return x > 0 ? "inf" : "-inf";
+    if (x == 0.0) return (1.0 / x < 0) ? "-0.0" : "0.0";
+    BigDecimal exact = new BigDecimal(x);
+    BigDecimal shortest = null;
+    // Java 17's Double.toString is not always the shortest; find it: the first precision whose
+    // nearest decimal reads back as x (the nearest candidate of a length is the one to try).
+    for (int p = 1; p <= 17; p++) {
+      BigDecimal c = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
+      if (c.doubleValue() == x) {
+        shortest = c;
+        break;
+      }
+    }
+    BigDecimal d = shortest.stripTrailingZeros();
+    String digits = d.unscaledValue().abs().toString();
+    int decimalExp = digits.length() - d.scale(); // value = 0.digits * 10**decimalExp
+    String sign = x < 0 ? "-" : "";
+    if (decimalExp > -4 && decimalExp <= 16) {
+      if (decimalExp <= 0) {
+        return sign + "0." + "0".repeat(-decimalExp) + digits;
+      }
+      if (decimalExp >= digits.length()) {
+        return sign + digits + "0".repeat(decimalExp - digits.length()) + ".0";
+      }
+      return sign + digits.substring(0, decimalExp) + "." + digits.substring(decimalExp);
+    }
+    int e = decimalExp - 1;
+    String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+    String exp = Math.abs(e) < 10 ? "0" + Math.abs(e) : Integer.toString(Math.abs(e));
+    return sign + mantissa + "e" + (e < 0 ? "-" : "+") + exp;
+  }
+
+  /** {@code float(i)}: Python rounds an int to the nearest double, as Java's cast does. */
+  public static double toFloat(long x) {
+    return (double) x;
+  }
+
+  /** {@code int(s)}: optional sign, decimal digits (any script), underscores between digits. */
+  public static long parseInt(String s) {
+    String t = PyStr.strip(s);
+    int[] cps = t.codePoints().toArray();
+    int i = 0;
+    boolean negative = false;
+    if (i < cps.length && (cps[i] == '+' || cps[i] == '-')) {
+      negative = cps[i] == '-';
+      i++;
+    }
+    BigInteger value = BigInteger.ZERO;
+    boolean digit = false;
+    boolean lastUnderscore = false;
+    for (; i < cps.length; i++) {
+      int cp = cps[i];
+      if (cp == '_' && digit && !lastUnderscore) {
+        lastUnderscore = true;
+        continue;
+      }
+      int v = PyStr.decimalValue(cp);
+      if (v < 0) throw invalidInt(s);
+      value = value.multiply(BigInteger.TEN).add(BigInteger.valueOf(v));
+      digit = true;
+      lastUnderscore = false;
+    }
+    if (!digit || lastUnderscore) throw invalidInt(s);
+    if (negative) value = value.negate();
+    if (value.bitLength() > 63) throw intOverflow();
+    return value.longValue();
+  }
+
+  private static PyError invalidInt(String s) {
+    return PyError.value("invalid literal for int() with base 10: " + PyStr.repr(s));
+  }
+
+  /** {@code float(s)}: decimal literals (underscores between digits), inf, infinity, nan. */
+  public static double parseFloat(String s) {
+    String t = PyStr.strip(s);
+    StringBuilder ascii = new StringBuilder();
+    for (int cp : t.codePoints().toArray()) {
+      int v = PyStr.decimalValue(cp);
+      if (v >= 0) {
+        ascii.append((char) ('0' + v));
+      } else if (cp < 128) {
+        ascii.append((char) cp);
+      } else {
+        throw invalidFloat(s);
+      }
+    }
+    String a = ascii.toString();
+    String lower = a.toLowerCase(java.util.Locale.ROOT);
+    String body = lower.startsWith("+") || lower.startsWith("-") ? lower.substring(1) : lower;
+    boolean negative = lower.startsWith("-");
+    if (body.equals("inf") || body.equals("infinity")) {
+      return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    }
+    if (body.equals("nan")) return negative ? -Double.NaN : Double.NaN;
+    if (!a.matches("[+-]?(\\d(_?\\d)*(\\.(\\d(_?\\d)*)?)?|\\.\\d(_?\\d)*)([eE][+-]?\\d(_?\\d)*)?")) {
+      throw invalidFloat(s);
+    }
+    return Double.parseDouble(a.replace("_", ""));
+  }
+
+  private static PyError invalidFloat(String s) {
+    return PyError.value("could not convert string to float: " + PyStr.repr(s));
+  }
+
+  /** {@code chr(i)}. */
+  public static String chr(long i) {
+    if (i < 0 || i > 0x10FFFF) throw PyError.value("chr() arg not in range(0x110000)");
+    return new String(Character.toChars((int) i));
+  }
+
+  /** {@code ord(c)}. */
+  public static long ord(String c) {
+    if (c.codePointCount(0, c.length()) != 1) {
+      throw PyError.type("ord() expected a character, but string of length "
+          + c.codePointCount(0, c.length()) + " found");
+    }
+    return c.codePointAt(0);
+  }
+
+  /** Raised when a UDF ends without {@code return}: Python returns None, which DuckDB refuses. */
+  public static PyError returnedNone() {
+    return PyError.value("the UDF returned None: ibis on DuckDB fails the query when a Python "
+        + "UDF returns None for a row");
+  }
+}

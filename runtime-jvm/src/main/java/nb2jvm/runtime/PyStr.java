@@ -1,0 +1,443 @@
+package nb2jvm.runtime;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Python's {@code str} semantics for compiled UDFs: code points (not UTF-16 units) for length,
+ * indexing, slicing, search and comparison; Python's whitespace, character classes and case
+ * mappings from tables generated from Python itself ({@link PyUnicodeData}).
+ */
+public final class PyStr {
+  private PyStr() {}
+
+  private static final int[][] DECIMAL = ranges(PyUnicodeData.DECIMAL);
+  private static final int[][] DIGIT = ranges(PyUnicodeData.DIGIT);
+  private static final int[][] NUMERIC = ranges(PyUnicodeData.NUMERIC);
+  private static final int[][] ALPHA = ranges(PyUnicodeData.ALPHA);
+  private static final int[][] SPACE = ranges(PyUnicodeData.SPACE);
+  private static final int[][] LOWER = ranges(PyUnicodeData.LOWER);
+  private static final int[][] UPPER = ranges(PyUnicodeData.UPPER);
+  private static final int[][] TITLE = ranges(PyUnicodeData.TITLE);
+  private static final int[][] CASED = ranges(PyUnicodeData.CASED);
+  private static final int[][] CASE_IGNORABLE = ranges(PyUnicodeData.CASE_IGNORABLE);
+  private static final Map<Integer, int[]> TO_LOWER = mapping(PyUnicodeData.TO_LOWER);
+  private static final Map<Integer, int[]> TO_UPPER = mapping(PyUnicodeData.TO_UPPER);
+  private static final Map<Integer, int[]> TO_CASEFOLD = mapping(PyUnicodeData.TO_CASEFOLD);
+
+  private static int[][] ranges(String table) {
+    String[] parts = table.isEmpty() ? new String[0] : table.split(",");
+    int[] starts = new int[parts.length];
+    int[] ends = new int[parts.length];
+    for (int i = 0; i < parts.length; i++) {
+      int dash = parts[i].indexOf('-');
+      starts[i] = Integer.parseInt(parts[i].substring(0, dash), 16);
+      ends[i] = Integer.parseInt(parts[i].substring(dash + 1), 16);
+    }
+    return new int[][] {starts, ends};
+  }
+
+  private static boolean in(int[][] table, int cp) {
+    int i = Arrays.binarySearch(table[0], cp);
+    if (i >= 0) return true;
+    int before = -i - 2;
+    return before >= 0 && cp <= table[1][before];
+  }
+
+  private static Map<Integer, int[]> mapping(String table) {
+    Map<Integer, int[]> map = new HashMap<>();
+    for (String entry : table.split(",")) {
+      int colon = entry.indexOf(':');
+      String[] to = entry.substring(colon + 1).split("\\.");
+      int[] cps = new int[to.length];
+      for (int i = 0; i < to.length; i++) cps[i] = Integer.parseInt(to[i], 16);
+      map.put(Integer.parseInt(entry.substring(0, colon), 16), cps);
+    }
+    return map;
+  }
+
+  static int[] cps(String s) {
+    return s.codePoints().toArray();
+  }
+
+  static String str(int[] cps, int from, int to) {
+    return new String(cps, from, Math.max(0, to - from));
+  }
+
+  // ---- character classes ----------------------------------------------------------------------
+
+  /** The decimal value of a code point Python's int()/float() accept as a digit, or -1. */
+  static int decimalValue(int cp) {
+    if (!in(DECIMAL, cp)) return -1;
+    int v = Character.digit(cp, 10);
+    return v >= 0 ? v : -1;
+  }
+
+  public static boolean isspace(int cp) {
+    return in(SPACE, cp);
+  }
+
+  private interface CpTest {
+    boolean test(int cp);
+  }
+
+  private static boolean all(String s, CpTest test) {
+    if (s.isEmpty()) return false;
+    for (int cp : cps(s)) {
+      if (!test.test(cp)) return false;
+    }
+    return true;
+  }
+
+  public static boolean isdigit(String s) {
+    return all(s, cp -> in(DIGIT, cp));
+  }
+
+  public static boolean isdecimal(String s) {
+    return all(s, cp -> in(DECIMAL, cp));
+  }
+
+  public static boolean isnumeric(String s) {
+    return all(s, cp -> in(NUMERIC, cp));
+  }
+
+  public static boolean isalpha(String s) {
+    return all(s, cp -> in(ALPHA, cp));
+  }
+
+  public static boolean isalnum(String s) {
+    return all(s, cp -> in(ALPHA, cp) || in(DECIMAL, cp) || in(DIGIT, cp) || in(NUMERIC, cp));
+  }
+
+  public static boolean isspace(String s) {
+    return all(s, cp -> in(SPACE, cp));
+  }
+
+  /** All cased characters lowercase, and at least one cased character. */
+  public static boolean islower(String s) {
+    boolean cased = false;
+    for (int cp : cps(s)) {
+      if (in(UPPER, cp) || in(TITLE, cp)) return false;
+      if (in(LOWER, cp)) cased = true;
+    }
+    return cased;
+  }
+
+  public static boolean isupper(String s) {
+    boolean cased = false;
+    for (int cp : cps(s)) {
+      if (in(LOWER, cp) || in(TITLE, cp)) return false;
+      if (in(UPPER, cp)) cased = true;
+    }
+    return cased;
+  }
+
+  // ---- case mapping ---------------------------------------------------------------------------
+
+  private static String mapAll(String s, Map<Integer, int[]> map, boolean finalSigma) {
+    int[] in = cps(s);
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < in.length; i++) {
+      int cp = in[i];
+      if (finalSigma && cp == 0x3A3) {
+        out.appendCodePoint(isFinalSigma(in, i) ? 0x3C2 : 0x3C3);
+        continue;
+      }
+      int[] to = map.get(cp);
+      if (to == null) {
+        out.appendCodePoint(cp);
+      } else {
+        for (int t : to) out.appendCodePoint(t);
+      }
+    }
+    return out.toString();
+  }
+
+  // CPython's handle_capital_sigma: final when preceded by a cased letter and not followed by
+  // one, skipping case-ignorable characters on both sides.
+  private static boolean isFinalSigma(int[] cps, int i) {
+    int j = i - 1;
+    while (j >= 0 && in(CASE_IGNORABLE, cps[j])) j--;
+    boolean before = j >= 0 && in(CASED, cps[j]);
+    int k = i + 1;
+    while (k < cps.length && in(CASE_IGNORABLE, cps[k])) k++;
+    boolean after = k < cps.length && in(CASED, cps[k]);
+    return before && !after;
+  }
+
+  public static String lower(String s) {
+    return mapAll(s, TO_LOWER, true);
+  }
+
+  public static String upper(String s) {
+    return mapAll(s, TO_UPPER, false);
+  }
+
+  public static String casefold(String s) {
+    return mapAll(s, TO_CASEFOLD, false);
+  }
+
+  // ---- length, indexing, slicing --------------------------------------------------------------
+
+  public static long len(String s) {
+    return s.codePointCount(0, s.length());
+  }
+
+  /** {@code s[i]} with Python's negative indices. */
+  public static String at(String s, long i) {
+    int n = s.codePointCount(0, s.length());
+    long j = i < 0 ? i + n : i;
+    if (j < 0 || j >= n) throw PyError.index("string index out of range");
+    int from = s.offsetByCodePoints(0, (int) j);
+    return s.substring(from, s.offsetByCodePoints(from, 1));
+  }
+
+  /** No bound given in a slice. */
+  public static final long NONE = Long.MIN_VALUE;
+
+  /** {@code s[start:stop:step]}; {@link #NONE} for an omitted bound (CPython's PySlice_Adjust). */
+  public static String slice(String s, long start, long stop, long step) {
+    if (step == 0) throw PyError.value("slice step cannot be zero");
+    int[] c = cps(s);
+    long n = c.length;
+    long lo;
+    long hi;
+    if (step > 0) {
+      lo = start == NONE ? 0 : clamp(start < 0 ? start + n : start, 0, n);
+      hi = stop == NONE ? n : clamp(stop < 0 ? stop + n : stop, 0, n);
+      if (step == 1) return str(c, (int) lo, (int) hi);
+      StringBuilder out = new StringBuilder();
+      for (long i = lo; i < hi; i += step) out.appendCodePoint(c[(int) i]);
+      return out.toString();
+    }
+    lo = start == NONE ? n - 1 : clamp(start < 0 ? start + n : start, -1, n - 1);
+    hi = stop == NONE ? -1 : clamp(stop < 0 ? stop + n : stop, -1, n - 1);
+    StringBuilder out = new StringBuilder();
+    for (long i = lo; i > hi; i += step) out.appendCodePoint(c[(int) i]);
+    return out.toString();
+  }
+
+  private static long clamp(long v, long lo, long hi) {
+    return Math.max(lo, Math.min(hi, v));
+  }
+
+  // ---- comparison, search ---------------------------------------------------------------------
+
+  /** Compare by code point (Java's compareTo compares UTF-16 units). */
+  public static int compare(String a, String b) {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int x = a.codePointAt(i);
+      int y = b.codePointAt(j);
+      if (x != y) return x < y ? -1 : 1;
+      i += Character.charCount(x);
+      j += Character.charCount(y);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  }
+
+  public static boolean contains(String s, String sub) {
+    return s.contains(sub);
+  }
+
+  /** {@code s.find(sub, start)} as a code point index, or -1. */
+  public static long find(String s, String sub, long start) {
+    int n = s.codePointCount(0, s.length());
+    long from = start < 0 ? Math.max(0, start + n) : start;
+    if (from > n) return -1;
+    int idx = s.indexOf(sub, s.offsetByCodePoints(0, (int) from));
+    return idx < 0 ? -1 : s.codePointCount(0, idx);
+  }
+
+  public static long find(String s, String sub) {
+    return find(s, sub, 0);
+  }
+
+  public static long rfind(String s, String sub) {
+    int idx = s.lastIndexOf(sub);
+    return idx < 0 ? -1 : s.codePointCount(0, idx);
+  }
+
+  public static long index(String s, String sub) {
+    long i = find(s, sub, 0);
+    if (i < 0) throw PyError.value("substring not found");
+    return i;
+  }
+
+  /** Non-overlapping occurrences; the empty string occurs len(s) + 1 times. */
+  public static long count(String s, String sub) {
+    if (sub.isEmpty()) return len(s) + 1;
+    long count = 0;
+    int from = 0;
+    while ((from = s.indexOf(sub, from)) >= 0) {
+      count++;
+      from += sub.length();
+    }
+    return count;
+  }
+
+  public static boolean startswith(String s, String prefix) {
+    return s.startsWith(prefix);
+  }
+
+  public static boolean endswith(String s, String suffix) {
+    return s.endsWith(suffix);
+  }
+
+  public static String replace(String s, String old, String repl) {
+    if (!old.isEmpty()) return s.replace(old, repl);
+    StringBuilder out = new StringBuilder(repl);
+    for (int cp : cps(s)) out.appendCodePoint(cp).append(repl); // between code points
+    return out.toString();
+  }
+
+  public static String repeat(String s, long n) {
+    if (n <= 0) return "";
+    if (n * (long) s.length() > Integer.MAX_VALUE - 8) throw new PyError("MemoryError", "");
+    return s.repeat((int) n);
+  }
+
+  // ---- strip, split, join, padding ------------------------------------------------------------
+
+  private interface Strip {
+    boolean test(int cp);
+  }
+
+  private static String strip(String s, Strip drop, boolean left, boolean right) {
+    int[] c = cps(s);
+    int i = 0;
+    int j = c.length;
+    while (left && i < j && drop.test(c[i])) i++;
+    while (right && j > i && drop.test(c[j - 1])) j--;
+    return str(c, i, j);
+  }
+
+  private static Strip chars(String chars) {
+    int[] set = cps(chars);
+    return cp -> {
+      for (int x : set) if (x == cp) return true;
+      return false;
+    };
+  }
+
+  public static String strip(String s) {
+    return strip(s, PyStr::isspace, true, true);
+  }
+
+  public static String lstrip(String s) {
+    return strip(s, PyStr::isspace, true, false);
+  }
+
+  public static String rstrip(String s) {
+    return strip(s, PyStr::isspace, false, true);
+  }
+
+  public static String strip(String s, String chars) {
+    return strip(s, chars(chars), true, true);
+  }
+
+  public static String lstrip(String s, String chars) {
+    return strip(s, chars(chars), true, false);
+  }
+
+  public static String rstrip(String s, String chars) {
+    return strip(s, chars(chars), false, true);
+  }
+
+  /** {@code s.split()}: runs of Python whitespace, no empty parts. */
+  public static String[] split(String s) {
+    List<String> out = new ArrayList<>();
+    int[] c = cps(s);
+    int i = 0;
+    while (i < c.length) {
+      while (i < c.length && isspace(c[i])) i++;
+      int start = i;
+      while (i < c.length && !isspace(c[i])) i++;
+      if (i > start) out.add(str(c, start, i));
+    }
+    return out.toArray(new String[0]);
+  }
+
+  /** {@code s.split(sep)} and {@code s.split(sep, maxsplit)} ({@code maxsplit < 0}: all). */
+  public static String[] split(String s, String sep, long maxsplit) {
+    if (sep.isEmpty()) throw PyError.value("empty separator");
+    List<String> out = new ArrayList<>();
+    int from = 0;
+    int idx;
+    while ((maxsplit < 0 || out.size() < maxsplit) && (idx = s.indexOf(sep, from)) >= 0) {
+      out.add(s.substring(from, idx));
+      from = idx + sep.length();
+    }
+    out.add(s.substring(from));
+    return out.toArray(new String[0]);
+  }
+
+  public static String[] split(String s, String sep) {
+    return split(s, sep, -1);
+  }
+
+  public static String join(String sep, String[] parts) {
+    return String.join(sep, parts);
+  }
+
+  public static String item(String[] parts, long i) {
+    long j = i < 0 ? i + parts.length : i;
+    if (j < 0 || j >= parts.length) throw PyError.index("list index out of range");
+    return parts[(int) j];
+  }
+
+  public static boolean contains(String[] parts, String s) {
+    for (String p : parts) if (p.equals(s)) return true;
+    return false;
+  }
+
+  public static String zfill(String s, long width) {
+    int[] c = cps(s);
+    if (width <= c.length) return s;
+    int fill = (int) (width - c.length);
+    boolean sign = c.length > 0 && (c[0] == '+' || c[0] == '-');
+    String head = sign ? new String(c, 0, 1) : "";
+    return head + "0".repeat(fill) + (sign ? str(c, 1, c.length) : s);
+  }
+
+  public static String ljust(String s, long width, String fill) {
+    long n = len(s);
+    return width <= n ? s : s + fill.repeat((int) (width - n));
+  }
+
+  public static String rjust(String s, long width, String fill) {
+    long n = len(s);
+    return width <= n ? s : fill.repeat((int) (width - n)) + s;
+  }
+
+  /** CPython's centering: the extra fill goes left when the margin and width are both odd. */
+  public static String center(String s, long width, String fill) {
+    long n = len(s);
+    if (width <= n) return s;
+    long marg = width - n;
+    long left = marg / 2 + (marg & width & 1);
+    return fill.repeat((int) left) + s + fill.repeat((int) (marg - left));
+  }
+
+  /** The code points of s, one string each (for {@code for ch in s}). */
+  public static String[] codePoints(String s) {
+    int[] c = cps(s);
+    String[] out = new String[c.length];
+    for (int i = 0; i < c.length; i++) out[i] = new String(c, i, 1);
+    return out;
+  }
+
+  public static boolean truthy(String s) {
+    return !s.isEmpty();
+  }
+
+  /** {@code repr(s)} for error messages (quotes only; escapes are not needed there). */
+  static String repr(String s) {
+    return s.contains("'") && !s.contains("\"") ? "\"" + s + "\"" : "'" + s.replace("'", "\\'")
+        + "'";
+  }
+}

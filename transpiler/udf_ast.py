@@ -1,0 +1,143 @@
+"""UDF statements: the statement nodes of a UDF body, built from the ``udf.lark`` parse tree.
+
+Expressions inside are the cell AST nodes of :mod:`transpiler.cellast` (the grammars share
+``expr.lark``); this module adds the statements only a function body has.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lark import Token, Tree
+
+from . import cellast as A
+
+
+@dataclass(frozen=True)
+class Return(A.Node):
+    """``return [value]``."""
+
+    value: A.Node | None
+
+
+@dataclass(frozen=True)
+class AugAssign(A.Node):
+    """``target op= value``."""
+
+    target: str
+    op: str
+    value: A.Node
+
+
+@dataclass(frozen=True)
+class If(A.Node):
+    """``if test: body else: orelse`` (``elif`` nests in ``orelse``)."""
+
+    test: A.Node
+    body: tuple
+    orelse: tuple
+
+
+@dataclass(frozen=True)
+class While(A.Node):
+    """``while test: body``."""
+
+    test: A.Node
+    body: tuple
+
+
+@dataclass(frozen=True)
+class For(A.Node):
+    """``for target in iter: body``."""
+
+    target: str
+    iter: A.Node
+    body: tuple
+
+
+@dataclass(frozen=True)
+class Jump(A.Node):
+    """``break``, ``continue`` or ``pass``."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Function(A.Node):
+    """A UDF or helper function: typed parameters, return type and body."""
+
+    name: str
+    decorators: tuple[str, ...]
+    params: tuple[tuple[str, str], ...]
+    returns: str
+    body: tuple
+
+
+def _pos(tree: Tree, line_offset: int) -> A.Pos:
+    m = tree.meta
+    return A.Pos(m.line + line_offset, m.column, m.end_line + line_offset, m.end_column)
+
+
+def _type(tree) -> str:
+    """The annotation's source text, normalised (``str | None``, ``Optional[int]``)."""
+    if isinstance(tree, str):
+        return tree
+    if tree.data == "named_type":
+        return tree.children[0]
+    if tree.data == "none_type":
+        return "None"
+    if tree.data == "union_type":
+        return " | ".join(_type(c) for c in tree.children)
+    if tree.data == "generic_type":
+        return f"{tree.children[0]}[{', '.join(_type(c) for c in tree.children[1:])}]"
+    raise ValueError(f"unexpected type node {tree.data}")
+
+
+def function(tree: Tree, line_offset: int) -> Function:
+    """The ``funcdef`` tree (expressions already cell AST nodes) as a :class:`Function`."""
+    decorators, name, params, returns, suite = [], None, (), None, None
+    for child in tree.children:
+        if isinstance(child, Tree) and child.data == "decorator":
+            decorators.append(child.children[0])
+        elif isinstance(child, Token) and name is None:
+            name = str(child)
+        elif isinstance(child, Tree) and child.data == "parameters":
+            params = tuple((str(p.children[0]), _type(p.children[1])) for p in child.children)
+        elif isinstance(child, Tree) and child.data == "suite":
+            suite = child
+        elif child is not None and returns is None and name is not None:
+            returns = _type(child)
+    return Function(_pos(tree, line_offset), name, tuple(decorators), params, returns,
+                    _suite(suite, line_offset))
+
+
+def _suite(tree: Tree, off: int) -> tuple:
+    return tuple(s for c in tree.children if (s := _stmt(c, off)) is not None)
+
+
+def _stmt(node, off: int):
+    if isinstance(node, A.Node):
+        return node  # Assign and ExprStmt come built
+    kind = node.data
+    pos = _pos(node, off)
+    c = node.children
+    if kind == "return_stmt":
+        return Return(pos, c[0])
+    if kind == "augassign":
+        return AugAssign(pos, str(c[0]), str(c[1])[:-1], c[2])
+    if kind in ("break_stmt", "continue_stmt", "pass_stmt"):
+        return Jump(pos, kind.split("_")[0])
+    if kind == "while_stmt":
+        return While(pos, c[0], _suite(c[1], off))
+    if kind == "for_stmt":
+        return For(pos, str(c[0]), c[1], _suite(c[2], off))
+    if kind == "if_stmt":
+        test, body, *rest = c
+        orelse = _suite(rest[-1], off) if rest and rest[-1] is not None else ()
+        for clause in reversed([r for r in rest[:-1] if r is not None]):
+            orelse = (If(_pos(clause, off), clause.children[0],
+                         _suite(clause.children[1], off), orelse),)
+        return If(pos, test, _suite(body, off), orelse)
+    if kind == "funcdef":
+        return function(node, off)
+    raise ValueError(f"unexpected UDF statement {kind}")

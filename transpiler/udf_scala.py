@@ -1,0 +1,642 @@
+"""UDF bodies -> Scala, type-checked from the annotations, with Python's semantics.
+
+One :class:`FunctionTranslator` per Python function: a visitor with ``visit_<Node>`` per
+expression kind returning a typed Scala expression (:class:`Ex`), statements emitted as lines.
+Python semantics that differ from the JVM's live in the runtime library (``Py``, ``PyStr``,
+``PyFormat`` in ``runtime-jvm/``), called from the generated code; the tables of calls are in
+:mod:`transpiler.udf_tables`.  Anything outside the tables is refused with its position.
+
+Generated identifiers are prefixed and ASCII-mangled (``v_name``, ``p_name``), and string
+constants that are not plain ASCII are built from code points, so neither a name nor a literal
+from the notebook can break or inject into the Scala source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from . import cellast as A
+from . import udf_ast as U
+from .udf_tables import (BUILTINS, DEFAULT, FORMAT_TYPES, MATH, MATH_CONSTANTS,
+                         REFUSED_TYPES, SCALA, STR_METHODS, TO_STR, TRUTHY, TYPES)
+
+NUMERIC = ("int", "float", "bool")
+
+
+class UdfError(Exception):
+    """A construct or type error in a UDF, at a position in the cell."""
+
+    def __init__(self, code: str, message: str, pos: A.Pos, hint: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.pos, self.hint = code, message, pos, hint
+
+
+@dataclass(frozen=True)
+class Ex:
+    """A typed Scala expression; ``const`` holds a literal's Python value."""
+
+    code: str
+    type: str
+    const: object = None
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A function's Scala method name and typed parameters and result."""
+
+    scala: str
+    params: tuple[tuple[str, str], ...]
+    returns: str
+
+
+def mangle(name: str) -> str:
+    """An ASCII Scala identifier part for a Python identifier (unicode letters escaped)."""
+    return "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else f"_u{ord(ch):04x}_"
+                   for ch in name)
+
+
+def udf_type(annotation: str, pos: A.Pos) -> str:
+    """A UDF type from an annotation; ``Optional[X]``/``X | None`` is X (NULLs never enter)."""
+    text = annotation.strip()
+    match = re.match(r"^(?:typing\.)?Optional\[(.+)\]$", text) or \
+        re.match(r"^(.+?)\s*\|\s*None$", text) or re.match(r"^None\s*\|\s*(.+)$", text)
+    if match:
+        text = match.group(1).strip()
+    if text in TYPES:
+        return TYPES[text]
+    if text in REFUSED_TYPES:
+        raise UdfError("U110", REFUSED_TYPES[text], pos)
+    raise UdfError("U110", f"type '{annotation}' is not supported in a UDF (int, float, str, "
+                   "bool, Optional[...])", pos)
+
+
+class Constants:
+    """String constants of one Scala object, as fields built from code points when needed."""
+
+    SAFE = re.compile(r"^[A-Za-z0-9 _.,:;!?@#%&*()+=/<>|~^'\[\]-]*$")
+
+    def __init__(self):
+        self.fields: dict[str, str] = {}
+
+    def string(self, value: str) -> str:
+        if self.SAFE.match(value):
+            return f'"{value}"'
+        if value not in self.fields:
+            self.fields[value] = f"S{len(self.fields)}"
+        return self.fields[value]
+
+    def declarations(self) -> list[str]:
+        lines = []
+        for value, name in self.fields.items():
+            cps = ", ".join(str(ord(c)) for c in value)
+            lines.append(f"  private val {name}: String = new String(Array[Int]({cps}), 0, "
+                         f"{len(value)})")
+        return lines
+
+
+def _float_literal(value: float) -> str:
+    text = repr(value)
+    if re.match(r"^-?\d+\.\d+$", text):
+        return text
+    return f"java.lang.Double.longBitsToDouble(0x{_bits(value):016x}L)"
+
+
+def _bits(value: float) -> int:
+    import struct
+
+    return struct.unpack("<q", struct.pack("<d", value))[0] & 0xFFFFFFFFFFFFFFFF
+
+
+_SPEC = re.compile(r"^(?:.?[<>=^])?[+\- ]?0?\d*[,_]?(?:\.\d+)?[a-zA-Z%]?$")
+
+
+class FunctionTranslator:
+    """Translate one function; ``functions`` are the helpers it may call, by Python name."""
+
+    def __init__(self, fn: U.Function, sig: Signature, functions: dict[str, Signature],
+                 consts: Constants, where: tuple[str, int]):
+        self.fn, self.sig, self.functions, self.consts = fn, sig, functions, consts
+        self.notebook, self.cell = where
+        self.locals: dict[str, str] = {}
+        self.assigned: set[str] = set()
+        self.loops: list[tuple[str, str]] = []
+        self.counter = 0
+        self.nested: list[tuple[U.Function, Signature]] = []
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def _fresh(self, prefix: str) -> str:
+        self.counter += 1
+        return f"{prefix}{self.counter}"
+
+    def _err(self, node: A.Node, message: str, code: str = "U100", hint: str | None = None):
+        return UdfError(code, message, node.pos, hint)
+
+    def _truthy(self, e: Ex) -> str:
+        if e.type not in TRUTHY:  # only None: every other UDF value has a truth value
+            raise UdfError("U120", "None has no use as a condition in a UDF", self.fn.pos)
+        return TRUTHY[e.type].format(e.code)
+
+    def _as(self, e: Ex, want: str, node: A.Node, what: str) -> str:
+        """``e`` converted to ``want`` where Python converts implicitly (bool -> int -> float)."""
+        if e.type == want:
+            return e.code
+        if want == "float" and e.type == "int":
+            return f"{e.code}.toDouble"
+        if want == "float" and e.type == "bool":
+            return f"(if ({e.code}) 1.0 else 0.0)"
+        if want == "int" and e.type == "bool":
+            return f"(if ({e.code}) 1L else 0L)"
+        raise self._err(node, f"{what}: expected {want}, got {e.type}", "U120")
+
+    # ---- functions -------------------------------------------------------------------------
+
+    def translate(self) -> list[str]:
+        """The Scala method; nested helper functions are left in ``self.nested``."""
+        for name, t in self.sig.params:
+            self.locals[name] = t
+            self.assigned.add(name)
+        body = self._block(self.fn.body)
+        params = ", ".join(f"p_{mangle(n)}: {SCALA[t]}" for n, t in self.sig.params)
+        lines = [f"  def {self.sig.scala}({params}): {SCALA[self.sig.returns]} = {{",
+                 f"    var ln = {self.fn.pos.line}",
+                 "    try {"]
+        for name, t in self.locals.items():
+            init = f"p_{mangle(name)}" if name in dict(self.sig.params) else DEFAULT[t]
+            lines.append(f"      var v_{mangle(name)}: {SCALA[t]} = {init}")
+        lines += ["      " + ln for ln in body]
+        notebook = self.consts.string(self.notebook)
+        name = self.consts.string(self.fn.name)
+        lines += ["      throw Py.returnedNone()",
+                  "    } catch {",
+                  f"      case e: PyError => throw e.at({name}, {notebook}, {self.cell}, ln)",
+                  "    }", "  }"]
+        return lines
+
+    # ---- statements ------------------------------------------------------------------------
+
+    def _block(self, stmts) -> list[str]:
+        out: list[str] = []
+        for i, stmt in enumerate(stmts):
+            if isinstance(stmt, U.Function):
+                self._nested(stmt)
+                continue
+            out += self._stmt(stmt)
+            rest = stmts[i + 1:]
+            if rest and self.loops and self._jumps(stmt):
+                brk, cont = self.loops[-1]
+                inner = self._block(rest)
+                out += [f"if (!{brk} && !{cont}) {{", *("  " + ln for ln in inner), "}"]
+                break
+            if rest and self._terminates(stmt):
+                self.assigned = set(self.locals)  # dead code follows: nothing is unassigned
+        return out
+
+    def _jumps(self, stmt) -> bool:
+        if isinstance(stmt, U.Jump):
+            return stmt.kind in ("break", "continue")
+        if isinstance(stmt, U.If):
+            return any(self._jumps(s) for s in (*stmt.body, *stmt.orelse))
+        return False  # loops own their jumps; functions are separate
+
+    def _terminates(self, stmt) -> bool:
+        if isinstance(stmt, U.Return) or (isinstance(stmt, U.Jump) and stmt.kind != "pass"):
+            return True
+        if isinstance(stmt, U.If):
+            return bool(stmt.body and stmt.orelse and self._terminates(stmt.body[-1])
+                        and self._terminates(stmt.orelse[-1]))
+        return False
+
+    def _stmt(self, stmt) -> list[str]:
+        line = f"ln = {stmt.pos.line};"  # `;`: a block on the next line is not an argument
+        method = getattr(self, f"stmt_{type(stmt).__name__}", None)
+        if method is None:
+            raise self._err(stmt, f"{type(stmt).__name__} is not supported in a UDF")
+        return [line, *method(stmt)]
+
+    def _store(self, target: str, e: Ex, node: A.Node) -> str:
+        if target not in self.locals:
+            if e.type not in SCALA:
+                raise self._err(node, f"a {e.type} value cannot be stored in a variable")
+            self.locals[target] = e.type
+        want = self.locals[target]
+        if e.type != want and not (want == "float" and e.type in ("int", "bool")):
+            raise self._err(node, f"'{target}' holds {want} values; this assigns a {e.type} "
+                            "(give each variable one type)", "U121")
+        self.assigned.add(target)
+        return f"v_{mangle(target)} = {self._as(e, want, node, 'assignment')}"
+
+    def stmt_Assign(self, s: A.Assign) -> list[str]:
+        return [self._store(s.target, self.visit(s.value), s)]
+
+    def stmt_AugAssign(self, s: U.AugAssign) -> list[str]:
+        current = A.Name(s.pos, s.target)
+        value = self._binop(s.op, self.visit(current), self.visit(s.value), s)
+        return [self._store(s.target, value, s)]
+
+    def stmt_ExprStmt(self, s: A.ExprStmt) -> list[str]:
+        if isinstance(s.value, A.Const):
+            return []  # a docstring
+        return [self.visit(s.value).code]
+
+    def stmt_Return(self, s: U.Return) -> list[str]:
+        if s.value is None or (isinstance(s.value, A.Const) and s.value.value is None):
+            return ["throw Py.returnedNone()"]
+        e = self.visit(s.value)
+        want = self.sig.returns
+        if e.type != want and not (want == "float" and e.type == "int"):
+            raise self._err(s, f"'{self.fn.name}' is declared to return {want}, but this returns "
+                            f"a {e.type}", "U122")
+        return [f"return {self._as(e, want, s, 'return')}"]
+
+    def stmt_Jump(self, s: U.Jump) -> list[str]:
+        if s.kind == "pass":
+            return []
+        if not self.loops:
+            raise self._err(s, f"'{s.kind}' outside a loop")
+        brk, cont = self.loops[-1]
+        return [f"{brk if s.kind == 'break' else cont} = true"]
+
+    def stmt_If(self, s: U.If) -> list[str]:
+        cond = self.cond(s.test)
+        before = set(self.assigned)
+        body = self._block(s.body)
+        after_body = set(self.locals) if s.body and self._terminates(s.body[-1]) \
+            else self.assigned
+        self.assigned = set(before)
+        orelse = self._block(s.orelse)
+        after_else = set(self.locals) if s.orelse and self._terminates(s.orelse[-1]) \
+            else self.assigned
+        self.assigned = after_body & after_else
+        out = [f"if ({cond}) {{", *("  " + ln for ln in body), "}"]
+        if orelse:
+            out[-1] = "} else {"
+            out += ["  " + ln for ln in orelse] + ["}"]
+        return out
+
+    def _loop(self, header: list[str], cond: str, setup: list[str], body_stmts,
+              target: str | None = None) -> list[str]:
+        brk, cont = self._fresh("brk"), self._fresh("cont")
+        before = set(self.assigned)
+        if target:
+            self.assigned.add(target)
+        self.loops.append((brk, cont))
+        body = self._block(body_stmts)
+        self.loops.pop()
+        self.assigned = before  # the body may run zero times
+        return ["{", f"  var {brk} = false", f"  var {cont} = false", *("  " + h for h in header),
+                f"  while (!{brk} && {cond}) {{", f"    {cont} = false",
+                *("    " + ln for ln in setup), *("    " + ln for ln in body), "  }", "}"]
+
+    def stmt_While(self, s: U.While) -> list[str]:
+        return self._loop([], f"({self.cond(s.test)})", [], s.body)
+
+    def stmt_For(self, s: U.For) -> list[str]:
+        it = s.iter
+        if isinstance(it, A.Call) and isinstance(it.func, A.Name) and it.func.id == "range":
+            args = [self._as(self.visit(a), "int", a, "range()") for a in it.args]
+            if not 1 <= len(args) <= 3 or it.keywords:
+                raise self._err(it, "range() takes 1 to 3 int arguments")
+            start, stop, step = (["0L", *args, "1L"] if len(args) == 1 else [*args, "1L"]
+                                 if len(args) == 2 else args)
+            i, hi, st = self._fresh("i"), self._fresh("stop"), self._fresh("step")
+            self._declare(s.target, "int", s)
+            header = [f"var {i}: Long = {start}", f"val {hi}: Long = {stop}",
+                      f"val {st}: Long = {step}",
+                      f'if ({st} == 0L) throw new PyError("ValueError", '
+                      '"range() arg 3 must not be zero")']
+            cond = f"(if ({st} > 0L) {i} < {hi} else {i} > {hi})"
+            setup = [f"v_{mangle(s.target)} = {i}",
+                     f"{i} = if (({st} > 0L && {hi} - {i} <= {st}) || ({st} < 0L && {hi} - {i} >= "
+                     f"{st})) {hi} else {i} + {st}"]
+            return self._loop(header, cond, setup, s.body, s.target)
+        e = self.visit(it)
+        if e.type not in ("str", "list[str]"):
+            raise self._err(it, f"for loops run over range(...), a str or a str.split() list, "
+                            f"not a {e.type}")
+        arr, k = self._fresh("items"), self._fresh("k")
+        items = f"PyStr.codePoints({e.code})" if e.type == "str" else e.code
+        self._declare(s.target, "str", s)
+        return self._loop([f"val {arr}: Array[String] = {items}", f"var {k} = 0"],
+                          f"{k} < {arr}.length",
+                          [f"v_{mangle(s.target)} = {arr}({k})", f"{k} += 1"], s.body, s.target)
+
+    def _declare(self, target: str, t: str, node) -> None:
+        if self.locals.setdefault(target, t) != t:
+            raise self._err(node, f"'{target}' holds {self.locals[target]} values; the loop "
+                            f"assigns {t} values", "U121")
+
+    def _nested(self, fn: U.Function) -> None:
+        sig = signature(fn, f"h_{mangle(self.fn.name)}_{mangle(fn.name)}")
+        self.functions = {**self.functions, fn.name: sig}
+        self.nested.append((fn, sig))
+
+    # ---- expressions -----------------------------------------------------------------------
+
+    def visit(self, node: A.Node) -> Ex:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is None:
+            raise self._err(node, f"{type(node).__name__} expressions are not supported in a UDF")
+        return method(node)
+
+    def cond(self, node: A.Node) -> str:
+        """``node`` in a test position: Python's truthiness, ``and``/``or`` as booleans."""
+        if isinstance(node, A.BoolOp):
+            op = "&&" if node.op == "and" else "||"
+            return f"({self.cond(node.left)} {op} {self.cond(node.right)})"
+        if isinstance(node, A.UnaryOp) and node.op == "not":
+            return f"!({self.cond(node.operand)})"
+        return self._truthy(self.visit(node))
+
+    def visit_Const(self, n: A.Const) -> Ex:
+        v = n.value
+        if isinstance(v, bool):
+            return Ex("true" if v else "false", "bool", v)
+        if isinstance(v, int):
+            if v >= 2 ** 63:
+                raise self._err(n, "int literal beyond 64 bits", "U123")
+            return Ex(f"{v}L", "int", v)
+        if isinstance(v, float):
+            return Ex(_float_literal(v), "float", v)
+        if isinstance(v, str):
+            return Ex(self.consts.string(v), "str", v)
+        if v is None:
+            return Ex("null", "None", None)
+        raise self._err(n, f"a {type(v).__name__} literal is not supported in a UDF")
+
+    def visit_Name(self, n: A.Name) -> Ex:
+        if n.id in self.locals:
+            if n.id not in self.assigned:
+                raise self._err(n, f"'{n.id}' may be unassigned here (Python raises "
+                                "UnboundLocalError); assign it on every path first", "U124")
+            return Ex(f"v_{mangle(n.id)}", self.locals[n.id])
+        raise self._err(n, f"name '{n.id}' is not defined in the UDF (UDFs see their "
+                        "parameters, locals, helper functions and math)", "U101")
+
+    def visit_Attribute(self, n: A.Attribute) -> Ex:
+        if isinstance(n.value, A.Name) and n.value.id == "math" and n.attr in MATH_CONSTANTS:
+            return Ex(MATH_CONSTANTS[n.attr], "float")
+        raise self._err(n, f"attribute '{n.attr}' is not supported in a UDF")
+
+    def visit_UnaryOp(self, n: A.UnaryOp) -> Ex:
+        if n.op == "not":
+            return Ex(f"!({self.cond(n.operand)})", "bool")
+        e = self.visit(n.operand)
+        if e.type not in NUMERIC:
+            raise self._err(n, f"unary {n.op} of a {e.type}", "U120")
+        t = "int" if e.type == "bool" else e.type
+        code = self._as(e, t, n, "unary")
+        if n.op == "+":
+            return Ex(code, t)
+        if n.op == "-":
+            if isinstance(e.const, int) and not isinstance(e.const, bool):
+                return Ex(f"(-{code})", t, -e.const)  # a literal: cannot overflow
+            return Ex(f"Py.neg({code})" if t == "int" else f"(-{code})", t)
+        if n.op == "~" and t == "int":
+            return Ex(f"(~{code})", "int")
+        raise self._err(n, f"unary {n.op} is not supported in a UDF")
+
+    def _binop(self, op: str, a: Ex, b: Ex, node: A.Node) -> Ex:
+        if op == "+" and a.type == b.type == "str":
+            return Ex(f"({a.code} + {b.code})", "str")
+        if op == "*" and {a.type, b.type} in ({"str", "int"}, {"str", "bool"}):
+            s, k = (a, b) if a.type == "str" else (b, a)
+            return Ex(f"PyStr.repeat({s.code}, {self._as(k, 'int', node, '*')})", "str")
+        if a.type not in NUMERIC or b.type not in NUMERIC:
+            raise self._err(node, f"unsupported operand types for {op}: {a.type} and {b.type}",
+                            "U120")
+        if op in ("&", "|", "^"):
+            if a.type == b.type == "bool":
+                return Ex(f"({a.code} {op} {b.code})", "bool")
+            if "float" in (a.type, b.type):
+                raise self._err(node, f"{op} of a float", "U120")
+            return Ex(f"({self._as(a, 'int', node, op)} {op} {self._as(b, 'int', node, op)})",
+                      "int")
+        t = "float" if "float" in (a.type, b.type) else "int"
+        x, y = self._as(a, t, node, op), self._as(b, t, node, op)
+        if op == "/":
+            return Ex(f"Py.truediv({x}, {y})", "float")
+        if t == "int":
+            fn = {"+": "add", "-": "sub", "*": "mul", "//": "floordiv", "%": "mod",
+                  "**": "pow"}.get(op)
+        else:
+            if op in ("+", "-", "*"):
+                return Ex(f"({x} {op} {y})", "float")
+            fn = {"//": "floordiv", "%": "mod", "**": "pow"}.get(op)
+        if fn is None:
+            raise self._err(node, f"operator {op} is not supported in a UDF")
+        return Ex(f"Py.{fn}({x}, {y})", t)
+
+    def visit_BinOp(self, n: A.BinOp) -> Ex:
+        return self._binop(n.op, self.visit(n.left), self.visit(n.right), n)
+
+    def visit_BoolOp(self, n: A.BoolOp) -> Ex:
+        a, b = self.visit(n.left), self.visit(n.right)
+        if a.type != b.type:
+            raise self._err(n, f"'{n.op}' returns one of its operands, here a {a.type} or a "
+                            f"{b.type}; give both the same type (or use it in a condition)",
+                            "U120")
+        t = self._fresh("t")
+        branch = f"{b.code} else {t}" if n.op == "and" else f"{t} else {b.code}"
+        return Ex(f"{{ val {t} = {a.code}; if ({self._truthy(Ex(t, a.type))}) {branch} }}",
+                  a.type)
+
+    def visit_IfExp(self, n: A.IfExp) -> Ex:
+        cond, a, b = self.cond(n.test), self.visit(n.body), self.visit(n.orelse)
+        t = a.type if a.type == b.type else "float" if {a.type, b.type} <= {"int", "float"} \
+            else None
+        if t is None:
+            raise self._err(n, f"the two branches give a {a.type} and a {b.type}; give them one "
+                            "type", "U120")
+        return Ex(f"(if ({cond}) {self._as(a, t, n, 'if')} else {self._as(b, t, n, 'if')})", t)
+
+    _CMP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+    _PY_CMP = {"==": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
+    _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+    def _compare(self, op: str, a: Ex, b: Ex, right: A.Node, node: A.Node) -> str:
+        if op in ("is", "is not"):
+            if not (isinstance(right, A.Const) and right.value is None):
+                raise self._err(node, "'is' is only supported with None in a UDF")
+            # NULL inputs never reach the body (the notebook's engine skips the call), and no
+            # UDF value is None, so `x is None` is always False.
+            return "false" if op == "is" else "true"
+        if op in ("in", "not in"):
+            neg = "!" if op == "not in" else ""
+            if isinstance(right, A.Collection):
+                items = [self.visit(i) for i in right.items]
+                tests = [self._compare("==", a, i, i, node) for i in items] or ["false"]
+                return f"{neg}({' || '.join(tests)})"
+            if b.type == "str" and a.type == "str":
+                return f"{neg}{b.code}.contains({a.code})"
+            if b.type == "list[str]" and a.type == "str":
+                return f"{neg}PyStr.contains({b.code}, {a.code})"
+            raise self._err(node, f"'in' with a {b.type} on the right is not supported", "U120")
+        if a.type == b.type == "str":
+            if op in ("==", "!="):
+                return f"({a.code} {op} {b.code})"
+            return f"(PyStr.compare({a.code}, {b.code}) {op} 0)"
+        if a.type in NUMERIC and b.type in NUMERIC:
+            if a.type == b.type == "bool" or "float" not in (a.type, b.type) or \
+                    a.type == b.type:
+                t = "int" if a.type != b.type else a.type
+                return f"({self._as(a, t, node, op)} {op} {self._as(b, t, node, op)})"
+            # int vs float: Python compares exactly (2**53 + 1 != 2.0**53); Java would round.
+            if a.type != "float":
+                x, y, o = self._as(a, "int", node, op), b.code, op
+            else:
+                x, y, o = self._as(b, "int", node, op), a.code, self._FLIP[op]
+            if o == "!=":
+                return f"!Py.eq({x}, {y})"
+            return f"Py.{self._PY_CMP[o]}({x}, {y})"
+        raise self._err(node, f"comparing a {a.type} with a {b.type} (always unequal in Python); "
+                        "convert one side first", "U120")
+
+    def visit_Compare(self, n: A.Compare) -> Ex:
+        left = self.visit(n.left)
+        values = [left] + [None if isinstance(c, A.Collection) else
+                           self.visit(c) if not (isinstance(c, A.Const) and c.value is None)
+                           else Ex("null", "None") for c in n.comparators]
+        if len(n.ops) == 1:
+            return Ex(self._compare(n.ops[0], left, values[1], n.comparators[0], n), "bool")
+        # a < b < c evaluates b once
+        temps, parts, prev = [], [], left
+        for op, node, value in zip(n.ops, n.comparators, values[1:]):
+            if value is not None and value.type not in ("None",):
+                t = self._fresh("c")
+                temps.append(f"val {t} = {value.code}")
+                value = Ex(t, value.type)
+            parts.append(self._compare(op, prev, value, node, n))
+            prev = value
+        return Ex(f"{{ {'; '.join(temps)}; {' && '.join(parts)} }}", "bool")
+
+    def visit_Collection(self, n: A.Collection) -> Ex:
+        raise self._err(n, f"a {n.kind} is only supported on the right of 'in' in a UDF")
+
+    def visit_Subscript(self, n: A.Subscript) -> Ex:
+        v = self.visit(n.value)
+        if isinstance(n.index, A.Slice):
+            if v.type != "str":
+                raise self._err(n, f"slicing a {v.type}", "U120")
+            s = n.index
+            bound = [self._as(self.visit(x), "int", x, "slice") if x is not None else "PyStr.NONE"
+                     for x in (s.start, s.stop)]
+            step = self._as(self.visit(s.step), "int", s.step, "slice") if s.step else "1L"
+            return Ex(f"PyStr.slice({v.code}, {bound[0]}, {bound[1]}, {step})", "str")
+        i = self._as(self.visit(n.index), "int", n.index, "index")
+        if v.type == "str":
+            return Ex(f"PyStr.at({v.code}, {i})", "str")
+        if v.type == "list[str]":
+            return Ex(f"PyStr.item({v.code}, {i})", "str")
+        raise self._err(n, f"indexing a {v.type}", "U120")
+
+    def visit_FString(self, n: A.FString) -> Ex:
+        parts = []
+        for part in n.parts:
+            if isinstance(part, str):
+                parts.append(self.consts.string(part))
+                continue
+            e = self.visit(part.value)
+            if part.conversion in ("r", "a") and e.type == "str":
+                raise self._err(part, f"!{part.conversion} of a str is not supported in a UDF")
+            if not part.spec:
+                parts.append(TO_STR[e.type].format(e.code) if e.type in TO_STR else
+                             self._bad_format(part, e))
+                continue
+            self._check_spec(part, e)
+            parts.append(f"PyFormat.format({e.code}, {self.consts.string(part.spec)})")
+        return Ex("(" + " + ".join(['""', *parts]) + ")", "str")
+
+    def _bad_format(self, node, e: Ex) -> str:
+        raise self._err(node, f"a {e.type} cannot be formatted in an f-string", "U120")
+
+    def _check_spec(self, node: A.FormatField, e: Ex) -> None:
+        spec = node.spec
+        kind = spec[-1] if spec and (spec[-1].isalpha() or spec[-1] == "%") else ""
+        sample = {"int": 7, "float": 1.5, "str": "a", "bool": True}.get(e.type)
+        ok = _SPEC.match(spec) and kind in FORMAT_TYPES.get(e.type, ()) and not (
+            e.type == "float" and not kind and "." in spec)
+        try:
+            format(sample, spec)
+        except (ValueError, TypeError):
+            ok = False
+        if not ok:
+            raise self._err(node, f"format spec '{spec}' for a {e.type} is not supported in a UDF "
+                            "(supported: fill, align, sign, 0, width, , or _, .precision and "
+                            "the types d b o x X f F e E % s)", "U125")
+
+    def visit_Call(self, n: A.Call) -> Ex:
+        if n.keywords:
+            raise self._err(n.keywords[0], "keyword arguments are not supported in a UDF")
+        f = n.func
+        if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and f.value.id == "math":
+            if f.attr not in MATH:
+                raise self._err(f, f"math.{f.attr} is not supported in a UDF (supported: "
+                                f"{', '.join(sorted(MATH))})", "U102")
+            return self._table(f"math.{f.attr}", MATH[f.attr], None, n.args, n)
+        if isinstance(f, A.Attribute):
+            recv = self.visit(f.value)
+            if recv.type != "str" or f.attr not in STR_METHODS:
+                raise self._err(f, f"method '{f.attr}' of a {recv.type} is not supported in a "
+                                "UDF", "U102")
+            if f.attr in ("startswith", "endswith") and n.args and \
+                    isinstance(n.args[0], A.Collection):
+                tests = [f"PyStr.{f.attr}({recv.code}, {self._as(self.visit(x), 'str', x, f.attr)})"
+                         for x in n.args[0].items]
+                return Ex(f"({' || '.join(tests) or 'false'})", "bool")
+            return self._table(f"str.{f.attr}", STR_METHODS[f.attr], recv, n.args, n)
+        if not isinstance(f, A.Name):
+            raise self._err(n, "only functions, math functions and str methods can be called")
+        name = f.id
+        if name in self.functions:
+            sig = self.functions[name]
+            if len(n.args) != len(sig.params):
+                raise self._err(n, f"'{name}' takes {len(sig.params)} arguments, "
+                                f"{len(n.args)} given", "U120")
+            args = [self._as(self.visit(a), t, a, f"argument '{p}' of {name}")
+                    for a, (p, t) in zip(n.args, sig.params)]
+            return Ex(f"{sig.scala}({', '.join(args)})", sig.returns)
+        if name == "bool" and len(n.args) == 1:
+            return Ex(self.cond(n.args[0]), "bool")
+        if name in ("min", "max") and len(n.args) >= 2:
+            return self._minmax(name, n)
+        if name in BUILTINS:
+            return self._table(name, BUILTINS[name], None, n.args, n)
+        raise self._err(f, f"'{name}' cannot be called in a UDF", "U102")
+
+    def _table(self, shown: str, sigs, recv: Ex | None, args, node) -> Ex:
+        values = [self.visit(a) for a in args]
+        for params, result, template in sigs:
+            if len(params) != len(values):
+                continue
+            if all(v.type == p or (p == "float" and v.type in ("int", "bool"))
+                   or (p == "int" and v.type == "bool") for v, p in zip(values, params)):
+                codes = [self._as(v, p, a, shown) for v, p, a in zip(values, params, args)]
+                return Ex(template.format(recv.code if recv else "", *codes), result)
+        got = ", ".join(v.type for v in values)
+        accepted = "; ".join("(" + ", ".join(p) + ")" for p, _, _ in sigs)
+        raise self._err(node, f"{shown}() does not take ({got}) in a UDF (accepted: {accepted})",
+                        "U120")
+
+    def _minmax(self, name: str, n: A.Call) -> Ex:
+        values = [self.visit(a) for a in n.args]
+        types = {v.type for v in values}
+        t = "float" if types <= {"int", "float", "bool"} and "float" in types else \
+            "int" if types <= {"int", "bool"} else None
+        if t is None:
+            raise self._err(n, f"{name}() of {', '.join(sorted(types))} values is not supported "
+                            "in a UDF", "U120")
+        code = self._as(values[0], t, n.args[0], name)
+        for v, a in zip(values[1:], n.args[1:]):
+            other = self._as(v, t, a, name)
+            # Python keeps the first of equal values and never picks NaN over an earlier value
+            code = f"Py.{name}({code}, {other})" if t == "float" else \
+                f"java.lang.Math.{name}({code}, {other})"
+        return Ex(code, t)
+
+
+def signature(fn: U.Function, scala: str) -> Signature:
+    params = tuple((n, udf_type(t, fn.pos)) for n, t in fn.params)
+    return Signature(scala, params, udf_type(fn.returns, fn.pos))
+
