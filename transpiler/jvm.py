@@ -189,12 +189,25 @@ class Jvm:
         URL = jpype.JClass("java.net.URL")
         URLClassLoader = jpype.JClass("java.net.URLClassLoader")
         FeaturePipeline = jpype.JClass("nb2jvm.runtime.FeaturePipeline")
+        jar = self._session_copy(jar)
         urls = jpype.JArray(URL)([jpype.JClass("java.io.File")(str(jar)).toURI().toURL()])
         loader = URLClassLoader(urls, FeaturePipeline.class_.getClassLoader())
         # Tasks deserialise compiled UDFs with the executor's class loader, which sees only
         # the jars added to the SparkContext (as spark-submit --jars would add them).
         self.spark.sparkContext().addJar(str(jar))
         return FeaturePipeline.load(loader, artifact_id)
+
+    def _session_copy(self, jar: Path) -> Path:
+        # Spark keys added jars by file name and refuses a second path with the same name, so
+        # each distinct jar gets a content-addressed name in this session's folder.
+        if not hasattr(self, "_jars"):
+            self._jars = Path(tempfile.mkdtemp(prefix="nb2jvm-session-jars-"))
+            atexit.register(shutil.rmtree, self._jars, True)
+        data = jar.read_bytes()
+        copy = self._jars / f"{jar.stem}-{hashlib.sha256(data).hexdigest()[:16]}.jar"
+        if not copy.exists():
+            copy.write_bytes(data)
+        return copy
 
     def run_parquet(self, pipeline, feature: str, inputs: dict[str, Path], output: Path) -> None:
         """Run one feature set from Parquet inputs to a Parquet output (a Spark directory)."""

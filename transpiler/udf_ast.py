@@ -107,8 +107,9 @@ def function(tree: Tree, line_offset: int) -> Function:
             suite = child
         elif child is not None and returns is None and name is not None:
             returns = _type(child)
-    return Function(_pos(tree, line_offset), name, tuple(decorators), params, returns,
-                    _suite(suite, line_offset))
+    pos = _pos(tree, line_offset)
+    pos = A.Pos(pos.line + len(decorators), pos.column, pos.end_line, pos.end_column)  # `def`
+    return Function(pos, name, tuple(decorators), params, returns, _suite(suite, line_offset))
 
 
 def _suite(tree: Tree, off: int) -> tuple:

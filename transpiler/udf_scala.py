@@ -51,9 +51,13 @@ class Signature:
 
 
 def mangle(name: str) -> str:
-    """An ASCII Scala identifier part for a Python identifier (unicode letters escaped)."""
-    return "".join(ch if ch.isascii() and (ch.isalnum() or ch == "_") else f"_u{ord(ch):04x}_"
-                   for ch in name)
+    """An ASCII Scala identifier part for a Python identifier, injective and ending in a digit.
+
+    ``_`` is doubled and other characters become ``_uXXXX_``, so no two names collide; the
+    final ``0`` keeps Scala from reading ``p_val_:`` as the operator identifier ``val_:``.
+    """
+    return "".join(ch if ch.isascii() and ch.isalnum() else "__" if ch == "_" else
+                   f"_u{ord(ch):04x}_" for ch in name) + "0"
 
 
 def udf_type(annotation: str, pos: A.Pos) -> str:
@@ -607,13 +611,17 @@ class FunctionTranslator:
 
     def _table(self, shown: str, sigs, recv: Ex | None, args, node) -> Ex:
         values = [self.visit(a) for a in args]
-        for params, result, template in sigs:
-            if len(params) != len(values):
-                continue
-            if all(v.type == p or (p == "float" and v.type in ("int", "bool"))
-                   or (p == "int" and v.type == "bool") for v, p in zip(values, params)):
-                codes = [self._as(v, p, a, shown) for v, p, a in zip(values, params, args)]
-                return Ex(template.format(recv.code if recv else "", *codes), result)
+        # Exact argument types first (str(True) is 'True', not str(1)), then Python's implicit
+        # widening bool -> int -> float.
+        for exact in (True, False):
+            for params, result, template in sigs:
+                if len(params) != len(values):
+                    continue
+                if all(v.type == p or not exact and (
+                        (p == "float" and v.type in ("int", "bool"))
+                        or (p == "int" and v.type == "bool")) for v, p in zip(values, params)):
+                    codes = [self._as(v, p, a, shown) for v, p, a in zip(values, params, args)]
+                    return Ex(template.format(recv.code if recv else "", *codes), result)
         got = ", ".join(v.type for v in values)
         accepted = "; ".join("(" + ", ".join(p) + ")" for p, _, _ in sigs)
         raise self._err(node, f"{shown}() does not take ({got}) in a UDF (accepted: {accepted})",
@@ -622,11 +630,12 @@ class FunctionTranslator:
     def _minmax(self, name: str, n: A.Call) -> Ex:
         values = [self.visit(a) for a in n.args]
         types = {v.type for v in values}
-        t = "float" if types <= {"int", "float", "bool"} and "float" in types else \
-            "int" if types <= {"int", "bool"} else None
+        t = types.pop() if len(types) == 1 and types <= {"int", "float"} else None
         if t is None:
-            raise self._err(n, f"{name}() of {', '.join(sorted(types))} values is not supported "
-                            "in a UDF", "U120")
+            # min(1.5, 1) is the int 1 in Python: the result's type depends on the values.
+            raise self._err(n, f"{name}() of {' and '.join(sorted({v.type for v in values}))} "
+                            "values is not supported in a UDF (give all arguments one type, "
+                            "int or float)", "U120")
         code = self._as(values[0], t, n.args[0], name)
         for v, a in zip(values[1:], n.args[1:]):
             other = self._as(v, t, a, name)

@@ -7,8 +7,8 @@ subset refuses the feature sets that call it, with the position of the problem.
 
 Call boundary, as measured on ibis 12 + DuckDB 1.4 (``tests/test_udfs.py`` shows each): the
 notebook's engine never calls a Python UDF with a NULL argument (the row's result is NULL, even
-for ``Optional`` parameters); a UDF returning None fails the query; an exception fails the query;
-a NaN result stays NaN.  The generated classes do the same on Spark.
+for ``Optional`` parameters; a NaN argument is passed as NaN); a UDF returning None fails the
+query; an exception fails the query; a returned NaN becomes NULL.  The generated classes do the same on Spark.
 """
 
 from __future__ import annotations
@@ -167,6 +167,10 @@ def _wrapper(udf: CompiledUdf, scala_method: str) -> list[str]:
     params = ", ".join(f"{a}: {b}" for a, b in zip(args, boxed))
     unboxed = ", ".join(UNBOX[t].format(a) for a, (_, t) in zip(args, udf.params))
     call = BOX[udf.returns].format(f"Fns.{scala_method}({unboxed})")
+    if udf.returns == "float":
+        # The notebook's engine turns a NaN returned by a Python UDF into NULL (measured).
+        call = (f"{{ val r = Fns.{scala_method}({unboxed}); "
+                "if (java.lang.Double.isNaN(r)) null else java.lang.Double.valueOf(r) }")
     # The notebook's engine skips the call for a row with a NULL argument: the result is NULL.
     nulls = " || ".join(f"{a} == null" for a in args)
     body = f"if ({nulls}) null else {call}" if args else call

@@ -341,13 +341,21 @@ public final class Py {
     if (x == 0.0) return (1.0 / x < 0) ? "-0.0" : "0.0";
     BigDecimal exact = new BigDecimal(x);
     BigDecimal shortest = null;
-    // Java 17's Double.toString is not always the shortest; find it: the first precision whose
-    // nearest decimal reads back as x (the nearest candidate of a length is the one to try).
-    for (int p = 1; p <= 17; p++) {
-      BigDecimal c = exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
-      if (c.doubleValue() == x) {
-        shortest = c;
-        break;
+    // Java 17's Double.toString is not always the shortest; find it as CPython's repr does:
+    // the fewest digits that read back as x, and of two such candidates the closer to x.
+    for (int p = 1; p <= 17 && shortest == null; p++) {
+      BigDecimal lo = exact.round(new MathContext(p, RoundingMode.FLOOR));
+      BigDecimal hi = exact.round(new MathContext(p, RoundingMode.CEILING));
+      boolean loOk = lo.doubleValue() == x;
+      boolean hiOk = hi.doubleValue() == x;
+      if (loOk && hiOk) {
+        int cmp = exact.subtract(lo).compareTo(hi.subtract(exact));
+        shortest = cmp < 0 ? lo : cmp > 0 ? hi
+            : exact.round(new MathContext(p, RoundingMode.HALF_EVEN));
+      } else if (loOk) {
+        shortest = lo;
+      } else if (hiOk) {
+        shortest = hi;
       }
     }
     BigDecimal d = shortest.stripTrailingZeros();

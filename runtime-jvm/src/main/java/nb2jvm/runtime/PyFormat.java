@@ -134,6 +134,7 @@ public final class PyFormat {
       return pad("", Py.str(value), s, '>');
     }
     char type = s.type == 0 ? 'r' : s.type;
+    if (type == '%') value *= 100; // CPython scales the double first (so it may overflow)
     boolean negative = value < 0 || (value == 0.0 && 1.0 / value < 0);
     double x = Math.abs(value);
     boolean upper = type == 'F' || type == 'E';
@@ -148,7 +149,7 @@ public final class PyFormat {
     int prec = s.precision < 0 ? 6 : s.precision;
     switch (type) {
       case 'f': case 'F': body = fixed(x, prec, s.grouping); break;
-      case '%': body = fixed(x * 100, prec, s.grouping) + "%"; break;
+      case '%': body = fixed(x, prec, s.grouping) + "%"; break;
       case 'e': case 'E': body = sci(x, prec, upper); break;
       default:
         throw PyError.value("Unknown format code '" + type + "' for object of type 'float'");

@@ -1,0 +1,207 @@
+"""The Python-semantics runtime (``runtime-jvm``'s Py, PyStr, PyFormat) against Python itself,
+called through JPype in the test session's JVM: property-based (hypothesis) for numbers and
+strings, exhaustive over every code point for the case mappings."""
+
+from __future__ import annotations
+
+import math
+import sys
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.jvm
+SETTINGS = settings(max_examples=300, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+INT64 = st.integers(min_value=-(2**63), max_value=2**63 - 1)
+FLOATS = st.floats(allow_nan=True, allow_infinity=True)
+WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2009\u200b\u2028\u3000"
+TEXT = st.text(alphabet=st.sampled_from(list("abcAB ßİıΣσς_-.,'") + list(WHITESPACE)
+                                        + ["😀", "e", "\u0301", "ǅ", "²", "٣", "𝟙"]), max_size=12)
+
+
+@pytest.fixture(scope="module")
+def rt(jvm):
+    import jpype
+
+    class Runtime:
+        Py = jpype.JClass("nb2jvm.runtime.Py")
+        PyStr = jpype.JClass("nb2jvm.runtime.PyStr")
+        PyFormat = jpype.JClass("nb2jvm.runtime.PyFormat")
+        PyError = jpype.JClass("nb2jvm.runtime.PyError")
+        JLong = jpype.JLong
+        JDouble = jpype.JDouble
+    return Runtime
+
+
+def _py_or_error(fn, *args):
+    try:
+        return fn(*args)
+    except (ZeroDivisionError, ValueError, OverflowError, IndexError, TypeError) as exc:
+        return type(exc).__name__
+
+
+def _jvm_or_error(rt, fn, *args):
+    try:
+        value = fn(*args)
+    except rt.PyError as exc:
+        return str(exc.pythonType())
+    return str(value) if not isinstance(value, (int, float, bool)) else value
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or (a == b and math.copysign(1, a) ==
+                                                       math.copysign(1, b))
+    return a == b
+
+
+@SETTINGS
+@given(x=FLOATS)
+def test_str_of_float_is_repr(rt, x):
+    assert str(rt.Py.str(rt.JDouble(x))) == repr(x)
+
+
+@SETTINGS
+@given(x=st.floats(allow_nan=False, allow_infinity=False, min_value=-1e18, max_value=1e18),
+       n=st.integers(-6, 12))
+def test_round(rt, x, n):
+    assert rt.Py.round(rt.JDouble(x)) == round(x)
+    assert _same(float(rt.Py.round(rt.JDouble(x), rt.JLong(n))), round(x, n))
+
+
+@SETTINGS
+@given(a=INT64, b=INT64)
+def test_int_arithmetic_or_overflow(rt, a, b):
+    for name, fn in (("add", lambda x, y: x + y), ("sub", lambda x, y: x - y),
+                     ("mul", lambda x, y: x * y), ("floordiv", lambda x, y: x // y),
+                     ("mod", lambda x, y: x % y)):
+        expected = _py_or_error(fn, a, b)
+        if isinstance(expected, int) and not -(2**63) <= expected < 2**63:
+            expected = "OverflowError"  # Python's int is unbounded; the runtime stops
+        got = _jvm_or_error(rt, getattr(rt.Py, name), rt.JLong(a), rt.JLong(b))
+        assert got == expected, (name, a, b)
+    assert _same(_jvm_or_error(rt, rt.Py.truediv, rt.JLong(a), rt.JLong(b)),
+                 _py_or_error(lambda x, y: x / y, a, b))
+
+
+@SETTINGS
+@given(a=FLOATS, b=FLOATS)
+def test_float_division_family(rt, a, b):
+    for name, fn in (("truediv", lambda x, y: x / y), ("floordiv", lambda x, y: x // y),
+                     ("mod", lambda x, y: x % y), ("pow", lambda x, y: x ** y)):
+        expected = _py_or_error(fn, a, b)
+        if name == "pow" and a < 0 and math.isfinite(a) and math.isfinite(b) and b != int(b):
+            expected = "ValueError"  # Python computes a complex result: refused at run time
+        got = _jvm_or_error(rt, getattr(rt.Py, name), rt.JDouble(a), rt.JDouble(b))
+        assert _same(got, expected), (name, a, b, got, expected)
+
+
+@SETTINGS
+@given(x=INT64, y=FLOATS)
+def test_int_float_comparison_is_exact(rt, x, y):
+    assert bool(rt.Py.lt(rt.JLong(x), rt.JDouble(y))) == (x < y)
+    assert bool(rt.Py.eq(rt.JLong(x), rt.JDouble(y))) == (x == y)
+    assert bool(rt.Py.ge(rt.JLong(x), rt.JDouble(y))) == (x >= y)
+
+
+@SETTINGS
+@given(s=st.text(alphabet="0123456789_+- .eEinfatyINFA\u0663\u00b2\uff11", max_size=10))
+def test_parse_int_and_float(rt, s):
+    def py_int(t):
+        v = int(t)
+        return v if -(2**63) <= v < 2**63 else "OverflowError"
+    assert _jvm_or_error(rt, rt.Py.parseInt, s) == _py_or_error(py_int, s)
+    assert _same(_jvm_or_error(rt, rt.Py.parseFloat, s), _py_or_error(float, s))
+
+
+SPECS = ["", ".2f", ".0f", "+.3f", ",.2f", "_.1f", "10.3f", "<10.1f", "^9.2f", "*>8.1e", ".3e",
+         "E", ".1%", "%", "08.2f", "=+10.2f", " .4f"]
+
+
+@SETTINGS
+@given(x=FLOATS, spec=st.sampled_from(SPECS))
+def test_float_format_specs(rt, x, spec):
+    assert str(rt.PyFormat.format(rt.JDouble(x), spec)) == format(x, spec)
+
+
+@SETTINGS
+@given(x=INT64, spec=st.sampled_from(["", "d", "+d", ",", "_", "x", "X", "o", "b", "08d", ">6",
+                                       "^7", "=+8", ",.2f", ".1e"]))
+def test_int_format_specs(rt, x, spec):
+    assert str(rt.PyFormat.format(rt.JLong(x), spec)) == format(x, spec)
+
+
+@SETTINGS
+@given(s=TEXT, sep=st.sampled_from(["a", ",", "ab", " ", "ß"]), chars=st.sampled_from(
+    [" ", "a_", "ß.", "\u3000"]))
+def test_strip_split_replace(rt, s, sep, chars):
+    S = rt.PyStr
+    assert str(S.strip(s)) == s.strip() and str(S.lstrip(s)) == s.lstrip()
+    assert str(S.rstrip(s, chars)) == s.rstrip(chars)
+    assert [str(p) for p in S.split(s)] == s.split()
+    assert [str(p) for p in S.split(s, sep)] == s.split(sep)
+    assert [str(p) for p in S.split(s, sep, rt.JLong(1))] == s.split(sep, 1)
+    assert str(S.replace(s, sep, "-")) == s.replace(sep, "-")
+    assert str(S.replace(s, "", "|")) == s.replace("", "|")
+    assert S.count(s, sep) == s.count(sep) and S.find(s, sep) == s.find(sep)
+    assert str(S.zfill(s, rt.JLong(8))) == s.zfill(8)
+    assert str(S.center(s, rt.JLong(9), "*")) == s.center(9, "*")
+
+
+@SETTINGS
+@given(s=TEXT, start=st.integers(-15, 15) | st.none(), stop=st.integers(-15, 15) | st.none(),
+       step=st.sampled_from([1, 2, 3, -1, -2, None]))
+def test_slicing_and_indexing_by_code_point(rt, s, start, stop, step):
+    none = rt.PyStr.NONE
+    got = rt.PyStr.slice(s, rt.JLong(none if start is None else start),
+                         rt.JLong(none if stop is None else stop), rt.JLong(step or 1))
+    assert str(got) == s[start:stop:step]
+    assert rt.PyStr.len(s) == len(s)
+    if start is not None:
+        assert _jvm_or_error(rt, rt.PyStr.at, s, rt.JLong(start)) == _py_or_error(
+            lambda: s[start])
+
+
+@SETTINGS
+@given(a=TEXT, b=TEXT)
+def test_string_order_is_by_code_point(rt, a, b):
+    assert (rt.PyStr.compare(a, b) < 0) == (a < b)
+    assert str(rt.PyStr.lower(a)) == a.lower() and str(rt.PyStr.upper(a)) == a.upper()
+
+
+def _all_code_points():
+    return [chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]
+
+
+def test_case_mappings_of_every_code_point(rt):
+    # '\n' is neither cased nor case-ignorable, so each character maps on its own (and a
+    # capital sigma between newlines is not final, in Python and in the runtime alike).
+    text = "\n".join(_all_code_points())
+    for name in ("lower", "upper", "casefold"):
+        got = str(getattr(rt.PyStr, name)(text))
+        expected = getattr(text, name)()
+        assert got == expected, name
+
+
+def test_character_classes_of_every_code_point(rt):
+    """Every code point where Python says True is True on the JVM (one call per run of such
+    code points); around every run boundary, and on a sample, False is False too."""
+    cps = _all_code_points()
+    for name in ("isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum", "isspace",
+                 "islower", "isupper"):
+        py, jv = getattr(str, name), getattr(rt.PyStr, name)
+        flags = [py(c) for c in cps]
+        runs, start = [], 0
+        for k in range(1, len(cps) + 1):
+            if k == len(cps) or flags[k] != flags[start]:
+                runs.append((start, k))
+                start = k
+        single = set(range(0, len(cps), 211))
+        for lo, hi in runs:
+            single.update((lo, hi - 1))
+            if flags[lo] and name not in ("islower", "isupper"):
+                assert bool(jv("".join(cps[lo:hi]))), (name, hex(ord(cps[lo])), hex(ord(cps[hi - 1])))
+        wrong = [hex(ord(cps[k])) for k in sorted(single) if bool(jv(cps[k])) != flags[k]]
+        assert not wrong, (name, wrong[:10])

@@ -1,0 +1,139 @@
+"""UDF failures: Python exceptions are JVM failures too (same exception, UDF, cell and line), UDFs
+outside the subset are refused with a code and a position, and nothing a notebook writes can
+break or inject into the generated Scala."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import SETUP, write_notebook
+from transpiler import jvm as jvm_mod
+from transpiler.package import package
+from transpiler.pipeline import Options, transpile
+from transpiler.verify import notebook_engine, notebook_results
+
+D = "@ibis.udf.scalar.python\n"
+
+# (name, UDF body, arguments, Python exception, line of the raise: 1 is the `def` line, which is
+# line 5 of the cell (after %%export, a two-line helper and the decorator))
+RAISING = [
+    ("zero_div", "def u(x: int) -> float:\n    y = x - x\n    return 1 / y", "t.i",
+     "ZeroDivisionError", 3),
+    ("int_mod_zero", "def u(x: int) -> int:\n    return x % (x - x)", "t.i",
+     "ZeroDivisionError", 2),
+    ("log_domain", "def u(x: float) -> float:\n    return math.log(x - x)", "t.f", "ValueError", 2),
+    ("index_error", "def u(s: str) -> str:\n    return s[100]", "t.s", "IndexError", 2),
+    ("int_parse", "def u(s: str) -> int:\n    return int(s + 'z')", "t.s", "ValueError", 2),
+    ("returns_none", "def u(x: int) -> int:\n    if x > 100:\n        return 1", "t.i",
+     "ValueError|NULL values", 2),
+    ("overflow_64_bits", "def u(x: int) -> int:\n    return x * 2 ** 62 * 4", "t.i",
+     "OverflowError|out of range", 2),
+    ("helper_raises", "def u(x: int) -> int:\n    return boom(x)", "t.i", "ZeroDivisionError", -1),
+]
+HELPER = "def boom(n: int) -> int:\n    return n // (n - n)\n"
+
+
+@pytest.mark.jvm
+@pytest.mark.parametrize("name,source,args,exc,line", RAISING, ids=[r[0] for r in RAISING])
+def test_python_exception_is_a_jvm_failure(tmp_path, jvm, name, source, args, exc, line):
+    pq.write_table(pa.table({"i": [3], "f": [2.0], "s": ["7"]}), tmp_path / "t.parquet")
+    body = source.replace("def u(", f"def {name}(", 1)
+    path = write_notebook(tmp_path / "nb.ipynb", [
+        SETUP + "import math\nt = con.read_parquet('t.parquet')",
+        f"%%export\n{HELPER}{D}{body}\n\nout = t.select(r={name}({args}))"])
+    lowered = transpile(path, Options())
+    assert not lowered.refused, lowered.diagnostics
+    con = notebook_engine({"t": tmp_path / "t.parquet"})
+    notebook_error = notebook_results(lowered, con)["out"]
+    assert isinstance(notebook_error, Exception)
+    python_type, _, alt = exc.partition("|")
+    assert (alt or python_type) in str(notebook_error)
+    artifact = package(lowered, tmp_path / "build")
+    pipeline = jvm.pipeline(artifact.jar, artifact.coordinates.artifact_id)
+    with pytest.raises(jvm_mod.JvmRunError) as caught:
+        jvm.run_parquet(pipeline, "out", {"t": tmp_path / "t.parquet"}, tmp_path / "o")
+    message = str(caught.value)
+    assert python_type in message
+    # A helper's failure is reported where it happened: the helper's own line (cell line 3).
+    where, at = ("boom", 3) if name == "helper_raises" else (name, line + 4)
+    assert f"in UDF '{where}', nb.ipynb, cell 2, line {at}" in message, message
+
+
+# (UDF source, code, line, column, words in the message); line 1 is the `def` line (cell line 3).
+# The UDF is called with one column of each parameter's type.
+REJECTED = [
+    ("def u(x: int) -> int:\n    return x + 's'", "U120", 2, 12, "int and str"),
+    ("def u(x: int) -> int:\n    return 'a'", "U122", 2, 5, "returns a str"),
+    ("def u(x: int) -> str:\n    y = 1\n    y = 'a'\n    return y", "U121", 3, 5,
+     "'y' holds int"),
+    ("def u(x: int) -> int:\n    if x:\n        y = 1\n    return y", "U124", 4, 12,
+     "may be unassigned"),
+    ("def u(x: int) -> int:\n    return len(x)", "U120", 2, 12, "len() does not take (int)"),
+    ("def u(s: str) -> str:\n    return s.title()", "U102", 2, 12, "method 'title'"),
+    ("def u(x: float) -> float:\n    return math.gamma(x)", "U102", 2, 12, "math.gamma"),
+    ("def u(x: float) -> str:\n    return f'{x:g}'", "U125", 2, 15, "format spec 'g'"),
+    ("def u(x: int) -> int:\n    return undefined(x)", "U102", 2, 12, "'undefined'"),
+    ("def u(x: float) -> float:\n    return min(x, 1)", "U120", 2, 12, "min() of float and int"),
+    ("def u(d: datetime.date) -> int:\n    return 1", "U110", 1, 1, "date parameters"),
+    ("def u(x: int) -> int:\n    return x.real", "U100", 2, 12, "attribute 'real'"),
+    ("def u(x: int) -> int:\n    return 1 if x else 'a'", "U120", 2, 12, "int and a str"),
+    ("def u(s: str) -> bool:\n    return s == 1", "U120", 2, 12, "comparing a str with a int"),
+    ("def u(x: int) -> int:\n    return x ** 99999999999999999999", "U123", 2, 17, "64 bits"),
+    ("def u(x: int) -> int:\n    while x:\n        return 1\n    else:\n        return 2", "E101",
+     2, 5, "while-else is not supported in a UDF"),
+]
+COLUMN = {"int": "t.x", "str": "t.s", "float": "t.f", "datetime.date": "t.d"}
+
+
+@pytest.mark.parametrize("source,code,line,column,words", REJECTED,
+                         ids=[f"{r[1]}-{i}" for i, r in enumerate(REJECTED)])
+def test_udf_outside_the_subset_is_refused_with_position(tmp_path, source, code, line, column,
+                                                         words):
+    import re
+
+    from transpiler.errors import SubsetError
+
+    params = re.findall(r"\w+: ([\w.]+)", source.split("->")[0])
+    path = write_notebook(tmp_path / "nb.ipynb", [
+        SETUP + "import datetime\nt = ibis.table({'x': 'int64', 's': 'string', 'f': 'float64', "
+        "'d': 'date'}, name='t')",
+        f"%%export\n{D}{source}\n\nout = t.select(r=u({', '.join(COLUMN[p] for p in params)}))"])
+    try:
+        lowered = transpile(path, Options())
+    except SubsetError as exc:  # grammar-level refusals stop at parse time
+        diagnostics = exc.diagnostics
+    else:
+        assert [r.name for r in lowered.refused] == ["out"]
+        diagnostics = lowered.refused[0].diagnostics
+    (diag,) = diagnostics
+    assert (diag.code, diag.span.line, diag.span.column) == (code, line + 2, column), \
+        diag.render()
+    assert words in diag.message, diag.render()
+    assert diag.span.cell == 2 and diag.source_line is not None
+
+
+INJECTIONS = [
+    'x + "\\"; System.exit(1); val q = \\""',
+    "x + '\\\\u0022 }; sys.exit(3); {'",
+    "x + '''\\n}\\nobject Evil {\\n'''",
+    "x + '*/ /* $ ${x} \\\\n \\t'",
+    "x + 'é𝄞\\u0000\\x7f'",
+]
+
+
+@pytest.mark.jvm
+@pytest.mark.parametrize("expr", INJECTIONS, ids=range(len(INJECTIONS)))
+def test_user_strings_and_names_cannot_break_the_scala(tmp_path, jvm, expr):
+    pq.write_table(pa.table({"s": ["a", "b"]}), tmp_path / "t.parquet")
+    # Parameter and local names that are Scala keywords, and a unicode identifier.
+    udf = (f"{D}def u(type: str, val_: str) -> str:\n    object = type\n    x = object\n"
+           f"    café = {expr}\n    return café + val_\n")
+    path = write_notebook(tmp_path / "nb.ipynb", [
+        SETUP + "t = con.read_parquet('t.parquet')", f"%%export\n{udf}\nout = t.select(r=u(t.s, t.s))"])
+    from transpiler.verify import verify
+
+    report = verify(path, Options())
+    (verdict,) = report.feature_sets
+    assert verdict.status == "conformant", verdict.message + verdict.details
