@@ -240,3 +240,33 @@ def test_spark_submit_runs_a_feature_set_from_the_jar(cli, jvm, tmp_path):
     bad = subprocess.run(base + ["--feature", "nope", "--output", str(tmp_path / "x")],
                          capture_output=True, text=True, env=env, timeout=300)
     assert bad.returncode == 2 and "no feature set 'nope'" in bad.stderr
+
+
+CUSTOMER_RISK = QUICKSTART.parent / "customer_risk.ipynb"
+
+
+def test_udf_scala_and_sql_golden():
+    """The generated Scala of the example UDFs, and the SQL that calls them by stable names.
+    A change here must be reviewed and the snapshot updated in the same commit."""
+    lowered = transpile(CUSTOMER_RISK, Options())
+    assert lowered.udfs.scala == (SNAPSHOTS / "customer_risk" / "Udfs.scala").read_text()
+    for lf in lowered.lowered:
+        assert lf.sql + "\n" == (SNAPSHOTS / "customer_risk" / f"{lf.name}.sql").read_text()
+
+
+def test_build_with_udfs_is_byte_identical_across_fresh_compiles(cli, tmp_path, monkeypatch):
+    """scalac runs afresh for each build (separate caches): the jars are still identical."""
+    for name in ("a", "b"):
+        monkeypatch.setenv("NB2JVM_CACHE", str(tmp_path / f"cache-{name}"))
+        code, out, err = cli("build", CUSTOMER_RISK, "-o", tmp_path / name, "-q")
+        assert code == 0, err
+    jar = "customer-risk-0.1.0.jar"
+    assert (tmp_path / "a" / jar).read_bytes() == (tmp_path / "b" / jar).read_bytes()
+    names = zipfile.ZipFile(tmp_path / "a" / jar).namelist()
+    assert any(n.startswith("nb2jvm/udf/") and n.endswith(".class") for n in names)
+    manifest = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert sorted(u["name"] for u in manifest["udfs"]) == [
+        "luhn_valid", "name_key", "normalize_email", "risk_bucket"]
+    assert all(u["mode"] == "compiled" for u in manifest["udfs"])
+    assert (tmp_path / "a" / "scala" / "Udfs.scala").read_text() == (
+        SNAPSHOTS / "customer_risk" / "Udfs.scala").read_text()

@@ -85,8 +85,14 @@ def test_magic_shows_feature_sets_sql_and_diagnostics(tmp_path):
         "%%export\nclass Helper:\n    pass\nalso = t",
         "%%export --strict\nclass Helper2:\n    pass",
         "print(Helper, big.count().execute(), 'Helper2' in globals())",
+        "%%export\n@ibis.udf.scalar.python\ndef twice(x: int) -> int:\n    return x * 2\n\n"
+        "d = t.select(r=twice(t.a))",
     ])
-    good, outside, strict, after = nb.cells[2:6]
+    good, outside, strict, after, udf = nb.cells[2:7]
+    shown = next(o["data"] for o in udf.outputs if "text/html" in o.get("data", {}))
+    assert "Scala (UDFs <code>twice</code>" in shown["text/html"]
+    assert "extends org.apache.spark.sql.api.java.UDF1" in shown["text/html"]
+    assert "nb2jvm: UDF 'twice' compiled to Scala" in shown["text/plain"]
     # The cell ran as usual: its last expression still displays.
     assert any(o.get("data", {}).get("text/plain") == "2" for o in good.outputs)
     shown = next(o["data"] for o in good.outputs if "text/html" in o.get("data", {}))
@@ -124,8 +130,12 @@ def test_export_verify_runs_the_jvm_in_the_kernel(tmp_path, monkeypatch):
         # upper() is refused (Java maps 'ß' to 'SS', DuckDB to 'ẞ'): show it on the live data.
         "%%export --show-divergence\nshout = t.select('a', u=_.s.upper())",
         "%verify_exports",
+        # A Python UDF has Python's semantics on the JVM: 'straße'.upper() is 'STRASSE' there.
+        "%%export --verify\n@ibis.udf.scalar.python\ndef shout_py(s: str) -> str:\n"
+        "    return s.upper() + '!'\n\npy = t.select('a', u=shout_py(t.s))",
     ], monkeypatch)
-    first, verified, divergent, every = nb.cells[2:6]
+    first, verified, divergent, every, udf = nb.cells[2:7]
+    assert "nb2jvm verify: py: conformant: conformant on 3 rows" in _text(udf)
     # The first %%export started the JVM in the background; --verify waited for it.
     assert "waiting for the JVM and Spark" in _text(verified)
     assert "nb2jvm verify: big: conformant: conformant on 2 rows" in _text(verified)
@@ -138,7 +148,7 @@ def test_export_verify_runs_the_jvm_in_the_kernel(tmp_path, monkeypatch):
     assert "nb2jvm verify: small: conformant: conformant on 2 rows" in _text(every)
     assert "nb2jvm verify: big: conformant" in _text(every)
     assert "shout" not in _text(every)
-    for cell in nb.cells[2:6]:
+    for cell in nb.cells[2:7]:
         assert not [o for o in cell.outputs if o["output_type"] == "error"], cell.source
 
 

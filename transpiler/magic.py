@@ -82,12 +82,13 @@ def check_exported(cells: list[Cell], recorded: dict) -> tuple[object | None, li
     from .inputs import bind_inputs
     from .lower import lower
     from .parse import parse
+    from .udfs import translate_udfs
 
     first = Cell(0, "recorded-inputs", "", None,
                  ({"output_type": "display_data", "data": {RECORDED_MIME: {"inputs": recorded}}},))
     notebook = Notebook(KERNEL_NOTEBOOK, Path.cwd(), (first, *cells))
     try:
-        lowered = lower(evaluate(bind_inputs(parse(notebook))))
+        lowered = translate_udfs(lower(evaluate(bind_inputs(parse(notebook)))))
     except Nb2jvmError as exc:
         return None, exc.diagnostics
     return lowered, lowered.diagnostics + lowered.warnings
@@ -117,6 +118,11 @@ def _html(cell: Cell, lowered, problems) -> str:
         parts.append(f"<b>feature set <code>{html.escape(lf.name)}</code></b> ({cols})")
         parts.append(f"<details><summary>Spark SQL</summary><pre>{html.escape(lf.sql)}</pre>"
                      "</details>")
+    udfs = _cell_udfs(cell, lowered)
+    if udfs:
+        names = ", ".join(f"<code>{html.escape(u.name)}</code>" for u in udfs)
+        parts.append(f"<details><summary>Scala (UDFs {names}, compiled to JVM bytecode)"
+                     f"</summary><pre>{html.escape(lowered.udfs.scala)}</pre></details>")
     if lowered is not None:
         inputs = ", ".join(f"<code>{html.escape(t.name)}</code> ({len(t.schema)} columns, "
                            f"{html.escape(t.origin)})" for t in lowered.features.inputs)
@@ -125,12 +131,21 @@ def _html(cell: Cell, lowered, problems) -> str:
     return "\n".join(parts)
 
 
+def _cell_udfs(cell: Cell, lowered) -> list:
+    """The compiled UDFs defined in ``cell``."""
+    if lowered is None or lowered.udfs is None:
+        return []
+    return [u for u in lowered.udfs.udfs if u.cell == cell.index]
+
+
 def _text(cell: Cell, lowered, problems) -> str:
     lines = [d.render() for d in _local(problems, cell)]
     for lf in (lowered.lowered if lowered else []):
         if lf.feature.cell is cell:
             cols = ", ".join(f"{n}: {t}" for n, t in lf.schema.items())
             lines.append(f"nb2jvm: feature set '{lf.name}' ({cols})")
+    for u in _cell_udfs(cell, lowered):
+        lines.append(f"nb2jvm: UDF '{u.name}' compiled to Scala as {u.class_name}")
     return "\n".join(lines) or "nb2jvm: no feature set in this cell"
 
 
@@ -163,7 +178,10 @@ class ExportMagics(Magics):
         result = self.shell.run_cell(cell, store_history=False)
         if result.error_in_exec is not None or result.error_before_exec is not None:
             return None
-        _EXPORTED.append(this)
+        if not errors:
+            # A cell outside the subset ran, but stays out of the kernel's exported set: later
+            # cells are checked without it (and say so if they use its names).
+            _EXPORTED.append(this)
         _DEFINED.update(_names(cell)[1])
         _RECORDED.update(inputs)
         if inputs:

@@ -112,6 +112,11 @@ def _bits(value: float) -> int:
     return struct.unpack("<q", struct.pack("<d", value))[0] & 0xFFFFFFFFFFFFFFFF
 
 
+# Generated lines per method before a body is split (a line compiles to ~10-40 bytes of
+# bytecode; the JVM refuses methods over 64 KB).
+MAX_LINES = 1200
+CHUNK_LINES = 400
+
 _SPEC = re.compile(r"^(?:.?[<>=^])?[+\- ]?0?\d*[,_]?(?:\.\d+)?[a-zA-Z%]?$")
 
 
@@ -127,6 +132,7 @@ class FunctionTranslator:
         self.loops: list[tuple[str, str]] = []
         self.counter = 0
         self.nested: list[tuple[U.Function, Signature]] = []
+        self.frame = False
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -156,27 +162,76 @@ class FunctionTranslator:
 
     # ---- functions -------------------------------------------------------------------------
 
+    def _v(self, name: str) -> str:
+        return f"fr.v_{mangle(name)}" if self.frame else f"v_{mangle(name)}"
+
+    def _reset(self) -> None:
+        self.locals = {n: t for n, t in self.sig.params}
+        self.assigned = set(self.locals)
+        self.nested, self.counter = [], 0
+
     def translate(self) -> list[str]:
-        """The Scala method; nested helper functions are left in ``self.nested``."""
-        for name, t in self.sig.params:
-            self.locals[name] = t
-            self.assigned.add(name)
+        """The Scala method(s); nested helper functions are left in ``self.nested``.
+
+        A body that would come near the JVM's 64 KB method limit is split: its locals move
+        to a frame object and its top-level statements into chunk methods of about
+        ``CHUNK_LINES`` lines each, called in order until one returns.
+        """
+        self.frame = False
+        self._reset()
         body = self._block(self.fn.body)
-        params = ", ".join(f"p_{mangle(n)}: {SCALA[t]}" for n, t in self.sig.params)
-        lines = [f"  def {self.sig.scala}({params}): {SCALA[self.sig.returns]} = {{",
-                 f"    var ln = {self.fn.pos.line}",
-                 "    try {"]
+        if len(body) <= MAX_LINES:
+            return self._plain(body)
+        self.frame = True
+        self._reset()
+        return self._framed()
+
+    def _epilogue(self, ln: str) -> list[str]:
+        notebook = self.consts.string(self.notebook)
+        name = self.consts.string(self.fn.name)
+        return ["      throw Py.returnedNone()", "    } catch {",
+                f"      case e: PyError => throw e.at({name}, {notebook}, {self.cell}, {ln})",
+                "    }", "  }"]
+
+    def _params(self) -> str:
+        return ", ".join(f"p_{mangle(n)}: {SCALA[t]}" for n, t in self.sig.params)
+
+    def _plain(self, body: list[str]) -> list[str]:
+        lines = [f"  def {self.sig.scala}({self._params()}): {SCALA[self.sig.returns]} = {{",
+                 f"    var ln = {self.fn.pos.line}", "    try {"]
         for name, t in self.locals.items():
             init = f"p_{mangle(name)}" if name in dict(self.sig.params) else DEFAULT[t]
             lines.append(f"      var v_{mangle(name)}: {SCALA[t]} = {init}")
-        lines += ["      " + ln for ln in body]
-        notebook = self.consts.string(self.notebook)
-        name = self.consts.string(self.fn.name)
-        lines += ["      throw Py.returnedNone()",
-                  "    } catch {",
-                  f"      case e: PyError => throw e.at({name}, {notebook}, {self.cell}, ln)",
-                  "    }", "  }"]
-        return lines
+        return lines + ["      " + ln for ln in body] + self._epilogue("ln")
+
+    def _framed(self) -> list[str]:
+        chunks: list[list[str]] = [[]]
+        stmts = [s for s in self.fn.body if not isinstance(s, U.Function)]
+        for stmt in self.fn.body:
+            if isinstance(stmt, U.Function):
+                self._nested(stmt)
+        for stmt in stmts:
+            lines = self._stmt(stmt)
+            if chunks[-1] and len(chunks[-1]) + len(lines) > CHUNK_LINES:
+                chunks.append([])
+            chunks[-1] += lines
+            if self._terminates(stmt):
+                self.assigned = set(self.locals)
+        frame = f"Frame_{self.sig.scala}"
+        ret = SCALA[self.sig.returns]
+        out = [f"  final class {frame} {{", "    var ln: Int = 0", "    var done = false",
+               f"    var ret: {ret} = {DEFAULT[self.sig.returns]}"]
+        out += [f"    var v_{mangle(n)}: {SCALA[t]} = {DEFAULT[t]}" for n, t in self.locals.items()]
+        out += ["  }"]
+        for k, chunk in enumerate(chunks):
+            out += [f"  private def {self.sig.scala}_{k}(fr: {frame}): Unit = {{",
+                    *("    " + ln for ln in chunk), "  }"]
+        out += [f"  def {self.sig.scala}({self._params()}): {ret} = {{",
+                f"    val fr = new {frame}", f"    fr.ln = {self.fn.pos.line}", "    try {"]
+        out += [f"      fr.v_{mangle(n)} = p_{mangle(n)}" for n, _ in self.sig.params]
+        for k in range(len(chunks)):
+            out += [f"      {self.sig.scala}_{k}(fr)", "      if (fr.done) return fr.ret"]
+        return out + self._epilogue("fr.ln")
 
     # ---- statements ------------------------------------------------------------------------
 
@@ -213,7 +268,8 @@ class FunctionTranslator:
         return False
 
     def _stmt(self, stmt) -> list[str]:
-        line = f"ln = {stmt.pos.line};"  # `;`: a block on the next line is not an argument
+        # `;`: a block on the next line must not read as an argument of this line
+        line = f"{'fr.' if self.frame else ''}ln = {stmt.pos.line};"
         method = getattr(self, f"stmt_{type(stmt).__name__}", None)
         if method is None:
             raise self._err(stmt, f"{type(stmt).__name__} is not supported in a UDF")
@@ -229,7 +285,7 @@ class FunctionTranslator:
             raise self._err(node, f"'{target}' holds {want} values; this assigns a {e.type} "
                             "(give each variable one type)", "U121")
         self.assigned.add(target)
-        return f"v_{mangle(target)} = {self._as(e, want, node, 'assignment')}"
+        return f"{self._v(target)} = {self._as(e, want, node, 'assignment')}"
 
     def stmt_Assign(self, s: A.Assign) -> list[str]:
         return [self._store(s.target, self.visit(s.value), s)]
@@ -252,7 +308,10 @@ class FunctionTranslator:
         if e.type != want and not (want == "float" and e.type == "int"):
             raise self._err(s, f"'{self.fn.name}' is declared to return {want}, but this returns "
                             f"a {e.type}", "U122")
-        return [f"return {self._as(e, want, s, 'return')}"]
+        value = self._as(e, want, s, "return")
+        if self.frame:
+            return [f"fr.ret = {value}", "fr.done = true", "return"]
+        return [f"return {value}"]
 
     def stmt_Jump(self, s: U.Jump) -> list[str]:
         if s.kind == "pass":
@@ -311,7 +370,7 @@ class FunctionTranslator:
                       f'if ({st} == 0L) throw new PyError("ValueError", '
                       '"range() arg 3 must not be zero")']
             cond = f"(if ({st} > 0L) {i} < {hi} else {i} > {hi})"
-            setup = [f"v_{mangle(s.target)} = {i}",
+            setup = [f"{self._v(s.target)} = {i}",
                      f"{i} = if (({st} > 0L && {hi} - {i} <= {st}) || ({st} < 0L && {hi} - {i} >= "
                      f"{st})) {hi} else {i} + {st}"]
             return self._loop(header, cond, setup, s.body, s.target)
@@ -324,7 +383,7 @@ class FunctionTranslator:
         self._declare(s.target, "str", s)
         return self._loop([f"val {arr}: Array[String] = {items}", f"var {k} = 0"],
                           f"{k} < {arr}.length",
-                          [f"v_{mangle(s.target)} = {arr}({k})", f"{k} += 1"], s.body, s.target)
+                          [f"{self._v(s.target)} = {arr}({k})", f"{k} += 1"], s.body, s.target)
 
     def _declare(self, target: str, t: str, node) -> None:
         if self.locals.setdefault(target, t) != t:
@@ -374,7 +433,7 @@ class FunctionTranslator:
             if n.id not in self.assigned:
                 raise self._err(n, f"'{n.id}' may be unassigned here (Python raises "
                                 "UnboundLocalError); assign it on every path first", "U124")
-            return Ex(f"v_{mangle(n.id)}", self.locals[n.id])
+            return Ex(self._v(n.id), self.locals[n.id])
         raise self._err(n, f"name '{n.id}' is not defined in the UDF (UDFs see their "
                         "parameters, locals, helper functions and math)", "U101")
 

@@ -71,7 +71,8 @@ def sql_name(fn: A.FunctionDef, cell: Cell) -> str:
     """A stable Spark function name: the UDF's name and a hash of its source lines (ibis's own
     names carry a memory address, so they change from run to run)."""
     text = "\n".join(cell.lines[fn.pos.line - 1: fn.pos.end_line])
-    return f"nb2jvm_{mangle(fn.name)}_{hashlib.sha256(text.encode()).hexdigest()[:8]}"
+    readable = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in fn.name)
+    return f"nb2jvm_{readable}_{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
 
 def source_of(op: ops.ScalarUDF) -> UdfSource | None:

@@ -35,11 +35,14 @@ final class UdfRegistry {
     }
   }
 
-  /** Registers every UDF with the session (idempotent: same name, same class). */
+  /** Registers every UDF with the session, once per session. */
   @SuppressWarnings({"rawtypes", "unchecked"})
   void register(SparkSession spark) {
     UDFRegistration reg = spark.udf();
     for (String[] u : udfs) {
+      // The name carries a hash of the UDF's source: an existing function of that name is
+      // this very UDF, registered by an earlier run in the session.
+      if (spark.catalog().functionExists(u[0])) continue;
       Object f;
       try {
         f = Class.forName(u[1], true, loader).getDeclaredConstructor().newInstance();
