@@ -82,6 +82,8 @@ PROJECTIONS = [
     ("strip", "t.s.strip()", "conformant"),
     ("replace", "t.s.replace('a', 'AA')", "conformant"),
     ("concat", "t.s + '|' + t.s", "conformant"),
+    # Spark substitutes ${name} in SQL text, string literals included, unless it is split.
+    ("dollar_brace_literal", "t.s + '${x} ${hiveconf:y}'", "conformant"),
     ("find", "t.s.find('a')", "conformant"),
     ("lpad", "t.s.lpad(6, '*')", "conformant"),
     ("re_search", "t.s.re_search('^[a-z]+')", "conformant"),

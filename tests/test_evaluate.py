@@ -106,13 +106,17 @@ def test_udf_signature_is_typed_and_called_by_a_stable_name(folder):
     result = run(folder, f"%%export\n{UDF}scored = t.mutate(r=risk(_.a, _.s))")
     assert [f.name for f in result.features] == ["scored"]
     assert str(result.features[0].expr.schema()["r"]) == "int64"
-    lowered = translate_udfs(lower(result))
+    lowered = translate_udfs(lower(result, inline=False))
     assert not lowered.diagnostics
     (udf,) = lowered.udfs.udfs
     assert udf.sql_name.startswith("nb2jvm_risk_") and udf.sql_name.upper() in \
         lowered.lowered[0].sql
-    again = translate_udfs(lower(run(folder, f"%%export\n{UDF}scored = t.mutate(r=risk(_.a, _.s))")))
+    again = translate_udfs(lower(run(folder, f"%%export\n{UDF}scored = t.mutate(r=risk(_.a, _.s))"),
+                                 inline=False))
     assert again.udfs.scala == lowered.udfs.scala  # deterministic: no address-based names
+    inlined = translate_udfs(lower(result))  # an if/return over a comparison: exact in SQL
+    assert [u.mode for u in inlined.udfs.udfs] == ["inlined"]
+    assert "CASE" in inlined.lowered[0].sql and "NB2JVM_RISK" not in inlined.lowered[0].sql
 
 
 @pytest.mark.parametrize("signature,code", [

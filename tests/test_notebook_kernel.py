@@ -85,7 +85,7 @@ def test_magic_shows_feature_sets_sql_and_diagnostics(tmp_path):
         "%%export\nclass Helper:\n    pass\nalso = t",
         "%%export --strict\nclass Helper2:\n    pass",
         "print(Helper, big.count().execute(), 'Helper2' in globals())",
-        "%%export\n@ibis.udf.scalar.python\ndef twice(x: int) -> int:\n    return x * 2\n\n"
+        "%%export\n@ibis.udf.scalar.python\ndef twice(x: int) -> int:\n    return x // 2 + len(str(x))\n\n"
         "d = t.select(r=twice(t.a))",
     ])
     good, outside, strict, after, udf = nb.cells[2:7]

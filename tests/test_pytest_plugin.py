@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 
 import ibis
+
+from transpiler.pipeline import Options, transpile
 import pytest
 
 from .conftest import NOTEBOOKS, SETUP, write_notebook
@@ -21,8 +23,10 @@ INNER = ("-p", "no:cacheprovider", "-p", "no:faulthandler", "-o", "addopts=")
 def test_notebooks_become_tests(pytester, jvm):
     shutil.copytree(NOTEBOOKS, pytester.path / "notebooks")
     result = pytester.runpytest_inprocess("--nb2jvm", "notebooks", *INNER, "-v")
-    result.assert_outcomes(passed=4)
-    result.stdout.fnmatch_lines(["*fraud_features.ipynb::tx_features PASSED*",
+    expected = sum(len(transpile(p, Options()).lowered) for p in NOTEBOOKS.glob("*.ipynb"))
+    result.assert_outcomes(passed=expected)
+    result.stdout.fnmatch_lines(["*customer_risk.ipynb::identity PASSED*",
+                                 "*fraud_features.ipynb::tx_features PASSED*",
                                  "*quickstart.ipynb::user_features PASSED*"])
 
 

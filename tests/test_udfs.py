@@ -139,6 +139,26 @@ TRANSCENDENTAL = [
      "    return math.pow(2.0, y % 8) + math.fmod(y, 0.7) + math.floor(y) + math.ceil(y) + "
      "math.fabs(y) + math.pi", "t.f"),
 ]
+# UDFs whose body has an exact Spark SQL form: inlined into the SQL (manifest mode "inlined").
+INLINE = [
+    ("inline_branchy_numeric",
+     "def u(amount: float, n: int) -> float:\n    score = amount * 0.01 + n * 2\n"
+     "    if score > 10 or n < -3:\n        return score - 1.5\n    elif amount != 0.0:\n"
+     "        score += 0.25\n        return score / 2\n    return -score", "t.f, t.i"),
+    ("inline_nan_comparisons",
+     "def u(x: float) -> bool:\n    return x > 1.0 or x == 0.0 or not (x <= 5.0)", "t.f"),
+    ("inline_nan_truthiness", "def u(x: float) -> int:\n    if x:\n        return 1\n"
+     "    return 0", "t.f"),
+    ("inline_strings",
+     "def u(s: str, x: int) -> str:\n    if s in ('abc', 'straße') or 'x' in s:\n"
+     "        return s + '!'\n    if len(s) > 3 and s.startswith('e'):\n        return 'e'\n"
+     "    return 'big' if x > 10 else 'small'", "t.s, t.i"),
+    ("inline_returns_nan_as_null",
+     "def u(x: float) -> float:\n    return x * 0.0", "t.f"),
+    ("inline_int_overflow_free",
+     "def u(x: int, b: bool) -> int:\n    y = x * 3 - 7\n    if b:\n        y = -y\n"
+     "    return abs(y)", "t.i, t.b"),
+]
 HELPER = "def twice(n: int) -> int:\n    return n + n\n"
 
 
@@ -151,11 +171,25 @@ def _notebook(folder, cases):
     return write_notebook(folder / "udfs.ipynb", cells)
 
 
+EXACT_POLICY = ComparisonPolicy(rel_tol=0.0, abs_tol=0.0)
+
+
 @pytest.fixture(scope="module")
 def exact(tmp_path_factory, jvm):
-    path = _notebook(tmp_path_factory.mktemp("udfs"), EXACT)
-    report = verify(path, Options(), policy=ComparisonPolicy(rel_tol=0.0, abs_tol=0.0))
+    """Every case compiled (inlining off): the Scala translation against Python."""
+    path = _notebook(tmp_path_factory.mktemp("udfs"), EXACT + INLINE)
+    report = verify(path, Options(inline_udfs=False), policy=EXACT_POLICY)
     return {v.name: v for v in report.feature_sets}
+
+
+@pytest.fixture(scope="module")
+def inlined(tmp_path_factory, jvm):
+    """The same cases with inlining on: inlined ones and compiled ones against Python."""
+    path = _notebook(tmp_path_factory.mktemp("udfs_inline"), EXACT + INLINE)
+    lowered = transpile(path, Options())
+    modes = {u.name: u.mode for u in lowered.udfs.udfs}
+    report = verify(path, Options(), policy=EXACT_POLICY)
+    return modes, {v.name: v for v in report.feature_sets}
 
 
 @pytest.fixture(scope="module")
@@ -165,11 +199,21 @@ def transcendental(tmp_path_factory, jvm):
     return {v.name: v for v in report.feature_sets}
 
 
-@pytest.mark.parametrize("name,source,args", EXACT, ids=[c[0] for c in EXACT])
+@pytest.mark.parametrize("name,source,args", EXACT + INLINE, ids=[c[0] for c in EXACT + INLINE])
 def test_udf_is_exact(exact, name, source, args):
     verdict = exact[f"case_{name}"]
     assert verdict.status == "conformant", f"{source}\n{verdict.message}\n{verdict.details}"
     assert verdict.rows_compared == len(ROWS["id"])
+
+
+@pytest.mark.parametrize("name,source,args", EXACT + INLINE, ids=[c[0] for c in EXACT + INLINE])
+def test_inlined_or_compiled_udf_is_exact(inlined, name, source, args):
+    modes, verdicts = inlined
+    verdict = verdicts[f"case_{name}"]
+    assert verdict.status == "conformant", f"{modes[name]}: {source}\n{verdict.message}\n" \
+        f"{verdict.details}"
+    if name.startswith("inline_"):
+        assert modes[name] == "inlined"
 
 
 @pytest.mark.parametrize("name,source,args", TRANSCENDENTAL, ids=[c[0] for c in TRANSCENDENTAL])

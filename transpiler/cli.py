@@ -42,6 +42,9 @@ def _add_common(p: argparse.ArgumentParser, data: bool = True) -> None:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show Spark's INFO logging and every stage")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the result")
+    p.add_argument("--no-inline", dest="inline_udfs", action="store_false",
+                   help="compile every Python UDF to a JVM class, even those with an exact "
+                   "Spark SQL form (which are inlined into the SQL by default)")
 
 
 def _add_coordinates(p: argparse.ArgumentParser) -> None:
@@ -113,7 +116,8 @@ def _options(args, progress) -> "Options":
     coords = Coordinates(getattr(args, "group_id", "nb2jvm.generated"),
                          getattr(args, "artifact_id", None) or "",
                          getattr(args, "artifact_version", "0.1.0"))
-    return Options(tuple(getattr(args, "data", []) or []), coords, progress)
+    return Options(tuple(getattr(args, "data", []) or []), coords, progress,
+                   getattr(args, "inline_udfs", True))
 
 
 def cmd_check(args, progress) -> int:

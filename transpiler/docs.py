@@ -20,6 +20,52 @@ def _names(items) -> str:
 
 
 
+def _sigs(table) -> list[str]:
+    rows = []
+    for name, sigs in sorted(table.items()):
+        forms = "; ".join(f"({', '.join(p)}) -> {r}" for p, r, _ in sigs)
+        rows.append(f"| `{name}` | {forms} |")
+    return rows
+
+
+def _udf_section() -> list[str]:
+    from . import udf_tables as T
+
+    return [
+        "## UDFs (`@ibis.udf.scalar.python`), compiled to the JVM",
+        "",
+        "Grammar `grammar/udf.lark`; types checked from the annotations; translated to Scala "
+        "by `transpiler/udf_scala.py` with Python's semantics from the runtime library "
+        "(`runtime-jvm/.../Py.java`, `PyStr.java`, `PyFormat.java`). Anything not listed is "
+        "refused at transpile time with its line and column.",
+        "",
+        f"Types: {_names(T.TYPES)} and `Optional[...]` / `X | None` of those in signatures; "
+        "`list[str]` for locals (from `str.split`). Not compiled yet: "
+        + "; ".join(f"`{k}`: {v}" for k, v in sorted(T.REFUSED_TYPES.items()) if "." in k) + ".",
+        "",
+        "Statements: assignment (one type per variable), augmented assignment, `if/elif/else`, "
+        "`for` over `range(...)`, a `str` or a `str.split()` list, `while`, `break`, "
+        "`continue`, `pass`, `return`, nested and cell-level helper functions (typed). "
+        "Expressions: arithmetic, comparisons (chained; int/float compared exactly), "
+        "`and`/`or` (returning an operand), `not`, conditional expressions, `in`/`not in` on "
+        "strings, literal tuples/lists/sets and split lists, `is None` (always False: NULL "
+        "never reaches the body), indexing and slicing by code point, f-strings.",
+        "",
+        "| builtin | forms |", "|---|---|", *_sigs(T.BUILTINS),
+        "| `bool`, `min`, `max` | any truthy value; two or more values of one type |",
+        "",
+        "| `math.` | forms |", "|---|---|", *_sigs(T.MATH),
+        f"| constants | {_names(T.MATH_CONSTANTS)} |",
+        "",
+        "| `str.` method | forms |", "|---|---|", *_sigs(T.STR_METHODS),
+        "",
+        "f-string format specs: `[[fill]align][sign][0][width][,|_][.precision][type]` with "
+        "the types " + ", ".join(f"{t}: {' '.join(sorted(c - {''}))}"
+                                 for t, c in T.FORMAT_TYPES.items()) + ".",
+        "",
+    ]
+
+
 def render() -> str:
     lines = [
         "# The exported-cell subset",
@@ -62,14 +108,7 @@ def render() -> str:
         "`from datetime import date, datetime, timedelta, time`. Comprehensions and f-strings "
         "of plain values are evaluated while the cell is interpreted.",
         "",
-        "## UDF definitions",
-        "",
-        "`@ibis.udf.scalar.python` functions with typed parameters and return "
-        "(`int`, `float`, `str`, `bool`, `datetime.date`, `datetime.datetime`, `Optional[...]` / "
-        "`X | None`) and undecorated helper functions are checked against `grammar/udf.lark`. "
-        "Their bodies are never executed; a feature set that calls a UDF is refused at lowering "
-        "until the UDF translator exists.",
-        "",
+        *_udf_section(),
         "## Refused, with the reason shown to the author",
         "",
         "| name | reason |",

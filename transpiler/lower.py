@@ -34,6 +34,8 @@ class LoweredFeature:
     feature: FeatureSet
     risks: tuple[determinism.Risk, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
+    spark_expr: ibis.Table | None = None  # the expression the SQL is compiled from
+    inlined: tuple = ()  # transpiler.udfs.UdfSource of each UDF inlined into the SQL
 
 
 @dataclass(frozen=True)
@@ -79,12 +81,24 @@ def _bind_inputs(node: sge.Expression, inputs: frozenset[str]) -> sge.Expression
     return node
 
 
+def _no_substitution(node: sge.Expression) -> sge.Expression:
+    # Spark substitutes ${name} in SQL text before parsing (spark.sql.variable.substitute, on
+    # by default), even inside string literals: split such a literal so no `${` remains.
+    if isinstance(node, sge.Literal) and node.is_string and "${" in node.this:
+        pieces = node.this.split("${")
+        parts = [sge.Literal.string(pieces[0])]
+        for piece in pieces[1:]:
+            parts += [sge.Literal.string("$"), sge.Literal.string("{" + piece)]
+        return sge.Concat(expressions=parts)
+    return node
+
+
 def to_spark_sql(expr: ibis.Table) -> str:
     """Spark SQL for a table expression, with its input tables as IDENTIFIER(:name) markers."""
     _register_pyspark_options()
     inputs = frozenset(op.name for op in expr.op().find(ops.UnboundTable))
     tree = spark_compiler.to_sqlglot(expr.unbind())
-    tree = tree.transform(_bind_inputs, inputs)
+    tree = tree.transform(_bind_inputs, inputs).transform(_no_substitution)
     return tree.sql(dialect=spark_compiler.dialect, pretty=True)
 
 
@@ -93,15 +107,38 @@ def _ordered(op: ops.Relation) -> bool:
                                         and isinstance(op.parent, ops.Sort))
 
 
-def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool = False
-                  ) -> tuple[LoweredFeature | None, list[Diagnostic]]:
+def inline_udfs(expr: ibis.Table) -> tuple[ibis.Table, tuple]:
+    """Replace each call of a UDF that has an exact SQL form by that form (udf_inline)."""
+    from .udf_inline import inline
+    from .udfs import source_of, translatable
+
+    inlined = {}
+    for _ in range(8):  # a UDF call nested in another's arguments is replaced on a later pass
+        mapping = {}
+        for udf in expr.op().find(ops.ScalarUDF):
+            src = source_of(udf)
+            if src is None or not translatable(src):
+                continue  # the translator reports why, with the same rules inlined or not
+            body = inline(src.fn.body, [arg.to_expr() for arg in udf.args])
+            if body is not None:
+                mapping[udf] = body.op()
+                inlined[src.sql_name] = src
+        if not mapping:
+            break
+        expr = expr.op().replace(mapping).to_expr()
+    return expr, tuple(inlined[k] for k in sorted(inlined))
+
+
+def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool = False,
+                  inline: bool = True) -> tuple[LoweredFeature | None, list[Diagnostic]]:
     """One feature set to Spark SQL, or the diagnostics that refuse it.
 
     ``show_divergence`` lowers a feature set refused only for measured differences anyway (each
     difference becomes a W400 warning), so that a notebook can show where Spark differs; such a
     feature set never reaches a build.
     """
-    op = feature.expr.op()
+    expr, inlined = inline_udfs(feature.expr) if inline else (feature.expr, ())
+    op = expr.op()
     nodes = list(op.find(ops.Node))
     reasons = sorted({r for node in nodes if (r := refusal(node))})
     measured = sorted({r for node in nodes if (r := measured_divergence(node))})
@@ -121,22 +158,23 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
                       for r in reasons]
     ordered = _ordered(op)
     try:
-        sql = to_spark_sql(feature.expr)
+        sql = to_spark_sql(expr)
     except Exception as exc:  # ibis raises OperationNotDefinedError and friends
         span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
         return None, [Diagnostic("L101", f"feature set '{feature.name}' cannot be compiled "
                                  f"to Spark SQL: {type(exc).__name__}: {exc}", span,
                                  source_line=feature.cell.line_text(feature.pos.line))]
     return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature,
-                          determinism.risks(feature.expr), tuple(shown)), []
+                          determinism.risks(feature.expr), tuple(shown), expr, inlined), []
 
 
-def lower(features: FeatureSets) -> LoweredNotebook:
-    """Lower every feature set the evaluator accepted; refused ones keep their diagnostics."""
+def lower(features: FeatureSets, inline: bool = True) -> LoweredNotebook:
+    """Lower every feature set the evaluator accepted; refused ones keep their diagnostics.
+    ``inline``: replace UDF calls by exact SQL where possible (else they are compiled)."""
     lowered, refused, seen = [], list(features.refused), set()
     notebook = features.bound.parsed.notebook.path
     for feature in features.features:
-        result, problems = lower_feature(feature, notebook)
+        result, problems = lower_feature(feature, notebook, inline=inline)
         if not result:
             refused.append(Refused(feature.name, tuple(problems)))
             continue

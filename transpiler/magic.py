@@ -118,7 +118,7 @@ def _html(cell: Cell, lowered, problems) -> str:
         parts.append(f"<b>feature set <code>{html.escape(lf.name)}</code></b> ({cols})")
         parts.append(f"<details><summary>Spark SQL</summary><pre>{html.escape(lf.sql)}</pre>"
                      "</details>")
-    udfs = _cell_udfs(cell, lowered)
+    udfs = [u for u in _cell_udfs(cell, lowered) if u.mode == "compiled"]
     if udfs:
         names = ", ".join(f"<code>{html.escape(u.name)}</code>" for u in udfs)
         parts.append(f"<details><summary>Scala (UDFs {names}, compiled to JVM bytecode)"
@@ -145,7 +145,9 @@ def _text(cell: Cell, lowered, problems) -> str:
             cols = ", ".join(f"{n}: {t}" for n, t in lf.schema.items())
             lines.append(f"nb2jvm: feature set '{lf.name}' ({cols})")
     for u in _cell_udfs(cell, lowered):
-        lines.append(f"nb2jvm: UDF '{u.name}' compiled to Scala as {u.class_name}")
+        lines.append(f"nb2jvm: UDF '{u.name}' compiled to Scala as {u.class_name}"
+                     if u.mode == "compiled" else
+                     f"nb2jvm: UDF '{u.name}' inlined into the Spark SQL (exact SQL form)")
     return "\n".join(lines) or "nb2jvm: no feature set in this cell"
 
 

@@ -191,7 +191,7 @@ def _jar_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, pom: 
     for lf in lowered.lowered:
         entries[root + f"{lf.name}.sql"] = (lf.sql + "\n").encode()
     trees = [jvm.runtime_classes()]
-    if lowered.udfs:
+    if lowered.udfs and lowered.udfs.scala:
         from .scalac import compile_scala
 
         trees.append(compile_scala(lowered.udfs.scala))
@@ -236,7 +236,7 @@ def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None 
             sql_files[lf.name] = staging / "sql" / f"{lf.name}.sql"
             sql_files[lf.name].write_text(lf.sql + "\n", encoding="utf-8")
         (staging / "manifest.json").write_text(_json(man), encoding="utf-8")
-        if lowered.udfs:
+        if lowered.udfs and lowered.udfs.scala:
             (staging / "scala").mkdir()
             (staging / "scala" / "Udfs.scala").write_text(lowered.udfs.scala, encoding="utf-8")
         (staging / "pom.xml").write_text(pom, encoding="utf-8")

@@ -32,6 +32,7 @@ class Options:
     data: tuple[DataBinding, ...] = ()
     coordinates: Coordinates = field(default_factory=Coordinates)
     progress: Callable[[str], None] | None = None
+    inline_udfs: bool = True
 
 
 STAGES = (
@@ -39,7 +40,7 @@ STAGES = (
     ("parse", lambda value, opts: parse(value)),
     ("bind inputs", lambda value, opts: bind_inputs(value, opts.data)),
     ("evaluate", lambda value, opts: evaluate(value)),
-    ("lower", lambda value, opts: lower(value)),
+    ("lower", lambda value, opts: lower(value, inline=opts.inline_udfs)),
     ("translate UDFs", lambda value, opts: translate_udfs(value)),
 )
 

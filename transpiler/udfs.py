@@ -55,7 +55,11 @@ class CompiledUdf:
     def to_json(self) -> dict:
         return {"name": self.name, "sql_name": self.sql_name, "class": self.class_name,
                 "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
-                "returns": SPARK_TYPE[self.returns], "cell": self.cell, "mode": self.mode}
+                "returns": SPARK_TYPE[self.returns], "cell": self.cell, "mode": self.mode} \
+            if self.mode == "compiled" else {
+                "name": self.name, "sql_name": self.sql_name, "mode": self.mode,
+                "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
+                "returns": SPARK_TYPE[self.returns], "cell": self.cell}
 
 
 @dataclass(frozen=True)
@@ -130,6 +134,17 @@ _PY_BUILTINS = {name: getattr(__import__("builtins"), name)
 _PYTHON: dict[str, object] = {}
 
 
+def translatable(src: UdfSource) -> bool:
+    """Whether the UDF (and the helpers it reaches) is inside the UDF subset."""
+    tr = _Translation("notebook")
+    visible = {h: (f.body, c) for h, f, c in src.helpers}
+    try:
+        tr.function(src.fn.body, signature(src.fn.body, "f"), src.cell, visible)
+    except UdfError:
+        return False
+    return True
+
+
 def python_callable(src: UdfSource):
     """The UDF as a Python function, for the notebook's engine during ``verify``.
 
@@ -140,13 +155,8 @@ def python_callable(src: UdfSource):
         return _PYTHON[src.sql_name]
     import math
 
-    tr = _Translation("notebook")
-    visible = {h: (f.body, c) for h, f, c in src.helpers}
-    try:
-        tr.function(src.fn.body, signature(src.fn.body, "f"), src.cell, visible)
-    except UdfError as exc:
-        raise RuntimeError(f"UDF '{src.fn.name}' is outside the UDF subset: {exc.message}") \
-            from None
+    if not translatable(src):
+        raise RuntimeError(f"UDF '{src.fn.name}' is outside the UDF subset")
     namespace = {"__builtins__": _PY_BUILTINS, "math": math}
     for name, helper, cell in src.helpers:
         exec(compile(_def_source(helper, cell), f"<cell {cell.index}>", "exec"), namespace)
@@ -187,12 +197,14 @@ def translate_udfs(lowered: LoweredNotebook) -> LoweredNotebook:
     sources: dict[str, UdfSource] = {}
     users: dict[str, list[str]] = {}
     for lf in lowered.lowered:
-        for op in lf.feature.expr.op().find(ops.ScalarUDF):
+        for op in (lf.spark_expr if lf.spark_expr is not None else lf.feature.expr).op().find(
+                ops.ScalarUDF):
             src = source_of(op)
             if src is not None:
                 sources[src.sql_name] = src
                 users.setdefault(src.sql_name, []).append(lf.name)
-    if not sources:
+    inlined = {s.sql_name: s for lf in lowered.lowered for s in lf.inlined}
+    if not sources and not inlined:
         return lowered
     notebook = lowered.features.bound.parsed.notebook.path
     tr = _Translation(notebook)
@@ -229,7 +241,10 @@ def translate_udfs(lowered: LoweredNotebook) -> LoweredNotebook:
             refused.append(Refused(lf.name, tuple(bad)))
         else:
             keep.append(lf)
-    bundle = UdfBundle(package, scala, tuple(udfs)) if udfs else None
+    udfs += [CompiledUdf(s.fn.name, name, "", signature(s.fn.body, "").params,
+                         signature(s.fn.body, "").returns, s.cell.index, "inlined")
+             for name, s in sorted(inlined.items()) if name not in sources]
+    bundle = UdfBundle(package, scala if sources else "", tuple(udfs))
     return dataclasses.replace(lowered, lowered=tuple(keep), refused=tuple(refused), udfs=bundle)
 
 

@@ -30,6 +30,7 @@ final class UdfRegistry {
     this.loader = loader;
     this.udfs = new ArrayList<>();
     for (JsonNode u : manifest.path("udfs")) {
+      if (!"compiled".equals(u.path("mode").asText())) continue; // inlined into the SQL
       udfs.add(new String[] {u.get("sql_name").asText(), u.get("class").asText(),
           u.get("returns").asText(), Integer.toString(u.get("params").size())});
     }

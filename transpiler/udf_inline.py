@@ -1,0 +1,259 @@
+"""Inline a Python UDF into the feature set's expression when Spark SQL can compute exactly what
+Python computes, so Catalyst optimises it instead of calling a compiled function per row.
+
+The body is evaluated symbolically over ibis values (the UDF's arguments): assignments bind
+names, ``if``/``elif``/``else`` with ``return`` become ``CASE WHEN``.  Only constructs whose SQL
+meaning equals Python's on the values that reach the body are accepted (``INLINE`` below);
+anything else returns None and the UDF is compiled instead.  The result still passes the
+lowering's op tables, and ``verify`` compares it with the notebook's real Python UDF.
+
+Python vs SQL, and what the rules do about it:
+* NULL never reaches a Python UDF (the notebook's engine returns NULL for the row): the inlined
+  expression is guarded by ``CASE WHEN any argument IS NULL THEN NULL``;
+* a NaN returned by a Python UDF becomes NULL (measured): float results are guarded likewise;
+* comparisons with NaN are False in Python (``!=`` True) where Spark orders NaN above
+  everything and has NaN = NaN: float comparisons get explicit ``isnan`` terms;
+* int vs float comparison is exact in Python and rounds in SQL: not inlined;
+* ``/`` by anything but a non-zero constant, ``//``, ``%``, ``**``, string case mapping, ``strip`` and formatting differ in edge cases
+  (division by zero raises in Python; whitespace sets and case tables differ): not inlined.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from . import cellast as A
+from . import udf_ast as U
+from .udf_scala import udf_type
+
+DTYPES = {"int": "int64", "float": "float64", "str": "string", "bool": "boolean"}
+MAX_NODES = 400  # beyond this a CASE tree is no longer what an expert would write
+
+
+class NotInlinable(Exception):
+    """The body uses something without an exact SQL equivalent."""
+
+
+def _kind(value: ir.Value) -> str:
+    t = value.type()
+    if t.is_boolean():
+        return "bool"
+    if t.is_integer():
+        return "int"
+    if t.is_floating():
+        return "float"
+    if t.is_string():
+        return "str"
+    raise NotInlinable(str(t))
+
+
+class _Inliner:
+    def __init__(self, fn: U.Function):
+        self.fn = fn
+
+    def body(self, stmts, env: dict) -> ir.Value:
+        if not stmts:
+            raise NotInlinable("falls off the end (returns None)")
+        stmt, rest = stmts[0], list(stmts[1:])
+        if isinstance(stmt, A.Assign):
+            return self.body(rest, {**env, stmt.target: self.value(stmt.value, env)})
+        if isinstance(stmt, U.AugAssign):
+            current = A.Name(stmt.pos, stmt.target)
+            value = self.value(A.BinOp(stmt.pos, stmt.op, current, stmt.value), env)
+            return self.body(rest, {**env, stmt.target: value})
+        if isinstance(stmt, A.ExprStmt) and isinstance(stmt.value, A.Const):
+            return self.body(rest, env)  # a docstring
+        if isinstance(stmt, U.Jump) and stmt.kind == "pass":
+            return self.body(rest, env)
+        if isinstance(stmt, U.Return) and stmt.value is not None:
+            return self.value(stmt.value, env)
+        if isinstance(stmt, U.If):
+            then = self.body(list(stmt.body) + rest, env)
+            other = self.body(list(stmt.orelse) + rest, env)
+            return ibis.cases((self.cond(stmt.test, env), then), else_=self._same(then, other))
+        raise NotInlinable(type(stmt).__name__)
+
+    def _same(self, a: ir.Value, b: ir.Value) -> ir.Value:
+        ka, kb = _kind(a), _kind(b)
+        if ka == kb:
+            return b
+        if {ka, kb} == {"int", "float"}:
+            raise NotInlinable("branches return int and float")
+        raise NotInlinable("branches of different types")
+
+    def cond(self, node, env) -> ir.BooleanValue:
+        if isinstance(node, A.BoolOp):
+            a, b = self.cond(node.left, env), self.cond(node.right, env)
+            return (a & b) if node.op == "and" else (a | b)
+        if isinstance(node, A.UnaryOp) and node.op == "not":
+            return ~self.cond(node.operand, env)
+        value = self.value(node, env)
+        kind = _kind(value)
+        if kind == "bool":
+            return value
+        if kind == "int":
+            return value != 0
+        if kind == "str":
+            return value.length() > 0
+        return (value != 0.0) | value.isnan()  # NaN is truthy in Python
+
+    def value(self, node, env) -> ir.Value:
+        method = getattr(self, f"visit_{type(node).__name__}", None)
+        if method is None:
+            raise NotInlinable(type(node).__name__)
+        return method(node, env)
+
+    def visit_Name(self, node, env):
+        if node.id not in env:
+            raise NotInlinable(node.id)
+        return env[node.id]
+
+    def visit_Const(self, node, env):
+        v = node.value
+        for py, dtype in ((bool, "boolean"), (int, "int64"), (float, "float64"), (str, "string")):
+            if isinstance(v, py):
+                if py is int and not -(2**63) <= v < 2**63:
+                    raise NotInlinable("int literal")
+                return ibis.literal(v, type=dtype)
+        raise NotInlinable(repr(v))
+
+    def visit_BinOp(self, node, env):
+        a, b = self.value(node.left, env), self.value(node.right, env)
+        ka, kb = _kind(a), _kind(b)
+        if node.op == "+" and ka == kb == "str":
+            return a + b
+        if node.op == "/" and isinstance(node.right, A.Const) and not isinstance(
+                node.right.value, bool) and isinstance(node.right.value, (int, float)) and \
+                node.right.value != 0 and ka == "float":
+            # A float by a non-zero constant: IEEE division on both sides, no raise.  (An int
+            # dividend is not inlined: Python divides big ints exactly, a cast rounds first.)
+            return a / b.cast("float64")
+        if node.op not in ("+", "-", "*") or "bool" in (ka, kb) or "str" in (ka, kb):
+            raise NotInlinable(f"operator {node.op}")
+        if ka != kb:  # int with float: Python converts the int exactly as a SQL cast does
+            a, b = a.cast("float64"), b.cast("float64")
+        return {"+": a + b, "-": a - b, "*": a * b}[node.op]
+
+    def visit_UnaryOp(self, node, env):
+        if node.op == "not":
+            return ~self.cond(node.operand, env)
+        v = self.value(node.operand, env)
+        if node.op == "-" and _kind(v) in ("int", "float"):
+            return -v
+        raise NotInlinable(f"unary {node.op}")
+
+    def visit_BoolOp(self, node, env):
+        a, b = self.value(node.left, env), self.value(node.right, env)
+        if _kind(a) == _kind(b) == "bool":
+            return (a & b) if node.op == "and" else (a | b)
+        raise NotInlinable("and/or returning non-bool operands")
+
+    def visit_IfExp(self, node, env):
+        a, b = self.value(node.body, env), self.value(node.orelse, env)
+        return ibis.ifelse(self.cond(node.test, env), a, self._same(a, b))
+
+    _OPS = {"==": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__",
+            ">=": "__ge__"}
+
+    def _compare(self, op, a, b) -> ir.BooleanValue:
+        ka, kb = _kind(a), _kind(b)
+        if ka != kb:
+            raise NotInlinable(f"comparing {ka} with {kb}")
+        result = getattr(a, self._OPS[op])(b)
+        if ka == "float":  # Python: every comparison with NaN is False, except !=
+            either = a.isnan() | b.isnan()
+            return (result | either) if op == "!=" else (result & ~either)
+        return result
+
+    def visit_Compare(self, node, env):
+        if len(node.ops) != 1:
+            raise NotInlinable("chained comparison")
+        op, right = node.ops[0], node.comparators[0]
+        left = self.value(node.left, env)
+        if op in ("in", "not in"):
+            if isinstance(right, A.Collection):
+                items = [self.value(i, env) for i in right.items]
+                if not items or any(_kind(i) != _kind(left) for i in items) or \
+                        _kind(left) == "float":
+                    raise NotInlinable("in")
+                result = left.isin(items)
+            else:
+                haystack = self.value(right, env)
+                if _kind(left) != "str" or _kind(haystack) != "str":
+                    raise NotInlinable("in")
+                result = haystack.contains(left)
+            return ~result if op == "not in" else result
+        if op not in self._OPS:
+            raise NotInlinable(op)
+        value = self.value(right, env)
+        # An int literal up to 2**53 converts to float exactly, so comparing it with a float
+        # in SQL (as a double) is Python's exact comparison.
+        if _kind(left) == "float" and _kind(value) == "int" and _small_literal(right):
+            value = value.cast("float64")
+        elif _kind(left) == "int" and _kind(value) == "float" and _small_literal(node.left):
+            left = left.cast("float64")
+        return self._compare(op, left, value)
+
+    def visit_Call(self, node, env):
+        f = node.func
+        if node.keywords:
+            raise NotInlinable("keywords")
+        args = [self.value(a, env) for a in node.args]
+        if isinstance(f, A.Name) and f.id == "len" and len(args) == 1 and _kind(args[0]) == "str":
+            return args[0].length().cast("int64")
+        if isinstance(f, A.Name) and f.id == "abs" and len(args) == 1 and \
+                _kind(args[0]) in ("int", "float"):
+            return args[0].abs()
+        if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and f.value.id == "math" \
+                and f.attr == "isnan" and len(args) == 1 and _kind(args[0]) == "float":
+            return args[0].isnan()
+        if isinstance(f, A.Attribute) and f.attr in ("startswith", "endswith") and \
+                len(args) == 1:
+            recv = self.value(f.value, env)
+            if _kind(recv) == "str" and _kind(args[0]) == "str":
+                return getattr(recv, f.attr)(args[0])
+        raise NotInlinable("call")
+
+
+def _small_literal(node) -> bool:
+    if isinstance(node, A.UnaryOp) and node.op == "-":
+        node = node.operand
+    return isinstance(node, A.Const) and isinstance(node.value, int) and \
+        not isinstance(node.value, bool) and abs(node.value) <= 2**53
+
+
+def _size(value: ir.Value) -> int:
+    import ibis.expr.operations as ops
+
+    return sum(1 for _ in value.op().find(ops.Node))
+
+
+def inline(fn: U.Function, args: list[ir.Value]) -> ir.Value | None:
+    """The UDF's body as an ibis expression over ``args``, or None if it is not inlinable."""
+    try:
+        params = [(name, udf_type(t, fn.pos)) for name, t in fn.params]
+        returns = udf_type(fn.returns, fn.pos)
+        env = {}
+        for (name, kind), arg in zip(params, args):
+            env[name] = arg.cast(DTYPES[kind])
+        if any(isinstance(s, U.Function) for s in fn.body):
+            return None
+        result = _Inliner(fn).body(list(fn.body), env)
+        if _kind(result) != returns and not (returns == "float" and _kind(result) == "int"):
+            return None
+        result = result.cast(DTYPES[returns])
+        if returns == "float":  # a NaN returned by a Python UDF becomes NULL (measured)
+            result = ibis.ifelse(result.isnan(), ibis.null("float64"), result)
+        null_arg = None
+        for arg in args:
+            null_arg = arg.isnull() if null_arg is None else null_arg | arg.isnull()
+        if null_arg is not None:
+            result = ibis.cases((null_arg, ibis.null(DTYPES[returns])), else_=result)
+        if _size(result) > MAX_NODES:
+            return None
+        return result
+    except NotInlinable:
+        return None
+    except Exception:  # an ibis type error: leave this UDF to the compiler
+        return None
