@@ -128,7 +128,7 @@ class _Inliner:
                 node.right.value != 0 and ka == "float":
             # A float by a non-zero constant: IEEE division on both sides, no raise.  (An int
             # dividend is not inlined: Python divides big ints exactly, a cast rounds first.)
-            return a / b.cast("float64")
+            return a / ibis.literal(float(node.right.value), type="float64")
         if node.op not in ("+", "-", "*") or "bool" in (ka, kb) or "str" in (ka, kb):
             raise NotInlinable(f"operator {node.op}")
         if ka != kb:  # int with float: Python converts the int exactly as a SQL cast does
@@ -156,13 +156,16 @@ class _Inliner:
     _OPS = {"==": "__eq__", "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__",
             ">=": "__ge__"}
 
-    def _compare(self, op, a, b) -> ir.BooleanValue:
+    def _compare(self, op, a, b, a_literal=False, b_literal=False) -> ir.BooleanValue:
         ka, kb = _kind(a), _kind(b)
         if ka != kb:
             raise NotInlinable(f"comparing {ka} with {kb}")
         result = getattr(a, self._OPS[op])(b)
         if ka == "float":  # Python: every comparison with NaN is False, except !=
-            either = a.isnan() | b.isnan()
+            nans = [x.isnan() for x, lit in ((a, a_literal), (b, b_literal)) if not lit]
+            if not nans:
+                return result  # two literals: Python cannot write a NaN literal
+            either = nans[0] if len(nans) == 1 else nans[0] | nans[1]
             return (result | either) if op == "!=" else (result & ~either)
         return result
 
@@ -190,10 +193,10 @@ class _Inliner:
         # An int literal up to 2**53 converts to float exactly, so comparing it with a float
         # in SQL (as a double) is Python's exact comparison.
         if _kind(left) == "float" and _kind(value) == "int" and _small_literal(right):
-            value = value.cast("float64")
+            value = ibis.literal(float(_literal_value(right)), type="float64")
         elif _kind(left) == "int" and _kind(value) == "float" and _small_literal(node.left):
-            left = left.cast("float64")
-        return self._compare(op, left, value)
+            left = ibis.literal(float(_literal_value(node.left)), type="float64")
+        return self._compare(op, left, value, _is_literal(node.left), _is_literal(right))
 
     def visit_Call(self, node, env):
         f = node.func
@@ -214,6 +217,18 @@ class _Inliner:
             if _kind(recv) == "str" and _kind(args[0]) == "str":
                 return getattr(recv, f.attr)(args[0])
         raise NotInlinable("call")
+
+
+def _is_literal(node) -> bool:
+    if isinstance(node, A.UnaryOp) and node.op == "-":
+        node = node.operand
+    return isinstance(node, A.Const)
+
+
+def _literal_value(node):
+    if isinstance(node, A.UnaryOp) and node.op == "-":
+        return -node.operand.value
+    return node.value
 
 
 def _small_literal(node) -> bool:
@@ -243,8 +258,10 @@ def inline(fn: U.Function, args: list[ir.Value]) -> ir.Value | None:
         if _kind(result) != returns and not (returns == "float" and _kind(result) == "int"):
             return None
         result = result.cast(DTYPES[returns])
-        if returns == "float":  # a NaN returned by a Python UDF becomes NULL (measured)
-            result = ibis.ifelse(result.isnan(), ibis.null("float64"), result)
+        if returns == "float":
+            # A NaN returned by a Python UDF becomes NULL (measured).  NULLIF references the
+            # result once; Spark's NaN = NaN is true, so it matches exactly the NaNs.
+            result = result.nullif(ibis.literal(float("nan"), type="float64"))
         null_arg = None
         for arg in args:
             null_arg = arg.isnull() if null_arg is None else null_arg | arg.isnull()

@@ -76,8 +76,14 @@ public final class PyStr {
     return v >= 0 ? v : -1;
   }
 
+  private static final boolean[] ASCII_SPACE = new boolean[128];
+
+  static {
+    for (int c = 0; c < 128; c++) ASCII_SPACE[c] = in(SPACE, c);
+  }
+
   public static boolean isspace(int cp) {
-    return in(SPACE, cp);
+    return cp < 128 ? ASCII_SPACE[cp] : in(SPACE, cp);
   }
 
   private interface CpTest {
@@ -137,6 +143,21 @@ public final class PyStr {
 
   // ---- case mapping ---------------------------------------------------------------------------
 
+  // ASCII fast path: Python and ASCII agree on A-Z/a-z, and nothing else in ASCII changes case.
+  private static String asciiCase(String s, boolean upper) {
+    char[] out = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 128) return null;
+      boolean change = upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z');
+      if (change) {
+        if (out == null) out = s.toCharArray();
+        out[i] = (char) (c ^ 0x20);
+      }
+    }
+    return out == null ? s : new String(out);
+  }
+
   private static String mapAll(String s, Map<Integer, int[]> map, boolean finalSigma) {
     int[] in = cps(s);
     StringBuilder out = new StringBuilder(s.length());
@@ -169,15 +190,18 @@ public final class PyStr {
   }
 
   public static String lower(String s) {
-    return mapAll(s, TO_LOWER, true);
+    String ascii = asciiCase(s, false);
+    return ascii != null ? ascii : mapAll(s, TO_LOWER, true);
   }
 
   public static String upper(String s) {
-    return mapAll(s, TO_UPPER, false);
+    String ascii = asciiCase(s, true);
+    return ascii != null ? ascii : mapAll(s, TO_UPPER, false);
   }
 
   public static String casefold(String s) {
-    return mapAll(s, TO_CASEFOLD, false);
+    String ascii = asciiCase(s, false); // casefold == lower on ASCII
+    return ascii != null ? ascii : mapAll(s, TO_CASEFOLD, false);
   }
 
   // ---- length, indexing, slicing --------------------------------------------------------------
@@ -308,12 +332,20 @@ public final class PyStr {
   }
 
   private static String strip(String s, Strip drop, boolean left, boolean right) {
-    int[] c = cps(s);
+    // Walk code points in place (no array) from both ends.
     int i = 0;
-    int j = c.length;
-    while (left && i < j && drop.test(c[i])) i++;
-    while (right && j > i && drop.test(c[j - 1])) j--;
-    return str(c, i, j);
+    int j = s.length();
+    while (left && i < j) {
+      int cp = s.codePointAt(i);
+      if (!drop.test(cp)) break;
+      i += Character.charCount(cp);
+    }
+    while (right && j > i) {
+      int cp = s.codePointBefore(j);
+      if (!drop.test(cp)) break;
+      j -= Character.charCount(cp);
+    }
+    return i == 0 && j == s.length() ? s : s.substring(i, j);
   }
 
   private static Strip chars(String chars) {

@@ -1,0 +1,111 @@
+"""Run the benchmark suite and write results/<mode>.json and results/<mode>.md.
+
+    python benchmarks/run.py --quick    # CI-sized: small data, 3 repetitions (a few minutes)
+    python benchmarks/run.py --full     # 1M/5M/10M rows, 5 repetitions, 5..100 features
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import HERE, spark_session  # noqa: E402
+
+MODES = {
+    "quick": {"udf_rows": [200_000], "feature_rows": [200_000], "reps": 3,
+              "build_features": [5, 25], "verify_rows": 100_000},
+    "full": {"udf_rows": [1_000_000, 5_000_000, 10_000_000],
+             "feature_rows": [1_000_000, 5_000_000], "reps": 5,
+             "build_features": [5, 25, 100], "verify_rows": 1_000_000},
+}
+
+
+def _say(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def markdown(results: dict) -> str:
+    lines = [f"# nb2jvm benchmarks ({results['mode']})", "",
+             f"{results['machine']}; ratios are per repetition against the expert baseline "
+             "(the faster of the hand-written Java UDF and native SQL; for feature sets the "
+             "hand-written Spark SQL); median [min–max]; lower is faster.", ""]
+    lines += ["## UDFs", "", "| UDF | rows | variant | ratio | median s |", "|---|---|---|---|---|"]
+    for r in results["udfs"]:
+        for name, v in sorted(r["variants"].items(), key=lambda kv: kv[1]["ratio_median"]):
+            lines.append(f"| {r['udf']} | {r['rows']:,} | {name} | {v['ratio_median']:.2f} "
+                         f"[{v['ratio_min']:.2f}–{v['ratio_max']:.2f}] | {v['median_s']:.3f} |")
+        for name, s in r.get("info", {}).items():
+            lines.append(f"| {r['udf']} | {r['rows']:,} | {name} (for information) | – | "
+                         f"{s:.3f} |")
+        lines.append(f"| {r['udf']} | {r['rows']:,} | all variants agree on the result | "
+                     f"{'yes' if r['results_agree'] else 'NO'} | |")
+    lines += ["", "## Feature sets", "", "| feature set | rows | variant | ratio | median s |",
+              "|---|---|---|---|---|"]
+    for r in results["features"]:
+        for name, v in r["variants"].items():
+            lines.append(f"| {r['feature_set']} | {r['rows']:,} | {name} | "
+                         f"{v['ratio_median']:.2f} [{v['ratio_min']:.2f}–{v['ratio_max']:.2f}] "
+                         f"| {v['median_s']:.3f} |")
+    lines += ["", "## Build (`nb2jvm build`, 10 UDFs)", "",
+              "| features | build | total s | slowest stages (s) |", "|---|---|---|---|"]
+    for r in results["build"]:
+        for kind in ("cold", "warm", "rebuild"):
+            b = r[kind]
+            top = sorted(b["stages"].items(), key=lambda kv: -kv[1])[:3]
+            lines.append(f"| {r['features']} | {kind} | {b['total_s']:.2f} | "
+                         + ", ".join(f"{k} {v:.2f}" for k, v in top) + " |")
+    v = results["verify"]
+    lines += ["", f"## Verify (quickstart, {v['rows']:,} transactions, fresh process)", "",
+              f"total {v['total_s']:.1f} s: " + ", ".join(
+                  f"{k} {s:.2f} s" for k, s in v["timings"].items()),
+              f"; verdicts {v['verdicts']}", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--quick", action="store_const", dest="mode", const="quick")
+    group.add_argument("--full", action="store_const", dest="mode", const="full")
+    parser.add_argument("--out", type=Path, default=HERE / "results")
+    args = parser.parse_args(argv)
+    mode = args.mode or "quick"
+    cfg = MODES[mode]
+    import udfs, features, build, verify  # noqa: E401  (after sys.path)
+
+    work = Path(tempfile.mkdtemp(prefix="nb2jvm-bench-"))
+    _say(f"mode {mode}; building the artifacts")
+    jars = list(udfs.build_artifacts(work).values())
+    jars += [udfs.expert_jar(work), features.build_artifact(work)]
+    _say("starting PySpark (local[2])")
+    spark = spark_session(jars)
+    results = {"mode": mode, "machine": f"{platform.machine()}, "
+               f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}, "
+               f"Spark {spark.version}"}
+    _say("UDFs")
+    results["udfs"] = udfs.run(spark, cfg["udf_rows"], cfg["reps"])
+    _say("feature sets")
+    results["features"] = features.run(spark, cfg["feature_rows"], cfg["reps"])
+    spark.stop()
+    _say("build")
+    results["build"] = build.run(work, cfg["build_features"])
+    _say("verify")
+    results["verify"] = verify.run(work, cfg["verify_rows"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"{mode}.json").write_text(json.dumps(results, indent=2) + "\n")
+    (args.out / f"{mode}.md").write_text(markdown(results))
+    _say(f"wrote {args.out / (mode + '.json')} and {mode}.md")
+    print(markdown(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
