@@ -5,11 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 OUT    ?= out
 
-.PHONY: demo test check-jdk venv clean bench help
+.PHONY: demo test check-jdk venv clean bench bench-quick help
 
 help:
 	@echo "make demo   - set up, build the quickstart notebook's JVM artifact, run it on Spark, compare"
 	@echo "make test   - set up and run the test suite"
+	@echo "make bench  - the full benchmark suite (1M-10M rows; tens of minutes) -> benchmarks/results/full.md"
+	@echo "make bench-quick - the CI-sized benchmark suite (a few minutes) -> benchmarks/results/quick.md"
 	@echo "make clean  - remove the virtual environment and build outputs"
 
 check-jdk:
@@ -37,6 +39,12 @@ demo: check-jdk $(STAMP)
 
 test: check-jdk $(STAMP)
 	$(BIN)/python -m pytest
+
+bench: check-jdk $(STAMP)
+	$(BIN)/python benchmarks/run.py --full
+
+bench-quick: check-jdk $(STAMP)
+	$(BIN)/python benchmarks/run.py --quick
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

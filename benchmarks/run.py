@@ -22,7 +22,7 @@ MODES = {
     "quick": {"udf_rows": [200_000], "feature_rows": [200_000], "reps": 3,
               "build_features": [5, 25], "verify_rows": 100_000},
     "full": {"udf_rows": [1_000_000, 5_000_000, 10_000_000],
-             "feature_rows": [1_000_000, 5_000_000], "reps": 5,
+             "feature_rows": [1_000_000, 5_000_000], "reps": 3,
              "build_features": [5, 25, 100], "verify_rows": 1_000_000},
 }
 

@@ -35,7 +35,8 @@ def test_quickstart_verify_through_cli(cli, jvm, tmp_path):
     assert "CONFORMANT" in out and "Traceback" not in err
     build = tmp_path / "build"
     assert sorted(p.name for p in build.iterdir()) == [
-        "manifest.json", "pom.xml", "quickstart-0.1.0.jar", "sql"]
+        "manifest.json", "quickstart-0.1.0-sources.jar", "quickstart-0.1.0.jar",
+        "quickstart-0.1.0.pom", "sql"]
     names = zipfile.ZipFile(build / "quickstart-0.1.0.jar").namelist()
     for entry in ("nb2jvm/quickstart/manifest.json", "nb2jvm/quickstart/user_features.sql",
                   "nb2jvm/runtime/FeaturePipeline.class",
@@ -54,7 +55,8 @@ def test_build_is_byte_identical(cli, tmp_path):
     for name in ("a", "b"):
         code, out, err = cli("build", QUICKSTART, "-o", tmp_path / name, "-q")
         assert code == 0, err
-    for rel in ("quickstart-0.1.0.jar", "manifest.json", "sql/user_features.sql", "pom.xml"):
+    for rel in ("quickstart-0.1.0.jar", "manifest.json", "sql/user_features.sql",
+                "quickstart-0.1.0.pom", "quickstart-0.1.0-sources.jar"):
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
 
 

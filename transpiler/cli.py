@@ -52,6 +52,9 @@ def _add_coordinates(p: argparse.ArgumentParser) -> None:
     p.add_argument("--artifact-id", help="Maven artifactId (default: from the notebook name)")
     p.add_argument("--version", dest="artifact_version", default="0.1.0",
                    help="Maven version (default: 0.1.0)")
+    p.add_argument("--facade-class", default="", metavar="NAME",
+                   help="name of the generated Java facade class (default: from the notebook, "
+                   "e.g. customer_risk.ipynb -> CustomerRisk)")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -71,7 +74,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build the JVM artifact (SQL, manifest, jar, pom)",
                        description="Transpile the exported cells and write DIR with one .sql per "
-                       "feature set, manifest.json, pom.xml and the jar.")
+                       "feature set, manifest.json, A-V.pom, A-V.jar and A-V-sources.jar.")
     p.add_argument("notebook", type=Path)
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
     _add_coordinates(p)
@@ -89,6 +92,26 @@ def make_parser() -> argparse.ArgumentParser:
                    "dates before 1970) derived from each input's schema")
     _add_coordinates(p)
     _add_common(p)
+
+    p = sub.add_parser("publish", help="publish a build directory to a Maven repository",
+                       description="Copy DIR's A-V.jar, A-V.pom and A-V-sources.jar into a Maven "
+                       "repository (standard layout, .md5/.sha1/.sha256, maven-metadata.xml). A "
+                       "release version is immutable; a -SNAPSHOT version is replaced.")
+    p.add_argument("build_dir", type=Path, metavar="DIR")
+    p.add_argument("--repo", required=True, metavar="PATH_OR_FILE_URL",
+                   help="the repository root, e.g. ~/.m2/repository or file:///srv/maven")
+    p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+
+    p = sub.add_parser("diff", help="what changed between two builds (for a review)",
+                       description="Compare two build directories or artifact jars: feature sets "
+                       "added, removed or changed (columns, inputs, SQL), UDFs and required Spark "
+                       "settings. Exit 0 when nothing changed, 1 when something did.")
+    p.add_argument("old", type=Path, metavar="OLD")
+    p.add_argument("new", type=Path, metavar="NEW")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("-q", "--quiet", action="store_true", help=argparse.SUPPRESS)
 
     p = sub.add_parser("run", help="run one feature set on the JVM and write its rows",
                        description="Run one feature set on Spark and write its rows to a "
@@ -115,7 +138,8 @@ def _options(args, progress) -> "Options":
 
     coords = Coordinates(getattr(args, "group_id", "nb2jvm.generated"),
                          getattr(args, "artifact_id", None) or "",
-                         getattr(args, "artifact_version", "0.1.0"))
+                         getattr(args, "artifact_version", "0.1.0"),
+                         getattr(args, "facade_class", "") or "")
     return Options(tuple(getattr(args, "data", []) or []), coords, progress,
                    getattr(args, "inline_udfs", True))
 
@@ -153,6 +177,33 @@ def cmd_build(args, progress) -> int:
             cols = ", ".join(c["name"] for c in fs["columns"])
             print(f"  {fs['name']:<20} cell {fs['cell']:<3} sql/{fs['sql']}  ({cols})")
         print("  inputs: " + ", ".join(i["name"] for i in artifact.manifest["inputs"]))
+    return EXIT_OK
+
+
+def cmd_diff(args, progress) -> int:
+    from .diff import diff, load, render
+
+    result = diff(load(args.old), load(args.new))
+    if args.format == "json":
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print(render(result), end="")
+    changed = result["feature_sets"]["added"] or result["feature_sets"]["removed"] or \
+        result["feature_sets"]["changed"] or result["udfs"]["added"] or \
+        result["udfs"]["removed"] or result["spark_conf"]
+    return 1 if changed else EXIT_OK
+
+
+def cmd_publish(args, progress) -> int:
+    from .publish import publish
+
+    done = publish(args.build_dir, args.repo)
+    if not args.quiet:
+        verb = "replaced" if done.replaced else "published"
+        print(f"{verb} {done.version_dir}")
+        for name in done.files:
+            if not name.endswith((".md5", ".sha1", ".sha256")):
+                print(f"  {name} (+ .md5 .sha1 .sha256)")
     return EXIT_OK
 
 
@@ -283,7 +334,8 @@ def _move_atomic(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
-COMMANDS = {"check": cmd_check, "build": cmd_build, "verify": cmd_verify, "run": cmd_run}
+COMMANDS = {"check": cmd_check, "build": cmd_build, "verify": cmd_verify, "run": cmd_run,
+            "publish": cmd_publish, "diff": cmd_diff}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,9 @@
 """Stage 6, package: :class:`LoweredNotebook` -> :class:`Artifact` (a build directory).
 
-The directory holds one ``sql/<feature>.sql`` per feature set, ``manifest.json``, ``pom.xml`` and
-``<artifact>-<version>.jar`` with the SQL and manifest as resources under
-``nb2jvm/<artifact>/`` plus the compiled runtime classes.  The jar is reproducible (sorted
+The directory holds one ``sql/<feature>.sql`` per feature set, ``manifest.json``, ``A-V.pom``,
+``A-V.jar`` (the SQL and manifest as resources under ``nb2jvm/<artifact>/``, the runtime
+classes, the compiled UDF classes and the typed Java facade) and ``A-V-sources.jar`` (the
+generated SQL, Scala and Java, readable).  The jar is reproducible (sorted
 entries, fixed timestamps), and the directory appears whole or not at all: it is written beside
 the target and renamed into place.
 """
@@ -49,6 +50,7 @@ class Coordinates:
     group_id: str = "nb2jvm.generated"
     artifact_id: str = ""
     version: str = "0.1.0"
+    facade: str = ""  # the facade class name; default from the notebook's name
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,26 @@ def write_jar(path: Path, entries: dict[str, bytes]) -> None:
             jar.writestr(info, entries[name])
 
 
-def _jar_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, pom: str) -> dict:
+def _facade(lowered: LoweredNotebook, coords: Coordinates):
+    from .facade import render
+
+    return render(lowered, coords.group_id, coords.artifact_id, coords.facade or None)
+
+
+def _sources_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, facade) -> dict:
+    entries = {"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n\r\n",
+               f"nb2jvm/{coords.artifact_id}/manifest.json": _json(man).encode(),
+               facade.path: facade.source.encode()}
+    for lf in lowered.lowered:
+        entries[f"nb2jvm/{coords.artifact_id}/{lf.name}.sql"] = (lf.sql + "\n").encode()
+    if lowered.udfs and lowered.udfs.scala:
+        path = lowered.udfs.package.replace(".", "/") + "/Udfs.scala"
+        entries[path] = lowered.udfs.scala.encode()
+    return entries
+
+
+def _jar_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, pom: str,
+                 facade) -> dict:
     root = f"nb2jvm/{coords.artifact_id}/"
     entries = {
         "META-INF/MANIFEST.MF": (b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n"
@@ -198,6 +219,11 @@ def _jar_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, pom: 
     for classes in trees:
         for cls in classes.rglob("*.class"):
             entries[cls.relative_to(classes).as_posix()] = cls.read_bytes()
+    from .facade import compile_facade
+
+    jdk = jvm.find_jdk()
+    entries.update(compile_facade(facade, jvm.runtime_classes(), jvm.spark_jars_dir(), jdk.javac,
+                                  jvm.JAVA_RELEASE))
     return entries
 
 
@@ -216,7 +242,8 @@ def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None 
     notebook = lowered.features.bound.parsed.notebook
     coords = coords or Coordinates()
     if not coords.artifact_id:
-        coords = Coordinates(coords.group_id, default_artifact_id(notebook.path), coords.version)
+        coords = Coordinates(coords.group_id, default_artifact_id(notebook.path), coords.version,
+                             coords.facade)
     if out_dir.exists() and not out_dir.is_dir():
         raise error("OUT001", f"output path exists and is not a directory: {out_dir}",
                     Span(str(out_dir)), cls=InputError)
@@ -239,9 +266,13 @@ def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None 
         if lowered.udfs and lowered.udfs.scala:
             (staging / "scala").mkdir()
             (staging / "scala" / "Udfs.scala").write_text(lowered.udfs.scala, encoding="utf-8")
-        (staging / "pom.xml").write_text(pom, encoding="utf-8")
-        jar_name = f"{coords.artifact_id}-{coords.version}.jar"
-        write_jar(staging / jar_name, _jar_entries(lowered, coords, man, pom))
+        base = f"{coords.artifact_id}-{coords.version}"
+        (staging / f"{base}.pom").write_text(pom, encoding="utf-8")
+        facade = _facade(lowered, coords)
+        jar_name = f"{base}.jar"
+        write_jar(staging / jar_name, _jar_entries(lowered, coords, man, pom, facade))
+        write_jar(staging / f"{base}-sources.jar",
+                  _sources_entries(lowered, coords, man, facade))
         if out_dir.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             backup.rmdir()

@@ -1,0 +1,254 @@
+"""The Maven artifact as JVM teams consume it: publish layout, checksums, immutability and
+atomicity; the typed facade called from plain Java; a real `mvn -o` build of a consumer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from transpiler import jvm as jvm_mod
+from transpiler.pipeline import Options, transpile
+from transpiler.verify import notebook_engine, notebook_results
+
+from .conftest import NOTEBOOKS, QUICKSTART
+
+CUSTOMER_RISK = NOTEBOOKS / "customer_risk.ipynb"
+
+
+def _build(cli, out: Path, notebook: Path = QUICKSTART, *extra) -> Path:
+    code, _, err = cli("build", notebook, "-o", out, "-q", *extra)
+    assert code == 0, err
+    return out
+
+
+def test_publish_layout_checksums_and_metadata(cli, tmp_path):
+    build = _build(cli, tmp_path / "b", QUICKSTART, "--group-id", "com.example.features",
+                   "--version", "1.2.0")
+    repo = tmp_path / "repo"
+    code, out, err = cli("publish", build, "--repo", repo.as_uri())
+    assert code == 0, err
+    vdir = repo / "com" / "example" / "features" / "quickstart" / "1.2.0"
+    for name in ("quickstart-1.2.0.jar", "quickstart-1.2.0.pom", "quickstart-1.2.0-sources.jar"):
+        data = (vdir / name).read_bytes()
+        assert data == (build / name).read_bytes()
+        for ext, fn in (("md5", hashlib.md5), ("sha1", hashlib.sha1), ("sha256", hashlib.sha256)):
+            assert (vdir / f"{name}.{ext}").read_text() == fn(data).hexdigest()
+    meta = (vdir.parent / "maven-metadata.xml").read_text()
+    assert "<version>1.2.0</version>" in meta and "<release>1.2.0</release>" in meta
+    assert (vdir.parent / "maven-metadata.xml.sha1").read_text() == hashlib.sha1(
+        meta.encode()).hexdigest()
+    sources = zipfile.ZipFile(vdir / "quickstart-1.2.0-sources.jar").namelist()
+    assert "nb2jvm/quickstart/user_features.sql" in sources
+    assert "com/example/features/quickstart/Quickstart.java" in sources
+
+
+def test_release_is_immutable_snapshot_is_replaced(cli, tmp_path):
+    repo = tmp_path / "repo"
+    build = _build(cli, tmp_path / "b1", QUICKSTART, "--version", "1.0.0")
+    assert cli("publish", build, "--repo", repo)[0] == 0
+    vdir = repo / "nb2jvm" / "generated" / "quickstart" / "1.0.0"
+    before = {p.name: p.read_bytes() for p in vdir.iterdir()}
+    code, out, err = cli("publish", build, "--repo", repo)
+    assert code == 2 and "PUB002" in err and "immutable" in err and "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in vdir.iterdir()} == before
+    snap = _build(cli, tmp_path / "b2", QUICKSTART, "--version", "1.1.0-SNAPSHOT")
+    assert cli("publish", snap, "--repo", repo)[0] == 0
+    code, out, _ = cli("publish", snap, "--repo", repo)
+    assert code == 0 and out.startswith("replaced")
+    meta = (vdir.parent / "maven-metadata.xml").read_text()
+    assert "<latest>1.1.0-SNAPSHOT</latest>" in meta and "<release>1.0.0</release>" in meta
+
+
+def test_interrupted_publish_leaves_no_half_version(cli, tmp_path, monkeypatch):
+    from transpiler import publish as publish_mod
+
+    build = _build(cli, tmp_path / "b")
+    real = publish_mod._write_with_checksums
+    calls = []
+
+    def failing(folder, name, data):
+        calls.append(name)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # e.g. Ctrl-C in the middle of the copy
+        return real(folder, name, data)
+
+    monkeypatch.setattr(publish_mod, "_write_with_checksums", failing)
+    with pytest.raises(KeyboardInterrupt):
+        publish_mod.publish(build, str(tmp_path / "repo"))
+    artifact_dir = tmp_path / "repo" / "nb2jvm" / "generated" / "quickstart"
+    assert list(artifact_dir.iterdir()) == []  # no version, no staging, no metadata
+
+
+def test_publish_bad_input(cli, tmp_path):
+    code, _, err = cli("publish", tmp_path, "--repo", tmp_path / "repo")
+    assert code == 2 and "PUB001" in err
+    build = _build(cli, tmp_path / "b")
+    code, _, err = cli("publish", build, "--repo", "https://repo.example.com/maven")
+    assert code == 2 and "PUB003" in err
+
+
+CONSUMER_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>com.example</groupId>
+  <artifactId>consumer</artifactId>
+  <version>1.0</version>
+  <properties>
+    <maven.compiler.release>17</maven.compiler.release>
+    <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
+  </properties>
+  <repositories>
+    <repository><id>features</id><url>{repo}</url></repository>
+  </repositories>
+  <dependencies>
+    <dependency>
+      <groupId>com.example.nb2jvmtest</groupId>
+      <artifactId>customer-risk</artifactId>
+      <version>1.0.0</version>
+    </dependency>
+{spark}
+  </dependencies>
+  <build>
+    <plugins>
+      <plugin><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
+      <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
+      <plugin><artifactId>maven-jar-plugin</artifactId><version>3.4.1</version></plugin>
+      <plugin><artifactId>maven-surefire-plugin</artifactId><version>3.2.5</version>
+        <configuration><skip>true</skip></configuration></plugin>
+    </plugins>
+  </build>
+</project>
+"""
+# Spark is `provided` by the cluster; the consumer compiles against the pyspark distribution's
+# jars (Maven Central is not reachable here).
+SPARK_JARS = ("spark-sql_2.13-*.jar", "spark-sql-api_2.13-*.jar", "spark-core_2.13-*.jar",
+              "spark-catalyst_2.13-*.jar", "scala-library-*.jar")
+CONSUMER_MAIN = """package com.example;
+
+import com.example.nb2jvmtest.customer_risk.CustomerRisk;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+public final class Main {
+  public static void main(String[] args) {
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("consumer")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.ansi.enabled", "true")
+        .config("spark.sql.session.timeZone", "UTC").getOrCreate();
+    spark.sparkContext().setLogLevel("ERROR");
+    Dataset<Row> customers = spark.read().parquet(args[0]);
+    Dataset<Row> identity = CustomerRisk.identity(spark, customers);
+    identity.write().mode("overwrite").parquet(args[1]);
+    System.out.println("feature sets: " + CustomerRisk.pipeline().featureSets());
+    spark.stop();
+  }
+}
+"""
+
+
+@pytest.mark.jvm
+def test_maven_consumer_calls_the_typed_facade(cli, tmp_path):
+    """Publish customer_risk (compiled UDFs), build a consumer with `mvn -o` against that
+    repository, run its Java main on Spark, and compare the rows with the notebook's."""
+    build = _build(cli, tmp_path / "b", CUSTOMER_RISK, "--group-id", "com.example.nb2jvmtest",
+                   "--version", "1.0.0")
+    repo = tmp_path / "repo"
+    assert cli("publish", build, "--repo", repo)[0] == 0
+    jars = jvm_mod.spark_jars_dir()
+    spark_deps = "\n".join(
+        f"    <dependency><groupId>org.apache.spark.local</groupId>"
+        f"<artifactId>{p.split('-*')[0]}</artifactId><version>local</version>"
+        f"<scope>system</scope><systemPath>{next(jars.glob(p))}</systemPath></dependency>"
+        for p in SPARK_JARS)
+    project = tmp_path / "consumer"
+    (project / "src/main/java/com/example").mkdir(parents=True)
+    (project / "pom.xml").write_text(CONSUMER_POM.format(repo=repo.as_uri(), spark=spark_deps))
+    (project / "src/main/java/com/example/Main.java").write_text(CONSUMER_MAIN)
+    facade_jar = repo / "com/example/nb2jvmtest/customer-risk/1.0.0/customer-risk-1.0.0.jar"
+    mvn = shutil.which("mvn")
+    if mvn:
+        local = Path.home() / ".m2" / "repository"
+        try:
+            out = subprocess.run([mvn, "-o", "-q", "-B", "-Daether.offline.protocols=file",
+                                  "package"], cwd=project, capture_output=True, text=True)
+        finally:  # the artifact Maven cached from the test repository
+            shutil.rmtree(local / "com" / "example" / "nb2jvmtest", ignore_errors=True)
+        assert out.returncode == 0, out.stdout + out.stderr
+        classes = project / "target" / "consumer-1.0.jar"
+    else:
+        print("Maven (mvn) is not installed on this machine: compiling the consumer with javac")
+        classes = project / "classes"
+        jdk = jvm_mod.find_jdk()
+        subprocess.run([str(jdk.javac), "--release", "17", "-cp", f"{facade_jar}:{jars}/*",
+                        "-d", str(classes), str(project / "src/main/java/com/example/Main.java")],
+                       check=True)
+    output = tmp_path / "identity.parquet"
+    data = NOTEBOOKS / "data" / "customers.parquet"
+    java = str(jvm_mod.find_jdk().java)
+    run = subprocess.run([java, *jvm_mod.JAVA_MODULE_OPTIONS, "-cp",
+                          f"{classes}:{facade_jar}:{jars}/*", "com.example.Main", str(data),
+                          str(output)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "feature sets: [identity, risk]" in run.stdout
+    lowered = transpile(CUSTOMER_RISK, Options())
+    expected = notebook_results(lowered, notebook_engine({"customers": data}))["identity"]
+    got = pq.read_table(output)
+    key = lambda r: r["user_id"]  # noqa: E731
+    assert sorted(got.to_pylist(), key=key) == sorted(expected.to_pylist(), key=key)
+
+
+def test_facade_signatures_and_javadoc(cli, tmp_path):
+    build = _build(cli, tmp_path / "b", NOTEBOOKS / "fraud_features.ipynb", "--facade-class",
+                   "FraudFeatures")
+    src = zipfile.ZipFile(build / "fraud-features-0.1.0-sources.jar")
+    java = src.read("nb2jvm/generated/fraud_features/FraudFeatures.java").decode()
+    assert "public static Dataset<Row> userProfile(SparkSession spark, Dataset<Row> " \
+        "transactions, Dataset<Row> users)" in java
+    assert "@param users input table {@code users}: user_id bigint" in java
+    assert "Output columns:" in java
+    names = zipfile.ZipFile(build / "fraud-features-0.1.0.jar").namelist()
+    assert "nb2jvm/generated/fraud_features/FraudFeatures.class" in names
+    code, _, err = cli("build", NOTEBOOKS / "fraud_features.ipynb", "-o", tmp_path / "x",
+                       "--facade-class", "class")
+    assert code == 2 and "OUT004" in err
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert manifest["artifact"]["artifact_id"] == "fraud-features"
+    assert os.path.exists(build / "fraud-features-0.1.0.pom")
+
+
+def test_diff_of_two_versions_of_a_notebook(cli, tmp_path):
+    from .conftest import SETUP, write_notebook
+
+    def version(name, cells):
+        (tmp_path / name).mkdir()
+        return write_notebook(tmp_path / name / "features.ipynb", [
+            SETUP + "t = ibis.table({'a': 'int64', 's': 'string'}, name='t')", *cells])
+
+    v1 = version("v1", ["%%export\nkeep = t.select('a')\nold = t.filter(_.a > 1)",
+                        "%%export\n@ibis.udf.scalar.python\ndef tag(s: str) -> str:\n"
+                        "    return f'{s:>4}'\n\ntagged = t.select(r=tag(_.s))"])
+    v2 = version("v2", ["%%export\nkeep = t.select('a', b=_.a * 2)\nnew = t.limit(3)",
+                        "%%export\n@ibis.udf.scalar.python\ndef tag(s: str) -> str:\n"
+                        "    return f'{s:>5}'\n\ntagged = t.select(r=tag(_.s))"])
+    _build(cli, tmp_path / "b1", v1)
+    _build(cli, tmp_path / "b2", v2)
+    code, out, err = cli("diff", tmp_path / "b1", tmp_path / "b2")
+    assert code == 1, err
+    assert "+ feature set new" in out and "- feature set old" in out
+    assert "~ feature set keep" in out and "+ column b int64" in out
+    assert "+new/keep.sql" in out.replace("+++ ", "+") and "AS `b`" in out
+    assert "+ UDF tag (compiled)" in out and "- UDF tag (compiled)" in out
+    jar = next((tmp_path / "b1").glob("*-0.1.0.jar"))
+    code, out, _ = cli("diff", jar, tmp_path / "b1", "--format", "json")
+    assert code == 0 and json.loads(out)["feature_sets"]["changed"] == {}
+    code, _, err = cli("diff", tmp_path, tmp_path / "b1")
+    assert code == 2 and "DIFF001" in err

@@ -1,0 +1,35 @@
+"""The benchmark suite's own machinery (no timing is asserted anywhere): the interleaved timer's
+ratios, and that the benchmarked notebook still inlines/compiles the UDFs it claims to."""
+
+from __future__ import annotations
+
+import sys
+
+from .conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+
+def test_interleave_reports_ratios_against_the_faster_baseline(monkeypatch):
+    import common
+
+    clock = iter(range(1000))
+    monkeypatch.setattr(common.time, "perf_counter", lambda: next(clock) * 1.0)
+    variants = {"a": lambda: 1, "b": lambda: 1, "expert": lambda: 1}
+    out = common.interleave(variants, reps=3, baseline=("expert",))
+    assert set(out["variants"]) == {"a", "b", "expert"}
+    assert out["variants"]["expert"]["ratio_median"] == 1.0
+    assert out["results_agree"] is True
+    out = common.interleave({"x": lambda: 1, "y": lambda: 2}, reps=2, baseline=("x", "y"))
+    assert out["results_agree"] is False
+
+
+def test_benchmarked_udfs_are_inlined_and_compiled_as_claimed(tmp_path):
+    import udfs
+
+    from transpiler.pipeline import Options, transpile
+
+    modes = {u.name: u.mode for u in transpile(udfs.notebook(tmp_path), Options()).udfs.udfs}
+    assert modes == {"risk_score": "inlined", "normalize_email": "compiled"}
+    compiled = transpile(udfs.notebook(tmp_path), Options(inline_udfs=False)).udfs.udfs
+    assert {u.mode for u in compiled} == {"compiled"}
