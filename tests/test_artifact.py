@@ -130,7 +130,8 @@ CONSUMER_POM = """<?xml version="1.0" encoding="UTF-8"?>
 # Spark is `provided` by the cluster; the consumer compiles against the pyspark distribution's
 # jars (Maven Central is not reachable here).
 SPARK_JARS = ("spark-sql_2.13-*.jar", "spark-sql-api_2.13-*.jar", "spark-core_2.13-*.jar",
-              "spark-catalyst_2.13-*.jar", "scala-library-*.jar")
+              "spark-catalyst_2.13-*.jar", "spark-common-utils_2.13-*.jar", "scala-library-*.jar",
+              "slf4j-api-*.jar")
 CONSUMER_MAIN = """package com.example;
 
 import com.example.nb2jvmtest.customer_risk.CustomerRisk;
