@@ -253,3 +253,40 @@ def test_diff_of_two_versions_of_a_notebook(cli, tmp_path):
     assert code == 0 and json.loads(out)["feature_sets"]["changed"] == {}
     code, _, err = cli("diff", tmp_path, tmp_path / "b1")
     assert code == 2 and "DIFF001" in err
+
+
+def _tampered(jar: Path, out: Path, old: str, new: str) -> Path:
+    with zipfile.ZipFile(jar) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("user_features.sql"):
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
+            dst.writestr(info, data)
+    return out
+
+
+@pytest.mark.jvm
+@pytest.mark.parametrize("notebook", ["quickstart.ipynb", "customer_risk.ipynb",
+                                      "fraud_features.ipynb"])
+def test_self_check_replays_the_notebooks_golden_rows(cli, jvm, tmp_path, notebook):
+    build = _build(cli, tmp_path / "b", NOTEBOOKS / notebook)
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert manifest["self_check"]["feature_sets"], manifest["self_check"]
+    jar = next(build.glob("*-0.1.0.jar"))
+    pipeline = jvm.pipeline(jar, manifest["artifact"]["artifact_id"])
+    results = {str(r.featureSet): (bool(r.passed), str(r.message))
+               for r in pipeline.selfCheck(jvm.spark)}
+    assert set(results) == set(manifest["self_check"]["feature_sets"])
+    assert all(ok for ok, _ in results.values()), results
+
+
+@pytest.mark.jvm
+def test_self_check_fails_loudly_when_the_sql_is_tampered_with(cli, jvm, tmp_path):
+    build = _build(cli, tmp_path / "b")
+    bad = _tampered(build / "quickstart-0.1.0.jar", tmp_path / "bad.jar", "0.92", "0.93")
+    results = {str(r.featureSet): (bool(r.passed), str(r.message))
+               for r in jvm.pipeline(bad, "quickstart").selfCheck(jvm.spark)}
+    assert results["enriched"][0] is True
+    ok, message = results["user_features"]
+    assert not ok and "first expected row not produced" in message

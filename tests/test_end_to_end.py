@@ -242,6 +242,11 @@ def test_spark_submit_runs_a_feature_set_from_the_jar(cli, jvm, tmp_path):
     bad = subprocess.run(base + ["--feature", "nope", "--output", str(tmp_path / "x")],
                          capture_output=True, text=True, env=env, timeout=300)
     assert bad.returncode == 2 and "no feature set 'nope'" in bad.stderr
+    check = subprocess.run(base + ["--self-check"], capture_output=True, text=True, env=env,
+                           timeout=300)
+    assert check.returncode == 0, check.stdout + check.stderr[-2000:]
+    assert "nb2jvm self-check: user_features: ok" in check.stdout
+    assert "nb2jvm self-check: PASSED" in check.stdout
 
 
 CUSTOMER_RISK = QUICKSTART.parent / "customer_risk.ipynb"

@@ -237,7 +237,8 @@ def _umask() -> int:
     return mask
 
 
-def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None = None) -> Artifact:
+def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None = None,
+            golden=None) -> Artifact:
     """Write the build directory atomically; an existing one is replaced only on success."""
     notebook = lowered.features.bound.parsed.notebook
     coords = coords or Coordinates()
@@ -252,6 +253,7 @@ def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None 
                     "nb2jvm build directory", Span(str(out_dir)),
                     hint="choose a new or empty output directory", cls=InputError)
     man = manifest(lowered, coords)
+    man["self_check"] = golden.manifest() if golden is not None else None
     pom = pom_xml(coords, f"Feature sets exported from {Path(notebook.path).name} by nb2jvm")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
@@ -270,7 +272,10 @@ def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None 
         (staging / f"{base}.pom").write_text(pom, encoding="utf-8")
         facade = _facade(lowered, coords)
         jar_name = f"{base}.jar"
-        write_jar(staging / jar_name, _jar_entries(lowered, coords, man, pom, facade))
+        entries = _jar_entries(lowered, coords, man, pom, facade)
+        for name, data in (golden.files.items() if golden is not None else ()):
+            entries[f"nb2jvm/{coords.artifact_id}/{name}"] = data
+        write_jar(staging / jar_name, entries)
         write_jar(staging / f"{base}-sources.jar",
                   _sources_entries(lowered, coords, man, facade))
         if out_dir.exists():

@@ -74,9 +74,17 @@ def build(path: Path, out_dir: Path, opts: Options, timings: Timings | None = No
     if lowered.refused:
         raise SubsetError(lowered.diagnostics)
     if opts.progress:
+        opts.progress("golden rows for the self-check")
+    started = time.perf_counter()
+    from .golden import record
+
+    golden = record(lowered)
+    if timings is not None:
+        timings.record("golden rows", time.perf_counter() - started)
+    if opts.progress:
         opts.progress("package")
     started = time.perf_counter()
-    artifact = package(lowered, out_dir, opts.coordinates)
+    artifact = package(lowered, out_dir, opts.coordinates, golden)
     if timings is not None:
         timings.record("package", time.perf_counter() - started)
     return artifact

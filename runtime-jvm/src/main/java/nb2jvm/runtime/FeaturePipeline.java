@@ -37,14 +37,16 @@ public final class FeaturePipeline {
   private final Map<String, FeatureSet> featureSets;
   private final Map<String, String> requiredConf;
   private final UdfRegistry udfs;
+  private final List<String> golden;
 
   private FeaturePipeline(String artifactId, ClassLoader loader, Map<String, FeatureSet> sets,
-      Map<String, String> requiredConf, UdfRegistry udfs) {
+      Map<String, String> requiredConf, UdfRegistry udfs, List<String> golden) {
     this.artifactId = artifactId;
     this.loader = loader;
     this.featureSets = sets;
     this.requiredConf = requiredConf;
     this.udfs = udfs;
+    this.golden = golden;
   }
 
   /** Loads the artifact {@code artifactId} from the context class loader. */
@@ -66,8 +68,10 @@ public final class FeaturePipeline {
       Map<String, String> conf = new LinkedHashMap<>();
       JsonNode confNode = manifest.path("spark_conf");
       confNode.fieldNames().forEachRemaining(k -> conf.put(k, confNode.get(k).asText()));
+      List<String> golden = new ArrayList<>();
+      for (JsonNode g : manifest.path("self_check").path("feature_sets")) golden.add(g.asText());
       return new FeaturePipeline(artifactId, loader, sets, conf,
-          new UdfRegistry(manifest, loader));
+          new UdfRegistry(manifest, loader), golden);
     } catch (IOException e) {
       throw new IllegalStateException("nb2jvm artifact '" + artifactId + "': bad manifest", e);
     }
@@ -142,6 +146,14 @@ public final class FeaturePipeline {
     }
     Dataset<Row> out = run(spark, featureSet, inputs);
     out.write().mode("overwrite").parquet(outputPath);
+  }
+
+  /**
+   * Replays the golden rows recorded at build time (the notebook's own outputs on a sample of
+   * its inputs) for every feature set that has them, and reports per feature set.
+   */
+  public List<SelfCheck.Result> selfCheck(SparkSession spark) {
+    return SelfCheck.run(this, loader, ROOT + artifactId + "/", golden, spark);
   }
 
   /** Settings the SQL was lowered for; see {@link Conformance}. */

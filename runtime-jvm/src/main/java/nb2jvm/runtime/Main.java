@@ -43,6 +43,7 @@ public final class Main {
     String output = null;
     String artifact = null;
     boolean list = false;
+    boolean selfCheck = false;
     Map<String, String> inputs = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
@@ -67,6 +68,9 @@ public final class Main {
         case "--list":
           list = true;
           break;
+        case "--self-check":
+          selfCheck = true;
+          break;
         case "--help":
         case "-h":
           System.out.println(usage());
@@ -81,6 +85,19 @@ public final class Main {
         System.out.println(name + "\tinputs: " + String.join(", ", pipeline.inputsOf(name)));
       }
       return 0;
+    }
+    if (selfCheck) {
+      SparkSession spark = SparkSession.builder().appName("nb2jvm self-check").getOrCreate();
+      Conformance.apply(spark, pipeline.requiredConf());
+      try {
+        List<SelfCheck.Result> results = pipeline.selfCheck(spark);
+        results.forEach(r -> System.out.println("nb2jvm self-check: " + r));
+        boolean ok = !results.isEmpty() && results.stream().allMatch(r -> r.passed);
+        System.out.println("nb2jvm self-check: " + (ok ? "PASSED" : "FAILED"));
+        return ok ? 0 : 1;
+      } finally {
+        spark.stop();
+      }
     }
     if (feature == null || output == null) {
       throw new UsageException("--feature and --output are required");
@@ -136,7 +153,7 @@ public final class Main {
   static String usage() {
     return "usage: spark-submit --class nb2jvm.runtime.Main ARTIFACT.jar"
         + " --feature NAME --input NAME=PATH [--input ...] --output PATH"
-        + " [--artifact ID] | --list | --help";
+        + " [--artifact ID] | --self-check | --list | --help";
   }
 
   /** A command-line mistake; its message is shown to the user with the usage line. */

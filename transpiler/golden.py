@@ -1,0 +1,85 @@
+"""Golden rows for the artifact's self-check: a sample of each input and the notebook's own
+outputs on it (ibis on DuckDB), stored in the jar and replayed by ``FeaturePipeline.selfCheck``.
+
+Recorded when every input has data (``--data`` or a recognised read); feature sets whose rows
+tie on an order-sensitive operation's keys in the sample (W300) or that fail on the sample are
+left out, with the reason.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from .lower import LoweredNotebook
+
+SAMPLE_ROWS = 200
+
+
+@dataclass(frozen=True)
+class Golden:
+    """Parquet bytes per jar resource name, and what was recorded or skipped."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    feature_sets: tuple[str, ...] = ()
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    def manifest(self) -> dict:
+        return {"sample_rows": SAMPLE_ROWS, "feature_sets": list(self.feature_sets),
+                "skipped": dict(self.skipped)}
+
+
+def _bytes(table) -> bytes:
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
+
+
+def record(lowered: LoweredNotebook) -> Golden:
+    """Sample every input (its first rows) and compute each feature set on the sample."""
+    import ibis
+
+    from .determinism import tied_groups
+    from .verify import notebook_engine, notebook_results
+
+    inputs = lowered.features.inputs
+    missing = [t.name for t in inputs if t.path is None]
+    if missing or not lowered.lowered:
+        reason = f"no data for input(s) {', '.join(missing)}" if missing else "no feature set"
+        return Golden(skipped={lf.name: reason for lf in lowered.lowered})
+    files, recorded, skipped = {}, [], {}
+    with tempfile.TemporaryDirectory(prefix="nb2jvm-golden-") as tmp:
+        con = ibis.duckdb.connect()
+        paths = {}
+        try:
+            for t in inputs:
+                reader = con.read_parquet if t.format == "parquet" else con.read_csv
+                sample = reader(str(t.path), table_name=f"src_{t.name}").limit(SAMPLE_ROWS)
+                table = con.to_pyarrow(sample)
+                files[f"golden/input-{t.name}.parquet"] = _bytes(table)
+                paths[t.name] = Path(tmp) / f"{t.name}.parquet"
+                pq.write_table(table, paths[t.name])
+        finally:
+            con.disconnect()
+        engine = notebook_engine(paths)
+        try:
+            results = notebook_results(lowered, engine)
+            # Order-sensitive operations are fine when nothing ties on the sample.
+            tied = {lf.name for lf in lowered.lowered
+                    if any(tied_groups(engine, risk) for risk in lf.risks)}
+        finally:
+            engine.disconnect()
+    for lf in lowered.lowered:
+        result = results[lf.name]
+        if lf.name in tied:
+            skipped[lf.name] = "rows tie on the order keys in the sample (W300)"
+        elif isinstance(result, Exception):
+            skipped[lf.name] = f"the notebook engine failed on the sample: {type(result).__name__}"
+        else:
+            files[f"golden/output-{lf.name}.parquet"] = _bytes(result)
+            recorded.append(lf.name)
+    return Golden(files, tuple(recorded), skipped)
