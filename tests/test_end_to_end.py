@@ -277,3 +277,73 @@ def test_build_with_udfs_is_byte_identical_across_fresh_compiles(cli, tmp_path, 
     assert all(u["mode"] == "compiled" for u in manifest["udfs"])
     assert (tmp_path / "a" / "scala" / "Udfs.scala").read_text() == (
         SNAPSHOTS / "customer_risk" / "Udfs.scala").read_text()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_spark_submit_to_a_standalone_cluster(cli, tmp_path):
+    """A real Spark standalone cluster on 127.0.0.1 (one master, two workers, from the Spark that
+    pyspark ships) runs the jar with spark-submit; the rows equal the notebook's.  The cluster
+    is shut down even when the test fails."""
+    import os
+    import subprocess
+    import time
+
+    from transpiler.jvm import find_jdk, spark_jars_dir
+
+    assert cli("build", QUICKSTART, "-o", tmp_path / "b", "-q")[0] == 0
+    jar = tmp_path / "b" / "quickstart-0.1.0.jar"
+    spark_home = spark_jars_dir().parent
+    env = {**os.environ, "JAVA_HOME": str(find_jdk().home), "SPARK_HOME": str(spark_home),
+           "SPARK_LOCAL_IP": "127.0.0.1", "SPARK_LOG_DIR": str(tmp_path / "logs"),
+           "SPARK_WORKER_DIR": str(tmp_path / "work")}
+    port = _free_port()
+    url = f"spark://127.0.0.1:{port}"
+    spark_class = str(spark_home / "bin" / "spark-class")
+    logs = tmp_path / "cluster.log"
+    procs = []
+    try:
+        with open(logs, "w") as log:
+            procs.append(subprocess.Popen(
+                [spark_class, "org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
+                 "--port", str(port), "--webui-port", str(_free_port())],
+                stdout=log, stderr=subprocess.STDOUT, env=env))
+            for k in range(2):
+                procs.append(subprocess.Popen(
+                    [spark_class, "org.apache.spark.deploy.worker.Worker", url, "--host",
+                     "127.0.0.1", "--cores", "1", "--memory", "1g", "--webui-port",
+                     str(_free_port()), "--work-dir", str(tmp_path / f"work{k}")],
+                    stdout=log, stderr=subprocess.STDOUT, env=env))
+        deadline = time.time() + 90
+        while logs.read_text().count("Successfully registered with master") < 2:
+            assert time.time() < deadline, logs.read_text()[-3000:]
+            assert all(p.poll() is None for p in procs), logs.read_text()[-3000:]
+            time.sleep(0.5)
+        data = QUICKSTART.parent / "data" / "transactions.parquet"
+        out = subprocess.run(
+            [str(spark_home / "bin" / "spark-submit"), "--master", url, "--conf",
+             "spark.ui.enabled=false", "--executor-memory", "1g", str(jar), "--feature",
+             "user_features", "--input", f"transactions={data}", "--output",
+             str(tmp_path / "uf")], capture_output=True, text=True, env=env, timeout=300)
+        assert out.returncode == 0, out.stderr[-3000:]
+        assert "app-" in logs.read_text()  # the master ran an application on its workers
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    con = ibis.duckdb.connect()
+    con.read_parquet(str(data), table_name="transactions")
+    lowered = transpile(QUICKSTART, Options())
+    expected = con.to_pyarrow({lf.name: lf for lf in lowered.lowered}["user_features"]
+                              .feature.expr)
+    assert ComparisonPolicy().compare(expected, pq.read_table(tmp_path / "uf")).equal
