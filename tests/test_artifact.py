@@ -290,3 +290,31 @@ def test_self_check_fails_loudly_when_the_sql_is_tampered_with(cli, jvm, tmp_pat
     assert results["enriched"][0] is True
     ok, message = results["user_features"]
     assert not ok and "first expected row not produced" in message
+
+
+def test_batch_build_each_goes_on_past_a_failure(cli, tmp_path):
+    from .conftest import SETUP, write_notebook
+
+    folder = tmp_path / "nbs"
+    shutil.copytree(NOTEBOOKS, folder)
+    write_notebook(folder / "broken.ipynb", [SETUP + "t = ibis.table({'a': 'int64'}, name='t')",
+                                             "%%export\nimport os\nx = t"])
+    code, out, err = cli("build", folder, "-o", tmp_path / "out", "--each")
+    assert code == 1
+    assert "[1/4] broken.ipynb" in err and "E213" in err and "Traceback" not in err
+    assert "3 built, 1 failed" in out
+    for line in ("customer_risk.ipynb", "fraud_features.ipynb", "quickstart.ipynb"):
+        assert any(ln.startswith(line) and " ok " in ln for ln in out.splitlines()), out
+    assert (tmp_path / "out" / "quickstart" / "quickstart-0.1.0.jar").exists()
+    assert not (tmp_path / "out" / "broken").exists()
+
+
+def test_manifest_has_per_column_lineage(cli, tmp_path):
+    build = _build(cli, tmp_path / "b", NOTEBOOKS / "fraud_features.ipynb")
+    fs = {f["name"]: f for f in json.loads((build / "manifest.json").read_text())["feature_sets"]}
+    profile = fs["user_profile"]["lineage"]
+    assert profile["country"] == ["users.country"]
+    assert profile["max_amount"] == ["transactions.amount"]
+    assert fs["tx_features"]["lineage"]["is_night"] == ["transactions.ts"]
+    assert set(fs["tx_features"]["lineage"]["prev_amount"]) >= {"transactions.amount",
+                                                                "transactions.ts"}

@@ -75,8 +75,11 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="build the JVM artifact (SQL, manifest, jar, pom)",
                        description="Transpile the exported cells and write DIR with one .sql per "
                        "feature set, manifest.json, A-V.pom, A-V.jar and A-V-sources.jar.")
-    p.add_argument("notebook", type=Path)
+    p.add_argument("notebook", type=Path, help="a notebook, or with --each a folder of them")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
+    p.add_argument("--each", action="store_true",
+                   help="build every *.ipynb in the NOTEBOOK folder, one artifact each in "
+                   "DIR/<notebook>/; go on past failures; exit 1 if any failed")
     _add_coordinates(p)
     _add_common(p)
 
@@ -165,9 +168,49 @@ def cmd_check(args, progress) -> int:
     return EXIT_ERROR if diagnostics else EXIT_OK
 
 
+def cmd_build_each(args, progress) -> int:
+    """Batch mode: one artifact per notebook, a progress line each, a summary at the end."""
+    import dataclasses
+
+    from .errors import Nb2jvmError
+    from .pipeline import build
+
+    if not args.notebook.is_dir():
+        raise error("CLI001", f"--each needs a folder of notebooks, got {args.notebook}",
+                    Span(str(args.notebook)), cls=InputError)
+    notebooks = sorted(args.notebook.glob("*.ipynb"))
+    if not notebooks:
+        raise error("CLI001", f"no *.ipynb in {args.notebook}", Span(str(args.notebook)),
+                    cls=InputError)
+    opts = _options(args, None)
+    rows = []
+    for k, nb in enumerate(notebooks, 1):
+        started = time.perf_counter()
+        print(f"[{k}/{len(notebooks)}] {nb.name} ...", file=sys.stderr, flush=True)
+        coords = dataclasses.replace(opts.coordinates, artifact_id="", facade="")
+        try:
+            art = build(nb, args.output / nb.stem, dataclasses.replace(opts, coordinates=coords))
+            rows.append((nb.name, "ok", f"{len(art.manifest['feature_sets'])} feature sets",
+                         time.perf_counter() - started, str(art.jar)))
+        except Nb2jvmError as exc:
+            for d in exc.diagnostics:
+                print(d.render(), file=sys.stderr)
+            rows.append((nb.name, "FAILED", f"{len(exc.diagnostics)} diagnostic(s)",
+                         time.perf_counter() - started, ""))
+    width = max(len(r[0]) for r in rows)
+    print(f"{'notebook':<{width}}  status  seconds  result")
+    for name, status, what, secs, jar in rows:
+        print(f"{name:<{width}}  {status:<6}  {secs:7.1f}  {what}{'  ' + jar if jar else ''}")
+    failed = sum(1 for r in rows if r[1] != "ok")
+    print(f"{len(rows) - failed} built, {failed} failed")
+    return 1 if failed else EXIT_OK
+
+
 def cmd_build(args, progress) -> int:
     from .pipeline import build
 
+    if args.each:
+        return cmd_build_each(args, progress)
     artifact = build(args.notebook, args.output, _options(args, progress))
     for warning in artifact.warnings:
         print(warning.render(), file=sys.stderr)

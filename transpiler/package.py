@@ -27,6 +27,7 @@ import ibis.expr.operations as ops
 
 from . import jvm
 from .errors import InputError, Span, error
+from .lineage import lineage
 from .lower import LoweredNotebook
 
 ZIP_EPOCH = (1980, 2, 1, 0, 0, 0)
@@ -119,6 +120,7 @@ def manifest(lowered: LoweredNotebook, coords: Coordinates) -> dict:
             "ordered": lf.ordered,
             "inputs": [{"name": n, "columns": _columns(inputs[n].schema)} for n in used],
             "columns": [{"name": n, "type": str(t)} for n, t in lf.schema.items()],
+            "lineage": lineage(lf.feature.expr),
         })
     return {
         "format": 1,
