@@ -9,6 +9,7 @@ columns, and a generic escape hatch (``pipeline()``) for callers that work by na
 from __future__ import annotations
 
 import keyword
+import os
 import re
 import subprocess
 import tempfile
@@ -137,7 +138,17 @@ def render(lowered: LoweredNotebook, group_id: str, artifact_id: str,
 
 def compile_facade(facade: Facade, runtime: Path, spark_jars: Path, javac: Path,
                    release: str) -> dict[str, bytes]:
-    """javac the facade; returns its class files by jar path."""
+    """javac the facade (cached by source hash); returns its class files by jar path."""
+    import hashlib
+    import json
+
+    from .paths import cache_dir
+
+    key = hashlib.sha256("\0".join([facade.source, facade.path, str(runtime), release])
+                         .encode()).hexdigest()[:16]
+    cached = cache_dir() / f"facade-{key}.json"
+    if cached.is_file():
+        return {k: bytes.fromhex(v) for k, v in json.loads(cached.read_text()).items()}
     with tempfile.TemporaryDirectory(prefix="nb2jvm-facade-") as tmp:
         src = Path(tmp) / "src" / facade.path
         src.parent.mkdir(parents=True)
@@ -149,4 +160,12 @@ def compile_facade(facade: Facade, runtime: Path, spark_jars: Path, javac: Path,
         if result.returncode != 0:
             raise error("JVM004", "javac failed on the generated facade (an nb2jvm bug):\n"
                         + result.stderr.strip(), cls=JvmError)
-        return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.class")}
+        classes = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.class")}
+    try:  # written whole, then renamed: a concurrent build never reads half a file
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps({k: v.hex() for k, v in classes.items()}))
+        partial.replace(cached)
+    except OSError:
+        pass  # no cache this time
+    return classes

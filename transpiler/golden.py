@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .lower import LoweredNotebook
@@ -37,6 +38,12 @@ def _bytes(table) -> bytes:
     buf = io.BytesIO()
     pq.write_table(table, buf)
     return buf.getvalue()
+
+
+def _sorted(table):
+    keys = [(c, "ascending") for c, t in zip(table.column_names, table.schema.types)
+            if not (pa.types.is_nested(t))]
+    return table.sort_by(keys) if keys else table
 
 
 def record(lowered: LoweredNotebook) -> Golden:
@@ -66,6 +73,9 @@ def record(lowered: LoweredNotebook) -> Golden:
         finally:
             con.disconnect()
         engine = notebook_engine(paths)
+        # One thread and sorted rows: the same notebook must give the same jar bytes (float
+        # sums and group order would otherwise vary with DuckDB's parallelism).
+        engine.raw_sql("SET threads TO 1")
         try:
             results = notebook_results(lowered, engine)
             # Order-sensitive operations are fine when nothing ties on the sample.
@@ -80,6 +90,6 @@ def record(lowered: LoweredNotebook) -> Golden:
         elif isinstance(result, Exception):
             skipped[lf.name] = f"the notebook engine failed on the sample: {type(result).__name__}"
         else:
-            files[f"golden/output-{lf.name}.parquet"] = _bytes(result)
+            files[f"golden/output-{lf.name}.parquet"] = _bytes(_sorted(result))
             recorded.append(lf.name)
     return Golden(files, tuple(recorded), skipped)
