@@ -5,6 +5,7 @@ unchanged rebuild; per stage, so the slow stage shows.  Each build runs in a chi
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +72,7 @@ def run(work: Path, feature_counts: list[int], udfs: int = 10) -> list[dict]:
         folder = fresh_dir(work / f"build-{n}")
         nb = notebook(folder / "nb.ipynb", n, udfs)
         nb2 = notebook(folder / "nb2.ipynb", n, udfs, variant=1)
-        env = {"NB2JVM_CACHE": str(fresh_dir(folder / "cache")), "PATH": __import__("os").environ["PATH"]}
+        env = {"NB2JVM_CACHE": str(fresh_dir(folder / "cache")), "PATH": os.environ["PATH"]}
         code = CHILD.replace("ROOT", repr(str(ROOT))).replace("NB2", repr(str(nb2))) \
             .replace("NB", repr(str(nb))).replace("OUT", repr(str(folder)))
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import tempfile
@@ -88,7 +89,7 @@ def main(argv: list[str]) -> int:
     _say("starting PySpark (local[2])")
     spark = spark_session(jars)
     results = {"mode": mode, "machine": f"{platform.machine()}, "
-               f"{__import__('os').cpu_count()} cores, Python {platform.python_version()}, "
+               f"{os.cpu_count()} cores, Python {platform.python_version()}, "
                f"Spark {spark.version}"}
     _say("UDFs")
     results["udfs"] = udfs.run(spark, cfg["udf_rows"], cfg["reps"])

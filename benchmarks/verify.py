@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from common import ROOT, fresh_dir
@@ -32,9 +33,9 @@ def run(work: Path, rows: int) -> dict:
     cmd = [sys.executable, "-m", "transpiler.cli", "verify",
            str(ROOT / "notebooks" / "quickstart.ipynb"), "--data", f"transactions={data}",
            "--report", str(report), "-q"]
-    started = __import__("time").perf_counter()
+    started = time.perf_counter()
     subprocess.run(cmd, cwd=ROOT, env={**os.environ}, capture_output=True, text=True)
-    total = __import__("time").perf_counter() - started
+    total = time.perf_counter() - started
     rep = json.loads(report.read_text())
     return {"rows": rows, "total_s": total, "timings": rep["timings"],
             "verdicts": {v["name"]: v["status"] for v in rep["feature_sets"]}}

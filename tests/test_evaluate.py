@@ -148,3 +148,18 @@ def test_comprehensions_fstrings_and_constants(folder):
     assert cols == {"scaled": ["a", "s", "a_x2", "a_x3"], "renamed": ["A", "S"],
                     "wide": ["a", "s", "limit"]}
     assert not result.refused
+
+
+def test_udf_sql_name_changes_with_the_helpers_it_can_call(folder):
+    """A registered name is reused within a Spark session, so a helper's change must rename it."""
+    from transpiler.lower import lower
+    from transpiler.udfs import translate_udfs
+
+    def names(helper_body):
+        cell = (f"%%export\ndef helper(x: int) -> int:\n    return {helper_body}\n\n"
+                "@ibis.udf.scalar.python\ndef uses(x: int) -> int:\n    return helper(x) // 3\n\n"
+                "out = t.select(r=uses(_.a))")
+        return [u.sql_name for u in translate_udfs(lower(run(folder, cell))).udfs.udfs]
+
+    assert names("x + 1") == names("x + 1")
+    assert names("x + 1") != names("x + 2")

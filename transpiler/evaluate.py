@@ -140,7 +140,8 @@ def _define_function(fn: A.FunctionDef, cell: Cell, env: dict):
     helpers = tuple((name, h.fn, h.cell) for name, h in sorted(env.items())
                     if isinstance(h, _Helper))
     try:
-        return _Allowed(udfsig.stub(fn, UdfSource(fn, cell, helpers, sql_name(fn, cell))),
+        return _Allowed(udfsig.stub(fn, UdfSource(fn, cell, helpers,
+                                                  sql_name(fn, cell, helpers))),
                         fn.name)
     except udfsig.UdfTypeError as exc:
         raise _Refusal("E111", str(exc), fn) from None

@@ -64,6 +64,9 @@ def record(lowered: LoweredNotebook) -> Golden:
         paths = {}
         try:
             for t in inputs:
+                if not Path(t.path).is_file():
+                    return Golden(skipped={lf.name: f"input {t.name}: {t.path} is not readable"
+                                           for lf in lowered.lowered})
                 reader = con.read_parquet if t.format == "parquet" else con.read_csv
                 sample = reader(str(t.path), table_name=f"src_{t.name}").limit(SAMPLE_ROWS)
                 table = con.to_pyarrow(sample)

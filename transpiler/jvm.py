@@ -175,6 +175,7 @@ class Jvm:
         self.spark = builder.getOrCreate()
         self.spark_start_seconds = time.perf_counter() - started
         self.jpype = jpype
+        self._jars: Path | None = None  # this session's content-addressed jar copies
         atexit.register(self.stop)
 
     def stop(self) -> None:
@@ -200,7 +201,7 @@ class Jvm:
     def _session_copy(self, jar: Path) -> Path:
         # Spark keys added jars by file name and refuses a second path with the same name, so
         # each distinct jar gets a content-addressed name in this session's folder.
-        if not hasattr(self, "_jars"):
+        if self._jars is None:
             self._jars = Path(tempfile.mkdtemp(prefix="nb2jvm-session-jars-"))
             atexit.register(shutil.rmtree, self._jars, True)
         data = jar.read_bytes()

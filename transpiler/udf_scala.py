@@ -603,16 +603,14 @@ class FunctionTranslator:
             e = self.visit(part.value)
             if part.conversion in ("r", "a") and e.type == "str":
                 raise self._err(part, f"!{part.conversion} of a str is not supported in a UDF")
+            if e.type not in TO_STR:
+                raise self._err(part, f"a {e.type} cannot be formatted in an f-string", "U120")
             if not part.spec:
-                parts.append(TO_STR[e.type].format(e.code) if e.type in TO_STR else
-                             self._bad_format(part, e))
+                parts.append(TO_STR[e.type].format(e.code))
                 continue
             self._check_spec(part, e)
             parts.append(f"PyFormat.format({e.code}, {self.consts.string(part.spec)})")
         return Ex("(" + " + ".join(['""', *parts]) + ")", "str")
-
-    def _bad_format(self, node, e: Ex) -> str:
-        raise self._err(node, f"a {e.type} cannot be formatted in an f-string", "U120")
 
     def _check_spec(self, node: A.FormatField, e: Ex) -> None:
         spec = node.spec
@@ -705,6 +703,9 @@ class FunctionTranslator:
 
 
 def signature(fn: U.Function, scala: str) -> Signature:
+    if len(fn.params) > 22:  # Spark's Java UDF interfaces stop at UDF22
+        raise UdfError("U110", f"'{fn.name}' has {len(fn.params)} parameters; a UDF takes at "
+                       "most 22", fn.pos)
     params = tuple((n, udf_type(t, fn.pos)) for n, t in fn.params)
     return Signature(scala, params, udf_type(fn.returns, fn.pos))
 

@@ -71,10 +71,17 @@ class UdfBundle:
     udfs: tuple[CompiledUdf, ...]
 
 
-def sql_name(fn: A.FunctionDef, cell: Cell) -> str:
-    """A stable Spark function name: the UDF's name and a hash of its source lines (ibis's own
-    names carry a memory address, so they change from run to run)."""
-    text = "\n".join(cell.lines[fn.pos.line - 1: fn.pos.end_line])
+def _source_text(fn: A.FunctionDef, cell: Cell) -> str:
+    return "\n".join(cell.lines[fn.pos.line - 1: fn.pos.end_line])
+
+
+def sql_name(fn: A.FunctionDef, cell: Cell,
+             helpers: tuple[tuple[str, A.FunctionDef, Cell], ...] = ()) -> str:
+    """A stable Spark function name: the UDF's name and a hash of its source lines and of the
+    helpers it can call (ibis's own names carry a memory address, so they change from run to
+    run).  Same name, same code: the runtime registers a name once per session."""
+    text = "\n".join([_source_text(fn, cell),
+                      *(_source_text(h, c) for _, h, c in sorted(helpers, key=lambda x: x[0]))])
     readable = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in fn.name)
     return f"nb2jvm_{readable}_{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
@@ -134,15 +141,21 @@ _PY_BUILTINS = {name: getattr(__import__("builtins"), name)
 _PYTHON: dict[str, object] = {}
 
 
+_TRANSLATABLE: dict[str, bool] = {}
+
+
 def translatable(src: UdfSource) -> bool:
-    """Whether the UDF (and the helpers it reaches) is inside the UDF subset."""
-    tr = _Translation("notebook")
-    visible = {h: (f.body, c) for h, f, c in src.helpers}
-    try:
-        tr.function(src.fn.body, signature(src.fn.body, "f"), src.cell, visible)
-    except UdfError:
-        return False
-    return True
+    """Whether the UDF (and the helpers it reaches) is inside the UDF subset (checked once per
+    source hash: every feature set that calls the UDF asks)."""
+    if src.sql_name not in _TRANSLATABLE:
+        tr = _Translation("notebook")
+        visible = {h: (f.body, c) for h, f, c in src.helpers}
+        try:
+            tr.function(src.fn.body, signature(src.fn.body, "f"), src.cell, visible)
+            _TRANSLATABLE[src.sql_name] = True
+        except UdfError:
+            _TRANSLATABLE[src.sql_name] = False
+    return _TRANSLATABLE[src.sql_name]
 
 
 def python_callable(src: UdfSource):
@@ -168,7 +181,7 @@ def python_callable(src: UdfSource):
 def _def_source(fn: A.FunctionDef, cell: Cell) -> str:
     # From the `def` line (decorators dropped) to the end; blank lines keep the line numbers of
     # Python tracebacks equal to the cell's.
-    return "\n" * (fn.pos.line - 1) + "\n".join(cell.lines[fn.pos.line - 1: fn.pos.end_line])
+    return "\n" * (fn.pos.line - 1) + _source_text(fn, cell)
 
 
 def _wrapper(udf: CompiledUdf, scala_method: str) -> list[str]:
@@ -241,9 +254,11 @@ def translate_udfs(lowered: LoweredNotebook) -> LoweredNotebook:
             refused.append(Refused(lf.name, tuple(bad)))
         else:
             keep.append(lf)
-    udfs += [CompiledUdf(s.fn.name, name, "", signature(s.fn.body, "").params,
-                         signature(s.fn.body, "").returns, s.cell.index, "inlined")
-             for name, s in sorted(inlined.items()) if name not in sources]
+    for name, src in sorted(inlined.items()):
+        if name not in sources:
+            sig = signature(src.fn.body, "")
+            udfs.append(CompiledUdf(src.fn.name, name, "", sig.params, sig.returns,
+                                    src.cell.index, "inlined"))
     bundle = UdfBundle(package, scala if sources else "", tuple(udfs))
     return dataclasses.replace(lowered, lowered=tuple(keep), refused=tuple(refused), udfs=bundle)
 

@@ -12,7 +12,7 @@ FROM (
     `t0`.`merchant_category`,
     `t0`.`ts`,
     `t0`.`is_online`,
-    NB2JVM_RISK_BUCKET_00A5CA40(
+    NB2JVM_RISK_BUCKET_47FA680D(
       CAST(`t0`.`amount` AS DOUBLE),
       CAST(`t0`.`is_online` AS BOOLEAN),
       CAST(EXTRACT(hour FROM `t0`.`ts`) AS BIGINT),

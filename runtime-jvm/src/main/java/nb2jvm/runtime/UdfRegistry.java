@@ -4,18 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF0;
-import org.apache.spark.sql.api.java.UDF1;
-import org.apache.spark.sql.api.java.UDF10;
-import org.apache.spark.sql.api.java.UDF2;
-import org.apache.spark.sql.api.java.UDF3;
-import org.apache.spark.sql.api.java.UDF4;
-import org.apache.spark.sql.api.java.UDF5;
-import org.apache.spark.sql.api.java.UDF6;
-import org.apache.spark.sql.api.java.UDF7;
-import org.apache.spark.sql.api.java.UDF8;
-import org.apache.spark.sql.api.java.UDF9;
 import org.apache.spark.sql.UDFRegistration;
+import org.apache.spark.sql.api.java.*;
 import org.apache.spark.sql.types.DataType;
 
 /**
@@ -64,8 +54,20 @@ final class UdfRegistry {
         case 8: reg.register(u[0], (UDF8) f, type); break;
         case 9: reg.register(u[0], (UDF9) f, type); break;
         case 10: reg.register(u[0], (UDF10) f, type); break;
+        case 11: reg.register(u[0], (UDF11) f, type); break;
+        case 12: reg.register(u[0], (UDF12) f, type); break;
+        case 13: reg.register(u[0], (UDF13) f, type); break;
+        case 14: reg.register(u[0], (UDF14) f, type); break;
+        case 15: reg.register(u[0], (UDF15) f, type); break;
+        case 16: reg.register(u[0], (UDF16) f, type); break;
+        case 17: reg.register(u[0], (UDF17) f, type); break;
+        case 18: reg.register(u[0], (UDF18) f, type); break;
+        case 19: reg.register(u[0], (UDF19) f, type); break;
+        case 20: reg.register(u[0], (UDF20) f, type); break;
+        case 21: reg.register(u[0], (UDF21) f, type); break;
+        case 22: reg.register(u[0], (UDF22) f, type); break;
         default:
-          throw new IllegalStateException("nb2jvm: UDF " + u[0] + " has more than 10 parameters");
+          throw new IllegalStateException("nb2jvm: UDF " + u[0] + " has more than 22 parameters");
       }
     }
   }
