@@ -318,3 +318,99 @@ def test_manifest_has_per_column_lineage(cli, tmp_path):
     assert fs["tx_features"]["lineage"]["is_night"] == ["transactions.ts"]
     assert set(fs["tx_features"]["lineage"]["prev_amount"]) >= {"transactions.amount",
                                                                 "transactions.ts"}
+
+
+MULTI_MAIN = """package com.example;
+
+import com.example.features.CustomerRisk;
+import com.example.features.Quickstart;
+import org.apache.spark.sql.SparkSession;
+
+public final class Multi {
+  public static void main(String[] args) {
+    SparkSession spark = SparkSession.builder().master("local[2]").appName("multi")
+        .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.ansi.enabled", "true")
+        .config("spark.sql.session.timeZone", "UTC").getOrCreate();
+    spark.sparkContext().setLogLevel("ERROR");
+    CustomerRisk.identity(spark, spark.read().parquet(args[0]))
+        .write().mode("overwrite").parquet(args[2].replace("enriched", "identity"));
+    Quickstart.enriched(spark, spark.read().parquet(args[1]))
+        .write().mode("overwrite").parquet(args[2]);
+    System.out.println("feature sets: " + Quickstart.pipeline().featureSets());
+    spark.stop();
+  }
+}
+"""
+
+
+@pytest.mark.jvm
+def test_several_notebooks_in_one_artifact(cli, jvm, tmp_path):
+    """Three notebooks, one jar: a facade class each, one manifest, the golden rows of all of
+    them replayed by the self-check, and a Java caller of two notebooks' facades whose rows
+    equal the notebooks' own."""
+    build = tmp_path / "features"
+    code, out, err = cli("build", CUSTOMER_RISK, NOTEBOOKS / "fraud_features.ipynb", QUICKSTART,
+                         "-o", build, "--group-id", "com.example")
+    assert code == 0, err
+    manifest = json.loads((build / "manifest.json").read_text())
+    assert manifest["artifact"]["artifact_id"] == "features"  # from the output directory
+    assert [(n["name"], n["facade"]) for n in manifest["notebooks"]] == [
+        ("customer_risk.ipynb", "com.example.features.CustomerRisk"),
+        ("fraud_features.ipynb", "com.example.features.FraudFeatures"),
+        ("quickstart.ipynb", "com.example.features.Quickstart")]
+    assert {f["name"]: f["notebook"] for f in manifest["feature_sets"]}["enriched"] == \
+        "quickstart.ipynb"
+    assert "facade com.example.features.FraudFeatures (fraud_features.ipynb)" in out
+    jar = build / "features-0.1.0.jar"
+    names = set(zipfile.ZipFile(jar).namelist())
+    assert {"com/example/features/CustomerRisk.class", "com/example/features/Quickstart.class",
+            "com/example/features/FraudFeatures.class"} <= names
+
+    pipeline = jvm.pipeline(jar, "features")
+    results = {str(r.featureSet): (bool(r.passed), str(r.message))
+               for r in pipeline.selfCheck(jvm.spark)}
+    assert set(results) == {f["name"] for f in manifest["feature_sets"]}
+    assert all(ok for ok, _ in results.values()), results
+
+    jdk, jars = jvm_mod.find_jdk(), jvm_mod.spark_jars_dir()
+    src = tmp_path / "src" / "com" / "example" / "Multi.java"
+    src.parent.mkdir(parents=True)
+    src.write_text(MULTI_MAIN)
+    subprocess.run([str(jdk.javac), "--release", "17", "-cp", f"{jar}:{jars}/*", "-d",
+                    str(tmp_path / "classes"), str(src)], check=True)
+    data = NOTEBOOKS / "data"
+    paths = {n: data / f"{n}.parquet" for n in ("customers", "transactions", "users")}
+    run = subprocess.run([str(jdk.java), *jvm_mod.JAVA_MODULE_OPTIONS, "-cp",
+                          f"{tmp_path / 'classes'}:{jar}:{jars}/*", "com.example.Multi",
+                          str(paths["customers"]), str(paths["transactions"]),
+                          str(tmp_path / "enriched")],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    for notebook, feature in ((CUSTOMER_RISK, "identity"), (QUICKSTART, "enriched")):
+        lowered = transpile(notebook, Options())
+        expected = notebook_results(lowered, notebook_engine(
+            {t.name: paths[t.name] for t in lowered.features.inputs}))[feature]
+        got = pq.read_table(tmp_path / feature)
+        key = lambda r: r[got.column_names[0]]  # noqa: E731
+        assert sorted(got.to_pylist(), key=key) == sorted(expected.to_pylist(), key=key)
+
+
+def test_several_notebooks_bad_input(cli, tmp_path):
+    from .conftest import SETUP, write_notebook
+
+    a = write_notebook(tmp_path / "a.ipynb", [
+        SETUP + "t = ibis.table({'x': 'int64'}, name='t')", "%%export\nsame = t.select('x')"])
+    (tmp_path / "sub").mkdir()
+    b = write_notebook(tmp_path / "sub" / "b.ipynb", [
+        SETUP + "t = ibis.table({'x': 'int64'}, name='t')", "%%export\n\nsame = t.select('x')"])
+    code, _, err = cli("build", a, b, "-o", tmp_path / "out")
+    assert code == 2 and "OUT005" in err and "'same' is exported by a.ipynb (cell 2)" in err
+    assert "sub/b.ipynb: cell 2 [cell-2], line 3" in err and "Traceback" not in err
+    code, _, err = cli("build", a, QUICKSTART, "-o", tmp_path / "out", "--facade-class", "X")
+    assert code == 2 and "OUT004" in err and "single notebook" in err
+    code, _, err = cli("build", tmp_path / "sub", "-o", tmp_path / "out")
+    assert code == 2 and "CLI001" in err and "--each" in err
+    code, _, err = cli("build", a, a, "-o", tmp_path / "out")
+    assert code == 2 and "named twice" in err
+    assert not (tmp_path / "out").exists()

@@ -205,3 +205,98 @@ def test_character_classes_of_every_code_point(rt):
                 assert bool(jv("".join(cps[lo:hi]))), (name, hex(ord(cps[lo])), hex(ord(cps[hi - 1])))
         wrong = [hex(ord(cps[k])) for k in sorted(single) if bool(jv(cps[k])) != flags[k]]
         assert not wrong, (name, wrong[:10])
+
+
+# ---- PyDate: datetime.date / datetime / timedelta on days and microseconds -------------------
+
+EPOCH = __import__("datetime").date(1970, 1, 1)
+DAYS = st.integers(min_value=-719_162, max_value=2_932_896)  # date(1, 1, 1) .. date(9999, 12, 31)
+MICROS = st.integers(min_value=-719_162 * 86_400_000_000,
+                     max_value=2_932_897 * 86_400_000_000 - 1)
+DELTAS = st.integers(min_value=-(2**62), max_value=2**62)
+
+
+def _date(days):
+    import datetime
+
+    return EPOCH + datetime.timedelta(days=days)
+
+
+def _datetime(micros):
+    import datetime
+
+    return datetime.datetime(1970, 1, 1) + datetime.timedelta(microseconds=micros)
+
+
+@pytest.fixture(scope="module")
+def pd_(jvm):
+    import jpype
+
+    return jpype.JClass("nb2jvm.runtime.PyDate")
+
+
+@SETTINGS
+@given(days=DAYS)
+def test_date_fields_and_text(rt, pd_, days):
+    d = _date(days)
+    j = rt.JLong(days)
+    assert (pd_.year(j), pd_.month(j), pd_.day(j)) == (d.year, d.month, d.day)
+    assert (pd_.weekday(j), pd_.toordinal(j)) == (d.weekday(), d.toordinal())
+    assert str(pd_.isoformat(j)) == str(d) == d.isoformat()
+    assert pd_.date(rt.JLong(d.year), rt.JLong(d.month), rt.JLong(d.day)) == days
+
+
+@SETTINGS
+@given(micros=MICROS)
+def test_datetime_fields_and_text(rt, pd_, micros):
+    t = _datetime(micros)
+    j = rt.JLong(micros)
+    assert (pd_.hour(j), pd_.minute(j), pd_.second(j), pd_.microsecond(j)) == \
+        (t.hour, t.minute, t.second, t.microsecond)
+    assert str(pd_.datetimeStr(j)) == str(t)
+    assert str(pd_.isoformat(j, "T")) == t.isoformat()
+    assert pd_.dateOf(j) == (t.date() - EPOCH).days
+
+
+@SETTINGS
+@given(micros=DELTAS)
+def test_timedelta_fields_text_and_total_seconds(rt, pd_, micros):
+    import datetime
+
+    td = datetime.timedelta(microseconds=micros)
+    j = rt.JLong(micros)
+    assert (pd_.deltaDays(j), pd_.deltaSeconds(j), pd_.deltaMicroseconds(j)) == \
+        (td.days, td.seconds, td.microseconds)
+    assert str(pd_.deltaStr(j)) == str(td)
+    assert _same(float(pd_.totalSeconds(j)), td.total_seconds())
+
+
+@SETTINGS
+@given(y=st.integers(-2, 10_001), m=st.integers(-1, 13), d=st.integers(-1, 32),
+       h=st.integers(-1, 24), mi=st.integers(-1, 60), s=st.integers(-1, 60),
+       us=st.integers(-1, 1_000_000))
+def test_constructors_validate_like_python(rt, pd_, y, m, d, h, mi, s, us):
+    import datetime
+
+    def py(*args):
+        return (datetime.datetime(*args) - datetime.datetime(1970, 1, 1)) // \
+            datetime.timedelta(microseconds=1)
+    got = _jvm_or_error(rt, pd_.datetime, *map(rt.JLong, (y, m, d, h, mi, s, us)))
+    assert got == _py_or_error(py, y, m, d, h, mi, s, us)
+
+
+@SETTINGS
+@given(days=DAYS, delta=st.integers(-(10**15), 10**15), micros=MICROS)
+def test_date_and_datetime_arithmetic(rt, pd_, days, delta, micros):
+    import datetime
+
+    td = datetime.timedelta(microseconds=delta)
+    as_days = lambda v: (v - EPOCH).days  # noqa: E731
+    as_micros = lambda v: (v - datetime.datetime(1970, 1, 1)) // datetime.timedelta(microseconds=1)  # noqa: E731,E501
+    j, jd, jm = rt.JLong(days), rt.JLong(delta), rt.JLong(micros)
+    assert _jvm_or_error(rt, pd_.addDays, j, jd) == \
+        _py_or_error(lambda: as_days(_date(days) + td))
+    assert _jvm_or_error(rt, pd_.subDays, j, jd) == \
+        _py_or_error(lambda: as_days(_date(days) - td))
+    assert _jvm_or_error(rt, pd_.addMicros, jm, jd) == \
+        _py_or_error(lambda: as_micros(_datetime(micros) + td))

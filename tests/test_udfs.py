@@ -232,19 +232,3 @@ def test_every_table_entry_is_exercised():
     missing += [f".{n}(" for n in STR_METHODS if f".{n}(" not in text]
     allowed = {"math.trunc", "math.isinf", "math.copysign", ".index(", ".lstrip("}
     assert sorted(set(missing) - allowed) == []
-
-
-@pytest.mark.notimpl(raises=AssertionError,
-                     reason="date/datetime UDF parameters are refused (U110) until the "
-                     "java.sql.Date/Timestamp boundary is verified")
-def test_date_parameters_compile(tmp_path, jvm):
-    import datetime as dt
-
-    pq.write_table(pa.table({"d": [dt.date(2024, 2, 29), dt.date(1500, 1, 1)]}),
-                   tmp_path / "t.parquet")
-    path = write_notebook(tmp_path / "nb.ipynb", [
-        SETUP + "import datetime\nt = con.read_parquet('t.parquet')",
-        f"%%export\n{D}def q(d: datetime.date) -> int:\n    return d.year * 10 + d.weekday()\n\n"
-        "out = t.select(r=q(t.d))"])
-    (verdict,) = verify(path, Options()).feature_sets
-    assert verdict.status == "conformant", verdict.message

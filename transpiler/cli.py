@@ -74,12 +74,17 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="build the JVM artifact (SQL, manifest, jar, pom)",
                        description="Transpile the exported cells and write DIR with one .sql per "
-                       "feature set, manifest.json, A-V.pom, A-V.jar and A-V-sources.jar.")
-    p.add_argument("notebook", type=Path, help="a notebook, or with --each a folder of them")
+                       "feature set, manifest.json, A-V.pom, A-V.jar and A-V-sources.jar. "
+                       "Several notebooks go into one artifact (one facade class each; the "
+                       "artifact id defaults to DIR's name); with --each, one artifact per "
+                       "notebook.")
+    p.add_argument("notebooks", nargs="+", type=Path, metavar="NOTEBOOK",
+                   help="notebooks (one artifact), or with --each notebooks and folders of them")
     p.add_argument("-o", "--output", type=Path, required=True, metavar="DIR")
     p.add_argument("--each", action="store_true",
-                   help="build every *.ipynb in the NOTEBOOK folder, one artifact each in "
-                   "DIR/<notebook>/; go on past failures; exit 1 if any failed")
+                   help="build every notebook (and every *.ipynb in each folder) on its own, "
+                   "one artifact each in DIR/<notebook>/, with one warm compiler; go on past "
+                   "failures; exit 1 if any failed")
     _add_coordinates(p)
     _add_common(p)
 
@@ -175,28 +180,44 @@ def cmd_build_each(args, progress) -> int:
     from .errors import Nb2jvmError
     from .pipeline import build
 
-    if not args.notebook.is_dir():
-        raise error("CLI001", f"--each needs a folder of notebooks, got {args.notebook}",
-                    Span(str(args.notebook)), cls=InputError)
-    notebooks = sorted(args.notebook.glob("*.ipynb"))
-    if not notebooks:
-        raise error("CLI001", f"no *.ipynb in {args.notebook}", Span(str(args.notebook)),
-                    cls=InputError)
+    notebooks = []
+    for given in args.notebooks:
+        if given.is_dir():
+            found = sorted(given.glob("*.ipynb"))
+            if not found:
+                raise error("CLI001", f"no *.ipynb in {given}", Span(str(given)), cls=InputError)
+            notebooks += found
+        elif given.is_file():
+            notebooks.append(given)
+        else:
+            raise error("CLI001", f"no such notebook or folder: {given}", Span(str(given)),
+                        cls=InputError)
+    stems = [nb.stem for nb in notebooks]
+    if len(set(stems)) != len(stems):
+        twice = sorted({s for s in stems if stems.count(s) > 1})
+        raise error("CLI001", f"two notebooks named {twice[0]}.ipynb would share the output "
+                    f"{args.output / twice[0]}", Span(str(args.output)), cls=InputError)
+    from .compile_server import warm
+
     opts = _options(args, None)
     rows = []
-    for k, nb in enumerate(notebooks, 1):
-        started = time.perf_counter()
-        print(f"[{k}/{len(notebooks)}] {nb.name} ...", file=sys.stderr, flush=True)
-        coords = dataclasses.replace(opts.coordinates, artifact_id="", facade="")
-        try:
-            art = build(nb, args.output / nb.stem, dataclasses.replace(opts, coordinates=coords))
-            rows.append((nb.name, "ok", f"{len(art.manifest['feature_sets'])} feature sets",
-                         time.perf_counter() - started, str(art.jar)))
-        except Nb2jvmError as exc:
-            for d in exc.diagnostics:
-                print(d.render(), file=sys.stderr)
-            rows.append((nb.name, "FAILED", f"{len(exc.diagnostics)} diagnostic(s)",
-                         time.perf_counter() - started, ""))
+    with warm():  # one compiler JVM for the whole batch
+        for k, nb in enumerate(notebooks, 1):
+            started = time.perf_counter()
+            done = round(20 * (k - 1) / len(notebooks))
+            print(f"[{'#' * done}{'.' * (20 - done)}] [{k}/{len(notebooks)}] {nb.name} ...",
+                  file=sys.stderr, flush=True)
+            coords = dataclasses.replace(opts.coordinates, artifact_id="", facade="")
+            try:
+                art = build(nb, args.output / nb.stem,
+                            dataclasses.replace(opts, coordinates=coords))
+                rows.append((nb.name, "ok", f"{len(art.manifest['feature_sets'])} feature sets",
+                             time.perf_counter() - started, str(art.jar)))
+            except Nb2jvmError as exc:
+                for d in exc.diagnostics:
+                    print(d.render(), file=sys.stderr)
+                rows.append((nb.name, "FAILED", f"{len(exc.diagnostics)} diagnostic(s)",
+                             time.perf_counter() - started, ""))
     width = max(len(r[0]) for r in rows)
     print(f"{'notebook':<{width}}  status  seconds  result")
     for name, status, what, secs, jar in rows:
@@ -211,14 +232,27 @@ def cmd_build(args, progress) -> int:
 
     if args.each:
         return cmd_build_each(args, progress)
-    artifact = build(args.notebook, args.output, _options(args, progress))
+    for given in args.notebooks:
+        if given.is_dir():
+            raise error("CLI001", f"{given} is a folder", Span(str(given)),
+                        hint="add --each to build every notebook in it on its own, or name "
+                        "the notebooks to put them into one artifact", cls=InputError)
+    if len(set(map(Path.resolve, args.notebooks))) != len(args.notebooks):
+        raise error("CLI001", "a notebook is named twice", Span(str(args.notebooks[0])),
+                    cls=InputError)
+    notebooks = args.notebooks[0] if len(args.notebooks) == 1 else tuple(args.notebooks)
+    artifact = build(notebooks, args.output, _options(args, progress))
     for warning in artifact.warnings:
         print(warning.render(), file=sys.stderr)
     if not args.quiet:
         print(f"built {artifact.jar}")
+        several = len(artifact.manifest["notebooks"]) > 1
         for fs in artifact.manifest["feature_sets"]:
             cols = ", ".join(c["name"] for c in fs["columns"])
-            print(f"  {fs['name']:<20} cell {fs['cell']:<3} sql/{fs['sql']}  ({cols})")
+            where = f"{fs['notebook']} cell {fs['cell']}" if several else f"cell {fs['cell']:<3}"
+            print(f"  {fs['name']:<20} {where} sql/{fs['sql']}  ({cols})")
+        for nb in artifact.manifest["notebooks"]:
+            print(f"  facade {nb['facade']} ({nb['name']})")
         print("  inputs: " + ", ".join(i["name"] for i in artifact.manifest["inputs"]))
     return EXIT_OK
 

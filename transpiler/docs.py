@@ -40,8 +40,8 @@ def _udf_section() -> list[str]:
         "refused at transpile time with its line and column.",
         "",
         f"Types: {_names(T.TYPES)} and `Optional[...]` / `X | None` of those in signatures; "
-        "`list[str]` for locals (from `str.split`). Not compiled yet: "
-        + "; ".join(f"`{k}`: {v}" for k, v in sorted(T.REFUSED_TYPES.items()) if "." in k) + ".",
+        "`list[str]` (from `str.split`) and `timedelta` (from date arithmetic and "
+        "`timedelta(...)`) for locals.",
         "",
         "Statements: assignment (one type per variable), augmented assignment, `if/elif/else`, "
         "`for` over `range(...)`, a `str` or a `str.split()` list, `while`, `break`, "
@@ -58,6 +58,28 @@ def _udf_section() -> list[str]:
         f"| constants | {_names(T.MATH_CONSTANTS)} |",
         "",
         "| `str.` method | forms |", "|---|---|", *_sigs(T.STR_METHODS),
+        "",
+        "Dates and datetimes (naive, proleptic Gregorian, years 1 to 9999 as in Python) are "
+        "days and microseconds since 1970-01-01 on the JVM (runtime `PyDate.java`); Spark "
+        "passes them as `unix_date`/`unix_micros` under the UTC session time zone the "
+        "runtime enforces. A date outside years 1..9999 fails the call with ValueError (the "
+        "notebook's engine passes such a value to the UDF as a str). Constructors, by what "
+        "the cell's `import datetime` / `from datetime import ...` binds (int arguments, "
+        "keywords allowed): "
+        + "; ".join(f"`{c}({', '.join(p)})`" for c, (p, _, _, _) in T.CONSTRUCTORS.items())
+        + ".",
+        "",
+        "| attribute | of | gives |", "|---|---|---|",
+        *(f"| `.{a}` | {t} | {r} |" for (t, a), (r, _) in sorted(T.ATTRIBUTES.items())),
+        "",
+        "| method | of | forms |", "|---|---|---|",
+        *(f"| `.{m}` | {t} | " + "; ".join(f"({', '.join(p)}) -> {r}" for p, r, _ in sigs) + " |"
+          for t, methods in T.TEMPORAL_METHODS.items() for m, sigs in sorted(methods.items())),
+        "",
+        "Operators: " + ", ".join(f"{a} {op} {b} -> {r}" for (a, op, b), (r, _) in
+                                  T.TEMPORAL_BINOPS.items())
+        + "; comparisons between two values of one of these types; `-`, `abs()`, `str()` of a "
+        "timedelta; `min`/`max`, `str()` and f-strings (no format spec) of all three.",
         "",
         "f-string format specs: `[[fill]align][sign][0][width][,|_][.precision][type]` with "
         "the types " + ", ".join(f"{t}: {' '.join(sorted(c - {''}))}"

@@ -17,7 +17,7 @@ from .errors import Diagnostic
 from .extract import Cell
 from .inputs import AMBIENT_NAMES, BoundNotebook, InputTable
 from .interpreter import (FROM_IMPORTS, MODULES, Interpreter, _Allowed, _Failed, _Helper,
-                          _IbisModule, _imported, _Refusal)
+                          _IbisModule, _imported, _Module, _Refusal)
 
 @dataclass(frozen=True)
 class FeatureSet:
@@ -139,12 +139,26 @@ def _define_function(fn: A.FunctionDef, cell: Cell, env: dict):
     # The helpers visible now are the ones the UDF's body can call, as when the notebook runs.
     helpers = tuple((name, h.fn, h.cell) for name, h in sorted(env.items())
                     if isinstance(h, _Helper))
+    names = tuple((name, kind) for name in ("datetime", "date", "timedelta")
+                  if (kind := _datetime_binding(env.get(name))) is not None)
     try:
         return _Allowed(udfsig.stub(fn, UdfSource(fn, cell, helpers,
-                                                  sql_name(fn, cell, helpers))),
+                                                  sql_name(fn, cell, helpers, names), names)),
                         fn.name)
     except udfsig.UdfTypeError as exc:
         raise _Refusal("E111", str(exc), fn) from None
+
+
+def _datetime_binding(value) -> str | None:
+    """"module" for the datetime module, the class name for datetime's classes, else None."""
+    import datetime
+
+    if isinstance(value, _Module) and value.module is datetime:
+        return "module"
+    if isinstance(value, _Allowed) and value.fn in (datetime.date, datetime.datetime,
+                                                    datetime.timedelta):
+        return value.fn.__name__
+    return None
 
 
 def _is_declaration(stmt: A.Stmt, inputs: set[str]) -> bool:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import keyword
 import os
 import re
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -154,12 +153,16 @@ def compile_facade(facade: Facade, runtime: Path, spark_jars: Path, javac: Path,
         src.parent.mkdir(parents=True)
         src.write_text(facade.source, encoding="utf-8")
         out = Path(tmp) / "classes"
-        cmd = [str(javac), "--release", release, "-encoding", "UTF-8", "-nowarn", "-cp",
-               f"{runtime}:{spark_jars / '*'}", "-d", str(out), str(src)]
-        result = subprocess.run(cmd, capture_output=True, text=True)
-        if result.returncode != 0:
+        from .compile_server import compile_with
+
+        # the JDK's compiler API does not expand `dir/*` classpath entries as javac's launcher does
+        jars = ":".join(str(j) for j in sorted(spark_jars.glob("*.jar")))
+        args = ["--release", release, "-encoding", "UTF-8", "-nowarn", "-cp",
+                f"{runtime}:{jars}", "-d", str(out), str(src)]
+        ok, detail = compile_with("java", args, [str(javac), *args])
+        if not ok:
             raise error("JVM004", "javac failed on the generated facade (an nb2jvm bug):\n"
-                        + result.stderr.strip(), cls=JvmError)
+                        + detail.strip(), cls=JvmError)
         classes = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.class")}
     try:  # written whole, then renamed: a concurrent build never reads half a file
         cached.parent.mkdir(parents=True, exist_ok=True)

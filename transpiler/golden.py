@@ -28,10 +28,39 @@ class Golden:
     files: dict[str, bytes] = field(default_factory=dict)
     feature_sets: tuple[str, ...] = ()
     skipped: dict[str, str] = field(default_factory=dict)
+    # feature set -> input -> resource, when not golden/input-<input>.parquet (merged notebooks)
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def manifest(self) -> dict:
-        return {"sample_rows": SAMPLE_ROWS, "feature_sets": list(self.feature_sets),
-                "skipped": dict(self.skipped)}
+        out = {"sample_rows": SAMPLE_ROWS, "feature_sets": list(self.feature_sets),
+               "skipped": dict(self.skipped)}
+        if self.inputs:
+            out["inputs"] = self.inputs
+        return out
+
+
+def merge(goldens) -> Golden:
+    """The golden rows of an artifact of several notebooks: each notebook's input samples under
+    ``golden/<k>/`` (two notebooks may read different data under one input name)."""
+    goldens = list(goldens)
+    if len(goldens) == 1:
+        return goldens[0]
+    files, recorded, skipped, inputs = {}, [], {}, {}
+    stored: dict[bytes, str] = {}  # the same sample (same file read twice) is stored once
+    for k, g in enumerate(goldens, 1):
+        mine = {}
+        for name, data in g.files.items():
+            if name.startswith("golden/input-"):
+                moved = stored.setdefault(data, f"golden/{k}/{name[len('golden/'):]}")
+                mine[name[len("golden/input-"):-len(".parquet")]] = moved
+                files[moved] = data
+            else:
+                files[name] = data
+        for feature in g.feature_sets:
+            inputs[feature] = dict(sorted(mine.items()))
+        recorded += g.feature_sets
+        skipped.update(g.skipped)
+    return Golden(files, tuple(recorded), skipped, inputs)
 
 
 def _bytes(table) -> bytes:

@@ -1,4 +1,4 @@
-"""Stage 6, package: :class:`LoweredNotebook` -> :class:`Artifact` (a build directory).
+"""Stage 7, package: :class:`LoweredNotebook` (one or several) -> :class:`Artifact`.
 
 The directory holds one ``sql/<feature>.sql`` per feature set, ``manifest.json``, ``A-V.pom``,
 ``A-V.jar`` (the SQL and manifest as resources under ``nb2jvm/<artifact>/``, the runtime
@@ -6,6 +6,10 @@ classes, the compiled UDF classes and the typed Java facade) and ``A-V-sources.j
 generated SQL, Scala and Java, readable).  The jar is reproducible (sorted
 entries, fixed timestamps), and the directory appears whole or not at all: it is written beside
 the target and renamed into place.
+
+Several notebooks can share one artifact: their feature sets (names unique across the
+notebooks), UDFs and golden rows go into one manifest, and each notebook gets its own facade
+class.
 """
 
 from __future__ import annotations
@@ -100,40 +104,84 @@ def _versions() -> dict:
             "sqlglot": version("sqlglot"), "spark": SPARK_VERSION, "scala": SCALA_BINARY}
 
 
-def manifest(lowered: LoweredNotebook, coords: Coordinates) -> dict:
+def parts(lowered) -> tuple[LoweredNotebook, ...]:
+    """The notebooks of an artifact: one lowered notebook or a sequence of them."""
+    return tuple(lowered) if isinstance(lowered, (list, tuple)) else (lowered,)
+
+
+def _notebook_name(part: LoweredNotebook) -> str:
+    return Path(part.features.bound.parsed.notebook.path).name
+
+
+def check_unique(lowered) -> None:
+    """Feature-set names are the runtime's keys and facade classes are Java classes: both must
+    be unique across the notebooks of one artifact."""
+    seen: dict[str, tuple[str, int]] = {}
+    for part in parts(lowered):
+        name = _notebook_name(part)
+        for lf in part.lowered:
+            if lf.name in seen:
+                other, cell = seen[lf.name]
+                raise error("OUT005", f"feature set '{lf.name}' is exported by {other} (cell "
+                            f"{cell}) and by {name} (cell {lf.feature.cell.index}); names must "
+                            "be unique in one artifact",
+                            lf.feature.cell.span(part.features.bound.parsed.notebook.path,
+                                                 lf.feature.pos.line, lf.feature.pos.column),
+                            hint="rename one of them, or build the notebooks separately",
+                            cls=InputError)
+            seen[lf.name] = (name, lf.feature.cell.index)
+
+
+def manifest(lowered, coords: Coordinates, facades: tuple = ()) -> dict:
     """The artifact's description: what the JVM runtime and a reviewer need to know."""
-    features = lowered.features
-    notebook = features.bound.parsed.notebook
-    inputs = {t.name: t for t in features.inputs}
     digest = hashlib.sha256()
-    for cell in notebook.exported:
-        digest.update(cell.source.encode())
-        digest.update(b"\0")
-    feature_sets = []
-    for lf in lowered.lowered:
-        used = sorted({op.name for op in lf.feature.expr.op().find(ops.UnboundTable)})
-        feature_sets.append({
-            "name": lf.name,
-            "sql": f"{lf.name}.sql",
-            "cell": lf.feature.cell.index,
-            "cell_id": lf.feature.cell.cell_id,
-            "ordered": lf.ordered,
-            "inputs": [{"name": n, "columns": _columns(inputs[n].schema)} for n in used],
-            "columns": [{"name": n, "type": str(t)} for n, t in lf.schema.items()],
-            "lineage": lineage(lf.feature.expr),
-        })
+    feature_sets, inputs, udfs, notebooks = [], [], {}, []
+    for k, part in enumerate(parts(lowered)):
+        features = part.features
+        notebook = features.bound.parsed.notebook
+        name = _notebook_name(part)
+        if k:  # a single notebook keeps the hash it always had
+            digest.update(b"\0notebook\0" + name.encode() + b"\0")
+        for cell in notebook.exported:
+            digest.update(cell.source.encode())
+            digest.update(b"\0")
+        declared = {t.name: t for t in features.inputs}
+        for lf in part.lowered:
+            used = sorted({op.name for op in lf.feature.expr.op().find(ops.UnboundTable)})
+            feature_sets.append({
+                "name": lf.name,
+                "notebook": name,
+                "sql": f"{lf.name}.sql",
+                "cell": lf.feature.cell.index,
+                "cell_id": lf.feature.cell.cell_id,
+                "ordered": lf.ordered,
+                "inputs": [{"name": n, "columns": _columns(declared[n].schema)} for n in used],
+                "columns": [{"name": n, "type": str(t)} for n, t in lf.schema.items()],
+                "lineage": lineage(lf.feature.expr),
+            })
+        for t in features.inputs:
+            entry = {"name": t.name, "variable": t.var, "origin": t.origin,
+                     "columns": _columns(t.schema)}
+            if entry not in inputs:  # the same input read by two notebooks is listed once
+                inputs.append(entry)
+        for u in (part.udfs.udfs if part.udfs else ()):
+            udfs.setdefault(u.sql_name, u.to_json())
+        entry = {"name": name, "feature_sets": [lf.name for lf in part.lowered]}
+        if k < len(facades):
+            entry["facade"] = f"{facades[k].package}.{facades[k].class_name}"
+        notebooks.append(entry)
     return {
         "format": 1,
-        "notebook": Path(notebook.path).name,
+        "notebook": ", ".join(n["name"] for n in notebooks),
+        "notebooks": notebooks,
         "artifact": {"group_id": coords.group_id, "artifact_id": coords.artifact_id,
                      "version": coords.version},
         "content_hash": "sha256:" + digest.hexdigest(),
         "spark_conf": dict(jvm.SPARK_CONF),
         "versions": _versions(),
-        "inputs": [{"name": t.name, "variable": t.var, "origin": t.origin,
-                    "columns": _columns(t.schema)} for t in features.inputs],
+        "inputs": inputs,
         "feature_sets": feature_sets,
-        "udfs": [u.to_json() for u in lowered.udfs.udfs] if lowered.udfs else [],
+        "udfs": list(udfs.values()),
     }
 
 
@@ -176,26 +224,52 @@ def write_jar(path: Path, entries: dict[str, bytes]) -> None:
             jar.writestr(info, entries[name])
 
 
-def _facade(lowered: LoweredNotebook, coords: Coordinates):
+def _facades(lowered, coords: Coordinates) -> tuple:
+    """One facade class per notebook (``--facade-class`` names it when there is one)."""
     from .facade import render
 
-    return render(lowered, coords.group_id, coords.artifact_id, coords.facade or None)
+    all_parts = parts(lowered)
+    if coords.facade and len(all_parts) > 1:
+        raise error("OUT004", "--facade-class names the facade of a single notebook; with "
+                    f"{len(all_parts)} notebooks each facade is named after its notebook",
+                    hint="rename the notebooks, or build them separately", cls=InputError)
+    facades = tuple(render(p, coords.group_id, coords.artifact_id, coords.facade or None)
+                    for p in all_parts)
+    by_class: dict[str, str] = {}
+    for part, facade in zip(all_parts, facades):
+        other = by_class.setdefault(facade.class_name, _notebook_name(part))
+        if other != _notebook_name(part):
+            raise error("OUT004", f"{other} and {_notebook_name(part)} would both get the facade "
+                        f"class {facade.class_name}", hint="rename one notebook",
+                        cls=InputError)
+    return facades
 
 
-def _sources_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, facade) -> dict:
+def _bundles(lowered) -> list:
+    """The UDF Scala sources of the notebooks, once each (equal code, equal package)."""
+    seen: dict[str, object] = {}
+    for part in parts(lowered):
+        if part.udfs and part.udfs.scala:
+            seen.setdefault(part.udfs.package, part.udfs)
+    return list(seen.values())
+
+
+def _sql_entries(lowered, root: str) -> dict:
+    return {f"{root}{lf.name}.sql": (lf.sql + "\n").encode()
+            for part in parts(lowered) for lf in part.lowered}
+
+
+def _sources_entries(lowered, coords: Coordinates, man: dict, facades) -> dict:
     entries = {"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n\r\n",
                f"nb2jvm/{coords.artifact_id}/manifest.json": _json(man).encode(),
-               facade.path: facade.source.encode()}
-    for lf in lowered.lowered:
-        entries[f"nb2jvm/{coords.artifact_id}/{lf.name}.sql"] = (lf.sql + "\n").encode()
-    if lowered.udfs and lowered.udfs.scala:
-        path = lowered.udfs.package.replace(".", "/") + "/Udfs.scala"
-        entries[path] = lowered.udfs.scala.encode()
+               **{f.path: f.source.encode() for f in facades}}
+    entries.update(_sql_entries(lowered, f"nb2jvm/{coords.artifact_id}/"))
+    for bundle in _bundles(lowered):
+        entries[bundle.package.replace(".", "/") + "/Udfs.scala"] = bundle.scala.encode()
     return entries
 
 
-def _jar_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, pom: str,
-                 facade) -> dict:
+def _jar_entries(lowered, coords: Coordinates, man: dict, pom: str, facades) -> dict:
     root = f"nb2jvm/{coords.artifact_id}/"
     entries = {
         "META-INF/MANIFEST.MF": (b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n"
@@ -211,21 +285,20 @@ def _jar_entries(lowered: LoweredNotebook, coords: Coordinates, man: dict, pom: 
         # Lets `spark-submit ... A-V.jar` find the artifact without --artifact.
         "nb2jvm/index": (coords.artifact_id + "\n").encode(),
     }
-    for lf in lowered.lowered:
-        entries[root + f"{lf.name}.sql"] = (lf.sql + "\n").encode()
+    entries.update(_sql_entries(lowered, root))
     trees = [jvm.runtime_classes()]
-    if lowered.udfs and lowered.udfs.scala:
-        from .scalac import compile_scala
+    from .scalac import compile_scala
 
-        trees.append(compile_scala(lowered.udfs.scala))
+    trees += [compile_scala(bundle.scala) for bundle in _bundles(lowered)]
     for classes in trees:
         for cls in classes.rglob("*.class"):
             entries[cls.relative_to(classes).as_posix()] = cls.read_bytes()
     from .facade import compile_facade
 
     jdk = jvm.find_jdk()
-    entries.update(compile_facade(facade, jvm.runtime_classes(), jvm.spark_jars_dir(), jdk.javac,
-                                  jvm.JAVA_RELEASE))
+    for facade in facades:
+        entries.update(compile_facade(facade, jvm.runtime_classes(), jvm.spark_jars_dir(),
+                                      jdk.javac, jvm.JAVA_RELEASE))
     return entries
 
 
@@ -239,13 +312,19 @@ def _umask() -> int:
     return mask
 
 
-def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None = None,
+def package(lowered, out_dir: Path, coords: Coordinates | None = None,
             golden=None) -> Artifact:
-    """Write the build directory atomically; an existing one is replaced only on success."""
-    notebook = lowered.features.bound.parsed.notebook
+    """Write the build directory atomically; an existing one is replaced only on success.
+
+    ``lowered`` is one lowered notebook or a sequence of them (one artifact, one facade class
+    per notebook); ``golden`` is the merged :class:`transpiler.golden.Golden` of all of them."""
+    all_parts = parts(lowered)
+    names = [_notebook_name(p) for p in all_parts]
     coords = coords or Coordinates()
     if not coords.artifact_id:
-        coords = Coordinates(coords.group_id, default_artifact_id(notebook.path), coords.version,
+        # several notebooks: named after the output directory, as `-o out/fraud` reads
+        source = names[0] if len(all_parts) == 1 else out_dir.name
+        coords = Coordinates(coords.group_id, default_artifact_id(source), coords.version,
                              coords.facade)
     if out_dir.exists() and not out_dir.is_dir():
         raise error("OUT001", f"output path exists and is not a directory: {out_dir}",
@@ -254,32 +333,36 @@ def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None 
         raise error("OUT002", f"refusing to replace {out_dir}: it is not empty and is not an "
                     "nb2jvm build directory", Span(str(out_dir)),
                     hint="choose a new or empty output directory", cls=InputError)
-    man = manifest(lowered, coords)
+    check_unique(all_parts)
+    facades = _facades(all_parts, coords)
+    man = manifest(all_parts, coords, facades)
     man["self_check"] = golden.manifest() if golden is not None else None
-    pom = pom_xml(coords, f"Feature sets exported from {Path(notebook.path).name} by nb2jvm")
+    pom = pom_xml(coords, f"Feature sets exported from {', '.join(names)} by nb2jvm")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     try:
         staging.chmod(0o777 & ~_umask())
         (staging / "sql").mkdir()
         sql_files = {}
-        for lf in lowered.lowered:
+        for lf in (lf for part in all_parts for lf in part.lowered):
             sql_files[lf.name] = staging / "sql" / f"{lf.name}.sql"
             sql_files[lf.name].write_text(lf.sql + "\n", encoding="utf-8")
         (staging / "manifest.json").write_text(_json(man), encoding="utf-8")
-        if lowered.udfs and lowered.udfs.scala:
+        bundles = _bundles(all_parts)
+        if bundles:
             (staging / "scala").mkdir()
-            (staging / "scala" / "Udfs.scala").write_text(lowered.udfs.scala, encoding="utf-8")
+            for k, bundle in enumerate(bundles):
+                name = "Udfs.scala" if k == 0 else f"Udfs{k + 1}.scala"
+                (staging / "scala" / name).write_text(bundle.scala, encoding="utf-8")
         base = f"{coords.artifact_id}-{coords.version}"
         (staging / f"{base}.pom").write_text(pom, encoding="utf-8")
-        facade = _facade(lowered, coords)
         jar_name = f"{base}.jar"
-        entries = _jar_entries(lowered, coords, man, pom, facade)
+        entries = _jar_entries(all_parts, coords, man, pom, facades)
         for name, data in (golden.files.items() if golden is not None else ()):
             entries[f"nb2jvm/{coords.artifact_id}/{name}"] = data
         write_jar(staging / jar_name, entries)
         write_jar(staging / f"{base}-sources.jar",
-                  _sources_entries(lowered, coords, man, facade))
+                  _sources_entries(all_parts, coords, man, facades))
         if out_dir.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             backup.rmdir()
@@ -293,4 +376,4 @@ def package(lowered: LoweredNotebook, out_dir: Path, coords: Coordinates | None 
         raise
     return Artifact(out_dir, out_dir / jar_name, man, coords,
                     {n: out_dir / "sql" / p.name for n, p in sql_files.items()},
-                    tuple(lowered.warnings))
+                    tuple(w for part in all_parts for w in part.warnings))

@@ -10,6 +10,7 @@ options a stage needs come in one explicit :class:`Options` object.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +21,7 @@ from .evaluate import evaluate
 from .extract import extract
 from .inputs import DataBinding, bind_inputs
 from .lower import LoweredNotebook, lower
-from .package import Artifact, Coordinates, package
+from .package import Artifact, Coordinates, check_unique, package
 from .parse import parse
 from .udfs import translate_udfs
 
@@ -68,23 +69,43 @@ def transpile(path: Path, opts: Options, timings: Timings | None = None) -> Lowe
     return value
 
 
-def build(path: Path, out_dir: Path, opts: Options, timings: Timings | None = None) -> Artifact:
-    """Transpile and package; any refused feature set fails the build with every diagnostic."""
-    lowered = transpile(path, opts, timings)
-    if lowered.refused:
-        raise SubsetError(lowered.diagnostics)
+def build(path, out_dir: Path, opts: Options, timings: Timings | None = None) -> Artifact:
+    """Transpile and package; any refused feature set fails the build with every diagnostic.
+
+    ``path`` is a notebook or a sequence of notebooks (one artifact, one facade per notebook).
+    """
+    paths = list(path) if isinstance(path, (list, tuple)) else [path]
+    lowered, diagnostics = [], []
+    for nb in paths:
+        if opts.progress and len(paths) > 1:
+            opts.progress(f"notebook {Path(nb).name}")
+        try:
+            part = transpile(nb, opts, timings)
+        except SubsetError as exc:  # report every notebook's problems, not the first's only
+            diagnostics += exc.diagnostics
+            continue
+        diagnostics += part.diagnostics if part.refused else []
+        lowered.append(part)
+    if diagnostics:
+        raise SubsetError(diagnostics)
+    check_unique(lowered)  # before the golden rows: a clash is found in seconds
     if opts.progress:
         opts.progress("golden rows for the self-check")
     started = time.perf_counter()
-    from .golden import record
+    from .golden import merge, record
 
-    golden = record(lowered)
+    golden = merge(record(part) for part in lowered)
     if timings is not None:
         timings.record("golden rows", time.perf_counter() - started)
     if opts.progress:
         opts.progress("package")
     started = time.perf_counter()
-    artifact = package(lowered, out_dir, opts.coordinates, golden)
+    from .compile_server import warm
+
+    # several notebooks compile several Scala sources and facades: one warm compiler for all
+    with warm() if len(lowered) > 1 else contextlib.nullcontext():
+        artifact = package(lowered[0] if len(lowered) == 1 else tuple(lowered), out_dir,
+                           opts.coordinates, golden)
     if timings is not None:
         timings.record("package", time.perf_counter() - started)
     return artifact

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
@@ -50,16 +49,16 @@ def compile_scala(source: str, name: str = "Udfs.scala") -> Path:
     classes = work / "classes"
     classes.mkdir()
     (work / name).write_text(source, encoding="utf-8")
-    compiler_cp = ":".join(str(_jar(p)) for p in ("scala-compiler-*.jar", "scala-library-*.jar",
-                                                  "scala-reflect-*.jar"))
+    from .compile_server import compile_with, compiler_classpath
+
     user_cp = ":".join([str(runtime), *(str(_jar(p)) for p in CLASSPATH_JARS)])
-    cmd = [str(jdk.java), "-Xss8m", "-cp", compiler_cp, "scala.tools.nsc.Main", "-nowarn",
-           "-encoding", "UTF-8", "-release", "17", "-d", str(classes), "-cp", user_cp,
-           str(work / name)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
+    args = ["-nowarn", "-encoding", "UTF-8", "-release", "17", "-d", str(classes), "-cp", user_cp,
+            str(work / name)]
+    cold = [str(jdk.java), "-Xss8m", "-cp", compiler_classpath(), "scala.tools.nsc.Main", *args]
+    ok, detail = compile_with("scala", args, cold)
+    if not ok:
         shutil.rmtree(work, ignore_errors=True)
-        detail = (out.stdout + out.stderr).strip()
+        detail = detail.strip()
         hint = ("a UDF compiled to a method over the JVM's 64 KB limit: split it into helper "
                 "functions" if "too large" in detail.lower() else None)
         raise error("SCALA002", "scalac failed on the generated Scala (an nb2jvm bug unless the "

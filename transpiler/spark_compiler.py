@@ -38,9 +38,26 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
         from .udfsig import to_dtype
 
         source = op.__func__.__nb2jvm__
-        args = [_cast(arg, self.type_mapper.from_ibis(to_dtype(t)).sql("spark"))
-                for arg, (_, t) in zip(kw.values(), source.fn.params)]
-        return self.f[source.sql_name](*args)
+        args = []
+        for arg, (_, t) in zip(kw.values(), source.fn.params):
+            dtype = to_dtype(t)
+            arg = _cast(arg, self.type_mapper.from_ibis(dtype).sql("spark"))
+            # Dates and timestamps cross into the JVM as days / microseconds since the epoch
+            # (exact under the UTC session time zone the runtime enforces), not as
+            # java.sql.Date/Timestamp, which depend on the JVM's default zone and calendar.
+            if dtype.is_date():
+                arg = _cast(self.f.unix_date(arg), "bigint")
+            elif dtype.is_timestamp():
+                arg = self.f.unix_micros(_cast(arg, "timestamp"))
+            args.append(arg)
+        call = self.f[source.sql_name](*args)
+        returns = to_dtype(source.fn.returns)
+        if returns.is_date():
+            return self.f.date_from_unix_date(_cast(call, "int"))
+        if returns.is_timestamp():
+            return _cast(self.f.timestamp_micros(call),
+                         self.type_mapper.from_ibis(returns).sql("spark"))
+        return call
 
     def visit_Divide(self, op, *, left, right):
         # DuckDB divides floats by IEEE rules: x / ±0 is ±inf, or NaN for 0/0 and NaN/0.  Spark

@@ -207,14 +207,30 @@ REFUSED_OPS = {
 
 
 
+def _udf_argument_refusal(op: ops.ScalarUDF, source) -> str | None:
+    """An argument ibis accepts for a UDF parameter but DuckDB cannot bind (measured: the
+    notebook's query fails with a BinderException, where Spark's CAST would compute a value)."""
+    from .udfsig import to_dtype
+
+    for arg, (name, annotation) in zip(op.args, source.fn.params):
+        have, want = arg.dtype, to_dtype(annotation)
+        if (want.is_integer() and have.is_uint64()) or (want.is_date() and have.is_timestamp()) \
+                or (want.is_timestamp() and have.is_timestamp() and have.timezone is not None):
+            return (f"argument '{name}' of UDF '{source.fn.name}' is a {have}; the notebook's "
+                    f"engine (DuckDB) cannot pass it as {annotation} (the notebook's query "
+                    "fails): cast the column first")
+    return None
+
+
 def refusal(op: ops.Node) -> str | None:
     """Why ``op`` cannot be lowered with the notebook's semantics, or None."""
     if isinstance(op, dt.DataType) or not isinstance(op, ops.Node):
         return None
     cls = type(op)
     if isinstance(op, ops.ScalarUDF):
-        if getattr(op.__func__, "__nb2jvm__", None) is not None:
-            return None  # translated by transpiler.udfs, which refuses what it cannot compile
+        source = getattr(op.__func__, "__nb2jvm__", None)
+        if source is not None:
+            return _udf_argument_refusal(op, source)  # the body: transpiler.udfs
         return f"UDF '{op.__func_name__}' is not a typed @ibis.udf.scalar.python definition"
     if cls in CONFORMANT_OPS:
         return None

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from . import cellast as A
 from . import udf_ast as U
-from .udf_tables import (BUILTINS, DEFAULT, FORMAT_TYPES, MATH, MATH_CONSTANTS,
-                         REFUSED_TYPES, SCALA, STR_METHODS, TO_STR, TRUTHY, TYPES)
+from .udf_tables import (ARG_CHECK, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT, FORMAT_TYPES,
+                         MATH, MATH_CONSTANTS, SCALA, STR_METHODS, TEMPORAL, TEMPORAL_BINOPS,
+                         TEMPORAL_METHODS, TO_STR, TRUTHY, TYPES)
 
 NUMERIC = ("int", "float", "bool")
 
@@ -69,10 +70,8 @@ def udf_type(annotation: str, pos: A.Pos) -> str:
         text = match.group(1).strip()
     if text in TYPES:
         return TYPES[text]
-    if text in REFUSED_TYPES:
-        raise UdfError("U110", REFUSED_TYPES[text], pos)
     raise UdfError("U110", f"type '{annotation}' is not supported in a UDF (int, float, str, "
-                   "bool, Optional[...])", pos)
+                   "bool, datetime.date, datetime.datetime, Optional[...])", pos)
 
 
 class Constants:
@@ -124,9 +123,13 @@ class FunctionTranslator:
     """Translate one function; ``functions`` are the helpers it may call, by Python name."""
 
     def __init__(self, fn: U.Function, sig: Signature, functions: dict[str, Signature],
-                 consts: Constants, where: tuple[str, int]):
+                 consts: Constants, where: tuple[str, int], names: dict[str, str] | None = None,
+                 entry: bool = False):
         self.fn, self.sig, self.functions, self.consts = fn, sig, functions, consts
         self.notebook, self.cell = where
+        # what `datetime`, `date`, `timedelta` are bound to in the cell ("module" or a class)
+        self.names = names or {}
+        self.entry = entry  # called by Spark: check that arguments are in Python's range
         self.locals: dict[str, str] = {}
         self.assigned: set[str] = set()
         self.loops: list[tuple[str, str]] = []
@@ -196,11 +199,15 @@ class FunctionTranslator:
     def _params(self) -> str:
         return ", ".join(f"p_{mangle(n)}: {SCALA[t]}" for n, t in self.sig.params)
 
+    def _param(self, name: str, t: str) -> str:
+        p = f"p_{mangle(name)}"
+        return ARG_CHECK[t].format(p) if self.entry and t in ARG_CHECK else p
+
     def _plain(self, body: list[str]) -> list[str]:
         lines = [f"  def {self.sig.scala}({self._params()}): {SCALA[self.sig.returns]} = {{",
                  f"    var ln = {self.fn.pos.line}", "    try {"]
         for name, t in self.locals.items():
-            init = f"p_{mangle(name)}" if name in dict(self.sig.params) else DEFAULT[t]
+            init = self._param(name, t) if name in dict(self.sig.params) else DEFAULT[t]
             lines.append(f"      var v_{mangle(name)}: {SCALA[t]} = {init}")
         return lines + ["      " + ln for ln in body] + self._epilogue("ln")
 
@@ -228,7 +235,7 @@ class FunctionTranslator:
                     *("    " + ln for ln in chunk), "  }"]
         out += [f"  def {self.sig.scala}({self._params()}): {ret} = {{",
                 f"    val fr = new {frame}", f"    fr.ln = {self.fn.pos.line}", "    try {"]
-        out += [f"      fr.v_{mangle(n)} = p_{mangle(n)}" for n, _ in self.sig.params]
+        out += [f"      fr.v_{mangle(n)} = {self._param(n, t)}" for n, t in self.sig.params]
         for k in range(len(chunks)):
             out += [f"      {self.sig.scala}_{k}(fr)", "      if (fr.done) return fr.ret"]
         return out + self._epilogue("fr.ln")
@@ -440,12 +447,21 @@ class FunctionTranslator:
     def visit_Attribute(self, n: A.Attribute) -> Ex:
         if isinstance(n.value, A.Name) and n.value.id == "math" and n.attr in MATH_CONSTANTS:
             return Ex(MATH_CONSTANTS[n.attr], "float")
-        raise self._err(n, f"attribute '{n.attr}' is not supported in a UDF")
+        if isinstance(n.value, A.Name) and n.value.id in ("math", *self.names):
+            raise self._err(n, f"attribute '{n.attr}' is not supported in a UDF")
+        value = self.visit(n.value)
+        if (value.type, n.attr) in ATTRIBUTES:
+            result, template = ATTRIBUTES[value.type, n.attr]
+            return Ex(template.format(value.code), result)
+        raise self._err(n, f"attribute '{n.attr}' of a {value.type} is not supported in a UDF",
+                        "U102")
 
     def visit_UnaryOp(self, n: A.UnaryOp) -> Ex:
         if n.op == "not":
             return Ex(f"!({self.cond(n.operand)})", "bool")
         e = self.visit(n.operand)
+        if e.type == "timedelta" and n.op in ("-", "+"):
+            return Ex(f"PyDate.negDelta({e.code})" if n.op == "-" else e.code, "timedelta")
         if e.type not in NUMERIC:
             raise self._err(n, f"unary {n.op} of a {e.type}", "U120")
         t = "int" if e.type == "bool" else e.type
@@ -461,6 +477,14 @@ class FunctionTranslator:
         raise self._err(n, f"unary {n.op} is not supported in a UDF")
 
     def _binop(self, op: str, a: Ex, b: Ex, node: A.Node) -> Ex:
+        if a.type in TEMPORAL or b.type in TEMPORAL:
+            types = [("int" if t == "bool" else t) for t in (a.type, b.type)]
+            if (types[0], op, types[1]) not in TEMPORAL_BINOPS:
+                raise self._err(node, f"unsupported operand types for {op}: {a.type} and "
+                                f"{b.type}", "U120")
+            result, template = TEMPORAL_BINOPS[types[0], op, types[1]]
+            return Ex(template.format(self._as(a, types[0], node, op),
+                                      self._as(b, types[1], node, op)), result)
         if op == "+" and a.type == b.type == "str":
             return Ex(f"({a.code} + {b.code})", "str")
         if op == "*" and {a.type, b.type} in ({"str", "int"}, {"str", "bool"}):
@@ -536,6 +560,8 @@ class FunctionTranslator:
             if b.type == "list[str]" and a.type == "str":
                 return f"{neg}PyStr.contains({b.code}, {a.code})"
             raise self._err(node, f"'in' with a {b.type} on the right is not supported", "U120")
+        if a.type == b.type and a.type in TEMPORAL:
+            return f"({a.code} {op} {b.code})"
         if a.type == b.type == "str":
             if op in ("==", "!="):
                 return f"({a.code} {op} {b.code})"
@@ -601,7 +627,7 @@ class FunctionTranslator:
                 parts.append(self.consts.string(part))
                 continue
             e = self.visit(part.value)
-            if part.conversion in ("r", "a") and e.type == "str":
+            if part.conversion in ("r", "a") and e.type in ("str", *TEMPORAL):
                 raise self._err(part, f"!{part.conversion} of a str is not supported in a UDF")
             if e.type not in TO_STR:
                 raise self._err(part, f"a {e.type} cannot be formatted in an f-string", "U120")
@@ -627,17 +653,59 @@ class FunctionTranslator:
                             "(supported: fill, align, sign, 0, width, , or _, .precision and "
                             "the types d b o x X f F e E % s)", "U125")
 
+    def _constructor(self, f: A.Node) -> str | None:
+        """The datetime class ``f`` names in the cell (``datetime.date``, ``date``...), if any."""
+        if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and \
+                self.names.get(f.value.id) == "module" and f.attr in CONSTRUCTORS:
+            return f.attr
+        if isinstance(f, A.Name) and self.names.get(f.id) in CONSTRUCTORS:
+            return self.names[f.id]
+        return None
+
+    def _construct(self, cls: str, n: A.Call) -> Ex:
+        params, required, result, template = CONSTRUCTORS[cls]
+        given: dict[str, A.Node] = dict(zip(params, n.args))
+        if len(n.args) > len(params):
+            raise self._err(n, f"{cls}() takes at most {len(params)} arguments", "U120")
+        for kw in n.keywords:
+            if kw.name not in params or kw.name in given:
+                raise self._err(kw, f"{cls}() has no argument '{kw.name}' (or it is given "
+                                "twice)", "U120")
+            given[kw.name] = kw.value
+        missing = [p for p in params[:required] if p not in given]
+        if missing:
+            raise self._err(n, f"{cls}() needs {', '.join(missing)}", "U120")
+        args = []
+        for p in params:
+            if p not in given:
+                args.append("0L")
+                continue
+            e = self.visit(given[p])
+            if e.type == "float":
+                raise self._err(given[p], f"{cls}({p}=...) with a float is not supported in a "
+                                "UDF (Python rounds it to microseconds); pass an int", "U120")
+            args.append(self._as(e, "int", given[p], f"{cls}({p}=...)"))
+        return Ex(template.format(", ".join(args)), result)
+
     def visit_Call(self, n: A.Call) -> Ex:
+        f = n.func
+        cls = self._constructor(f)
+        if cls is not None:
+            return self._construct(cls, n)
         if n.keywords:
             raise self._err(n.keywords[0], "keyword arguments are not supported in a UDF")
-        f = n.func
         if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and f.value.id == "math":
             if f.attr not in MATH:
                 raise self._err(f, f"math.{f.attr} is not supported in a UDF (supported: "
                                 f"{', '.join(sorted(MATH))})", "U102")
             return self._table(f"math.{f.attr}", MATH[f.attr], None, n.args, n)
         if isinstance(f, A.Attribute):
+            if isinstance(f.value, A.Name) and f.value.id in self.names:
+                raise self._err(f, f"{f.value.id}.{f.attr}() is not supported in a UDF", "U102")
             recv = self.visit(f.value)
+            if recv.type in TEMPORAL_METHODS and f.attr in TEMPORAL_METHODS[recv.type]:
+                return self._table(f"{recv.type}.{f.attr}", TEMPORAL_METHODS[recv.type][f.attr],
+                                   recv, n.args, n)
             if recv.type != "str" or f.attr not in STR_METHODS:
                 raise self._err(f, f"method '{f.attr}' of a {recv.type} is not supported in a "
                                 "UDF", "U102")
@@ -687,7 +755,7 @@ class FunctionTranslator:
     def _minmax(self, name: str, n: A.Call) -> Ex:
         values = [self.visit(a) for a in n.args]
         types = {v.type for v in values}
-        t = types.pop() if len(types) == 1 and types <= {"int", "float"} else None
+        t = types.pop() if len(types) == 1 and types <= {"int", "float", *TEMPORAL} else None
         if t is None:
             # min(1.5, 1) is the int 1 in Python: the result's type depends on the values.
             raise self._err(n, f"{name}() of {' and '.join(sorted({v.type for v in values}))} "

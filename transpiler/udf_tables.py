@@ -10,30 +10,37 @@ from __future__ import annotations
 
 # Python annotation -> UDF type; Optional[...] is accepted in signatures (NULL never reaches the
 # body: the notebook's engine skips the call and returns NULL, see udf_scala).
-TYPES = {"int": "int", "float": "float", "str": "str", "bool": "bool"}
-REFUSED_TYPES = {
-    "datetime.date": "date parameters are not compiled yet (the JVM's java.sql.Date and "
-                     "Python's date differ on calendars before 1582; not verified)",
-    "date": "date parameters are not compiled yet",
-    "datetime.datetime": "datetime parameters are not compiled yet (time zones of "
-                         "java.sql.Timestamp are not verified)",
-    "datetime": "datetime parameters are not compiled yet",
-}
+TYPES = {"int": "int", "float": "float", "str": "str", "bool": "bool",
+         "datetime.date": "date", "date": "date",
+         "datetime.datetime": "datetime", "datetime": "datetime"}
+# A date is a Long of days since 1970-01-01, a datetime and a timedelta Longs of microseconds
+# (runtime PyDate); Spark passes them as such (unix_date/unix_micros), see spark_compiler.
+TEMPORAL = ("date", "datetime", "timedelta")
 
 SCALA = {"int": "Long", "float": "Double", "str": "String", "bool": "Boolean",
-         "list[str]": "Array[String]"}
+         "list[str]": "Array[String]", "date": "Long", "datetime": "Long", "timedelta": "Long"}
 BOXED = {"int": "java.lang.Long", "float": "java.lang.Double", "str": "String",
-         "bool": "java.lang.Boolean"}
+         "bool": "java.lang.Boolean", "date": "java.lang.Long", "datetime": "java.lang.Long"}
 UNBOX = {"int": "{}.longValue", "float": "{}.doubleValue", "str": "{}",
-         "bool": "{}.booleanValue"}
+         "bool": "{}.booleanValue", "date": "{}.longValue", "datetime": "{}.longValue"}
 BOX = {"int": "java.lang.Long.valueOf({})", "float": "java.lang.Double.valueOf({})",
-       "str": "{}", "bool": "java.lang.Boolean.valueOf({})"}
-SPARK_TYPE = {"int": "bigint", "float": "double", "str": "string", "bool": "boolean"}
+       "str": "{}", "bool": "java.lang.Boolean.valueOf({})",
+       "date": "java.lang.Long.valueOf({})", "datetime": "java.lang.Long.valueOf({})"}
+# What a parameter or result is in SQL (manifest) and what the JVM function takes/returns.
+SPARK_TYPE = {"int": "bigint", "float": "double", "str": "string", "bool": "boolean",
+              "date": "date", "datetime": "timestamp"}
+JVM_TYPE = {**SPARK_TYPE, "date": "bigint", "datetime": "bigint"}
+# Python's range check on what the notebook's engine passes in (DuckDB refuses other years).
+ARG_CHECK = {"date": "PyDate.dateArg({})", "datetime": "PyDate.datetimeArg({})"}
 DEFAULT = {"int": "0L", "float": "0.0", "str": '""', "bool": "false",
-           "list[str]": "Array.empty[String]"}
+           "list[str]": "Array.empty[String]", "date": "0L", "datetime": "0L",
+           "timedelta": "0L"}
 TRUTHY = {"int": "({} != 0L)", "float": "({} != 0.0)", "str": "!{}.isEmpty", "bool": "{}",
-          "list[str]": "({}.length != 0)"}
-TO_STR = {"int": "Py.str({})", "float": "Py.str({})", "bool": "Py.str({})", "str": "{}"}
+          "list[str]": "({}.length != 0)", "date": "PyDate.truthy({})",
+          "datetime": "PyDate.truthy({})", "timedelta": "({} != 0L)"}
+TO_STR = {"int": "Py.str({})", "float": "Py.str({})", "bool": "Py.str({})", "str": "{}",
+          "date": "PyDate.isoformat({})", "datetime": "PyDate.datetimeStr({})",
+          "timedelta": "PyDate.deltaStr({})"}
 
 # (argument types, result type, Scala template); "num" = int or float (ints widen to float).
 Sig = tuple[tuple[str, ...], str, str]
@@ -100,7 +107,8 @@ STR_METHODS: dict[str, tuple[Sig, ...]] = {
 
 BUILTINS: dict[str, tuple[Sig, ...]] = {
     "len": ((("str",), "int", "PyStr.len({1})"), (("list[str]",), "int", "{1}.length.toLong")),
-    "abs": ((("int",), "int", "Py.abs({1})"), (("float",), "float", "java.lang.Math.abs({1})")),
+    "abs": ((("int",), "int", "Py.abs({1})"), (("float",), "float", "java.lang.Math.abs({1})"),
+            (("timedelta",), "timedelta", "PyDate.absDelta({1})")),
     "round": ((("int",), "int", "{1}"), (("float",), "int", "Py.round({1})"),
               (("int", "int"), "int", "Py.round({1}, {2})"),
               (("float", "int"), "float", "Py.round({1}, {2})")),
@@ -110,7 +118,10 @@ BUILTINS: dict[str, tuple[Sig, ...]] = {
               (("str",), "float", "Py.parseFloat({1})"),
               (("bool",), "float", "(if ({1}) 1.0 else 0.0)")),
     "str": ((("str",), "str", "{1}"), (("int",), "str", "Py.str({1})"),
-            (("float",), "str", "Py.str({1})"), (("bool",), "str", "Py.str({1})")),
+            (("float",), "str", "Py.str({1})"), (("bool",), "str", "Py.str({1})"),
+            (("date",), "str", "PyDate.isoformat({1})"),
+            (("datetime",), "str", "PyDate.datetimeStr({1})"),
+            (("timedelta",), "str", "PyDate.deltaStr({1})")),
     "ord": ((("str",), "int", "Py.ord({1})"),),
     "chr": ((("int",), "str", "Py.chr({1})"),),
 }
@@ -119,3 +130,74 @@ BUILTINS: dict[str, tuple[Sig, ...]] = {
 # f-string format types the runtime implements, per value type.
 FORMAT_TYPES = {"int": set("dbBoxX") | set("fFeE%") | {""}, "float": set("fFeE%") | {""},
                 "str": {"s", ""}, "bool": set("dbBoxX") | set("fFeE%") | {""}}
+
+# ---- datetime.date / datetime.datetime / datetime.timedelta (runtime PyDate) ------------------
+
+# (type, attribute) -> (result type, Scala template over the value {0}).
+ATTRIBUTES: dict[tuple[str, str], tuple[str, str]] = {
+    ("date", "year"): ("int", "PyDate.year({0})"),
+    ("date", "month"): ("int", "PyDate.month({0})"),
+    ("date", "day"): ("int", "PyDate.day({0})"),
+    ("datetime", "year"): ("int", "PyDate.year(PyDate.dateOf({0}))"),
+    ("datetime", "month"): ("int", "PyDate.month(PyDate.dateOf({0}))"),
+    ("datetime", "day"): ("int", "PyDate.day(PyDate.dateOf({0}))"),
+    ("datetime", "hour"): ("int", "PyDate.hour({0})"),
+    ("datetime", "minute"): ("int", "PyDate.minute({0})"),
+    ("datetime", "second"): ("int", "PyDate.second({0})"),
+    ("datetime", "microsecond"): ("int", "PyDate.microsecond({0})"),
+    ("timedelta", "days"): ("int", "PyDate.deltaDays({0})"),
+    ("timedelta", "seconds"): ("int", "PyDate.deltaSeconds({0})"),
+    ("timedelta", "microseconds"): ("int", "PyDate.deltaMicroseconds({0})"),
+}
+
+# Methods per receiver type, as STR_METHODS.
+TEMPORAL_METHODS: dict[str, dict[str, tuple[Sig, ...]]] = {
+    "date": {
+        "weekday": (((), "int", "PyDate.weekday({0})"),),
+        "isoweekday": (((), "int", "(PyDate.weekday({0}) + 1L)"),),
+        "toordinal": (((), "int", "PyDate.toordinal({0})"),),
+        "isoformat": (((), "str", "PyDate.isoformat({0})"),),
+    },
+    "datetime": {
+        "weekday": (((), "int", "PyDate.weekday(PyDate.dateOf({0}))"),),
+        "isoweekday": (((), "int", "(PyDate.weekday(PyDate.dateOf({0})) + 1L)"),),
+        "toordinal": (((), "int", "PyDate.toordinal(PyDate.dateOf({0}))"),),
+        "isoformat": (((), "str", 'PyDate.isoformat({0}, "T")'),),
+        "date": (((), "date", "PyDate.dateOf({0})"),),
+    },
+    "timedelta": {
+        "total_seconds": (((), "float", "PyDate.totalSeconds({0})"),),
+    },
+}
+
+# Constructors, by the class a name is bound to in the cell (`import datetime` or
+# `from datetime import ...`): Python's positional parameter order, how many are required,
+# the result type and the runtime call.  Arguments are ints (float arguments of timedelta are
+# rounded by Python in ways the runtime does not reproduce: refused).
+CONSTRUCTORS: dict[str, tuple[tuple[str, ...], int, str, str]] = {
+    "date": (("year", "month", "day"), 3, "date", "PyDate.date({})"),
+    "datetime": (("year", "month", "day", "hour", "minute", "second", "microsecond"), 3,
+                 "datetime", "PyDate.datetime({})"),
+    "timedelta": (("days", "seconds", "microseconds", "milliseconds", "minutes", "hours",
+                   "weeks"), 0, "timedelta", "PyDate.timedelta({})"),
+}
+
+# (left type, operator, right type) -> (result type, Scala template over {0} and {1}).
+TEMPORAL_BINOPS: dict[tuple[str, str, str], tuple[str, str]] = {
+    ("date", "-", "date"): ("timedelta", "PyDate.daysBetween({0}, {1})"),
+    ("datetime", "-", "datetime"): ("timedelta", "({0} - {1})"),
+    ("date", "+", "timedelta"): ("date", "PyDate.addDays({0}, {1})"),
+    ("timedelta", "+", "date"): ("date", "PyDate.addDays({1}, {0})"),
+    ("date", "-", "timedelta"): ("date", "PyDate.subDays({0}, {1})"),
+    ("datetime", "+", "timedelta"): ("datetime", "PyDate.addMicros({0}, {1})"),
+    ("timedelta", "+", "datetime"): ("datetime", "PyDate.addMicros({1}, {0})"),
+    ("datetime", "-", "timedelta"): ("datetime", "PyDate.addMicros({0}, PyDate.negDelta({1}))"),
+    ("timedelta", "+", "timedelta"): ("timedelta", "PyDate.addDelta({0}, {1})"),
+    ("timedelta", "-", "timedelta"): ("timedelta", "PyDate.subDelta({0}, {1})"),
+    ("timedelta", "*", "int"): ("timedelta", "PyDate.mulDelta({0}, {1})"),
+    ("int", "*", "timedelta"): ("timedelta", "PyDate.mulDelta({1}, {0})"),
+    ("timedelta", "//", "int"): ("timedelta", "PyDate.floordivDelta({0}, {1})"),
+    ("timedelta", "//", "timedelta"): ("int", "Py.floordiv({0}, {1})"),
+    ("timedelta", "/", "timedelta"): ("float", "Py.truediv({0}, {1})"),
+    ("timedelta", "%", "timedelta"): ("timedelta", "Py.mod({0}, {1})"),
+}

@@ -27,7 +27,7 @@ from .evaluate import Refused
 from .extract import Cell
 from .lower import LoweredNotebook
 from .udf_scala import Constants, FunctionTranslator, Signature, UdfError, mangle, signature
-from .udf_tables import BOX, BOXED, SPARK_TYPE, UNBOX
+from .udf_tables import BOX, BOXED, JVM_TYPE, SPARK_TYPE, UNBOX
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,8 @@ class UdfSource:
     cell: Cell
     helpers: tuple[tuple[str, A.FunctionDef, Cell], ...]
     sql_name: str
+    # what `datetime`, `date`, `timedelta` name in the cell: "module" or the class
+    names: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,15 @@ class CompiledUdf:
     mode: str = "compiled"
 
     def to_json(self) -> dict:
-        return {"name": self.name, "sql_name": self.sql_name, "class": self.class_name,
-                "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
-                "returns": SPARK_TYPE[self.returns], "cell": self.cell, "mode": self.mode} \
-            if self.mode == "compiled" else {
+        if self.mode == "compiled":
+            entry = {"name": self.name, "sql_name": self.sql_name, "class": self.class_name,
+                     "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
+                     "returns": SPARK_TYPE[self.returns], "cell": self.cell, "mode": self.mode}
+            if JVM_TYPE[self.returns] != SPARK_TYPE[self.returns]:
+                # dates and timestamps cross the boundary as days/microseconds (bigint)
+                entry["jvm_returns"] = JVM_TYPE[self.returns]
+            return entry
+        return {
                 "name": self.name, "sql_name": self.sql_name, "mode": self.mode,
                 "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
                 "returns": SPARK_TYPE[self.returns], "cell": self.cell}
@@ -76,12 +83,15 @@ def _source_text(fn: A.FunctionDef, cell: Cell) -> str:
 
 
 def sql_name(fn: A.FunctionDef, cell: Cell,
-             helpers: tuple[tuple[str, A.FunctionDef, Cell], ...] = ()) -> str:
-    """A stable Spark function name: the UDF's name and a hash of its source lines and of the
-    helpers it can call (ibis's own names carry a memory address, so they change from run to
-    run).  Same name, same code: the runtime registers a name once per session."""
+             helpers: tuple[tuple[str, A.FunctionDef, Cell], ...] = (),
+             names: tuple[tuple[str, str], ...] = ()) -> str:
+    """A stable Spark function name: the UDF's name and a hash of its source lines, of the
+    helpers it can call and of what its datetime names are bound to (ibis's own names carry a
+    memory address, so they change from run to run).  Same name, same code: the runtime
+    registers a name once per session."""
     text = "\n".join([_source_text(fn, cell),
-                      *(_source_text(h, c) for _, h, c in sorted(helpers, key=lambda x: x[0]))])
+                      *(_source_text(h, c) for _, h, c in sorted(helpers, key=lambda x: x[0])),
+                      *(f"{n}={k}" for n, k in names)])
     readable = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in fn.name)
     return f"nb2jvm_{readable}_{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
@@ -116,7 +126,8 @@ class _Translation:
         self.methods: dict[str, list[str]] = {}
 
     def function(self, fn: U.Function, sig: Signature, cell: Cell,
-                 visible: dict[str, tuple[U.Function, Cell]]) -> None:
+                 visible: dict[str, tuple[U.Function, Cell]], names: dict[str, str],
+                 entry: bool = False) -> None:
         if sig.scala in self.methods:
             return
         self.methods[sig.scala] = []  # placeholder: recursion ends here
@@ -125,12 +136,13 @@ class _Translation:
             helper, hcell = visible[name]
             hsig = signature(helper, f"g_{mangle(name)}_{hcell.index}")
             functions[name] = hsig
-            self.function(helper, hsig, hcell, visible)
-        tr = FunctionTranslator(fn, sig, functions, self.consts, (self.notebook, cell.index))
+            self.function(helper, hsig, hcell, visible, names)
+        tr = FunctionTranslator(fn, sig, functions, self.consts, (self.notebook, cell.index),
+                                names, entry)
         self.methods[sig.scala] = tr.translate()
         for nested, nsig in tr.nested:
             self.function(nested, nsig, cell, {**visible, **{n.name: (n, cell)
-                                                             for n, _ in tr.nested}})
+                                                             for n, _ in tr.nested}}, names)
 
 
 # What a UDF body may name when the notebook's engine runs it (the translator has checked that
@@ -151,7 +163,8 @@ def translatable(src: UdfSource) -> bool:
         tr = _Translation("notebook")
         visible = {h: (f.body, c) for h, f, c in src.helpers}
         try:
-            tr.function(src.fn.body, signature(src.fn.body, "f"), src.cell, visible)
+            tr.function(src.fn.body, signature(src.fn.body, "f"), src.cell, visible,
+                        dict(src.names), entry=True)
             _TRANSLATABLE[src.sql_name] = True
         except UdfError:
             _TRANSLATABLE[src.sql_name] = False
@@ -166,11 +179,14 @@ def python_callable(src: UdfSource):
     """
     if src.sql_name in _PYTHON:
         return _PYTHON[src.sql_name]
+    import datetime
     import math
 
     if not translatable(src):
         raise RuntimeError(f"UDF '{src.fn.name}' is outside the UDF subset")
     namespace = {"__builtins__": _PY_BUILTINS, "math": math}
+    for name, kind in src.names:
+        namespace[name] = datetime if kind == "module" else getattr(datetime, kind)
     for name, helper, cell in src.helpers:
         exec(compile(_def_source(helper, cell), f"<cell {cell.index}>", "exec"), namespace)
     exec(compile(_def_source(src.fn, src.cell), f"<cell {src.cell.index}>", "exec"), namespace)
@@ -229,7 +245,7 @@ def translate_udfs(lowered: LoweredNotebook) -> LoweredNotebook:
             fn = src.fn.body
             sig = signature(fn, f"f_{name}")
             visible = {h: (f.body, c) for h, f, c in src.helpers}
-            tr.function(fn, sig, src.cell, visible)
+            tr.function(fn, sig, src.cell, visible, dict(src.names), entry=True)
         except UdfError as exc:
             tr.methods = before
             failed[name] = Diagnostic(exc.code, f"UDF '{src.fn.name}': {exc.message}",
@@ -244,7 +260,7 @@ def translate_udfs(lowered: LoweredNotebook) -> LoweredNotebook:
     udfs = [dataclasses.replace(u, class_name=f"{package}.{u.class_name}") for u in udfs]
     header = [f"// Generated by nb2jvm from {tr.notebook}: the notebook's Python UDFs with "
               "Python's semantics. Do not edit.", f"package {package}", "",
-              "import nb2jvm.runtime.{Py, PyError, PyFormat, PyStr}", ""]
+              "import nb2jvm.runtime.{Py, PyDate, PyError, PyFormat, PyStr}", ""]
     scala = "\n".join(header + body) + "\n"
     refused = list(lowered.refused)
     keep = []

@@ -12,7 +12,7 @@ FROM (
     `t0`.`merchant_category`,
     `t0`.`ts`,
     `t0`.`is_online`,
-    NB2JVM_RISK_BUCKET_47FA680D(
+    NB2JVM_RISK_BUCKET_9D009DAB(
       CAST(`t0`.`amount` AS DOUBLE),
       CAST(`t0`.`is_online` AS BOOLEAN),
       CAST(EXTRACT(hour FROM `t0`.`ts`) AS BIGINT),

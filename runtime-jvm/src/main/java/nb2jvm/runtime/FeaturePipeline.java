@@ -38,15 +38,18 @@ public final class FeaturePipeline {
   private final Map<String, String> requiredConf;
   private final UdfRegistry udfs;
   private final List<String> golden;
+  private final JsonNode goldenInputs;
 
   private FeaturePipeline(String artifactId, ClassLoader loader, Map<String, FeatureSet> sets,
-      Map<String, String> requiredConf, UdfRegistry udfs, List<String> golden) {
+      Map<String, String> requiredConf, UdfRegistry udfs, List<String> golden,
+      JsonNode goldenInputs) {
     this.artifactId = artifactId;
     this.loader = loader;
     this.featureSets = sets;
     this.requiredConf = requiredConf;
     this.udfs = udfs;
     this.golden = golden;
+    this.goldenInputs = goldenInputs;
   }
 
   /** Loads the artifact {@code artifactId} from the context class loader. */
@@ -71,7 +74,8 @@ public final class FeaturePipeline {
       List<String> golden = new ArrayList<>();
       for (JsonNode g : manifest.path("self_check").path("feature_sets")) golden.add(g.asText());
       return new FeaturePipeline(artifactId, loader, sets, conf,
-          new UdfRegistry(manifest, loader), golden);
+          new UdfRegistry(manifest, loader), golden,
+          manifest.path("self_check").path("inputs"));
     } catch (IOException e) {
       throw new IllegalStateException("nb2jvm artifact '" + artifactId + "': bad manifest", e);
     }
@@ -153,7 +157,7 @@ public final class FeaturePipeline {
    * its inputs) for every feature set that has them, and reports per feature set.
    */
   public List<SelfCheck.Result> selfCheck(SparkSession spark) {
-    return SelfCheck.run(this, loader, ROOT + artifactId + "/", golden, spark);
+    return SelfCheck.run(this, loader, ROOT + artifactId + "/", golden, goldenInputs, spark);
   }
 
   /** Settings the SQL was lowered for; see {@link Conformance}. */

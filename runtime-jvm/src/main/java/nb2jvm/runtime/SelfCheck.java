@@ -1,5 +1,7 @@
 package nb2jvm.runtime;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -45,7 +47,7 @@ public final class SelfCheck {
   }
 
   static List<Result> run(FeaturePipeline pipeline, ClassLoader loader, String root,
-      List<String> golden, SparkSession spark) {
+      List<String> golden, JsonNode inputFiles, SparkSession spark) {
     List<Result> results = new ArrayList<>();
     Path dir;
     try {
@@ -57,8 +59,10 @@ public final class SelfCheck {
       try {
         Map<String, Dataset<Row>> inputs = new LinkedHashMap<>();
         for (String input : pipeline.inputsOf(feature)) {
-          inputs.put(input, spark.read().parquet(copy(loader, root + "golden/input-" + input
-              + ".parquet", dir).toString()));
+          // An artifact of several notebooks keeps each notebook's input sample apart.
+          String file = inputFiles.path(feature).path(input)
+              .asText("golden/input-" + input + ".parquet");
+          inputs.put(input, spark.read().parquet(copy(loader, root + file, dir).toString()));
         }
         List<String> expected = canonical(spark.read().parquet(copy(loader, root
             + "golden/output-" + feature + ".parquet", dir).toString()).collectAsList());

@@ -22,7 +22,9 @@ final class UdfRegistry {
     for (JsonNode u : manifest.path("udfs")) {
       if (!"compiled".equals(u.path("mode").asText())) continue; // inlined into the SQL
       udfs.add(new String[] {u.get("sql_name").asText(), u.get("class").asText(),
-          u.get("returns").asText(), Integer.toString(u.get("params").size())});
+          // dates and timestamps cross the boundary as longs; the SQL converts them back
+          u.path("jvm_returns").asText(u.get("returns").asText()),
+          Integer.toString(u.get("params").size())});
     }
   }
 
