@@ -81,3 +81,31 @@ def run(work: Path, feature_counts: list[int], udfs: int = 10) -> list[dict]:
         data["features"], data["udfs"] = n, udfs
         results.append(data)
     return results
+
+
+def batch(work: Path, count: int = 4, features: int = 3, udfs: int = 3) -> dict:
+    """`count` notebooks with different UDFs, empty caches: one `nb2jvm build` process per
+    notebook (a cold scalac and javac each) against one `nb2jvm build --each` (one warm
+    compiler JVM for the batch)."""
+    folder = fresh_dir(work / "batch")
+    nbs = fresh_dir(folder / "notebooks")
+    for k in range(count):
+        notebook(nbs / f"nb{k}.ipynb", features, udfs, variant=k)
+    exe = [sys.executable, "-m", "transpiler.cli"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def timed(cmds, cache):
+        import time
+
+        env["NB2JVM_CACHE"] = str(fresh_dir(folder / cache))
+        started = time.perf_counter()
+        for cmd in cmds:
+            subprocess.run(cmd, capture_output=True, text=True, env=env, check=True, cwd=ROOT)
+        return time.perf_counter() - started
+
+    separate = timed([[*exe, "build", str(nb), "-o", str(folder / "sep" / nb.stem), "-q"]
+                      for nb in sorted(nbs.glob("*.ipynb"))], "cache-sep")
+    each = timed([[*exe, "build", str(nbs), "-o", str(folder / "each"), "--each"]],
+                 "cache-each")
+    return {"notebooks": count, "separate_s": separate, "each_s": each,
+            "ratio": separate / each}

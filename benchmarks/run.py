@@ -62,6 +62,10 @@ def markdown(results: dict) -> str:
             top = sorted(b["stages"].items(), key=lambda kv: -kv[1])[:3]
             lines.append(f"| {r['features']} | {kind} | {b['total_s']:.2f} | "
                          + ", ".join(f"{k} {v:.2f}" for k, v in top) + " |")
+    b = results["batch"]
+    lines += ["", f"## Batch build ({b['notebooks']} notebooks with UDFs, empty caches)", "",
+              f"one `nb2jvm build` per notebook {b['separate_s']:.1f} s; `nb2jvm build --each` "
+              f"(one warm compiler) {b['each_s']:.1f} s: {b['ratio']:.2f}x faster", ""]
     v = results["verify"]
     lines += ["", f"## Verify (quickstart, {v['rows']:,} transactions, fresh process)", "",
               f"total {v['total_s']:.1f} s: " + ", ".join(
@@ -98,6 +102,8 @@ def main(argv: list[str]) -> int:
     spark.stop()
     _say("build")
     results["build"] = build.run(work, cfg["build_features"])
+    _say("batch build")
+    results["batch"] = build.batch(work)
     _say("verify")
     results["verify"] = verify.run(work, cfg["verify_rows"])
     args.out.mkdir(parents=True, exist_ok=True)

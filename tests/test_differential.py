@@ -114,6 +114,10 @@ PROJECTIONS = [
     ("floordiv_const", "t.i // 3", "conformant"),
     # temporal
     ("timestamp_add_interval", "t.ts + ibis.interval(days=1)", "conformant"),
+    ("timestamp_sub_intervals", "(t.ts - ibis.interval(hours=30)) - ibis.interval(seconds=61)",
+     "conformant"),
+    ("date_add_sub_days", "(t.ts.date() + ibis.interval(days=3)).cast('string') + '|' + "
+     "(t.ts.date() - ibis.interval(weeks=1)).cast('string')", "conformant"),
     ("delta_days", "t.ts.delta(ibis.timestamp('2020-01-01 00:00:00'), unit='day')",
      "refused"),
     ("strftime", "t.ts.strftime('%Y-%m-%d %H')", "conformant"),
@@ -191,7 +195,9 @@ RELATIONS = [
     ("join_chain", "t.join(u, 'g').left_join(t.select('id', r='i'), 'id')", "conformant"),
     ("union_all", "t.select('g').union(u.select('g'))", "conformant"),
     ("union_distinct", "t.select('g').union(u.select('g'), distinct=True)", "conformant"),
-    ("asof_join", "t.asof_join(u, on=t.id >= u.g)", "refused"),
+    ("asof_join", "t.asof_join(u.filter(u.label != 'deux').rename(id='g'), on='id')",
+     "conformant"),
+    ("asof_join_ties", "t.asof_join(u, on=t.id >= u.g)", "nondeterministic"),
 ]
 
 notimpl = pytest.mark.notimpl

@@ -300,3 +300,11 @@ def test_date_and_datetime_arithmetic(rt, pd_, days, delta, micros):
         _py_or_error(lambda: as_days(_date(days) - td))
     assert _jvm_or_error(rt, pd_.addMicros, jm, jd) == \
         _py_or_error(lambda: as_micros(_datetime(micros) + td))
+
+
+@SETTINGS
+@given(s=st.text(alphabet="ab|", max_size=10), sep=st.sampled_from(["a", "aa", "ab", "|", ""]),
+       i=st.integers(-4, 4))
+def test_split_item_is_split_then_index(rt, s, sep, i):
+    assert _jvm_or_error(rt, rt.PyStr.splitItem, s, sep, rt.JLong(i)) == \
+        _py_or_error(lambda: s.split(sep)[i])

@@ -125,6 +125,10 @@ EXACT = [
      "def u(amount: float, n: int) -> str:\n    if math.isnan(amount):\n        return 'unknown'\n"
      "    score = amount / 100 + (n % 10) * 0.5\n    if score > 5:\n        return 'high'\n"
      "    elif score > 1:\n        return 'medium'\n    return 'low'", "t.f, t.i"),
+    ("split_item_and_literal_peepholes",
+     "def u(s: str, x: float) -> str:\n    return (s.split('a')[0] + '|' + s.split('aa')[-1] + '|' + "
+     "(s + 'aa|').split('a')[1] + str(x > 3) + str(-2 <= x) + str(x / 4) + str(x / -0.5))",
+     "t.s, t.f"),
     ("parse_numbers",
      "def u(s: str) -> str:\n    t = s.strip()\n    if t.isdecimal():\n"
      "        return str(int(t) + 1) + '|' + str(float(t) / 4)\n    return 'n/a'", "t.s"),

@@ -15,7 +15,9 @@ import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 _NAN = ("nan",)
 
@@ -98,12 +100,56 @@ class ComparisonPolicy:
         cols = [table.column(i).to_pylist() for i in range(table.num_columns)]
         return [tuple(_normalize(c[i]) for c in cols) for i in range(table.num_rows)]
 
+    def fast_equal(self, notebook: pa.Table, jvm: pa.Table, ordered: bool) -> bool:
+        """Equal under this policy, proven column-wise with Arrow (sorted alike, exact columns
+        equal, floats within tolerance).  False means "not proven": the row-by-row comparison
+        decides (and explains) then."""
+        left, right = _canonical(notebook), _canonical(jvm)
+        if left is None or right is None or left.schema != right.schema or \
+                left.num_rows != right.num_rows:
+            return False
+        floats = [f.name for f in left.schema if pa.types.is_floating(f.type)]
+        if not ordered and left.num_rows:
+            keys = [(c, "ascending") for c in left.column_names if c not in floats] + \
+                [(c, "ascending") for c in floats]
+            try:
+                left = left.take(pc.sort_indices(left, keys))
+                right = right.take(pc.sort_indices(right, keys))
+            except (pa.ArrowNotImplementedError, pa.ArrowInvalid):
+                return False
+        for name in left.column_names:
+            a, b = left.column(name), right.column(name)
+            if name not in floats:
+                if not a.equals(b):
+                    return False
+                continue
+            a_null, b_null = a.is_null().to_numpy(), b.is_null().to_numpy()
+            if not np.array_equal(a_null, b_null):
+                return False
+            x = a.to_numpy(zero_copy_only=False)[~a_null].astype(float)
+            y = b.to_numpy(zero_copy_only=False)[~b_null].astype(float)
+            with np.errstate(invalid="ignore", over="ignore"):  # inf - inf, as math.isclose
+                close = (x == y) | (np.isnan(x) & np.isnan(y)) | (
+                    np.isfinite(x) & np.isfinite(y) & (np.abs(x - y) <= np.maximum(
+                        self.rel_tol * np.maximum(np.abs(x), np.abs(y)), self.abs_tol)))
+            if not close.all():
+                return False
+        return True
+
     def compare(self, notebook: pa.Table, jvm: pa.Table, ordered: bool = False) -> Comparison:
         """Compare the notebook's table with the JVM's under this policy."""
         left_cols, right_cols = tuple(notebook.column_names), tuple(jvm.column_names)
         if left_cols != right_cols:
             return Comparison(False, 0, f"columns differ: notebook {list(left_cols)}, "
                               f"JVM {list(right_cols)}", columns=left_cols)
+        if self.fast_equal(notebook, jvm, ordered):
+            return Comparison(True, notebook.num_rows, f"conformant on {notebook.num_rows} rows",
+                              columns=left_cols)
+        return self.compare_rows(notebook, jvm, ordered)
+
+    def compare_rows(self, notebook: pa.Table, jvm: pa.Table, ordered: bool) -> Comparison:
+        """Row by row in Python: finds and explains the differing rows."""
+        left_cols = tuple(notebook.column_names)
         left, right = self.rows(notebook), self.rows(jvm)
         if not ordered:
             left, right = sorted(left, key=_sort_key), sorted(right, key=_sort_key)
@@ -124,6 +170,32 @@ class ComparisonPolicy:
                               columns=left_cols)
         return Comparison(False, min(len(left), len(right)), message, tuple(mismatches),
                           left_cols)
+
+
+def _canonical(table: pa.Table) -> pa.Table | None:
+    """The table with the types the policy treats alike made equal (ints of any width as int64,
+    floats as float64, strings as string, zoned timestamps as UTC wall clock), or None when a
+    column has a type the fast path does not handle."""
+    columns = []
+    for column, f in zip(table.columns, table.schema):
+        t = f.type
+        if pa.types.is_integer(t):
+            target = pa.int64()
+        elif pa.types.is_floating(t):
+            target = pa.float64()
+        elif pa.types.is_string(t) or pa.types.is_large_string(t):
+            target = pa.string()
+        elif pa.types.is_timestamp(t):
+            target = pa.timestamp("us")
+        elif pa.types.is_boolean(t) or pa.types.is_date32(t):
+            target = t
+        else:
+            return None
+        try:
+            columns.append(column.cast(target) if target != t else column)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    return pa.table(columns, names=table.column_names)
 
 
 def render_mismatches(result: Comparison, width: int = 40) -> str:

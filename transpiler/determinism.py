@@ -29,6 +29,7 @@ class Risk:
     keys: tuple[ops.Value, ...]
     relation: ops.Relation | None
     always: bool = False
+    nulls: bool = False  # what matters is a NULL in a key (not rows that tie on the keys)
 
 
 def _keys_text(keys) -> str:
@@ -48,6 +49,19 @@ def _relation(values) -> ops.Relation | None:
 def risks(expr: ibis.Table) -> tuple[Risk, ...]:
     """Every order-sensitive operation in a feature set, outermost last."""
     found = []
+    for link in expr.op().find(ops.JoinLink):
+        if link.how == "asof":
+            # DuckDB keeps an arbitrary one of the right rows that tie on (keys, on-column)
+            keys = tuple(f for pred in link.predicates for f in (pred.left, pred.right)
+                         if isinstance(f, ops.Field) and f.rel == link.table)
+            found.append(Risk(f"as-of join over ({_keys_text(keys)})", keys, link.table))
+            # and matches a NULL `on` value on the left by table size (loop join up to 64 rows)
+            on = link.predicates[0]
+            left = [side for side in (on.left, on.right)
+                    if not any(f.rel == link.table for f in side.find(ops.Field))]
+            if left:
+                found.append(Risk(f"as-of join with NULL values in ({_keys_text(left)})",
+                                  tuple(left), _relation(left), nulls=True))
     for op in expr.op().find((ops.WindowFunction, ops.Limit)):
         if isinstance(op, ops.Limit):
             if isinstance(op.parent, ops.Sort):
@@ -73,9 +87,18 @@ def warnings(feature_name: str, found: tuple[Risk, ...], span, source_line) -> l
     """Transpile-time warnings, one per set of order keys, each naming the operations and the
     fix."""
     by_keys: dict[str, list[Risk]] = {}
-    for risk in found:
-        by_keys.setdefault(risk.what.split(" over (")[-1], []).append(risk)
     out = []
+    for risk in found:
+        if risk.nulls:
+            out.append(Diagnostic(
+                "W301", f"feature set '{feature_name}': {risk.what}: DuckDB matches a NULL `on` "
+                "value by the size of the left table (nothing for 64 rows or fewer, else the last "
+                "right row of its keys); nb2jvm follows the larger-table rule", span,
+                severity="warning", source_line=source_line,
+                hint="filter out or fill the NULL values before the join; `nb2jvm verify` "
+                "checks the data for them"))
+            continue
+        by_keys.setdefault(risk.what.split(" over (")[-1], []).append(risk)
     for keys, group in by_keys.items():
         names = ", ".join(dict.fromkeys(r.what.split(" over (")[0] for r in group))
         always = any(r.always for r in group)
@@ -98,6 +121,12 @@ def tied_groups(con, risk: Risk) -> int | None:
     if risk.relation is None or not risk.keys:
         return None
     table = risk.relation.to_expr()
+    if risk.nulls:
+        try:
+            return int(con.execute(table.filter(ibis.or_(*(k.to_expr().isnull()
+                                                            for k in risk.keys))).count()))
+        except Exception:
+            return None
     by = {f"k{i}": key.to_expr() for i, key in enumerate(risk.keys)}
     try:
         ties = table.group_by(**by).aggregate(n=ibis._.count()).filter(ibis._.n > 1).count()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sqlglot as sg
 import sqlglot.expressions as sge
+import ibis.common.exceptions as com
 import ibis.expr.operations as ops
 from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
@@ -59,6 +60,92 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
                          self.type_mapper.from_ibis(returns).sql("spark"))
         return call
 
+    _ASOF_FLIP = {ops.GreaterEqual: ops.LessEqual, ops.Greater: ops.Less,
+                  ops.LessEqual: ops.GreaterEqual, ops.Less: ops.Greater}
+
+    def visit_JoinLink(self, op, *, how, table, predicates):
+        # every join kind as ibis lowers it, except as-of joins (see _asof_link)
+        if how != "asof":
+            return super().visit_JoinLink(op, how=how, table=table, predicates=predicates)
+        return self._asof_link(op, table, predicates)
+
+    def _asof_link(self, op, table, predicates):
+        # Spark has no ASOF join (ibis refuses it).  DuckDB's `ASOF LEFT JOIN r ON l.t >= r.t
+        # AND l.k = r.k` matches each left row with the right row of the same keys whose `t` is
+        # the greatest not above `l.t`.  The same as a plain LEFT JOIN: give each right row the
+        # interval of `l.t` values it wins, [r.t, next r.t of its keys), and join on it.  NULL
+        # `t` values follow DuckDB's sort-based ASOF operator (measured, DuckDB 1.4): a NULL sorts
+        # last in the scan order (greatest for >= and >, smallest for <= and <) and equals NULL;
+        # for 64 left rows or fewer DuckDB plans a loop join where a NULL matches nothing, so
+        # verify reports NULL `on` values on the left as non-deterministic.  Of right rows that
+        # tie on (keys, t) DuckDB keeps an arbitrary one, here one chosen by all columns.
+        on, *equal = op.predicates
+        right = op.table
+
+        def is_right(node):
+            return isinstance(node, ops.Field) and node.rel == right
+
+        def uses_right(node):
+            return any(f.rel == right for f in node.find(ops.Field))
+
+        on_sql = predicates[0]
+        if is_right(on.right) and not uses_right(on.left):
+            kind, right_on, left_sql = type(on), on.right, on_sql.this
+        elif is_right(on.left) and not uses_right(on.right):
+            kind, right_on, left_sql = self._ASOF_FLIP[type(on)], on.left, on_sql.expression
+        else:
+            raise com.UnsupportedOperationError(
+                "as-of join: `on` must compare a column of the right table with an expression of "
+                "the left one")
+        keys = []
+        for pred in equal:
+            sides = [s for s in (pred.left, pred.right) if is_right(s)]
+            others = [s for s in (pred.left, pred.right) if not uses_right(s)]
+            if not isinstance(pred, ops.Equals) or len(sides) != 1 or len(others) != 1:
+                raise com.UnsupportedOperationError(
+                    "as-of join: `predicates` must be equalities between a column of the right "
+                    "table and an expression of the left one")
+            keys.append(sides[0].name)
+        alias = table.alias_or_name
+        t = sg.column(sg.to_identifier(right_on.name, quoted=True))
+        partition = [sg.column(k, quoted=True) for k in keys]
+        columns = [sg.column(name, quoted=True) for name in right.schema.names]
+        ascending = kind in (ops.GreaterEqual, ops.Greater)
+        ranked = sg.select(sge.Star(), sge.Window(
+            this=sge.RowNumber(), partition_by=[*partition, t.copy()],
+            order=sge.Order(expressions=[sge.Ordered(this=c, nulls_first=True)
+                                         for c in columns])).as_("__nb2jvm_rn")) \
+            .from_(table.copy())
+        scan = sge.Order(expressions=[sge.Ordered(this=t.copy(), desc=not ascending,
+                                                  nulls_first=False)])
+        derived = sg.select(
+            sge.Star(),
+            sge.alias_(sge.Window(this=sge.Lead(this=t.copy()), partition_by=partition,
+                                  order=scan), "__nb2jvm_next", quoted=True),
+            sge.alias_(sge.Window(this=sge.Lead(this=sge.true()), partition_by=partition,
+                                  order=scan.copy()), "__nb2jvm_has_next", quoted=True)) \
+            .from_(ranked.subquery(alias)).where(
+                sg.column("__nb2jvm_rn", quoted=True).eq(sge.Literal.number(1)))
+
+        def before(a, b, strict):
+            # a comes before b (or equals it, unless strict) in the scan order, NULL last
+            cmp = (sge.LT if strict else sge.LTE) if ascending else (sge.GT if strict else sge.GTE)
+            ordered = sge.paren(sg.and_(sg.not_(a.is_(NULL)), cmp(this=a, expression=b)))
+            if strict:
+                return sg.and_(sg.not_(a.is_(NULL)), sge.paren(sg.or_(b.is_(NULL), cmp(
+                    this=a.copy(), expression=b.copy()))))
+            return sg.or_(b.is_(NULL), ordered)
+
+        r_t = sg.column(sg.to_identifier(right_on.name, quoted=True), table=alias, quoted=True)
+        nxt = sg.column("__nb2jvm_next", table=alias, quoted=True)
+        has_next = sg.column("__nb2jvm_has_next", table=alias, quoted=True)
+        strict = kind in (ops.Greater, ops.Less)
+        reached = before(r_t, left_sql.copy(), strict)  # r.t at or before l.t
+        not_passed = before(left_sql.copy(), nxt, not strict)  # l.t before the next r.t
+        on_all = sg.and_(*predicates[1:], sge.paren(reached),
+                         sge.paren(sg.or_(has_next.is_(NULL), sge.paren(not_passed))))
+        return sge.Join(this=derived.subquery(alias), side="left", on=on_all)
+
     def visit_Divide(self, op, *, left, right):
         # DuckDB divides floats by IEEE rules: x / ±0 is ±inf, or NaN for 0/0 and NaN/0.  Spark
         # in ANSI mode raises DIVIDE_BY_ZERO instead, so the zero divisor is handled here; the
@@ -83,6 +170,7 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
         return arg.is_(NULL)
 
     def visit_NotNull(self, op, *, arg):
+        # the negation of IsNull: a NaN is not NULL (ibis's PySpark compiler says it is)
         return sg.not_(arg.is_(NULL))
 
     def visit_IsNan(self, op, *, arg):

@@ -165,6 +165,8 @@ CHECKED_OPS = {
     ops.RegexReplace: _check_regex, ops.StringSplit: _check_split,
     ops.StringSQLLike: _check_like, ops.StringSQLILike: _check_like,
     ops.Strftime: _check_strftime, ops.TimestampAdd: _check_timestamp_add,
+    ops.TimestampSub: _check_timestamp_add, ops.DateAdd: _check_timestamp_add,
+    ops.DateSub: _check_timestamp_add,
 }
 
 # Measured divergences with no exact lowering yet (tests/test_differential.py shows each).

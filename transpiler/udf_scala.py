@@ -503,6 +503,10 @@ class FunctionTranslator:
         t = "float" if "float" in (a.type, b.type) else "int"
         x, y = self._as(a, t, node, op), self._as(b, t, node, op)
         if op == "/":
+            # a literal non-zero divisor cannot raise: plain IEEE division (the same result)
+            if t == "float" and isinstance(b.const, (int, float)) and b.const and \
+                    not isinstance(b.const, bool) and abs(b.const) <= 2 ** 53:
+                return Ex(f"({x} / {_float_literal(float(b.const))})", "float")
             return Ex(f"Py.truediv({x}, {y})", "float")
         if t == "int":
             fn = {"+": "add", "-": "sub", "*": "mul", "//": "floordiv", "%": "mod",
@@ -572,6 +576,12 @@ class FunctionTranslator:
                 t = "int" if a.type != b.type else a.type
                 return f"({self._as(a, t, node, op)} {op} {self._as(b, t, node, op)})"
             # int vs float: Python compares exactly (2**53 + 1 != 2.0**53); Java would round.
+            # An int literal that a double holds exactly compares as that double.
+            lit = a if a.type != "float" else b
+            if type(lit.const) is int and abs(lit.const) <= 2 ** 53:
+                x, y = (_float_literal(float(a.const)), b.code) if lit is a else \
+                    (a.code, _float_literal(float(b.const)))
+                return f"({x} {op} {y})"
             if a.type != "float":
                 x, y, o = self._as(a, "int", node, op), b.code, op
             else:
@@ -604,6 +614,9 @@ class FunctionTranslator:
         raise self._err(n, f"a {n.kind} is only supported on the right of 'in' in a UDF")
 
     def visit_Subscript(self, n: A.Subscript) -> Ex:
+        split_item = self._split_item(n)
+        if split_item is not None:
+            return split_item
         v = self.visit(n.value)
         if isinstance(n.index, A.Slice):
             if v.type != "str":
@@ -619,6 +632,19 @@ class FunctionTranslator:
         if v.type == "list[str]":
             return Ex(f"PyStr.item({v.code}, {i})", "str")
         raise self._err(n, f"indexing a {v.type}", "U120")
+
+    def _split_item(self, n: A.Subscript) -> Ex | None:
+        """``s.split(sep)[k]`` with a literal k: the k-th piece without building the list."""
+        call, index = n.value, n.index
+        if not (isinstance(call, A.Call) and isinstance(call.func, A.Attribute)
+                and call.func.attr == "split" and len(call.args) == 1 and not call.keywords
+                and isinstance(index, A.Const) and type(index.value) is int
+                and -(2 ** 63) <= index.value < 2 ** 63):
+            return None
+        recv, sep = self.visit(call.func.value), self.visit(call.args[0])
+        if recv.type != "str" or sep.type != "str":
+            return None
+        return Ex(f"PyStr.splitItem({recv.code}, {sep.code}, {index.value}L)", "str")
 
     def visit_FString(self, n: A.FString) -> Ex:
         parts = []

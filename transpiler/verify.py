@@ -202,10 +202,13 @@ def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings,
         tied = tied_groups(con, risk)
         if tied:
             why = ("it has no order at all" if risk.always else
+                   f"{tied} row(s) have NULL there in this data" if risk.nulls else
                    f"{tied} group(s) of rows tie on its keys in this data")
+            fix = ("filter out or fill the NULL values before the join" if risk.nulls else
+                   "add a unique tie-breaker to the order")
             return FeatureVerdict(
                 lf.name, "nondeterministic", result.rows_compared,
                 f"{risk.what}: {why}, so both engines are right and differ ({result.message}); "
-                "add a unique tie-breaker to the order", render_mismatches(result))
+                f"{fix}", render_mismatches(result))
     return FeatureVerdict(lf.name, "mismatch", result.rows_compared, result.message,
                           render_mismatches(result))

@@ -40,10 +40,11 @@ public final class Py {
   }
 
   public static long mul(long a, long b) {
-    long hi = Math.multiplyHigh(a, b);
-    long lo = a * b;
-    if ((hi != 0 || lo < 0) && (hi != -1 || lo >= 0)) throw intOverflow();
-    return lo;
+    try {
+      return Math.multiplyExact(a, b); // a JIT intrinsic: one multiply and an overflow test
+    } catch (ArithmeticException e) {
+      throw intOverflow();
+    }
   }
 
   public static long neg(long a) {

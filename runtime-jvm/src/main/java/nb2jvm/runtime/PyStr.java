@@ -416,6 +416,24 @@ public final class PyStr {
     return String.join(sep, parts);
   }
 
+  /**
+   * {@code s.split(sep)[i]} without building the list: the i-th piece, IndexError when there
+   * are not that many. Pieces are found left to right as split does (a negative i takes the
+   * list: scanning from the right would cut "aaa" by "aa" differently).
+   */
+  public static String splitItem(String s, String sep, long i) {
+    if (i < 0) return item(split(s, sep), i);
+    if (sep.isEmpty()) throw PyError.value("empty separator");
+    int from = 0;
+    for (long k = 0; k < i; k++) {
+      int idx = s.indexOf(sep, from);
+      if (idx < 0) throw PyError.index("list index out of range");
+      from = idx + sep.length();
+    }
+    int end = s.indexOf(sep, from);
+    return s.substring(from, end < 0 ? s.length() : end);
+  }
+
   public static String item(String[] parts, long i) {
     long j = i < 0 ? i + parts.length : i;
     if (j < 0 || j >= parts.length) throw PyError.index("list index out of range");
