@@ -149,7 +149,14 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
     def visit_Divide(self, op, *, left, right):
         # DuckDB divides floats by IEEE rules: x / ±0 is ±inf, or NaN for 0/0 and NaN/0.  Spark
         # in ANSI mode raises DIVIDE_BY_ZERO instead, so the zero divisor is handled here; the
-        # sign of a zero divisor is only visible in its text form ('-0.0').
+        # sign of a zero divisor is only visible in its text form ('-0.0').  A float literal is a
+        # DECIMAL in both engines' SQL, but DuckDB divides decimals as doubles where Spark keeps
+        # decimal arithmetic (scale 6: 1 / (1 / -2.25) is -2.25000225), so both operands of a
+        # float division are doubles first.
+        if op.dtype.is_floating():
+            left, right = (_cast(x, "double") if node.dtype.is_decimal() or (
+                node.dtype.is_floating() and not isinstance(node, ops.Field)) else x
+                for x, node in ((left, op.left), (right, op.right)))
         left, right = _atom(left), _atom(right)
         divisor = op.right
         if isinstance(divisor, ops.Literal) and divisor.value not in (0, None):
