@@ -28,6 +28,9 @@ MODES = {
 }
 
 
+SECTIONS = ("udfs", "features", "build", "batch", "verify")
+
+
 def _say(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
@@ -81,6 +84,9 @@ def main(argv: list[str]) -> int:
     group.add_argument("--quick", action="store_const", dest="mode", const="quick")
     group.add_argument("--full", action="store_const", dest="mode", const="full")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--only", choices=SECTIONS, action="append",
+                        help="re-measure only these sections (repeatable); the others are kept "
+                        "from the previous results file of the mode")
     args = parser.parse_args(argv)
     mode = args.mode or "quick"
     cfg = MODES[mode]
@@ -92,20 +98,28 @@ def main(argv: list[str]) -> int:
     jars += [udfs.expert_jar(work), features.build_artifact(work)]
     _say("starting PySpark (local[2])")
     spark = spark_session(jars)
-    results = {"mode": mode, "machine": f"{platform.machine()}, "
-               f"{os.cpu_count()} cores, Python {platform.python_version()}, "
-               f"Spark {spark.version}"}
-    _say("UDFs")
-    results["udfs"] = udfs.run(spark, cfg["udf_rows"], cfg["reps"])
-    _say("feature sets")
-    results["features"] = features.run(spark, cfg["feature_rows"], cfg["reps"])
+    previous = args.out / f"{mode}.json"
+    results = json.loads(previous.read_text()) if args.only and previous.exists() else {}
+    results.update({"mode": mode, "machine": f"{platform.machine()}, "
+                    f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+                    f"Spark {spark.version}"})
+    wanted = set(args.only or SECTIONS)
+    if "udfs" in wanted:
+        _say("UDFs")
+        results["udfs"] = udfs.run(spark, cfg["udf_rows"], cfg["reps"])
+    if "features" in wanted:
+        _say("feature sets")
+        results["features"] = features.run(spark, cfg["feature_rows"], cfg["reps"])
     spark.stop()
-    _say("build")
-    results["build"] = build.run(work, cfg["build_features"])
-    _say("batch build")
-    results["batch"] = build.batch(work)
-    _say("verify")
-    results["verify"] = verify.run(work, cfg["verify_rows"])
+    if "build" in wanted:
+        _say("build")
+        results["build"] = build.run(work, cfg["build_features"])
+    if "batch" in wanted:
+        _say("batch build")
+        results["batch"] = build.batch(work)
+    if "verify" in wanted:
+        _say("verify")
+        results["verify"] = verify.run(work, cfg["verify_rows"])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{mode}.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / f"{mode}.md").write_text(markdown(results))

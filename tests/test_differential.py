@@ -57,6 +57,8 @@ PROJECTIONS = [
     ("ge_le", "(t.f >= -2.25) & (t.f <= 1.5)", "conformant"),
     ("eq_ne_str", "(t.s == 'abc') | (t.s != 'MiXeD')", "conformant"),
     ("lt_str_codepoint", "t.s < 'b'", "conformant"),
+    ("upper_duckdb_mapping", "t.s.upper()", "conformant"),
+    ("lower_duckdb_mapping", "t.s.lower() + t.s.upper().lower()", "conformant"),
     ("three_valued_logic", "((t.i > 0) & ~t.b) | t.b.isnull()", "conformant"),
     ("ifelse_null_cond", "ibis.ifelse(t.b, t.i, -1)", "conformant"),
     ("cases", "ibis.cases((t.i > 0, 'pos'), (t.i < 0, 'neg'), else_='zero')", "conformant"),
@@ -65,8 +67,6 @@ PROJECTIONS = [
     ("fill_null_str", "t.s.fill_null('?')", "conformant"),
     ("between", "t.i.between(-1, 7)", "conformant"),
     ("isin", "t.s.isin(['abc', 'straße', ''])", "conformant"),
-    ("lower_unicode", "t.s.lower()", "refused"),
-    ("upper_unicode", "t.s.upper()", "refused"),
     ("length_codepoints", "t.s.length()", "conformant"),
     ("year_month_day", "t.ts.year() * 10000 + t.ts.month() * 100 + t.ts.day()", "conformant"),
     ("hour_minute", "t.ts.hour() * 100 + t.ts.minute()", "conformant"),
@@ -213,10 +213,8 @@ def _gap(name, source, reason):
 
 
 # Gaps: the op is refused today; when a lowering lands these start passing and must be unmarked.
-GAPS = [
-    _gap("upper", "t.select('id', r=t.s.upper())", "needs DuckDB's case mapping on the JVM"),
-    _gap("lower", "t.select('id', r=t.s.lower())", "needs DuckDB's case mapping on the JVM"),
-]
+# (upper()/lower() were gaps until the runtime got DuckDB's case tables.)
+GAPS: list = []
 
 
 def _cells():
@@ -265,3 +263,29 @@ def test_every_conformant_op_is_exercised(tmp_path):
             seen |= {type(op) for op in expr.op().find(ops.Node)}
     missing = {op.__name__ for op in CONFORMANT_OPS - seen}
     assert not missing, f"ops marked conformant without a differential case: {sorted(missing)}"
+
+
+def test_case_mapping_of_every_code_point(tmp_path, jvm):
+    """upper()/lower() of each code point (surrogates aside), DuckDB against the JVM, exactly;
+    and the runtime's table is the installed DuckDB's (regenerate it when DuckDB changes)."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("gen", ROOT / "runtime-jvm" / "tools" /
+                                                  "gen_duckdb_case.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    version, upper, lower = gen.tables()
+    data = (ROOT / "runtime-jvm/src/main/java/nb2jvm/runtime/DuckDbCaseData.java").read_text()
+    assert f'UPPER = "{gen.encode(upper)}"' in data and f'LOWER = "{gen.encode(lower)}"' in data, \
+        f"DuckDbCaseData.java is not DuckDB {version}'s: run runtime-jvm/tools/gen_duckdb_case.py"
+    cps = [c for c in range(1, 0x110000) if not 0xD800 <= c < 0xE000]
+    pq.write_table(pa.table({"cp": cps, "c": [chr(c) for c in cps]}), tmp_path / "c.parquet")
+    path = write_notebook(tmp_path / "case.ipynb", [
+        SETUP + 'c = con.read_parquet("c.parquet")',
+        "%%export\nmapped = c.select('cp', u=c.c.upper(), l=c.c.lower(), "
+        "w=(c.c + 'ß' + c.c).upper())"])
+    (verdict,) = verify(path, Options()).feature_sets
+    assert verdict.status == "conformant", verdict.message + verdict.details
+    assert verdict.rows_compared == len(cps)

@@ -37,9 +37,9 @@ def test_failures_are_readable(pytester, jvm):
     pq.write_table(pa.table({"a": [1, 2]}), pytester.path / "t.parquet")
     write_notebook(pytester.path / "mixed.ipynb", [
         SETUP + 't = con.read_parquet("t.parquet")',
-        "%%export\nok = t.mutate(b=_.a * 2)\nbad = t.mutate(u=_.a.cast('string').upper())"])
+        "%%export\nok = t.mutate(b=_.a * 2)\nbad = t.mutate(u=_.a.cast('string').reverse())"])
     (pytester.path / "broken.ipynb").write_text("{not json")
     result = pytester.runpytest_inprocess("--nb2jvm", ".", *INNER)
     result.assert_outcomes(passed=1, failed=2)
     result.stdout.fnmatch_lines(["*broken.ipynb:*NB002*",
-                                 "*feature set 'bad' of mixed.ipynb: refused:*upper()*"])
+                                 "*feature set 'bad' of mixed.ipynb: refused:*reverse()*"])

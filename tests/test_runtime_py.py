@@ -95,6 +95,12 @@ def test_float_division_family(rt, a, b):
         if name == "pow" and a < 0 and math.isfinite(a) and math.isfinite(b) and b != int(b):
             expected = "ValueError"  # Python computes a complex result: refused at run time
         got = _jvm_or_error(rt, getattr(rt.Py, name), rt.JDouble(a), rt.JDouble(b))
+        if name == "pow" and isinstance(got, float) and isinstance(expected, float) and \
+                math.isfinite(expected):
+            # C's pow (Python) and Java's Math.pow may round the last bit differently: float
+            # ** float is in the transcendental class (within 1 ulp), like math.exp and log
+            assert abs(got - expected) <= math.ulp(expected), (name, a, b, got, expected)
+            continue
         assert _same(got, expected), (name, a, b, got, expected)
 
 

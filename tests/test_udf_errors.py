@@ -171,3 +171,17 @@ def test_a_very_large_udf_is_split_under_the_method_size_limit(tmp_path, jvm):
     assert "final class Frame_" in lowered.udfs.scala  # the split happened
     (verdict,) = verify(path, Options()).feature_sets
     assert verdict.status == "conformant", verdict.message + verdict.details
+
+
+def test_a_local_variable_hides_the_datetime_import(tmp_path):
+    """`date = ...` in the body shadows `from datetime import date`: a parameter of that name is
+    a value (its methods work), and calling it is not the constructor."""
+    path = write_notebook(tmp_path / "nb.ipynb", [
+        SETUP + "from datetime import date\nt = ibis.table({'d': 'date'}, name='t')",
+        f"%%export\n{D}def ok(date: date) -> int:\n    return date.weekday()\n\n"
+        f"{D}def bad(d: date) -> int:\n    date = 3\n    return date(2020, 1, 1).year\n\n"
+        "good = t.select(r=ok(t.d))\nwrong = t.select(r=bad(t.d))"])
+    lowered = transpile(path, Options())
+    assert [lf.name for lf in lowered.lowered] == ["good"]
+    (refused,) = lowered.refused
+    assert refused.name == "wrong" and refused.diagnostics[0].code.startswith("U")

@@ -172,6 +172,16 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
         return self.if_(right.eq(sge.Literal.number(0)), by_zero,
                         sge.Div(this=left, expression=right))
 
+    def visit_Uppercase(self, op, *, arg):
+        # Spark's upper() is Java's full mapping ('ß' -> 'SS'); DuckDB maps one code point at a
+        # time ('ß' -> 'ẞ'): the runtime's function with DuckDB's own table (DuckDbCase.java)
+        return self.f.nb2jvm_duckdb_upper(arg)
+
+    def visit_Lowercase(self, op, *, arg):
+        # Spark's lower() is context-sensitive (final 'Σ' -> 'ς', 'İ' -> 'i̇'); DuckDB's is per
+        # code point ('Σ' -> 'σ', 'İ' -> 'i'): the runtime's function with DuckDB's table
+        return self.f.nb2jvm_duckdb_lower(arg)
+
     def visit_IsNull(self, op, *, arg):
         # ibis's PySpark compiler counts NaN as NULL in isnull(); DuckDB does not.
         return arg.is_(NULL)

@@ -29,7 +29,7 @@ CONFORMANT_OPS = frozenset({
     ops.StringLength, ops.Substring, ops.StringContains, ops.StartsWith, ops.EndsWith,
     ops.Strip, ops.StringReplace, ops.StringConcat, ops.StringFind, ops.LPad,
     # numeric
-    ops.Abs, ops.Sign, ops.IsNan, ops.IsInf,
+    ops.Abs, ops.Sign, ops.IsNan, ops.IsInf, ops.Uppercase, ops.Lowercase,
     # temporal
     ops.ExtractYear, ops.ExtractMonth, ops.ExtractDay, ops.ExtractHour, ops.ExtractMinute,
     ops.DayOfWeekIndex, ops.Date, ops.TimestampTruncate,
@@ -200,10 +200,6 @@ REFUSED_OPS = {
               "beyond int64 where Spark does not",
     ops.ExtractEpochSeconds: "epoch_seconds(): ibis types it int32, so the notebook fails for "
                              "timestamps before 1901 or after 2038 where Spark returns a bigint",
-    ops.Uppercase: "upper(): Spark uses Java's full case mapping ('ß' -> 'SS') where DuckDB maps "
-                   "'ß' -> 'ẞ'",
-    ops.Lowercase: "lower(): Spark uses Java's context-sensitive mapping ('İ' -> 'i̇', final "
-                   "'Σ' -> 'ς') where DuckDB maps 'İ' -> 'i' and 'Σ' -> 'σ'",
 }
 
 

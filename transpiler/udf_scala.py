@@ -447,7 +447,8 @@ class FunctionTranslator:
     def visit_Attribute(self, n: A.Attribute) -> Ex:
         if isinstance(n.value, A.Name) and n.value.id == "math" and n.attr in MATH_CONSTANTS:
             return Ex(MATH_CONSTANTS[n.attr], "float")
-        if isinstance(n.value, A.Name) and n.value.id in ("math", *self.names):
+        if isinstance(n.value, A.Name) and n.value.id in ("math", *self.names) and \
+                n.value.id not in self.locals:
             raise self._err(n, f"attribute '{n.attr}' is not supported in a UDF")
         value = self.visit(n.value)
         if (value.type, n.attr) in ATTRIBUTES:
@@ -681,10 +682,13 @@ class FunctionTranslator:
 
     def _constructor(self, f: A.Node) -> str | None:
         """The datetime class ``f`` names in the cell (``datetime.date``, ``date``...), if any."""
+        # a local variable of that name hides the import, as in Python
         if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and \
-                self.names.get(f.value.id) == "module" and f.attr in CONSTRUCTORS:
+                f.value.id not in self.locals and self.names.get(f.value.id) == "module" and \
+                f.attr in CONSTRUCTORS:
             return f.attr
-        if isinstance(f, A.Name) and self.names.get(f.id) in CONSTRUCTORS:
+        if isinstance(f, A.Name) and f.id not in self.locals and \
+                self.names.get(f.id) in CONSTRUCTORS:
             return self.names[f.id]
         return None
 
@@ -726,7 +730,8 @@ class FunctionTranslator:
                                 f"{', '.join(sorted(MATH))})", "U102")
             return self._table(f"math.{f.attr}", MATH[f.attr], None, n.args, n)
         if isinstance(f, A.Attribute):
-            if isinstance(f.value, A.Name) and f.value.id in self.names:
+            if isinstance(f.value, A.Name) and f.value.id in self.names and \
+                    f.value.id not in self.locals:
                 raise self._err(f, f"{f.value.id}.{f.attr}() is not supported in a UDF", "U102")
             recv = self.visit(f.value)
             if recv.type in TEMPORAL_METHODS and f.attr in TEMPORAL_METHODS[recv.type]:

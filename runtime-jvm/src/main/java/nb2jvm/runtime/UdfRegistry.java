@@ -7,6 +7,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.UDFRegistration;
 import org.apache.spark.sql.api.java.*;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
  * The artifact's compiled UDFs (manifest {@code udfs}): each a class implementing Spark's Java
@@ -32,6 +33,13 @@ final class UdfRegistry {
   @SuppressWarnings({"rawtypes", "unchecked"})
   void register(SparkSession spark) {
     UDFRegistration reg = spark.udf();
+    // DuckDB's case mapping, which the SQL calls for upper()/lower() (see DuckDbCase)
+    if (!spark.catalog().functionExists(DuckDbCase.UPPER_NAME)) {
+      reg.register(DuckDbCase.UPPER_NAME, new DuckDbCase.Upper(), DataTypes.StringType);
+    }
+    if (!spark.catalog().functionExists(DuckDbCase.LOWER_NAME)) {
+      reg.register(DuckDbCase.LOWER_NAME, new DuckDbCase.Lower(), DataTypes.StringType);
+    }
     for (String[] u : udfs) {
       // The name carries a hash of the UDF's source: an existing function of that name is
       // this very UDF, registered by an earlier run in the session.
