@@ -29,6 +29,19 @@ def write_notebook(path: Path, cells: list, *, nbformat_minor: int = 5) -> Path:
     return path
 
 
+def jvm_failure(jvm, lowered, feature: str, inputs: dict, folder: Path) -> str:
+    """Package ``lowered`` into ``folder``, run ``feature`` on the session's JVM, require it to
+    fail, and return the failure's message."""
+    from transpiler import jvm as jvm_mod
+    from transpiler.package import package
+
+    artifact = package(lowered, folder / "build")
+    pipeline = jvm.pipeline(artifact.jar, artifact.coordinates.artifact_id)
+    with pytest.raises(jvm_mod.JvmRunError) as caught:
+        jvm.run_parquet(pipeline, feature, inputs, folder / f"out-{feature}")
+    return str(caught.value)
+
+
 SETUP = 'import ibis\nfrom ibis import _\ncon = ibis.duckdb.connect()\n'
 
 

@@ -23,6 +23,14 @@ pytestmark = pytest.mark.jvm
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
 
+def _quickstart_user_features(data: Path):
+    """The quickstart's user_features as the notebook computes it (ibis on DuckDB) on ``data``."""
+    con = ibis.duckdb.connect()
+    con.read_parquet(str(data), table_name="transactions")
+    lowered = transpile(QUICKSTART, Options())
+    return con.to_pyarrow({lf.name: lf for lf in lowered.lowered}["user_features"].feature.expr)
+
+
 def test_quickstart_verify_through_cli(cli, jvm, tmp_path):
     code, out, err = cli("verify", QUICKSTART, "-o", tmp_path / "build", "--report",
                          tmp_path / "report.json")
@@ -233,12 +241,8 @@ def test_spark_submit_runs_a_feature_set_from_the_jar(cli, jvm, tmp_path):
                                  f"transactions={data}", "--output", str(tmp_path / "uf")],
                          capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr[-3000:]
-    con = ibis.duckdb.connect()
-    con.read_parquet(str(data), table_name="transactions")
-    lowered = transpile(QUICKSTART, Options())
-    expected = con.to_pyarrow({lf.name: lf for lf in lowered.lowered}["user_features"]
-                              .feature.expr)
-    assert ComparisonPolicy().compare(expected, pq.read_table(tmp_path / "uf")).equal
+    assert ComparisonPolicy().compare(_quickstart_user_features(data),
+                                      pq.read_table(tmp_path / "uf")).equal
     bad = subprocess.run(base + ["--feature", "nope", "--output", str(tmp_path / "x")],
                          capture_output=True, text=True, env=env, timeout=300)
     assert bad.returncode == 2 and "no feature set 'nope'" in bad.stderr
@@ -341,9 +345,5 @@ def test_spark_submit_to_a_standalone_cluster(cli, tmp_path):
                 p.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 p.kill()
-    con = ibis.duckdb.connect()
-    con.read_parquet(str(data), table_name="transactions")
-    lowered = transpile(QUICKSTART, Options())
-    expected = con.to_pyarrow({lf.name: lf for lf in lowered.lowered}["user_features"]
-                              .feature.expr)
-    assert ComparisonPolicy().compare(expected, pq.read_table(tmp_path / "uf")).equal
+    assert ComparisonPolicy().compare(_quickstart_user_features(data),
+                                      pq.read_table(tmp_path / "uf")).equal

@@ -17,10 +17,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, write_notebook
+from tests.conftest import SETUP, jvm_failure, write_notebook
 from tests.test_differential import ROWS, SCHEMA
-from transpiler import jvm as jvm_mod
-from transpiler.package import package
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
 
@@ -152,11 +150,8 @@ def test_generated_expressions_never_mismatch(outcome, jvm):
             failing_in_notebook.append(f"case_{name}")
     if failing_in_notebook:  # the notebook raised: Spark must fail too, not return rows
         lowered = transpile(path, Options())
-        artifact = package(lowered, folder / "build")
-        pipeline = jvm.pipeline(artifact.jar, artifact.coordinates.artifact_id)
         for name in failing_in_notebook:
-            with pytest.raises(jvm_mod.JvmRunError):
-                jvm.run_parquet(pipeline, name, {"t": folder / "t.parquet"}, folder / name)
+            jvm_failure(jvm, lowered, name, {"t": folder / "t.parquet"}, folder / name)
     statuses = [verdicts[f"case_{n}"].status for n, _ in CASES]
     print({s: statuses.count(s) for s in sorted(set(statuses))})
     # the generator must mostly produce lowerable expressions, or it tests nothing

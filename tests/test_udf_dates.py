@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, write_notebook
+from tests.conftest import SETUP, jvm_failure, write_notebook
 from transpiler.compare import ComparisonPolicy
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
@@ -148,8 +148,6 @@ RAISING = [
 @pytest.mark.parametrize("name,source,args,days,exc", RAISING, ids=[r[0] for r in RAISING])
 def test_python_exception_in_a_date_udf_is_a_jvm_failure(tmp_path, jvm, name, source, args,
                                                          days, exc):
-    from transpiler import jvm as jvm_mod
-    from transpiler.package import package
     from transpiler.verify import notebook_engine, notebook_results
 
     pq.write_table(pa.table({"d": pa.array([days], pa.date32())}), tmp_path / "t.parquet")
@@ -162,11 +160,8 @@ def test_python_exception_in_a_date_udf_is_a_jvm_failure(tmp_path, jvm, name, so
     notebook_error = notebook_results(lowered, notebook_engine({"t": tmp_path / "t.parquet"}))
     notebook_exc, _, exc = exc.rpartition("|")
     assert (notebook_exc or exc) in str(notebook_error["out"])
-    artifact = package(lowered, tmp_path / "build")
-    pipeline = jvm.pipeline(artifact.jar, artifact.coordinates.artifact_id)
-    with pytest.raises(jvm_mod.JvmRunError) as caught:
-        jvm.run_parquet(pipeline, "out", {"t": tmp_path / "t.parquet"}, tmp_path / "o")
-    assert exc in str(caught.value) and f"in UDF '{name}', nb.ipynb, cell 2" in str(caught.value)
+    message = jvm_failure(jvm, lowered, "out", {"t": tmp_path / "t.parquet"}, tmp_path)
+    assert exc in message and f"in UDF '{name}', nb.ipynb, cell 2" in message
 
 
 # Arguments ibis accepts but DuckDB cannot bind (the notebook's query fails): refused, where a

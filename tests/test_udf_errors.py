@@ -8,9 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, write_notebook
-from transpiler import jvm as jvm_mod
-from transpiler.package import package
+from tests.conftest import SETUP, jvm_failure, write_notebook
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import notebook_engine, notebook_results
 
@@ -50,11 +48,7 @@ def test_python_exception_is_a_jvm_failure(tmp_path, jvm, name, source, args, ex
     assert isinstance(notebook_error, Exception)
     python_type, _, alt = exc.partition("|")
     assert (alt or python_type) in str(notebook_error)
-    artifact = package(lowered, tmp_path / "build")
-    pipeline = jvm.pipeline(artifact.jar, artifact.coordinates.artifact_id)
-    with pytest.raises(jvm_mod.JvmRunError) as caught:
-        jvm.run_parquet(pipeline, "out", {"t": tmp_path / "t.parquet"}, tmp_path / "o")
-    message = str(caught.value)
+    message = jvm_failure(jvm, lowered, "out", {"t": tmp_path / "t.parquet"}, tmp_path)
     assert python_type in message
     # A helper's failure is reported where it happened: the helper's own line (cell line 3).
     where, at = ("boom", 3) if name == "helper_raises" else (name, line + 4)

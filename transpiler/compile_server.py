@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import shutil
 import subprocess
-import tempfile
 import threading
 from pathlib import Path
 
 from .errors import JvmError, error
-from .paths import PACKAGE, cache_dir
+from .paths import PACKAGE, cached_dir
 
 SOURCE = PACKAGE.parent / "runtime-jvm" / "compiler" / "nb2jvm" / "tools" / "CompileServer.java"
 COMPILER_JARS = ("scala-compiler-*.jar", "scala-library-*.jar", "scala-reflect-*.jar")
@@ -38,24 +36,15 @@ def _server_classes() -> Path:
 
     jdk = find_jdk()
     digest = hashlib.sha256(SOURCE.read_bytes() + jdk.version.encode()).hexdigest()[:16]
-    target = cache_dir() / f"compile-server-{digest}"
-    if (target / ".complete").exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="compile-server-", dir=target.parent))
-    out = subprocess.run([str(jdk.javac), "--release", "17", "-nowarn", "-cp",
-                          compiler_classpath(), "-d", str(staging), str(SOURCE)],
-                         capture_output=True, text=True)
-    if out.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise error("JVM005", "javac failed on the compile server:\n" + out.stderr.strip(),
-                    cls=JvmError)
-    (staging / ".complete").write_text("ok\n")
-    try:
-        staging.rename(target)
-    except OSError:
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+
+    def build(classes: Path) -> None:
+        out = subprocess.run([str(jdk.javac), "--release", "17", "-nowarn", "-cp",
+                              compiler_classpath(), "-d", str(classes), str(SOURCE)],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise error("JVM005", "javac failed on the compile server:\n" + out.stderr.strip(),
+                        cls=JvmError)
+    return cached_dir(f"compile-server-{digest}", build)
 
 
 class _Server:

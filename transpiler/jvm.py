@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import EnvironmentProblem, JvmError, Span, error
-from .paths import RESOURCES, RUNTIME_SRC, cache_dir
+from .paths import RESOURCES, RUNTIME_SRC, cached_dir
 
 JAVA_RELEASE = "17"
 INSTALL_HINT = ("install a JDK 17 or newer (e.g. `apt-get install openjdk-17-jdk-headless`, or "
@@ -129,24 +129,15 @@ def runtime_classes() -> Path:
     for src in sources:
         digest.update(str(src.relative_to(RUNTIME_SRC)).encode())
         digest.update(src.read_bytes())
-    target = cache_dir() / f"runtime-{digest.hexdigest()[:16]}"
-    if (target / ".complete").exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix="runtime-", dir=target.parent))
-    cmd = [str(jdk.javac), "--release", JAVA_RELEASE, "-encoding", "UTF-8", "-nowarn",
-           "-cp", str(spark_jars_dir() / "*"), "-d", str(staging), *map(str, sources)]
-    out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise error("JVM001", "javac failed on the nb2jvm runtime:\n" + out.stderr.strip(),
-                    cls=JvmError)
-    (staging / ".complete").write_text("ok\n")
-    try:
-        staging.rename(target)
-    except OSError:  # another process finished first; its classes are identical
-        shutil.rmtree(staging, ignore_errors=True)
-    return target
+
+    def build(classes: Path) -> None:
+        cmd = [str(jdk.javac), "--release", JAVA_RELEASE, "-encoding", "UTF-8", "-nowarn",
+               "-cp", str(spark_jars_dir() / "*"), "-d", str(classes), *map(str, sources)]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise error("JVM001", "javac failed on the nb2jvm runtime:\n" + out.stderr.strip(),
+                        cls=JvmError)
+    return cached_dir(f"runtime-{digest.hexdigest()[:16]}", build)
 
 
 class Jvm:

@@ -114,8 +114,8 @@ def _notebook_name(part: LoweredNotebook) -> str:
 
 
 def check_unique(lowered) -> None:
-    """Feature-set names are the runtime's keys and facade classes are Java classes: both must
-    be unique across the notebooks of one artifact."""
+    """Feature-set names are the runtime's keys: they must be unique across the notebooks of
+    one artifact (facade class names are checked where the facades are made)."""
     seen: dict[str, tuple[str, int]] = {}
     for part in parts(lowered):
         name = _notebook_name(part)
@@ -132,11 +132,11 @@ def check_unique(lowered) -> None:
             seen[lf.name] = (name, lf.feature.cell.index)
 
 
-def manifest(lowered, coords: Coordinates, facades: tuple = ()) -> dict:
+def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
     """The artifact's description: what the JVM runtime and a reviewer need to know."""
     digest = hashlib.sha256()
     feature_sets, inputs, udfs, notebooks = [], [], {}, []
-    for k, part in enumerate(parts(lowered)):
+    for k, (part, facade) in enumerate(zip(parts(lowered), facades, strict=True)):
         features = part.features
         notebook = features.bound.parsed.notebook
         name = _notebook_name(part)
@@ -166,10 +166,8 @@ def manifest(lowered, coords: Coordinates, facades: tuple = ()) -> dict:
                 inputs.append(entry)
         for u in (part.udfs.udfs if part.udfs else ()):
             udfs.setdefault(u.sql_name, u.to_json())
-        entry = {"name": name, "feature_sets": [lf.name for lf in part.lowered]}
-        if k < len(facades):
-            entry["facade"] = f"{facades[k].package}.{facades[k].class_name}"
-        notebooks.append(entry)
+        notebooks.append({"name": name, "feature_sets": [lf.name for lf in part.lowered],
+                          "facade": f"{facade.package}.{facade.class_name}"})
     return {
         "format": 1,
         "notebook": ", ".join(n["name"] for n in notebooks),

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
+from typing import Callable
 
 PACKAGE = Path(__file__).resolve().parent
 GRAMMAR_DIR = PACKAGE.parent / "grammar"
@@ -16,3 +19,27 @@ def cache_dir() -> Path:
     base = os.environ.get("NB2JVM_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "nb2jvm")
     return Path(base)
+
+
+def cached_dir(name: str, build: Callable[[Path], None]) -> Path:
+    """``cache_dir()/name``, built once: ``build`` fills a staging folder beside it, which is
+    renamed into place whole, so a reader never sees half a build; when another process
+    finished the same build first, its (identical) result is kept."""
+    target = cache_dir() / name
+    if (target / ".complete").exists():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.tmp-", dir=target.parent))
+    try:
+        build(staging)
+        (staging / ".complete").write_text("ok\n")
+        staging.rename(target)
+    except OSError:
+        if not (target / ".complete").exists():
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    return target

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 import tempfile
 from pathlib import Path
 
 from .errors import EnvironmentProblem, JvmError, error
 from .jvm import find_jdk, runtime_classes, spark_jars_dir
-from .paths import cache_dir
+from .paths import cached_dir
 
 # What the generated code is compiled against: Spark's Java UDF interfaces and the runtime.
 CLASSPATH_JARS = ("spark-sql-api_*.jar", "scala-library-*.jar")
@@ -41,32 +40,21 @@ def compile_scala(source: str, name: str = "Udfs.scala") -> Path:
     digest = hashlib.sha256()
     for part in (source, scala_version(), jdk.version, runtime.name):
         digest.update(part.encode() + b"\0")
-    target = cache_dir() / f"scala-{digest.hexdigest()[:16]}"
-    if (target / ".complete").exists():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="scalac-", dir=target.parent))
-    classes = work / "classes"
-    classes.mkdir()
-    (work / name).write_text(source, encoding="utf-8")
     from .compile_server import compile_with, compiler_classpath
 
-    user_cp = ":".join([str(runtime), *(str(_jar(p)) for p in CLASSPATH_JARS)])
-    args = ["-nowarn", "-encoding", "UTF-8", "-release", "17", "-d", str(classes), "-cp", user_cp,
-            str(work / name)]
-    cold = [str(jdk.java), "-Xss8m", "-cp", compiler_classpath(), "scala.tools.nsc.Main", *args]
-    ok, detail = compile_with("scala", args, cold)
-    if not ok:
-        shutil.rmtree(work, ignore_errors=True)
-        detail = detail.strip()
-        hint = ("a UDF compiled to a method over the JVM's 64 KB limit: split it into helper "
-                "functions" if "too large" in detail.lower() else None)
-        raise error("SCALA002", "scalac failed on the generated Scala (an nb2jvm bug unless the "
-                    "hint says otherwise):\n" + detail[-3000:], hint=hint, cls=JvmError)
-    (classes / ".complete").write_text("ok\n")
-    try:
-        classes.rename(target)
-    except OSError:  # another process compiled the same source first
-        pass
-    shutil.rmtree(work, ignore_errors=True)
-    return target
+    def build(classes: Path) -> None:
+        with tempfile.TemporaryDirectory(prefix="scalac-") as src:
+            (Path(src) / name).write_text(source, encoding="utf-8")
+            user_cp = ":".join([str(runtime), *(str(_jar(p)) for p in CLASSPATH_JARS)])
+            args = ["-nowarn", "-encoding", "UTF-8", "-release", "17", "-d", str(classes),
+                    "-cp", user_cp, str(Path(src) / name)]
+            cold = [str(jdk.java), "-Xss8m", "-cp", compiler_classpath(),
+                    "scala.tools.nsc.Main", *args]
+            ok, detail = compile_with("scala", args, cold)
+        if not ok:
+            detail = detail.strip()
+            hint = ("a UDF compiled to a method over the JVM's 64 KB limit: split it into helper "
+                    "functions" if "too large" in detail.lower() else None)
+            raise error("SCALA002", "scalac failed on the generated Scala (an nb2jvm bug unless "
+                        "the hint says otherwise):\n" + detail[-3000:], hint=hint, cls=JvmError)
+    return cached_dir(f"scala-{digest.hexdigest()[:16]}", build)

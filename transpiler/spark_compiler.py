@@ -129,12 +129,11 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
 
         def before(a, b, strict):
             # a comes before b (or equals it, unless strict) in the scan order, NULL last
-            cmp = (sge.LT if strict else sge.LTE) if ascending else (sge.GT if strict else sge.GTE)
-            ordered = sge.paren(sg.and_(sg.not_(a.is_(NULL)), cmp(this=a, expression=b)))
+            op = (sge.LT if strict else sge.LTE) if ascending else (sge.GT if strict else sge.GTE)
+            cmp = op(this=a.copy(), expression=b.copy())
             if strict:
-                return sg.and_(sg.not_(a.is_(NULL)), sge.paren(sg.or_(b.is_(NULL), cmp(
-                    this=a.copy(), expression=b.copy()))))
-            return sg.or_(b.is_(NULL), ordered)
+                return sg.and_(sg.not_(a.is_(NULL)), sge.paren(sg.or_(b.is_(NULL), cmp)))
+            return sg.or_(b.is_(NULL), sge.paren(sg.and_(sg.not_(a.is_(NULL)), cmp)))
 
         r_t = sg.column(sg.to_identifier(right_on.name, quoted=True), table=alias, quoted=True)
         nxt = sg.column("__nb2jvm_next", table=alias, quoted=True)
