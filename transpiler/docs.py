@@ -186,7 +186,7 @@ def _why(fn) -> str:
 def render_semantics() -> str:
     import ibis.expr.operations as ops
 
-    from . import determinism, jvm, lower, spark_compiler, udfs
+    from . import determinism, jvm, lower, regex, spark_compiler, udfs
 
     compiler = spark_compiler.Nb2jvmSparkCompiler
     rules = sorted((name, fn) for name, fn in vars(compiler).items()
@@ -240,6 +240,21 @@ def render_semantics() -> str:
         "",
         "Every ibis operation in none of these tables and not in the conformant list of "
         "[subset.md](subset.md) is refused as \"no verified Spark lowering yet\".",
+        "",
+        "## Regular expressions: RE2 patterns on java.util.regex",
+        "",
+        regex.__doc__.split("\n\n", 1)[1].strip(),
+        "",
+        "| RE2 (notebook) | Java (Spark) |",
+        "|---|---|",
+        "| `.` | `[^\\n]` |",
+        "| `$` | `\\z` |",
+        *(f"| `\\{e}` | `{java}` |".replace("|(?<!", "\\|(?<!") for e, java in sorted(regex._ESCAPES.items())
+          if java != "\\" + e),
+        *(f"| `[[:{name}:]]` | `[\\p{{{java}}}]` |" for name, java in sorted(regex._POSIX.items())),
+        "",
+        *(f"- refused: `\\{e}`: {why}" for e, why in sorted(regex._REFUSED_ESCAPES.items())),
+        f"- refused in `re_search`: {' '.join(regex.check_search.__doc__.split(chr(10) * 2)[1].split())}",
         "",
         "## Non-determinism is not conformance",
         "",

@@ -12,6 +12,8 @@ import ibis.common.exceptions as com
 import ibis.expr.operations as ops
 from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
+from .regex import quote, check_rewrite, to_java
+
 NULL = sge.Null()
 
 
@@ -170,6 +172,101 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
                               _double("-Infinity"))))
         return self.if_(right.eq(sge.Literal.number(0)), by_zero,
                         sge.Div(this=left, expression=right))
+
+    def visit_RegexSearch(self, op, *, arg, pattern):
+        # DuckDB's regexes are RE2, Spark's java.util.regex: the pattern is translated so that it
+        # matches the same strings (`.`, `$`, `\s`, `\b`, POSIX classes differ; transpiler/regex.py)
+        return self.f.regexp_like(arg, self._java_regex(op.pattern))
+
+    def visit_RegexExtract(self, op, *, arg, pattern, index):
+        # the RE2 pattern translated to Java (see visit_RegexSearch)
+        return self.f.regexp_extract(arg, self._java_regex(op.pattern), index)
+
+    def visit_RegexReplace(self, op, *, arg, pattern, replacement):
+        # Spark's regexp_replace loops with Java's Matcher.find(), which replaces an empty match
+        # right after the previous match (RE2 does not) and can step into the middle of a
+        # character; its replacement syntax differs too ($1 vs \1): the runtime's RE2 loop
+        # (Re2Replace.java) on the translated pattern, with the replacement as written
+        java = to_java(op.pattern.value)
+        check_rewrite(op.replacement.value, java.groups)
+        return self.f.nb2jvm_re2_replace(arg, sge.Literal.string(java.pattern), replacement)
+
+    def visit_StringSplit(self, op, *, arg, delimiter):
+        # DuckDB splits on the delimiter's text; Spark's split() takes a regex: quote it
+        return self.f.split(arg, sge.Literal.string(quote(op.delimiter.value)), -1)
+
+    @staticmethod
+    def _java_regex(pattern: ops.Literal) -> sge.Expression:
+        return sge.Literal.string(to_java(pattern.value).pattern)
+
+    def visit_Round(self, op, *, arg, digits):
+        # Spark rounds the double's shortest decimal text half-up (round(2.675, 2) is 2.68);
+        # DuckDB rounds in binary (2.67) and treats non-finite steps its own way: the runtime's
+        # function (DuckDbRound.java) with the scale DuckDB computes, the C library's
+        # pow(10, |n|) (not always the nearest double to 10^n: n = 23), taken from Python's pow.
+        n = op.digits.value if op.digits is not None else 0
+        x = _cast(arg, "double")
+        if op.dtype.is_integer():
+            return self.f.nb2jvm_duckdb_round_int(x)
+        scale = repr(10.0 ** abs(n)) if abs(n) < 309 else "Infinity"
+        return self.f.nb2jvm_duckdb_round(x, _double(scale), sge.Boolean(this=n < 0))
+
+    def visit_NonNullLiteral(self, op, *, value, dtype):
+        # Spark has no QUARTER interval unit (it reads `INTERVAL '1' QUARTER` as an alias):
+        # a quarter is three months in both engines
+        if dtype.is_interval() and dtype.unit.short == "Q":
+            return sge.Interval(this=sge.convert(str(int(value) * 3)), unit=sge.Var(this="MONTH"))
+        return super().visit_NonNullLiteral(op, value=value, dtype=dtype)
+
+    _MICROS = {"hour": 3_600_000_000, "minute": 60_000_000, "second": 1_000_000,
+               "millisecond": 1_000, "microsecond": 1}
+
+    def visit_TimestampDelta(self, op, *, part, left, right):
+        # DuckDB's date_diff counts unit boundaries crossed (calendar days, months, ...); Spark's
+        # datediff(unit, ...) counts whole elapsed units, so they differ by one whenever the
+        # time of day (or day of month) goes backwards: measured one day apart for timestamps
+        # before 1970.  Boundaries, as DuckDB counts them (measured on 3000 random pairs per
+        # unit over years 1..9999): the difference of floor(epoch / unit) for hours and
+        # smaller, of calendar dates for days, days truncated towards zero for weeks, of
+        # year * 12 + month for months, year * 4 + quarter for quarters, and of years.
+        unit = op.part.value
+        if unit in ("day", "week"):
+            days = sge.Sub(this=self._epoch_days(op.left, left),
+                           expression=self._epoch_days(op.right, right))
+            if unit == "day":
+                return _cast(days, "bigint")
+            return _cast(sge.IntDiv(this=sge.paren(days), expression=sge.Literal.number(7)),
+                         "bigint")
+        if unit in self._MICROS:
+            size = sge.Literal.number(self._MICROS[unit])
+            ticks = [self._epoch_micros(node, sql) for node, sql in ((op.left, left),
+                                                                   (op.right, right))]
+            # floor division of longs: x - pmod(x, u) is an exact multiple of u
+            floors = [sge.IntDiv(this=sge.paren(sge.Sub(this=t, expression=self.f.pmod(
+                t.copy(), size))), expression=size.copy()) for t in ticks]
+            return sge.Sub(this=floors[0], expression=floors[1])
+        months = {"year": (1, self.f.year), "quarter": (4, self.f.quarter),
+                  "month": (12, self.f.month)}[unit]
+        per_year, field = months
+
+        def index(x):
+            year = sge.Mul(this=_cast(self.f.year(x), "bigint"),
+                           expression=sge.Literal.number(per_year))
+            return year if unit == "year" else sge.paren(sge.Add(this=year,
+                                                                   expression=field(x.copy())))
+
+        return sge.paren(sge.Sub(this=index(left), expression=index(right)))
+
+    visit_DateDelta = visit_TimestampDelta
+
+    def _epoch_days(self, node, sql):
+        return self.f.unix_date(sql if node.dtype.is_date() else _cast(sql, "date"))
+
+    def _epoch_micros(self, node, sql):
+        if node.dtype.is_date():
+            return sge.Mul(this=_cast(self.f.unix_date(sql), "bigint"),
+                           expression=sge.Literal.number(86_400_000_000))
+        return self.f.unix_micros(_cast(sql, "timestamp"))
 
     def visit_Uppercase(self, op, *, arg):
         # Spark's upper() is Java's full mapping ('ß' -> 'SS'); DuckDB maps one code point at a

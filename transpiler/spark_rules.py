@@ -66,11 +66,13 @@ def _check_modulus(op: ops.Modulus) -> str | None:
 
 
 def _check_cast(op: ops.Cast) -> str | None:
-    """Integer or boolean to integer or float, or integer to string."""
+    """Integer or boolean to integer or float, float to float64, or integer to string."""
     # Integer <-> float widening and anything -> string of integers print identically; other
     # casts (float -> int rounding, timestamp formatting) differ between the engines.
     src, dst = op.arg.dtype, op.to
     if (src.is_integer() or src.is_boolean()) and (dst.is_integer() or dst.is_floating()):
+        return None
+    if src.is_floating() and dst.is_float64():  # exact widening (or nothing)
         return None
     if src.is_integer() and dst.is_string():
         return None
@@ -96,37 +98,36 @@ def _check_power(op: ops.Power) -> str | None:
     return "** with this exponent: overflow and negative bases behave differently"
 
 
-# RE2 (DuckDB) and java.util.regex (Spark) agree on plain patterns; these constructs differ:
-# `$` also matches before a final newline in Java, `\s` includes \x0B in Java, POSIX classes and
-# inline flags are spelled differently, `\Z`/`\z`/`\A` and backreferences differ.
-_REGEX_DIVERGENT = re.compile(r"(?<!\\)\$|\\[sSZzAbBpP]|\[:|\(\?|\\[1-9]")
-
-
 def _check_regex(op) -> str | None:
-    """A literal pattern without `$`, `\\s`, `\\b`, `\\p`, POSIX classes, inline flags,
-    anchors `\\A`/`\\Z` or backreferences (they differ between RE2 and Java)."""
+    """A literal pattern that ``transpiler.regex`` translates from RE2 to java.util.regex (not
+    `\\p`, inline flags, lookaround, `\\Q`); a literal replacement with only `\\1`..`\\9` and
+    `\\\\` escapes."""
+    from .regex import RegexRefusal, check_rewrite, check_search, to_java
+
     pattern = _literal(op.pattern)
     if not isinstance(pattern, str):
-        return "a regex pattern that is not a literal cannot be checked for dialect differences"
-    if _REGEX_DIVERGENT.search(pattern):
-        return (f"regex {pattern!r} uses a construct that RE2 (DuckDB) and java.util.regex "
-                "(Spark) treat differently ($, \\s, \\b, \\p, POSIX classes, flags, \\A/\\Z, "
-                "backreferences)")
-    replacement = getattr(op, "replacement", None)
-    if replacement is not None:
-        text = _literal(replacement)
-        if not isinstance(text, str) or "\\" in text or "$" in text:
-            return "a regex replacement must be a literal without backreferences ($1, \\1)"
+        return "a regex pattern that is not a literal cannot be translated from RE2 to Java"
+    try:
+        java = to_java(pattern)
+        if isinstance(op, ops.RegexSearch):
+            check_search(pattern)
+        replacement = getattr(op, "replacement", None)
+        if replacement is not None:
+            text = _literal(replacement)
+            if not isinstance(text, str):
+                return "a regex replacement that is not a literal cannot be translated"
+            check_rewrite(text, java.groups)
+    except RegexRefusal as e:
+        return str(e)
     return None
 
 
 def _check_split(op: ops.StringSplit) -> str | None:
-    """A literal delimiter without regex metacharacters (Spark splits on a regex)."""
+    """A literal, non-empty delimiter (Spark splits on a regex: it is quoted)."""
     delimiter = _literal(op.delimiter)
-    if isinstance(delimiter, str) and delimiter and not re.search(r"[.^$*+?()\[\]{}|\\]",
-                                                                    delimiter):
+    if isinstance(delimiter, str) and delimiter:
         return None
-    return "split() on a delimiter with regex metacharacters: Spark splits on a regex"
+    return "split() on an empty or non-literal delimiter: Spark splits on a regex"
 
 
 def _check_like(op) -> str | None:
@@ -149,13 +150,41 @@ def _check_strftime(op: ops.Strftime) -> str | None:
 
 
 def _check_timestamp_add(op) -> str | None:
-    """A literal interval in weeks, days, hours, minutes or seconds (months and years clamp
-    month ends differently)."""
+    """A literal interval of one unit: years, quarters, months, weeks, days, hours, minutes or
+    seconds (both engines clamp a month end: Jan 31 + 1 month is Feb 28/29)."""
     interval = op.right
-    if isinstance(interval, ops.Literal) and interval.dtype.unit.short in ("W", "D", "h", "m",
-                                                                           "s"):
+    if isinstance(interval, ops.Literal) and interval.dtype.unit.short in (
+            "Y", "Q", "M", "W", "D", "h", "m", "s"):
         return None
-    return "adding a month/year or a non-literal interval: month-end handling is not verified"
+    return ("adding a non-literal interval, or one in sub-second units: not verified; "
+            "use a literal ibis.interval(...)")
+
+
+def _check_round(op: ops.Round) -> str | None:
+    """A float64 value and literal digits (or none): DuckDB's binary rounding is emulated."""
+    if not op.arg.dtype.is_float64():
+        return (f"round() of a {op.arg.dtype}: only float64 rounding is verified (DuckDB rounds "
+                "float32 in single precision, decimals and integers by their own rules)")
+    if op.digits is not None and not isinstance(op.digits, ops.Literal):
+        return "round() with digits that are not a literal integer"
+    return None
+
+
+_DELTA_UNITS = ("year", "quarter", "month", "week", "day", "hour", "minute", "second",
+                "millisecond", "microsecond")
+
+
+def _check_delta(op) -> str | None:
+    """A unit spelled as one of year, quarter, month, week, day, hour, minute, second,
+    millisecond, microsecond; naive timestamps or dates."""
+    unit = _literal(op.part)
+    if unit not in _DELTA_UNITS:
+        return (f"delta() in unit {unit!r}: only {', '.join(_DELTA_UNITS)} are verified "
+                "(DuckDB reads abbreviations its own way)")
+    for side in (op.left, op.right):
+        if side.dtype.is_timestamp() and side.dtype.timezone is not None:
+            return "delta() of time-zone-aware timestamps is not verified"
+    return None
 
 
 CHECKED_OPS = {
@@ -166,7 +195,8 @@ CHECKED_OPS = {
     ops.StringSQLLike: _check_like, ops.StringSQLILike: _check_like,
     ops.Strftime: _check_strftime, ops.TimestampAdd: _check_timestamp_add,
     ops.TimestampSub: _check_timestamp_add, ops.DateAdd: _check_timestamp_add,
-    ops.DateSub: _check_timestamp_add,
+    ops.DateSub: _check_timestamp_add, ops.Round: _check_round,
+    ops.TimestampDelta: _check_delta, ops.DateDelta: _check_delta,
 }
 
 # Measured divergences with no exact lowering yet (tests/test_differential.py shows each).
@@ -177,10 +207,6 @@ REFUSED_OPS = {
                  "'0x10' where Spark returns NULL",
     ops.Reverse: "reverse(): DuckDB reverses grapheme clusters ('e' + combining accent stays "
                  "together), Spark reverses code points",
-    ops.Round: "round(): ibis types round() as an integer and DuckDB raises on NaN/inf; with "
-               "digits, the engines round binary halves (e.g. 2.675) differently",
-    ops.TimestampDelta: "delta(): measured one day apart for timestamps before 1970 (DuckDB "
-                        "-18263, Spark -18262 days)",
     ops.StandardDev: "std(): DuckDB raises 'out of range' on infinite values where Spark "
                      "returns NaN",
     ops.Variance: "var(): DuckDB raises 'out of range' on infinite values where Spark returns "
@@ -220,6 +246,24 @@ def _udf_argument_refusal(op: ops.ScalarUDF, source) -> str | None:
     return None
 
 
+def _float32_mix(op: ops.Node) -> str | None:
+    """A float32 next to a decimal or a float literal: DuckDB computes in single precision
+    (`CAST(0.1 AS FLOAT) + 1.5` is 1.600000023841858, and 0.1::FLOAT > 0.1 is false), Spark
+    widens both to double (1.6000000014901161, true), so the operand must be cast first."""
+    if not isinstance(op, ops.Value) or isinstance(op, (ops.Cast, ops.Alias)):
+        return None
+    args = [a for arg in op.args for a in (arg if isinstance(arg, tuple) else (arg,))
+            if isinstance(a, ops.Value)]
+    if not any(a.dtype.is_float32() for a in args):
+        return None
+    for a in args:
+        if a.dtype.is_decimal() or (isinstance(a, ops.Literal) and a.dtype.is_float64()):
+            other = "float literal" if isinstance(a, ops.Literal) else str(a.dtype)
+            return (f"{type(op).__name__} of a float32 and a {other}: DuckDB computes in single precision where Spark widens to double; cast "
+                    "the float32 column to float64 first")
+    return None
+
+
 def refusal(op: ops.Node) -> str | None:
     """Why ``op`` cannot be lowered with the notebook's semantics, or None."""
     if isinstance(op, dt.DataType) or not isinstance(op, ops.Node):
@@ -230,6 +274,9 @@ def refusal(op: ops.Node) -> str | None:
         if source is not None:
             return _udf_argument_refusal(op, source)  # the body: transpiler.udfs
         return f"UDF '{op.__func_name__}' is not a typed @ibis.udf.scalar.python definition"
+    mixed = _float32_mix(op)
+    if mixed:
+        return mixed
     if cls in CONFORMANT_OPS:
         return None
     if cls in CHECKED_OPS:

@@ -40,6 +40,15 @@ final class UdfRegistry {
     if (!spark.catalog().functionExists(DuckDbCase.LOWER_NAME)) {
       reg.register(DuckDbCase.LOWER_NAME, new DuckDbCase.Lower(), DataTypes.StringType);
     }
+    // RE2's global replace, which the SQL calls for re_replace() (see Re2Replace)
+    if (!spark.catalog().functionExists(Re2Replace.NAME)) {
+      reg.register(Re2Replace.NAME, new Re2Replace(), DataTypes.StringType);
+    }
+    // DuckDB's binary rounding of doubles, which the SQL calls for round() (see DuckDbRound)
+    if (!spark.catalog().functionExists(DuckDbRound.NAME)) {
+      reg.register(DuckDbRound.NAME, new DuckDbRound.ToDouble(), DataTypes.DoubleType);
+      reg.register(DuckDbRound.INT_NAME, new DuckDbRound.ToLong(), DataTypes.LongType);
+    }
     for (String[] u : udfs) {
       // The name carries a hash of the UDF's source: an existing function of that name is
       // this very UDF, registered by an earlier run in the session.

@@ -1,0 +1,70 @@
+"""Narrow and exact numeric types: float32, int8/int16 and decimals, DuckDB against the JVM.
+
+DuckDB keeps float32 arithmetic in single precision and reads a float literal as a DECIMAL that
+joins the float32 side; Spark widens to double.  Small integers overflow in both engines (both
+raise).  Decimals keep their scale in both.  Each case is conformant, or refused with the reason.
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import SETUP, write_notebook
+from transpiler.pipeline import Options
+from transpiler.verify import verify
+
+pytestmark = pytest.mark.jvm
+
+D = decimal.Decimal
+ROWS = {
+    "id": list(range(10)),
+    "h": [0.1, -0.0, 1.5, math.nan, math.inf, -math.inf, 3.4e38, 16777217.0, None, 1e-45],
+    "k": [2.5, 0.1, -0.0, 0.0, 7.0, None, 3.4e38, 1.0, 2.0, math.nan],
+    "i8": [1, -128, 127, 0, None, 100, -1, 5, 64, -64],
+    "i16": [1, -32768, 32767, 0, None, 300, -1, 5, 64, -64],
+    "d": [D("1.005"), D("-2.500"), D("0.000"), None, D("9999999.999"), D("-0.001"), D("3.333"),
+          D("10.000"), D("0.125"), D("-7.775")],
+}
+SCHEMA = pa.schema([("id", pa.int64()), ("h", pa.float32()), ("k", pa.float32()),
+                    ("i8", pa.int8()), ("i16", pa.int16()), ("d", pa.decimal128(10, 3))])
+
+CASES = [
+    ("float32_add_mul", "t.h + t.k, q=t.h * t.k, s=t.h - 2", "conformant"),
+    ("float32_div", "t.h / t.k", "conformant"),
+    ("float32_compare", "(t.h > t.k) | (t.h == 0), m=ibis.greatest(t.h, t.k)", "conformant"),
+    ("float32_widened", "t.h.cast('float64') + 1.5", "conformant"),
+    ("float32_literal", "t.h + 1.5", "refused"),
+    ("float32_compare_literal", "t.h > 0.1", "refused"),
+    ("int8_arith", "t.i8 + 1, q=t.i8 * 3, s=t.i16 - t.i8", "conformant"),
+    ("decimal_add_mul", "t.d + t.d, q=t.d * 2, s=t.d - 1", "conformant"),
+    ("decimal_div", "t.d / 4", "conformant"),
+    ("decimal_compare", "(t.d > 1) | (t.d == t.d)", "conformant"),
+    ("decimal_to_float", "t.d.cast('float64')", "refused"),
+]
+AGGREGATES = [
+    ("float32_aggregates", "s=_.h.sum(), m=_.k.mean(), lo=_.h.min(), hi=_.k.max()", "conformant"),
+    ("decimal_aggregates", "s=_.d.sum(), lo=_.d.min(), hi=_.d.max()", "conformant"),
+]
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory, jvm):
+    folder = tmp_path_factory.mktemp("numeric")
+    pq.write_table(pa.Table.from_pydict(ROWS, schema=SCHEMA), folder / "t.parquet")
+    cells = [SETUP + 't = con.read_parquet("t.parquet")']
+    cells += [f"%%export\n{n} = t.select('id', r={e})" for n, e, _ in CASES]
+    cells += [f"%%export\n{n} = t.aggregate({e})" for n, e, _ in AGGREGATES]
+    path = write_notebook(folder / "numeric.ipynb", cells)
+    return {v.name: v for v in verify(path, Options()).feature_sets}
+
+
+@pytest.mark.parametrize("name,source,expected", [pytest.param(*c, id=c[0])
+                                                  for c in CASES + AGGREGATES])
+def test_case(verdicts, name, source, expected):
+    v = verdicts[name]
+    assert v.status == expected, f"{source}: {v.status} {v.message}\n{v.details}"
