@@ -413,4 +413,13 @@ def test_several_notebooks_bad_input(cli, tmp_path):
     assert code == 2 and "CLI001" in err and "--each" in err
     code, _, err = cli("build", a, a, "-o", tmp_path / "out")
     assert code == 2 and "named twice" in err
+    # input errors of every notebook together: a broken one, a missing data file, a bad cell
+    (tmp_path / "broken.ipynb").write_text("{ not json")
+    c = write_notebook(tmp_path / "c.ipynb", [SETUP + "t = con.read_parquet('missing.parquet')",
+                                              "%%export\nother = t.select('x')"])
+    d = write_notebook(tmp_path / "d.ipynb", [SETUP + "t = ibis.table({'x': 'int64'}, name='t')",
+                                              "%%export\nthird = t.select(y=t.x.foo())"])
+    code, _, err = cli("build", tmp_path / "broken.ipynb", c, d, "-o", tmp_path / "out")
+    assert code == 2 and "Traceback" not in err, err
+    assert "broken.ipynb" in err and "missing.parquet" in err and "d.ipynb" in err, err
     assert not (tmp_path / "out").exists()

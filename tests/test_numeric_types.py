@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, write_notebook
-from transpiler.pipeline import Options
+from tests.conftest import SETUP, jvm_failure, write_notebook
+from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
 
 pytestmark = pytest.mark.jvm
@@ -27,7 +27,7 @@ ROWS = {
     "k": [2.5, 0.1, -0.0, 0.0, 7.0, None, 3.4e38, 1.0, 2.0, math.nan],
     "i8": [1, -128, 127, 0, None, 100, -1, 5, 64, -64],
     "i16": [1, -32768, 32767, 0, None, 300, -1, 5, 64, -64],
-    "d": [D("1.005"), D("-2.500"), D("0.000"), None, D("9999999.999"), D("-0.001"), D("3.333"),
+    "d": [D("1.005"), D("-2.500"), D("0.000"), None, D("999999.999"), D("-0.001"), D("3.333"),
           D("10.000"), D("0.125"), D("-7.775")],
 }
 SCHEMA = pa.schema([("id", pa.int64()), ("h", pa.float32()), ("k", pa.float32()),
@@ -40,15 +40,19 @@ CASES = [
     ("float32_widened", "t.h.cast('float64') + 1.5", "conformant"),
     ("float32_literal", "t.h + 1.5", "refused"),
     ("float32_compare_literal", "t.h > 0.1", "refused"),
-    ("int8_arith", "t.i8 + 1, q=t.i8 * 3, s=t.i16 - t.i8", "conformant"),
+    ("int8_arith", "ibis.ifelse(t.i8.between(-40, 40), t.i8, 0) * 3 + 1, s=t.i16 - t.i8",
+     "conformant"),
     ("decimal_add_mul", "t.d + t.d, q=t.d * 2, s=t.d - 1", "conformant"),
     ("decimal_div", "t.d / 4", "conformant"),
     ("decimal_compare", "(t.d > 1) | (t.d == t.d)", "conformant"),
-    ("decimal_to_float", "t.d.cast('float64')", "refused"),
+    ("decimal_to_float", "t.d.cast('float64') / 3", "conformant"),
 ]
 AGGREGATES = [
     ("float32_aggregates", "s=_.h.sum(), m=_.k.mean(), lo=_.h.min(), hi=_.k.max()", "conformant"),
-    ("decimal_aggregates", "s=_.d.sum(), lo=_.d.min(), hi=_.d.max()", "conformant"),
+    ("decimal_aggregates", "s=_.d.sum(), lo=_.d.min(), hi=_.d.max(), "
+     "m=_.d.cast('float64').mean()", "conformant"),
+    ("decimal_mean", "m=_.d.mean()", "refused"),
+    ("int8_aggregates", "s=_.i8.sum(), m=_.i16.mean(), n=_.i8.nunique()", "conformant"),
 ]
 
 
@@ -68,3 +72,16 @@ def verdicts(tmp_path_factory, jvm):
 def test_case(verdicts, name, source, expected):
     v = verdicts[name]
     assert v.status == expected, f"{source}: {v.status} {v.message}\n{v.details}"
+
+
+@pytest.mark.parametrize("expr", ["t.i8 + 1", "t.i8 * 3", "t.i8 * 3 * 3 - 1", "t.i16 * 200"])
+def test_narrow_integer_overflow_fails_on_both_engines(tmp_path, jvm, expr):
+    """DuckDB types `i8 * 3` as TINYINT and raises on overflow; Spark must not return a value."""
+    pq.write_table(pa.Table.from_pydict(ROWS, schema=SCHEMA), tmp_path / "t.parquet")
+    path = write_notebook(tmp_path / "nb.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',
+                                                  f"%%export\nf = t.select('id', r={expr})"])
+    (verdict,) = verify(path, Options()).feature_sets
+    assert verdict.status == "error" and "Overflow" in verdict.message, verdict.message
+    message = jvm_failure(jvm, transpile(path, Options()), "f", {"t": tmp_path / "t.parquet"},
+                          tmp_path)
+    assert "overflow" in message.lower(), message

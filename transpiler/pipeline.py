@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import SubsetError
+from .errors import InputError, SubsetError
 from .evaluate import evaluate
 from .extract import extract
 from .inputs import DataBinding, bind_inputs
@@ -75,19 +75,20 @@ def build(path, out_dir: Path, opts: Options, timings: Timings | None = None) ->
     ``path`` is a notebook or a sequence of notebooks (one artifact, one facade per notebook).
     """
     paths = list(path) if isinstance(path, (list, tuple)) else [path]
-    lowered, diagnostics = [], []
+    lowered, diagnostics, kind = [], [], SubsetError
     for nb in paths:
         if opts.progress and len(paths) > 1:
             opts.progress(f"notebook {Path(nb).name}")
         try:
             part = transpile(nb, opts, timings)
-        except SubsetError as exc:  # report every notebook's problems, not the first's only
+        except (SubsetError, InputError) as exc:  # every notebook's problems, not the first's
             diagnostics += exc.diagnostics
+            kind = InputError if isinstance(exc, InputError) else kind
             continue
         diagnostics += part.diagnostics if part.refused else []
         lowered.append(part)
     if diagnostics:
-        raise SubsetError(diagnostics)
+        raise kind(diagnostics)
     check_unique(lowered)  # before the golden rows: a clash is found in seconds
     if opts.progress:
         opts.progress("golden rows for the self-check")

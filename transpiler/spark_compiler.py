@@ -6,9 +6,12 @@ PySpark lowering; the differential table in tests/test_differential.py shows eac
 
 from __future__ import annotations
 
+import functools
+
 import sqlglot as sg
 import sqlglot.expressions as sge
 import ibis.common.exceptions as com
+import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
@@ -31,8 +34,70 @@ def _double(text: str) -> sge.Expression:
     return _cast(sge.Literal.string(text), "double")
 
 
+# Integer arithmetic where DuckDB's integer literals take the other operand's narrow type.
+_INT_ARITH = (ops.Add, ops.Subtract, ops.Multiply, ops.FloorDivide, ops.Modulus)
+_NARROW = {dt.int8: ("tinyint", -(2 ** 7), 2 ** 7 - 1), dt.int16: ("smallint", -(2 ** 15),
+                                                                     2 ** 15 - 1)}
+
+
+def _narrow(dtype) -> tuple | None:
+    return _NARROW.get(dtype.copy(nullable=True))
+
+
+def _int_literal(node) -> int | None:
+    if isinstance(node, ops.Literal) and node.dtype.is_integer() and node.value is not None:
+        return node.value
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def duckdb_type(node: ops.Value) -> dt.DataType:
+    """The type DuckDB computes ``node`` in, where it is narrower than ibis's: an integer
+    literal that fits the other operand's int8/int16 takes that type (`i8 * 3` is a TINYINT
+    and overflows at -128 * 3), and so does the result."""
+    if isinstance(node, ops.Negate):
+        return duckdb_type(node.arg)
+    if isinstance(node, _INT_ARITH):
+        left, right = node.left, node.right
+        types = [duckdb_type(left), duckdb_type(right)]
+        for lit, other, t in ((left, right, types[1]), (right, left, types[0])):
+            value = _int_literal(lit)
+            if value is not None and _int_literal(other) is None and _narrow(t) \
+                    and _narrow(t)[1] <= value <= _narrow(t)[2]:
+                return t
+        if all(_narrow(t) for t in types):
+            return max(types, key=lambda t: _narrow(t)[2])
+    return node.dtype
+
+
 class Nb2jvmSparkCompiler(PySparkCompiler):
     """Spark SQL that computes what the notebook computes."""
+
+    def visit_node(self, op, **kw):
+        # Operand types as DuckDB has them, before the op's own rule (see _operand_types)
+        if isinstance(op, ops.Value) and not isinstance(op, (ops.Cast, ops.Literal)):
+            self._operand_types(op, kw)
+        return super().visit_node(op, **kw)
+
+    def _operand_types(self, op, kw) -> None:
+        # Spark in ANSI mode widens float32 with an integer to double; DuckDB computes in float32
+        # (0.1f - 2 is -1.899999976 there, -1.8999999985 on Spark): integer operands become
+        # FLOAT.  An integer literal next to an int8/int16 is that narrow type in DuckDB (so
+        # `i8 * 3` overflows at -128 * 3) and an INT on Spark: it is cast to the narrow type.
+        args = [(name, node) for name, node in zip(op.argnames, op.args)
+                if isinstance(node, ops.Value) and name in kw]
+        if any(node.dtype.is_float32() for _, node in args):
+            for name, node in args:
+                if node.dtype.is_integer():
+                    kw[name] = _cast(kw[name], "float")
+        if isinstance(op, _INT_ARITH):
+            for name, node in args:
+                other = op.right if node is op.left else op.left
+                narrow = _narrow(duckdb_type(other))
+                value = _int_literal(node)
+                if value is not None and _int_literal(other) is None and narrow \
+                        and narrow[1] <= value <= narrow[2]:
+                    kw[name] = _cast(kw[name], narrow[0])
 
     def visit_ScalarUDF(self, op, **kw):
         # ibis names Python UDFs after a memory address; nb2jvm's compiled UDFs are registered
@@ -154,9 +219,18 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
         # DECIMAL in both engines' SQL, but DuckDB divides decimals as doubles where Spark keeps
         # decimal arithmetic (scale 6: 1 / (1 / -2.25) is -2.25000225), so both operands of a
         # float division are doubles first.
+        types = (op.left.dtype, op.right.dtype)
+        if any(t.is_float32() for t in types) and all(t.is_float32() or t.is_integer()
+                                                      for t in types):
+            # DuckDB divides float32 in single precision; Spark's `/` is a double division,
+            # which rounded to float is the same correctly rounded quotient
+            return _cast(self.visit_Divide(op.copy(left=ops.Cast(op.left, dt.float64),
+                                                   right=ops.Cast(op.right, dt.float64)),
+                                           left=_cast(left, "double"),
+                                           right=_cast(right, "double")), "float")
         if op.dtype.is_floating():
             left, right = (_cast(x, "double") if node.dtype.is_decimal() or (
-                node.dtype.is_floating() and not isinstance(node, ops.Field)) else x
+                node.dtype.is_floating() and not isinstance(node, (ops.Field, ops.Cast))) else x
                 for x, node in ((left, op.left), (right, op.right)))
         left, right = _atom(left), _atom(right)
         divisor = op.right
