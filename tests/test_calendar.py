@@ -133,3 +133,19 @@ def test_time_zone_aware_timestamps(tmp_path, jvm):
     for name, expr in ZONED:
         v = verdicts[name]
         assert v.status == "conformant", f"{expr}: {v.status} {v.message}\n{v.details}"
+
+
+@pytest.mark.parametrize("value", [dt.datetime(2020, 1, 1, 0, 0, 1, 500000),
+                                   dt.datetime(2040, 1, 1), dt.datetime(1901, 1, 1)])
+def test_epoch_seconds_fails_where_the_notebook_fails(tmp_path, jvm, value):
+    from tests.conftest import jvm_failure
+
+    pq.write_table(pa.table({"ts": pa.array([dt.datetime(2020, 1, 1), value],
+                                            pa.timestamp("us"))}), tmp_path / "t.parquet")
+    path = write_notebook(tmp_path / "nb.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',
+                                                  "%%export\nf = t.select(r=t.ts.epoch_seconds())"])
+    (verdict,) = verify(path, Options()).feature_sets
+    assert verdict.status == "error", verdict.message
+    message = jvm_failure(jvm, transpile(path, Options()), "f", {"t": tmp_path / "t.parquet"},
+                          tmp_path)
+    assert "epoch_seconds()" in message, message

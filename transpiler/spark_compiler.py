@@ -285,6 +285,95 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
         scale = repr(10.0 ** abs(n)) if abs(n) < 309 else "Infinity"
         return self.f.nb2jvm_duckdb_round(x, _double(scale), sge.Boolean(this=n < 0))
 
+    # DuckDB raises outside a function's domain where Spark returns NaN (sqrt) or NULL (logs):
+    # the same error is raised on Spark.  Inside the domain both are the C/Java math functions.
+    _DOMAIN = {ops.Sqrt: ("sqrt", sge.LT, "cannot take square root of a negative number"),
+               ops.Ln: ("ln", sge.LTE, "cannot take logarithm of zero or a negative number"),
+               ops.Log10: ("log10", sge.LTE, "cannot take logarithm of zero or a negative number"),
+               ops.Log2: ("log2", sge.LTE, "cannot take logarithm of zero or a negative number")}
+
+    def _domain_checked(self, op, *, arg):
+        # outside the domain DuckDB raises (Out of Range Error); Spark returns NaN or NULL
+        name, outside, message = self._DOMAIN[type(op)]
+        x = _atom(arg)
+        return self.if_(outside(this=x, expression=sge.Literal.number(0)),
+                        self.f.raise_error(sge.Literal.string(f"{name}(): {message} (the "
+                                                              "notebook's DuckDB raises)")),
+                        self.f[name](x.copy()))
+
+    visit_Sqrt = visit_Ln = visit_Log10 = visit_Log2 = _domain_checked
+
+    def _whole_checked(self, op, *, arg):
+        # floor()/ceil() of a float are int64 in ibis: DuckDB casts and raises on NaN, ±inf and
+        # beyond int64, where Spark's floor()/ceil() to BIGINT clamp (NaN becomes 0)
+        x = _atom(_cast(arg, "double"))
+        in_range = sg.and_(x >= _double("-9.223372036854775808E18"),
+                           x.copy() < _double("9.223372036854775807E18"))
+        name = "floor" if isinstance(op, ops.Floor) else "ceil"
+        if not op.arg.dtype.is_floating():
+            return super().visit_Floor(op, arg=arg) if isinstance(op, ops.Floor) else \
+                super().visit_Ceil(op, arg=arg)
+        return self.if_(sg.not_(sge.paren(in_range)), self.f.raise_error(sge.Literal.string(
+            f"{name}(): the value is not a finite int64 (the notebook's DuckDB raises a "
+            "Conversion Error)")), _cast(self.f[name](x.copy()), "bigint"))
+
+    visit_Floor = visit_Ceil = _whole_checked
+
+    def _moment(self, op, *, arg, how, where):
+        # DuckDB raises "out of range" when a std/var result is not finite (an infinite or NaN
+        # input, or an overflowing sum of squares) and returns 0.0 (population) or NULL (sample)
+        # for one value whatever it is, NaN included; Spark returns NaN or inf.  So: count 1 gives
+        # DuckDB's answer, a non-finite result raises, anything else is Spark's (the same to
+        # rounding: Welford's update in DuckDB, merged central moments in Spark).
+        kind = "pop" if how == "pop" else "samp"
+        name = ("stddev" if isinstance(op, ops.StandardDev) else "var") + "_" + kind
+        if op.arg.dtype.is_boolean():
+            arg = _cast(arg, "int")
+        value = self.agg[name](arg, where=where)
+        count = self.agg.count(arg.copy(), where=where.copy() if where is not None else None)
+        for aggregate in (value, count):
+            aggregate.meta["nb2jvm_aggregate"] = True
+        label = name.upper().replace("VAR_", "VAR")
+        composite = sge.Case(ifs=[
+            sge.If(this=count.eq(sge.Literal.number(1)),
+                   true=_double("0.0") if kind == "pop" else _cast(NULL, "double")),
+            sge.If(this=self.f.isnan(value) | self.f.abs(value.copy()).eq(_double("Infinity")),
+                   true=self.f.raise_error(sge.Literal.string(
+                       f"{label} is out of range (the notebook's DuckDB raises)")))],
+            default=value.copy())
+        composite.meta["nb2jvm_composite"] = True
+        return composite
+
+    visit_StandardDev = visit_Variance = _moment
+
+    def visit_WindowFunction(self, op, *, func, **kw):
+        # a rule that combines several aggregates (see _moment) is windowed aggregate by
+        # aggregate: Spark has no window over a CASE of aggregates
+        if not func.meta.get("nb2jvm_composite"):
+            return super().visit_WindowFunction(op, func=func, **kw)
+
+        def window(node):
+            if not node.meta.get("nb2jvm_aggregate"):
+                return node
+            inner = node.copy()
+            inner.meta.pop("nb2jvm_aggregate", None)
+            return super(Nb2jvmSparkCompiler, self).visit_WindowFunction(op, func=inner, **kw)
+
+        return func.transform(window)
+
+    def visit_ExtractEpochSeconds(self, op, *, arg):
+        # DuckDB's epoch() is a double with the fraction; ibis types the result int32 and its
+        # conversion fails on a fraction or outside int32 (1901-2038), so the notebook computes
+        # only whole seconds in that range.  Spark's unix_timestamp() would floor and widen.
+        micros = self.f.unix_micros(_cast(arg, "timestamp"))
+        seconds = self.f.unix_seconds(_cast(arg.copy(), "timestamp"))
+        fails = sg.or_(self.f.pmod(micros, sge.Literal.number(1_000_000)).neq(0),
+                       seconds < sge.Literal.number(-(2 ** 31)),
+                       seconds.copy() > sge.Literal.number(2 ** 31 - 1))
+        return self.if_(fails, self.f.raise_error(sge.Literal.string(
+            "epoch_seconds(): not a whole number of seconds within int32 (the notebook's ibis "
+            "conversion raises)")), _cast(seconds.copy(), "int"))
+
     def visit_NonNullLiteral(self, op, *, value, dtype):
         # Spark has no QUARTER interval unit (it reads `INTERVAL '1' QUARTER` as an alias):
         # a quarter is three months in both engines
@@ -369,6 +458,12 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
         if not op.arg.dtype.is_floating():
             return self.if_(arg.is_(NULL), NULL, sge.false())
         return self.if_(arg.is_(NULL), NULL, self.f.abs(arg).eq(_double("Infinity")))
+
+    # ibis's __init_subclass__ turns every SIMPLE_OPS entry into a visit_ method of the
+    # subclass, replacing a rule written above with the same name (visit_Log10 was): keep ours
+    SIMPLE_OPS = dict(filter(lambda item, ours=frozenset(locals()):
+                             f"visit_{item[0].__name__}" not in ours,
+                             PySparkCompiler.SIMPLE_OPS.items()))
 
 
 compiler = Nb2jvmSparkCompiler()
