@@ -30,6 +30,10 @@ def test_benchmarked_udfs_are_inlined_and_compiled_as_claimed(tmp_path):
     from transpiler.pipeline import Options, transpile
 
     modes = {u.name: u.mode for u in transpile(udfs.notebook(tmp_path), Options()).udfs.udfs}
-    assert modes == {"risk_score": "inlined", "normalize_email": "compiled"}
-    compiled = transpile(udfs.notebook(tmp_path), Options(inline_udfs=False)).udfs.udfs
+    # by cost: risk_score's SQL would compute `score` once per branch, discount's each value once
+    assert modes == {"risk_score": "compiled", "discount": "inlined",
+                     "normalize_email": "compiled"}
+    always = transpile(udfs.notebook(tmp_path), Options(inline_udfs="always")).udfs.udfs
+    assert {u.name: u.mode for u in always}["risk_score"] == "inlined"
+    compiled = transpile(udfs.notebook(tmp_path), Options(inline_udfs="never")).udfs.udfs
     assert {u.mode for u in compiled} == {"compiled"}

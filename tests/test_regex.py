@@ -101,7 +101,8 @@ def test_generated_patterns_match_the_same_strings(tmp_path, jvm):
     for k, p in enumerate(ok):
         search = [f"m=t.s.re_search({p!r})"] if _searchable(p) else []
         cells.append(_export(f"p{k}", search + [f"x=t.s.re_extract({p!r}, 0)",
-                                                f"r=t.s.re_replace({p!r}, '<\\\\0>')"]))
+                                                f"r=t.s.re_replace({p!r}, '<\\\\0>')",
+                                                f"sp=t.s.re_split({p!r})"]))
     path = write_notebook(tmp_path / "regex.ipynb", cells)
     verdicts = {v.name: v for v in verify(path, Options()).feature_sets}
     bad = [(p, verdicts[f"p{k}"].status, verdicts[f"p{k}"].details[:600])
@@ -121,6 +122,8 @@ CASES = [
     ("replacement_group_then_digit", "r=t.s.re_replace('(a)', '\\\\12')"),
     ("empty_matches_replaced", "r=t.s.re_replace('a*', '-')"),
     ("split_on_metacharacters", "p=t.s.split('.'), q=t.s.split('a|'), w=t.s.split('\\\\')"),
+    ("re_split_empty_matches", "p=t.s.re_split(''), q=t.s.re_split('b*'), w=t.s.re_split('^a')"),
+    ("re_split_word_boundary", "p=t.s.re_split('\\\\b'), q=t.s.re_split('\\\\s+|_')"),
 ]
 
 

@@ -188,12 +188,14 @@ def exact(tmp_path_factory, jvm):
 
 @pytest.fixture(scope="module")
 def inlined(tmp_path_factory, jvm):
-    """The same cases with inlining on: inlined ones and compiled ones against Python."""
+    """The same cases with inlining wherever possible: inlined ones and compiled ones against
+    Python (and the modes the default, by cost, picks)."""
     path = _notebook(tmp_path_factory.mktemp("udfs_inline"), EXACT + INLINE)
-    lowered = transpile(path, Options())
+    lowered = transpile(path, Options(inline_udfs="always"))
     modes = {u.name: u.mode for u in lowered.udfs.udfs}
-    report = verify(path, Options(), policy=EXACT_POLICY)
-    return modes, {v.name: v for v in report.feature_sets}
+    auto = {u.name: u.mode for u in transpile(path, Options()).udfs.udfs}
+    report = verify(path, Options(inline_udfs="always"), policy=EXACT_POLICY)
+    return modes, auto, {v.name: v for v in report.feature_sets}
 
 
 @pytest.fixture(scope="module")
@@ -212,12 +214,14 @@ def test_udf_is_exact(exact, name, source, args):
 
 @pytest.mark.parametrize("name,source,args", EXACT + INLINE, ids=[c[0] for c in EXACT + INLINE])
 def test_inlined_or_compiled_udf_is_exact(inlined, name, source, args):
-    modes, verdicts = inlined
+    modes, auto, verdicts = inlined
     verdict = verdicts[f"case_{name}"]
     assert verdict.status == "conformant", f"{modes[name]}: {source}\n{verdict.message}\n" \
         f"{verdict.details}"
     if name.startswith("inline_"):
         assert modes[name] == "inlined"
+        # by cost, a body whose SQL would evaluate `score` again in each branch is compiled
+        assert auto[name] == ("compiled" if name == "inline_branchy_numeric" else "inlined")
 
 
 @pytest.mark.parametrize("name,source,args", TRANSCENDENTAL, ids=[c[0] for c in TRANSCENDENTAL])

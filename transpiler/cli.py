@@ -42,9 +42,13 @@ def _add_common(p: argparse.ArgumentParser, data: bool = True) -> None:
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show Spark's INFO logging and every stage")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the result")
-    p.add_argument("--no-inline", dest="inline_udfs", action="store_false",
-                   help="compile every Python UDF to a JVM class, even those with an exact "
-                   "Spark SQL form (which are inlined into the SQL by default)")
+    p.add_argument("--inline", dest="inline_udfs", default="auto",
+                   choices=("auto", "always", "never"),
+                   help="Python UDFs with an exact Spark SQL form: inline them where that is "
+                   "faster (auto: when the SQL evaluates each value once), always, or never "
+                   "(compile every UDF to a JVM class)")
+    p.add_argument("--no-inline", dest="inline_udfs", action="store_const", const="never",
+                   help="the same as --inline never")
 
 
 def _add_coordinates(p: argparse.ArgumentParser) -> None:
@@ -149,7 +153,7 @@ def _options(args, progress) -> "Options":
                          getattr(args, "artifact_version", "0.1.0"),
                          getattr(args, "facade_class", "") or "")
     return Options(tuple(getattr(args, "data", []) or []), coords, progress,
-                   getattr(args, "inline_udfs", True))
+                   getattr(args, "inline_udfs", "auto"))
 
 
 def cmd_check(args, progress) -> int:

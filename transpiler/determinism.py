@@ -62,6 +62,14 @@ def risks(expr: ibis.Table) -> tuple[Risk, ...]:
             if left:
                 found.append(Risk(f"as-of join with NULL values in ({_keys_text(left)})",
                                   tuple(left), _relation(left), nulls=True))
+    for agg in expr.op().find(ops.Aggregate):
+        for metric in agg.metrics.values():
+            for ordered in metric.find((ops.First, ops.Last, ops.ArrayCollect)):
+                if not ordered.order_by:
+                    continue
+                keys = tuple(agg.groups.values()) + tuple(k.arg for k in ordered.order_by)
+                found.append(Risk(f"{type(ordered).__name__} over ({_keys_text(keys)})", keys,
+                                  agg.parent))
     for op in expr.op().find((ops.WindowFunction, ops.Limit)):
         if isinstance(op, ops.Limit):
             if isinstance(op.parent, ops.Sort):

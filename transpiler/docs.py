@@ -152,7 +152,7 @@ def render() -> str:
         "",
         "| operation | condition |",
         "|---|---|",
-        *(f"| `{c.__name__}` | {(fn.__doc__ or '').strip() or fn.__name__} |"
+        *(f"| `{c.__name__}` | {' '.join((fn.__doc__ or '').split()) or fn.__name__} |"
           for c, fn in sorted(spark_rules.CHECKED_OPS.items(), key=lambda kv: kv[0].__name__)),
         "",
         "### Refused: measured divergences",
@@ -254,7 +254,8 @@ def render_semantics() -> str:
         *(f"| `[[:{name}:]]` | `[\\p{{{java}}}]` |" for name, java in sorted(regex._POSIX.items())),
         "",
         *(f"- refused: `\\{e}`: {why}" for e, why in sorted(regex._REFUSED_ESCAPES.items())),
-        f"- refused in `re_search`: {' '.join(regex.check_search.__doc__.split(chr(10) * 2)[1].split())}",
+        "- refused in `re_search`: " + " ".join(
+            regex.check_search.__doc__.split(chr(10) * 2)[1].split()),
         "",
         "## Non-determinism is not conformance",
         "",

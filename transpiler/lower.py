@@ -107,8 +107,9 @@ def _ordered(op: ops.Relation) -> bool:
                                         and isinstance(op.parent, ops.Sort))
 
 
-def inline_udfs(expr: ibis.Table) -> tuple[ibis.Table, tuple]:
-    """Replace each call of a UDF that has an exact SQL form by that form (udf_inline)."""
+def inline_udfs(expr: ibis.Table, always: bool = False) -> tuple[ibis.Table, tuple]:
+    """Replace each call of a UDF that has an exact SQL form by that form (udf_inline), where
+    that is the faster form, or wherever possible if ``always``."""
     from .udf_inline import inline
     from .udfs import source_of, translatable
 
@@ -119,7 +120,7 @@ def inline_udfs(expr: ibis.Table) -> tuple[ibis.Table, tuple]:
             src = source_of(udf)
             if src is None or not translatable(src):
                 continue  # the translator reports why, with the same rules inlined or not
-            body = inline(src.fn.body, [arg.to_expr() for arg in udf.args])
+            body = inline(src.fn.body, [arg.to_expr() for arg in udf.args], always=always)
             if body is not None:
                 mapping[udf] = body.op()
                 inlined[src.sql_name] = src
@@ -137,7 +138,8 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
     difference becomes a W400 warning), so that a notebook can show where Spark differs; such a
     feature set never reaches a build.
     """
-    expr, inlined = inline_udfs(feature.expr) if inline else (feature.expr, ())
+    expr, inlined = inline_udfs(feature.expr, always=inline == "always") \
+        if inline not in (False, "never") else (feature.expr, ())
     op = expr.op()
     nodes = list(op.find(ops.Node))
     reasons = sorted({r for node in nodes if (r := refusal(node))})
@@ -168,9 +170,10 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
                           determinism.risks(feature.expr), tuple(shown), expr, inlined), []
 
 
-def lower(features: FeatureSets, inline: bool = True) -> LoweredNotebook:
+def lower(features: FeatureSets, inline: bool | str = "auto") -> LoweredNotebook:
     """Lower every feature set the evaluator accepted; refused ones keep their diagnostics.
-    ``inline``: replace UDF calls by exact SQL where possible (else they are compiled)."""
+    ``inline``: replace UDF calls by exact SQL where faster ("auto" or True), wherever possible
+    ("always"), or never (False or "never"): those UDFs are compiled."""
     lowered, refused, seen = [], list(features.refused), set()
     notebook = features.bound.parsed.notebook.path
     for feature in features.features:

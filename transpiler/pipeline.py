@@ -33,7 +33,9 @@ class Options:
     data: tuple[DataBinding, ...] = ()
     coordinates: Coordinates = field(default_factory=Coordinates)
     progress: Callable[[str], None] | None = None
-    inline_udfs: bool = True
+    # Python UDFs with an exact SQL form: "auto" inlines where that is the faster form
+    # (udf_inline.MAX_REPEATED_WORK), "always" wherever possible, "never" (or False) compiles all
+    inline_udfs: bool | str = "auto"
 
 
 STAGES = (

@@ -265,6 +265,12 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
         check_rewrite(op.replacement.value, java.groups)
         return self.f.nb2jvm_re2_replace(arg, sge.Literal.string(java.pattern), replacement)
 
+    def visit_RegexSplit(self, op, *, arg, pattern):
+        # DuckDB splits by searching each rest of the string as a text of its own (anchors at
+        # its start) and cuts one character off at an empty match; Spark's split follows Java's
+        # String.split: the runtime's loop (Re2Split.java) on the translated pattern
+        return self.f.nb2jvm_re2_split(arg, self._java_regex(op.pattern))
+
     def visit_StringSplit(self, op, *, arg, delimiter):
         # DuckDB splits on the delimiter's text; Spark's split() takes a regex: quote it
         return self.f.split(arg, sge.Literal.string(quote(op.delimiter.value)), -1)
@@ -302,6 +308,13 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
                         self.f[name](x.copy()))
 
     visit_Sqrt = visit_Ln = visit_Log10 = visit_Log2 = _domain_checked
+
+    def visit_Log(self, op, *, arg, base):
+        # DuckDB computes log(x, b) as ln(x) / ln(b): both logs raise outside their domain and
+        # the quotient follows IEEE rules (b = 1 divides by zero), as visit_Divide does
+        lns = ops.Ln(op.arg), ops.Ln(op.base)
+        return self.visit_Divide(ops.Divide(*lns), left=self._domain_checked(lns[0], arg=arg),
+                                 right=self._domain_checked(lns[1], arg=base))
 
     def _whole_checked(self, op, *, arg):
         # floor()/ceil() of a float are int64 in ibis: DuckDB casts and raises on NaN, ±inf and
@@ -346,6 +359,67 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
 
     visit_StandardDev = visit_Variance = _moment
 
+    def _ordered_values(self, op, arg, where, order_by, include_null):
+        # DuckDB aggregates in the ORDER BY of first/last/array_agg; Spark has no ordered
+        # aggregate (ibis refuses them): collect (keys, value) structs, sort them with a
+        # comparator that has DuckDB's order (NULL keys last unless nulls_first, NaN greatest,
+        # strings by code point), and read the first, the last or all values
+        keys = [sort.this for sort in order_by]
+        fields = []
+        for i, key in enumerate(keys):
+            fields += [sge.Literal.string(f"k{i}"), key]
+        item = self.f.named_struct(*fields, sge.Literal.string("v"), arg)
+        keep = [] if include_null else [sg.not_(arg.copy().is_(NULL))]
+        if where is not None:
+            keep.append(where)
+        collected = self.f.collect_list(self.if_(sg.and_(*keep), item, NULL) if keep else item)
+        collected.meta["nb2jvm_aggregate"] = True
+        left, right = sg.to_identifier("l"), sg.to_identifier("r")
+        order = sge.Literal.number(0)
+        for i, sort in reversed(list(enumerate(op.order_by))):
+            lk, rk = (sge.Dot(this=sge.column(side.copy()), expression=sg.to_identifier(f"k{i}"))
+                      for side in (left, right))
+            first, after = (-1, 1) if sort.nulls_first else (1, -1)
+            less, more = (-1, 1) if sort.ascending else (1, -1)
+            order = sge.Case(ifs=[
+                sge.If(this=sg.and_(lk.is_(NULL), rk.copy().is_(NULL)), true=order),
+                sge.If(this=lk.copy().is_(NULL), true=sge.Literal.number(first)),
+                sge.If(this=rk.copy().is_(NULL), true=sge.Literal.number(after)),
+                sge.If(this=sge.LT(this=lk.copy(), expression=rk.copy()),
+                       true=sge.Literal.number(less)),
+                sge.If(this=sge.GT(this=lk.copy(), expression=rk.copy()),
+                       true=sge.Literal.number(more))], default=order.copy())
+        comparator = sge.Lambda(this=order, expressions=[left, right])
+        return self.f.array_sort(collected, comparator)
+
+    def visit_First(self, op, *, arg, where, order_by, include_null):
+        # see _ordered_values
+        if not order_by:
+            return super().visit_First(op, arg=arg, where=where, order_by=order_by,
+                                       include_null=include_null)
+        picked = self.f.try_element_at(self._ordered_values(op, arg, where, order_by,
+                                                            include_null),
+                                       sge.Literal.number(-1 if isinstance(op, ops.Last) else 1))
+        value = sge.Dot(this=picked, expression=sg.to_identifier("v"))
+        value.meta["nb2jvm_composite"] = True
+        return value
+
+    visit_Last = visit_First
+
+    def visit_ArrayCollect(self, op, *, arg, where, order_by, include_null, distinct):
+        # see _ordered_values; DuckDB's array_agg of no rows is NULL, not an empty array
+        if not order_by:
+            return super().visit_ArrayCollect(op, arg=arg, where=where, order_by=order_by,
+                                              include_null=include_null, distinct=distinct)
+        ordered = self._ordered_values(op, arg, where, order_by, include_null)
+        element = sg.to_identifier("e")
+        values = self.f.transform(ordered, sge.Lambda(
+            this=sge.Dot(this=sge.column(element.copy()), expression=sg.to_identifier("v")),
+            expressions=[element]))
+        result = self.if_(self.f.size(ordered.copy()).eq(0), NULL, values)
+        result.meta["nb2jvm_composite"] = True
+        return result
+
     def visit_WindowFunction(self, op, *, func, **kw):
         # a rule that combines several aggregates (see _moment) is windowed aggregate by
         # aggregate: Spark has no window over a CASE of aggregates
@@ -360,6 +434,57 @@ class Nb2jvmSparkCompiler(PySparkCompiler):
             return super(Nb2jvmSparkCompiler, self).visit_WindowFunction(op, func=inner, **kw)
 
         return func.transform(window)
+
+    def visit_StringToTimestamp(self, op, *, arg, format_str):
+        # DuckDB's strptime skips surrounding whitespace, matches a format space to any run of
+        # whitespace and reads numbers of 1-4 (%Y) or 1-2 digits, where Spark's to_timestamp
+        # patterns are strict: the runtime's parser with DuckDB's rules (DuckDbStrptime.java)
+        micros = self.f.nb2jvm_duckdb_strptime(arg, sge.Literal.string(op.format_str.value))
+        return self.f.timestamp_micros(micros)
+
+    def visit_StringToDate(self, op, *, arg, format_str):
+        # DuckDB's strptime (see visit_StringToTimestamp), then the date of that timestamp
+        return _cast(self.visit_StringToTimestamp(op, arg=arg, format_str=format_str), "date")
+
+    def visit_TableUnnest(self, op, **kw):
+        # ibis's lowering (LATERAL VIEW [pos]explode[_outer], which drops or keeps NULL and
+        # empty arrays as DuckDB's UNNEST does) names its column at random; the SQL must be
+        # the same on every run, so the name is derived from the column's
+        stable = f"__nb2jvm_unnest_{kw['column_name']}"
+
+        def rename(node):
+            if isinstance(node, sge.Identifier) and node.name.startswith("ibis_table_unnest"):
+                return sg.to_identifier(stable, quoted=node.quoted)
+            return node
+
+        return super().visit_TableUnnest(op, **kw).transform(rename)
+
+    def visit_InMemoryTable(self, op, *, name, schema, data):
+        # an ibis.memtable in the notebook: its rows are written into the SQL as VALUES (the
+        # JVM has no table of that name); the values are those DuckDB reads (NaN in a pandas
+        # float column is NULL there), each cast to its column's type
+        table = data.to_pyarrow(schema)
+        columns = list(schema.items())
+        types = [self.type_mapper.from_ibis(t) for _, t in columns]
+
+        def value(v, dtype, spark_type):
+            if v is None:
+                return _cast(NULL, spark_type.sql("spark"))
+            return sge.Cast(this=self.visit_Literal(ops.Literal(v, dtype), value=v, dtype=dtype),
+                            to=spark_type.copy())
+
+        rows = [sge.Tuple(expressions=[value(v, t, st) for v, (_, t), st in
+                                       zip(row.values(), columns, types)])
+                for row in table.to_pylist()]
+        names = [sg.to_identifier(f"c{i}") for i in range(len(columns))]
+        select = [_cast(sge.column(n.copy()), st.sql("spark")).as_(c, quoted=True)
+                  for n, (c, _), st in zip(names, columns, types)]
+        if not rows:  # VALUES needs a row: one of NULLs, filtered out
+            rows = [sge.Tuple(expressions=[_cast(NULL, st.sql("spark")) for st in types])]
+            return sg.select(*select).from_(sge.Values(expressions=rows, alias=sge.TableAlias(
+                this=sg.to_identifier("v"), columns=names))).where(sge.false())
+        return sg.select(*select).from_(sge.Values(expressions=rows, alias=sge.TableAlias(
+            this=sg.to_identifier("v"), columns=names)))
 
     def visit_ExtractEpochSeconds(self, op, *, arg):
         # DuckDB's epoch() is a double with the fraction; ibis types the result int32 and its

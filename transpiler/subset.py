@@ -21,7 +21,7 @@ IBIS_FUNCTIONS = frozenset({
     "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile",
     "window", "rows_window", "range_window", "cumulative_window",
     "desc", "asc", "interval", "date", "timestamp", "time", "and_", "or_",
-    "array", "map", "struct", "dtype", "schema", "_",
+    "array", "map", "struct", "dtype", "schema", "memtable", "_",
 })
 
 TABLE_METHODS = frozenset({
@@ -56,7 +56,7 @@ VALUE_METHODS = frozenset({
     # temporal
     "date", "time", "year", "month", "day", "hour", "minute", "second", "millisecond",
     "microsecond", "day_of_week", "day_of_year", "week_of_year", "quarter", "epoch_seconds",
-    "truncate", "delta", "strftime", "index", "full_name",
+    "truncate", "delta", "strftime", "index", "full_name", "as_timestamp", "as_date",
 })
 
 # Methods of plain Python values (constants, column-name lists) a cell may call: pure ones only
@@ -90,7 +90,6 @@ REFUSED = {
         "read_parquet", "read_csv", "read_json", "read_delta", "read_sql", "connect",
         "raw_sql", "sql", "cache", "create_table", "insert")},
     "table": "declares an input; write it on its own line: NAME = ibis.table({...}, name=...)",
-    "memtable": "in-notebook data tables are not supported yet",
     "compile": "produces SQL text; nb2jvm does the compiling",
     "to_sql": "produces SQL text; nb2jvm does the compiling",
     "set_backend": "changes global state; exported cells only define features",

@@ -20,6 +20,15 @@ public final class ExpertUdfs {
     }
   }
 
+  /** discount, hand-written. */
+  public static final class Discount implements UDF2<Double, Long, Double> {
+    @Override
+    public Double call(Double amount, Long n) {
+      if (amount == null || n == null) return null;
+      return n > 3 ? amount * 0.9 : amount;
+    }
+  }
+
   /** normalize_email, hand-written. */
   public static final class NormalizeEmail implements UDF1<String, String> {
     @Override

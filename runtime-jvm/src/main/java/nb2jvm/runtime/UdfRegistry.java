@@ -44,6 +44,15 @@ final class UdfRegistry {
     if (!spark.catalog().functionExists(Re2Replace.NAME)) {
       reg.register(Re2Replace.NAME, new Re2Replace(), DataTypes.StringType);
     }
+    // DuckDB's regex split, which the SQL calls for re_split() (see Re2Split)
+    if (!spark.catalog().functionExists(Re2Split.NAME)) {
+      reg.register(Re2Split.NAME, new Re2Split(),
+          DataTypes.createArrayType(DataTypes.StringType));
+    }
+    // DuckDB's strptime, which the SQL calls for as_timestamp()/as_date() (see DuckDbStrptime)
+    if (!spark.catalog().functionExists(DuckDbStrptime.NAME)) {
+      reg.register(DuckDbStrptime.NAME, new DuckDbStrptime(), DataTypes.LongType);
+    }
     // DuckDB's binary rounding of doubles, which the SQL calls for round() (see DuckDbRound)
     if (!spark.catalog().functionExists(DuckDbRound.NAME)) {
       reg.register(DuckDbRound.NAME, new DuckDbRound.ToDouble(), DataTypes.DoubleType);
