@@ -45,6 +45,34 @@ def jvm_failure(jvm, lowered, feature: str, inputs: dict, folder: Path) -> str:
 SETUP = 'import ibis\nfrom ibis import _\ncon = ibis.duckdb.connect()\n'
 
 
+def verify_cells(folder: Path, tables: dict, cells: list[str], name: str = "nb.ipynb") -> dict:
+    """Write ``tables`` (name -> pyarrow table) as Parquet next to a notebook that reads them and
+    exports ``cells`` (one feature-set assignment each); verify it on the JVM against DuckDB and
+    return the verdicts by feature-set name."""
+    import pyarrow.parquet as pq
+
+    from transpiler.pipeline import Options
+    from transpiler.verify import verify
+
+    for table_name, table in tables.items():
+        pq.write_table(table, folder / f"{table_name}.parquet")
+    setup = SETUP + "\n".join(f'{t} = con.read_parquet("{t}.parquet")' for t in tables)
+    path = write_notebook(folder / name, [setup] + [f"%%export\n{c}" for c in cells])
+    return {v.name: v for v in verify(path, Options()).feature_sets}
+
+
+def fails_on_both(jvm, folder: Path, table, expr: str) -> str:
+    """``f = t.select(r=<expr>)`` over ``table``: the notebook's engine must fail (verify says
+    error), and the JVM must fail too, not return rows; returns the JVM's message."""
+    from transpiler.pipeline import Options, transpile
+
+    (verdict,) = verify_cells(folder, {"t": table}, [f"f = t.select(r={expr})"]).values()
+    assert verdict.status == "error" and "notebook engine failed" in verdict.message, \
+        verdict.message
+    lowered = transpile(folder / "nb.ipynb", Options())
+    return jvm_failure(jvm, lowered, "f", {"t": folder / "t.parquet"}, folder)
+
+
 @pytest.fixture
 def notebook(tmp_path):
     """Factory: ``notebook(cells, name=...)`` -> path of a notebook written in tmp_path."""

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, write_notebook
+from tests.conftest import SETUP, fails_on_both, verify_cells, write_notebook
 from transpiler.pipeline import Options, transpile
 from transpiler.spark_rules import _DELTA_UNITS
 from transpiler.verify import verify
@@ -124,12 +124,10 @@ def test_time_zone_aware_timestamps(tmp_path, jvm):
                 dt.datetime(1900, 1, 31, 12, tzinfo=dt.timezone.utc)]
     others = instants[1:] + instants[:1]
     zone = pa.timestamp("us", tz="America/New_York")
-    pq.write_table(pa.table({"id": list(range(len(instants))), "z": pa.array(instants, zone),
-                             "y": pa.array(others, zone)}), tmp_path / "t.parquet")
-    cells = [SETUP + 't = con.read_parquet("t.parquet")']
-    cells += [f"%%export\n{name} = t.select('id', r={expr})" for name, expr in ZONED]
-    path = write_notebook(tmp_path / "zoned.ipynb", cells)
-    verdicts = {v.name: v for v in verify(path, Options()).feature_sets}
+    table = pa.table({"id": list(range(len(instants))), "z": pa.array(instants, zone),
+                      "y": pa.array(others, zone)})
+    verdicts = verify_cells(tmp_path, {"t": table},
+                            [f"{name} = t.select('id', r={expr})" for name, expr in ZONED])
     for name, expr in ZONED:
         v = verdicts[name]
         assert v.status == "conformant", f"{expr}: {v.status} {v.message}\n{v.details}"
@@ -138,14 +136,6 @@ def test_time_zone_aware_timestamps(tmp_path, jvm):
 @pytest.mark.parametrize("value", [dt.datetime(2020, 1, 1, 0, 0, 1, 500000),
                                    dt.datetime(2040, 1, 1), dt.datetime(1901, 1, 1)])
 def test_epoch_seconds_fails_where_the_notebook_fails(tmp_path, jvm, value):
-    from tests.conftest import jvm_failure
-
-    pq.write_table(pa.table({"ts": pa.array([dt.datetime(2020, 1, 1), value],
-                                            pa.timestamp("us"))}), tmp_path / "t.parquet")
-    path = write_notebook(tmp_path / "nb.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',
-                                                  "%%export\nf = t.select(r=t.ts.epoch_seconds())"])
-    (verdict,) = verify(path, Options()).feature_sets
-    assert verdict.status == "error", verdict.message
-    message = jvm_failure(jvm, transpile(path, Options()), "f", {"t": tmp_path / "t.parquet"},
-                          tmp_path)
+    table = pa.table({"ts": pa.array([dt.datetime(2020, 1, 1), value], pa.timestamp("us"))})
+    message = fails_on_both(jvm, tmp_path, table, "t.ts.epoch_seconds()")
     assert "epoch_seconds()" in message, message

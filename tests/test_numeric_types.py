@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, jvm_failure, write_notebook
-from transpiler.pipeline import Options, transpile
+from tests.conftest import SETUP, fails_on_both, write_notebook
+from transpiler.pipeline import Options
 from transpiler.verify import verify
 
 pytestmark = pytest.mark.jvm
@@ -98,13 +98,7 @@ def test_case(verdicts, name, source, expected):
 @pytest.mark.parametrize("expr", ["t.i8 + 1", "t.i8 * 3", "t.i8 * 3 * 3 - 1", "t.i16 * 200"])
 def test_narrow_integer_overflow_fails_on_both_engines(tmp_path, jvm, expr):
     """DuckDB types `i8 * 3` as TINYINT and raises on overflow; Spark must not return a value."""
-    pq.write_table(pa.Table.from_pydict(ROWS, schema=SCHEMA), tmp_path / "t.parquet")
-    path = write_notebook(tmp_path / "nb.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',
-                                                  f"%%export\nf = t.select('id', r={expr})"])
-    (verdict,) = verify(path, Options()).feature_sets
-    assert verdict.status == "error" and "Overflow" in verdict.message, verdict.message
-    message = jvm_failure(jvm, transpile(path, Options()), "f", {"t": tmp_path / "t.parquet"},
-                          tmp_path)
+    message = fails_on_both(jvm, tmp_path, pa.Table.from_pydict(ROWS, schema=SCHEMA), expr)
     assert "overflow" in message.lower(), message
 
 
@@ -116,14 +110,7 @@ def test_narrow_integer_overflow_fails_on_both_engines(tmp_path, jvm, expr):
                                         ("t.x.std().over(order_by='x')", 1e200)])
 def test_outside_the_domain_fails_on_both_engines(tmp_path, jvm, expr, value):
     """DuckDB raises where Spark would return NaN, NULL or a clamped integer."""
-    pq.write_table(pa.table({"x": [4.0, value]}), tmp_path / "t.parquet")
-    path = write_notebook(tmp_path / "nb.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',
-                                                  f"%%export\nf = t.select(r={expr})"])
-    (verdict,) = verify(path, Options()).feature_sets
-    assert verdict.status == "error" and "notebook engine failed" in verdict.message, \
-        verdict.message
-    message = jvm_failure(jvm, transpile(path, Options()), "f", {"t": tmp_path / "t.parquet"},
-                          tmp_path)
+    message = fails_on_both(jvm, tmp_path, pa.table({"x": [4.0, value]}), expr)
     assert "the notebook's DuckDB raises" in message, message
 
 

@@ -9,12 +9,10 @@ from __future__ import annotations
 import math
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, write_notebook
+from tests.conftest import SETUP, verify_cells
 from transpiler.pipeline import Options
-from transpiler.verify import verify
 
 pytestmark = pytest.mark.jvm
 
@@ -43,13 +41,9 @@ CASES = [
 
 
 def test_ordered_aggregates_match_duckdb(tmp_path, jvm):
-    pq.write_table(pa.table(ROWS), tmp_path / "t.parquet")
-    cells = [SETUP + 't = con.read_parquet("t.parquet")']
-    cells += [f"%%export\n{n} = t.group_by('g').aggregate({e})" for n, e in CASES]
-    cells += ["%%export\nties = t.mutate(one=1).group_by('g').aggregate(a=_.x.first("
-              "order_by='one'))"]
-    path = write_notebook(tmp_path / "ordered.ipynb", cells)
-    verdicts = {v.name: v for v in verify(path, Options()).feature_sets}
+    cells = [f"{n} = t.group_by('g').aggregate({e})" for n, e in CASES]
+    cells += ["ties = t.mutate(one=1).group_by('g').aggregate(a=_.x.first(order_by='one'))"]
+    verdicts = verify_cells(tmp_path, {"t": pa.table(ROWS)}, cells)
     for name, expr in CASES:
         v = verdicts[name]
         assert v.status == "conformant", f"{expr}: {v.status} {v.message}\n{v.details}"

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, jvm_failure, write_notebook
+from tests.conftest import SETUP, fails_on_both, write_notebook
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
 
@@ -59,15 +59,7 @@ def test_round_with_digits_matches_duckdb(tmp_path, jvm):
 
 @pytest.mark.parametrize("value", [math.nan, math.inf, 2.0 ** 63, -(2.0 ** 63) * 1.5])
 def test_round_to_int_fails_where_the_notebook_fails(tmp_path, jvm, value):
-    import duckdb
-
-    path = write_notebook(tmp_path / "nb.ipynb", [
-        SETUP + 't = con.read_parquet("t.parquet")', "%%export\nf = t.select(r=t.x.round())"])
-    pq.write_table(pa.table({"x": [1.5, value]}), tmp_path / "t.parquet")
-    with pytest.raises(duckdb.Error):  # the notebook's own engine raises on this value
-        duckdb.sql(f"select cast(round(x, 0) as bigint) from '{tmp_path / 't.parquet'}'").fetchall()
-    message = jvm_failure(jvm, transpile(path, Options()), "f", {"t": tmp_path / "t.parquet"},
-                          tmp_path)
+    message = fails_on_both(jvm, tmp_path, pa.table({"x": [1.5, value]}), "t.x.round()")
     assert "out of the range of int64" in message, message
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, jvm_failure, write_notebook
+from tests.conftest import SETUP, fails_on_both, write_notebook
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
 
@@ -89,13 +89,8 @@ def test_strings_duckdb_parses_give_the_same_timestamps(tmp_path, jvm):
 def test_strings_duckdb_rejects_fail_on_the_jvm(tmp_path, jvm, text):
     fmt = "%Y-%m-%d %H:%M:%S"
     assert not _parses(text, fmt)
-    pq.write_table(pa.table({"s": ["2024-01-05 10:20:30", text]}), tmp_path / "t.parquet")
-    path = write_notebook(tmp_path / "nb.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',
-                                                  f"%%export\nf = t.select(r=t.s.as_timestamp({fmt!r}))"])
-    (verdict,) = verify(path, Options()).feature_sets
-    assert verdict.status == "error", verdict.message
-    message = jvm_failure(jvm, transpile(path, Options()), "f", {"t": tmp_path / "t.parquet"},
-                          tmp_path)
+    message = fails_on_both(jvm, tmp_path, pa.table({"s": ["2024-01-05 10:20:30", text]}),
+                            f"t.s.as_timestamp({fmt!r})")
     assert "the notebook's DuckDB raises" in message, message
 
 

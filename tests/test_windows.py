@@ -10,12 +10,9 @@ import datetime as dt
 import random
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 import pytest
 
-from tests.conftest import SETUP, write_notebook
-from transpiler.pipeline import Options
-from transpiler.verify import verify
+from tests.conftest import verify_cells
 
 pytestmark = pytest.mark.jvm
 
@@ -51,11 +48,8 @@ WINDOWS = [
 
 def test_range_windows_match_duckdb(tmp_path, jvm):
     data = rows()
-    pq.write_table(pa.table(data), tmp_path / "t.parquet")
-    cells = [SETUP + 't = con.read_parquet("t.parquet")']
-    cells += [f"%%export\n{name} = t.select('id', r={expr})" for name, expr in WINDOWS]
-    path = write_notebook(tmp_path / "windows.ipynb", cells)
-    verdicts = {v.name: v for v in verify(path, Options()).feature_sets}
+    verdicts = verify_cells(tmp_path, {"t": pa.table(data)},
+                            [f"{name} = t.select('id', r={expr})" for name, expr in WINDOWS])
     for name, expr in WINDOWS:
         v = verdicts[name]
         assert v.status == "conformant", f"{expr}: {v.status} {v.message}\n{v.details}"
