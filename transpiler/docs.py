@@ -188,10 +188,10 @@ def render_semantics() -> str:
 
     from . import determinism, jvm, lower, regex, spark_compiler, udfs
 
-    compiler = spark_compiler.Nb2jvmSparkCompiler
-    rules = sorted((name, fn) for name, fn in vars(compiler).items()
-                   if (name.startswith("visit_") or name == "_asof_link") and
-                   getattr(fn, "__module__", None) == spark_compiler.__name__)
+    classes = (spark_compiler.Nb2jvmSparkCompiler, *spark_compiler.RULES)
+    rules = sorted({(name, fn) for cls in classes for name, fn in vars(cls).items()
+                    if (name.startswith("visit_") or name == "_asof_link") and
+                    getattr(fn, "__module__", "").startswith("transpiler.")})
     lines = [
         "# Semantics: the notebook is the reference",
         "",

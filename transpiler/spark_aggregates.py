@@ -1,0 +1,119 @@
+"""Aggregate rules of nb2jvm's Spark compiler: std/var as DuckDB raises and answers them, and
+ordered first/last/collect, which ibis refuses for Spark (tests/test_numeric_types.py,
+tests/test_ordered_aggregates.py).  A rule that combines several aggregates is windowed
+aggregate by aggregate (visit_WindowFunction)."""
+
+from __future__ import annotations
+
+import sqlglot as sg
+import sqlglot.expressions as sge
+import ibis.expr.operations as ops
+
+from .spark_sql import NULL, cast, double
+
+
+class AggregateRules:
+    """Aggregates as DuckDB computes them."""
+
+    def _moment(self, op, *, arg, how, where):
+        # DuckDB raises "out of range" when a std/var result is not finite (an infinite or NaN
+        # input, or an overflowing sum of squares) and returns 0.0 (population) or NULL (sample)
+        # for one value whatever it is, NaN included; Spark returns NaN or inf.  So: count 1 gives
+        # DuckDB's answer, a non-finite result raises, anything else is Spark's (the same to
+        # rounding: Welford's update in DuckDB, merged central moments in Spark).
+        kind = "pop" if how == "pop" else "samp"
+        name = ("stddev" if isinstance(op, ops.StandardDev) else "var") + "_" + kind
+        if op.arg.dtype.is_boolean():
+            arg = cast(arg, "int")
+        value = self.agg[name](arg, where=where)
+        count = self.agg.count(arg.copy(), where=where.copy() if where is not None else None)
+        for aggregate in (value, count):
+            aggregate.meta["nb2jvm_aggregate"] = True
+        label = name.upper().replace("VAR_", "VAR")
+        composite = sge.Case(ifs=[
+            sge.If(this=count.eq(sge.Literal.number(1)),
+                   true=double("0.0") if kind == "pop" else cast(NULL, "double")),
+            sge.If(this=self.f.isnan(value) | self.f.abs(value.copy()).eq(double("Infinity")),
+                   true=self.f.raise_error(sge.Literal.string(
+                       f"{label} is out of range (the notebook's DuckDB raises)")))],
+            default=value.copy())
+        composite.meta["nb2jvm_composite"] = True
+        return composite
+
+    visit_StandardDev = visit_Variance = _moment
+
+    def _ordered_values(self, op, arg, where, order_by, include_null):
+        # DuckDB aggregates in the ORDER BY of first/last/array_agg; Spark has no ordered
+        # aggregate (ibis refuses them): collect (keys, value) structs, sort them with a
+        # comparator that has DuckDB's order (NULL keys last unless nulls_first, NaN greatest,
+        # strings by code point), and read the first, the last or all values
+        keys = [sort.this for sort in order_by]
+        fields = []
+        for i, key in enumerate(keys):
+            fields += [sge.Literal.string(f"k{i}"), key]
+        item = self.f.named_struct(*fields, sge.Literal.string("v"), arg)
+        keep = [] if include_null else [sg.not_(arg.copy().is_(NULL))]
+        if where is not None:
+            keep.append(where)
+        collected = self.f.collect_list(self.if_(sg.and_(*keep), item, NULL) if keep else item)
+        collected.meta["nb2jvm_aggregate"] = True
+        left, right = sg.to_identifier("l"), sg.to_identifier("r")
+        order = sge.Literal.number(0)
+        for i, sort in reversed(list(enumerate(op.order_by))):
+            lk, rk = (sge.Dot(this=sge.column(side.copy()), expression=sg.to_identifier(f"k{i}"))
+                      for side in (left, right))
+            first, after = (-1, 1) if sort.nulls_first else (1, -1)
+            less, more = (-1, 1) if sort.ascending else (1, -1)
+            order = sge.Case(ifs=[
+                sge.If(this=sg.and_(lk.is_(NULL), rk.copy().is_(NULL)), true=order),
+                sge.If(this=lk.copy().is_(NULL), true=sge.Literal.number(first)),
+                sge.If(this=rk.copy().is_(NULL), true=sge.Literal.number(after)),
+                sge.If(this=sge.LT(this=lk.copy(), expression=rk.copy()),
+                       true=sge.Literal.number(less)),
+                sge.If(this=sge.GT(this=lk.copy(), expression=rk.copy()),
+                       true=sge.Literal.number(more))], default=order.copy())
+        comparator = sge.Lambda(this=order, expressions=[left, right])
+        return self.f.array_sort(collected, comparator)
+
+    def visit_First(self, op, *, arg, where, order_by, include_null):
+        # see _ordered_values
+        if not order_by:
+            return super().visit_First(op, arg=arg, where=where, order_by=order_by,
+                                       include_null=include_null)
+        picked = self.f.try_element_at(self._ordered_values(op, arg, where, order_by,
+                                                            include_null),
+                                       sge.Literal.number(-1 if isinstance(op, ops.Last) else 1))
+        value = sge.Dot(this=picked, expression=sg.to_identifier("v"))
+        value.meta["nb2jvm_composite"] = True
+        return value
+
+    visit_Last = visit_First
+
+    def visit_ArrayCollect(self, op, *, arg, where, order_by, include_null, distinct):
+        # see _ordered_values; DuckDB's array_agg of no rows is NULL, not an empty array
+        if not order_by:
+            return super().visit_ArrayCollect(op, arg=arg, where=where, order_by=order_by,
+                                              include_null=include_null, distinct=distinct)
+        ordered = self._ordered_values(op, arg, where, order_by, include_null)
+        element = sg.to_identifier("e")
+        values = self.f.transform(ordered, sge.Lambda(
+            this=sge.Dot(this=sge.column(element.copy()), expression=sg.to_identifier("v")),
+            expressions=[element]))
+        result = self.if_(self.f.size(ordered.copy()).eq(0), NULL, values)
+        result.meta["nb2jvm_composite"] = True
+        return result
+
+    def visit_WindowFunction(self, op, *, func, **kw):
+        # a rule that combines several aggregates (see _moment) is windowed aggregate by
+        # aggregate: Spark has no window over a CASE of aggregates
+        if not func.meta.get("nb2jvm_composite"):
+            return super().visit_WindowFunction(op, func=func, **kw)
+
+        def window(node):
+            if not node.meta.get("nb2jvm_aggregate"):
+                return node
+            inner = node.copy()
+            inner.meta.pop("nb2jvm_aggregate", None)
+            return super(AggregateRules, self).visit_WindowFunction(op, func=inner, **kw)
+
+        return func.transform(window)

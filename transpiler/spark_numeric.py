@@ -1,0 +1,106 @@
+"""Numeric rules of nb2jvm's Spark compiler: DuckDB's rounding, domain errors, integer results
+and narrow integer literals (each a measured divergence; tests/test_round.py,
+tests/test_numeric_types.py)."""
+
+from __future__ import annotations
+
+import functools
+
+import ibis.expr.datatypes as dt
+import sqlglot as sg
+import sqlglot.expressions as sge
+import ibis.expr.operations as ops
+
+from .spark_sql import atom, cast, double
+
+# Integer arithmetic where DuckDB's integer literals take the other operand's narrow type.
+INT_ARITH = (ops.Add, ops.Subtract, ops.Multiply, ops.FloorDivide, ops.Modulus)
+NARROW = {dt.int8: ("tinyint", -(2 ** 7), 2 ** 7 - 1), dt.int16: ("smallint", -(2 ** 15),
+                                                                     2 ** 15 - 1)}
+
+
+def narrow(dtype) -> tuple | None:
+    return NARROW.get(dtype.copy(nullable=True))
+
+
+def int_literal(node) -> int | None:
+    if isinstance(node, ops.Literal) and node.dtype.is_integer() and node.value is not None:
+        return node.value
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def duckdb_type(node: ops.Value) -> dt.DataType:
+    """The type DuckDB computes ``node`` in, where it is narrower than ibis's: an integer
+    literal that fits the other operand's int8/int16 takes that type (`i8 * 3` is a TINYINT
+    and overflows at -128 * 3), and so does the result."""
+    if isinstance(node, ops.Negate):
+        return duckdb_type(node.arg)
+    if isinstance(node, INT_ARITH):
+        left, right = node.left, node.right
+        types = [duckdb_type(left), duckdb_type(right)]
+        for lit, other, t in ((left, right, types[1]), (right, left, types[0])):
+            value = int_literal(lit)
+            if value is not None and int_literal(other) is None and narrow(t) \
+                    and narrow(t)[1] <= value <= narrow(t)[2]:
+                return t
+        if all(narrow(t) for t in types):
+            return max(types, key=lambda t: narrow(t)[2])
+    return node.dtype
+
+
+class NumericRules:
+    """Rounding, math domains and float-to-int results as DuckDB computes them."""
+
+    def visit_Round(self, op, *, arg, digits):
+        # Spark rounds the double's shortest decimal text half-up (round(2.675, 2) is 2.68);
+        # DuckDB rounds in binary (2.67) and treats non-finite steps its own way: the runtime's
+        # function (DuckDbRound.java) with the scale DuckDB computes, the C library's
+        # pow(10, |n|) (not always the nearest double to 10^n: n = 23), taken from Python's pow.
+        n = op.digits.value if op.digits is not None else 0
+        x = cast(arg, "double")
+        if op.dtype.is_integer():
+            return self.f.nb2jvm_duckdb_round_int(x)
+        scale = repr(10.0 ** abs(n)) if abs(n) < 309 else "Infinity"
+        return self.f.nb2jvm_duckdb_round(x, double(scale), sge.Boolean(this=n < 0))
+
+    # DuckDB raises outside a function's domain where Spark returns NaN (sqrt) or NULL (logs):
+    # the same error is raised on Spark.  Inside the domain both are the C/Java math functions.
+    _DOMAIN = {ops.Sqrt: ("sqrt", sge.LT, "cannot take square root of a negative number"),
+               ops.Ln: ("ln", sge.LTE, "cannot take logarithm of zero or a negative number"),
+               ops.Log10: ("log10", sge.LTE, "cannot take logarithm of zero or a negative number"),
+               ops.Log2: ("log2", sge.LTE, "cannot take logarithm of zero or a negative number")}
+
+    def _domain_checked(self, op, *, arg):
+        # outside the domain DuckDB raises (Out of Range Error); Spark returns NaN or NULL
+        name, outside, message = self._DOMAIN[type(op)]
+        x = atom(arg)
+        return self.if_(outside(this=x, expression=sge.Literal.number(0)),
+                        self.f.raise_error(sge.Literal.string(f"{name}(): {message} (the "
+                                                              "notebook's DuckDB raises)")),
+                        self.f[name](x.copy()))
+
+    visit_Sqrt = visit_Ln = visit_Log10 = visit_Log2 = _domain_checked
+
+    def visit_Log(self, op, *, arg, base):
+        # DuckDB computes log(x, b) as ln(x) / ln(b): both logs raise outside their domain and
+        # the quotient follows IEEE rules (b = 1 divides by zero), as visit_Divide does
+        lns = ops.Ln(op.arg), ops.Ln(op.base)
+        return self.visit_Divide(ops.Divide(*lns), left=self._domain_checked(lns[0], arg=arg),
+                                 right=self._domain_checked(lns[1], arg=base))
+
+    def _whole_checked(self, op, *, arg):
+        # floor()/ceil() of a float are int64 in ibis: DuckDB casts and raises on NaN, ±inf and
+        # beyond int64, where Spark's floor()/ceil() to BIGINT clamp (NaN becomes 0)
+        x = atom(cast(arg, "double"))
+        in_range = sg.and_(x >= double("-9.223372036854775808E18"),
+                           x.copy() < double("9.223372036854775807E18"))
+        name = "floor" if isinstance(op, ops.Floor) else "ceil"
+        if not op.arg.dtype.is_floating():
+            return super().visit_Floor(op, arg=arg) if isinstance(op, ops.Floor) else \
+                super().visit_Ceil(op, arg=arg)
+        return self.if_(sg.not_(sge.paren(in_range)), self.f.raise_error(sge.Literal.string(
+            f"{name}(): the value is not a finite int64 (the notebook's DuckDB raises a "
+            "Conversion Error)")), cast(self.f[name](x.copy()), "bigint"))
+
+    visit_Floor = visit_Ceil = _whole_checked
