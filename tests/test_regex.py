@@ -152,6 +152,8 @@ def test_translated_constructs_are_conformant(tmp_path, jvm):
     ("(a)\\1", 3, "backreferences"),
     ("\\y", 0, "not verified"),
     ("a\\B", 1, "inside multi-byte characters"),
+    ("(ab", 0, "never closed"),
+    ("a)b(", 1, "closes no group"),
 ])
 def test_refused_constructs_name_their_offset(pattern, offset, reason):
     with pytest.raises(RegexRefusal) as info:

@@ -84,6 +84,7 @@ def to_java(pattern: str) -> JavaRegex:
     """The java.util.regex pattern matching what ``pattern`` matches under RE2."""
     out: list[str] = []
     i, n, groups = 0, len(pattern), 0
+    opened: list[int] = []  # offsets of the groups not closed yet
 
     def refuse(pos, reason):
         raise RegexRefusal(pattern, pos, reason)
@@ -110,6 +111,7 @@ def to_java(pattern: str) -> JavaRegex:
             out.append("\\z")
             i += 1
         elif c == "(":
+            opened.append(i)
             if pattern.startswith("(?:", i):
                 out.append("(?:")
                 i += 3
@@ -128,6 +130,12 @@ def to_java(pattern: str) -> JavaRegex:
                 out.append("(")
                 groups += 1
                 i += 1
+        elif c == ")":
+            if not opened:
+                refuse(i, "a ')' that closes no group (RE2 rejects the pattern)")
+            opened.pop()
+            out.append(c)
+            i += 1
         elif c in "*+?}" and i + 1 < n and pattern[i + 1] == "+":
             refuse(i + 1, "possessive quantifiers are not RE2 (the notebook's query fails)")
         elif c == "{":
@@ -137,6 +145,8 @@ def to_java(pattern: str) -> JavaRegex:
         else:
             out.append(c)
             i += 1
+    if opened:
+        refuse(opened[-1], "a group that is never closed (RE2 rejects the pattern)")
     return JavaRegex("".join(out), groups)
 
 
