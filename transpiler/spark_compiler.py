@@ -204,10 +204,6 @@ class Nb2jvmSparkCompiler(*RULES, PySparkCompiler):
         return self.if_(right.eq(sge.Literal.number(0)), by_zero,
                         sge.Div(this=left, expression=right))
 
-
-
-
-
     def visit_TableUnnest(self, op, **kw):
         # ibis's lowering (LATERAL VIEW [pos]explode[_outer], which drops or keeps NULL and
         # empty arrays as DuckDB's UNNEST does) names its column at random; the SQL must be
@@ -241,16 +237,12 @@ class Nb2jvmSparkCompiler(*RULES, PySparkCompiler):
         names = [sg.to_identifier(f"c{i}") for i in range(len(columns))]
         select = [cast(sge.column(n.copy()), st.sql("spark")).as_(c, quoted=True)
                   for n, (c, _), st in zip(names, columns, types)]
-        if not rows:  # VALUES needs a row: one of NULLs, filtered out
-            rows = [sge.Tuple(expressions=[cast(NULL, st.sql("spark")) for st in types])]
-            return sg.select(*select).from_(sge.Values(expressions=rows, alias=sge.TableAlias(
-                this=sg.to_identifier("v"), columns=names))).where(sge.false())
-        return sg.select(*select).from_(sge.Values(expressions=rows, alias=sge.TableAlias(
+        # VALUES needs a row: an empty table is one row of NULLs, filtered out
+        empty = not rows
+        rows = rows or [sge.Tuple(expressions=[cast(NULL, st.sql("spark")) for st in types])]
+        values = sg.select(*select).from_(sge.Values(expressions=rows, alias=sge.TableAlias(
             this=sg.to_identifier("v"), columns=names)))
-
-
-
-
+        return values.where(sge.false()) if empty else values
 
     def visit_IsNull(self, op, *, arg):
         # ibis's PySpark compiler counts NaN as NULL in isnull(); DuckDB does not.

@@ -92,13 +92,13 @@ class NumericRules:
     def _whole_checked(self, op, *, arg):
         # floor()/ceil() of a float are int64 in ibis: DuckDB casts and raises on NaN, ±inf and
         # beyond int64, where Spark's floor()/ceil() to BIGINT clamp (NaN becomes 0)
+        if not op.arg.dtype.is_floating():
+            return super().visit_Floor(op, arg=arg) if isinstance(op, ops.Floor) else \
+                super().visit_Ceil(op, arg=arg)
         x = atom(cast(arg, "double"))
         in_range = sg.and_(x >= double("-9.223372036854775808E18"),
                            x.copy() < double("9.223372036854775807E18"))
         name = "floor" if isinstance(op, ops.Floor) else "ceil"
-        if not op.arg.dtype.is_floating():
-            return super().visit_Floor(op, arg=arg) if isinstance(op, ops.Floor) else \
-                super().visit_Ceil(op, arg=arg)
         return self.if_(sg.not_(sge.paren(in_range)), self.f.raise_error(sge.Literal.string(
             f"{name}(): the value is not a finite int64 (the notebook's DuckDB raises a "
             "Conversion Error)")), cast(self.f[name](x.copy()), "bigint"))

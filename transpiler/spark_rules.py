@@ -40,7 +40,8 @@ CONFORMANT_OPS = frozenset({
     ops.LStrip, ops.RStrip, ops.RPad, ops.StrRight, ops.NullIf, ops.Greatest, ops.Least,
     ops.Clip, ops.Exp, ops.ExtractQuarter, ops.ExtractDayOfYear, ops.ExtractWeekOfYear,
     ops.Median, ops.Quantile, ops.Any, ops.All,
-    ops.Sqrt, ops.Ln, ops.Log10, ops.Log2, ops.Log, ops.Floor, ops.Ceil, ops.StandardDev, ops.Variance,
+    ops.Sqrt, ops.Ln, ops.Log10, ops.Log2, ops.Log, ops.Floor, ops.Ceil, ops.StandardDev,
+    ops.Variance,
     # windows
     ops.WindowFunction, ops.WindowBoundary, ops.RowNumber, ops.MinRank, ops.DenseRank,
     ops.PercentRank, ops.CumeDist, ops.NTile, ops.Lag, ops.Lead,
@@ -284,8 +285,9 @@ def _float32_mix(op: ops.Node) -> str | None:
     for a in args:
         if a.dtype.is_decimal() or (isinstance(a, ops.Literal) and a.dtype.is_float64()):
             other = "float literal" if isinstance(a, ops.Literal) else str(a.dtype)
-            return (f"{type(op).__name__} of a float32 and a {other}: DuckDB computes in single precision where Spark widens to double; cast "
-                    "the float32 column to float64 first")
+            return (f"{type(op).__name__} of a float32 and a {other}: DuckDB computes in single "
+                    "precision where Spark widens to double; cast the float32 column to float64 "
+                    "first")
     return None
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlglot.expressions as sge
 import ibis.expr.operations as ops
 
-from .regex import check_rewrite, quote, to_java
+from .regex import quote, to_java
 from .spark_sql import cast
 
 
@@ -28,9 +28,7 @@ class TextRules:
         # right after the previous match (RE2 does not) and can step into the middle of a
         # character; its replacement syntax differs too ($1 vs \1): the runtime's RE2 loop
         # (Re2Replace.java) on the translated pattern, with the replacement as written
-        java = to_java(op.pattern.value)
-        check_rewrite(op.replacement.value, java.groups)
-        return self.f.nb2jvm_re2_replace(arg, sge.Literal.string(java.pattern), replacement)
+        return self.f.nb2jvm_re2_replace(arg, self._java_regex(op.pattern), replacement)
 
     def visit_RegexSplit(self, op, *, arg, pattern):
         # DuckDB splits by searching each rest of the string as a text of its own (anchors at
