@@ -58,10 +58,16 @@ def markdown(results: dict) -> str:
                          f"{v['ratio_median']:.2f} [{v['ratio_min']:.2f}–{v['ratio_max']:.2f}] "
                          f"| {v['median_s']:.3f} |")
     lines += ["", "## Build (`nb2jvm build`, 10 UDFs)", "",
+              "first: empty cache (once per installation); cold: fresh process, no compiler "
+              "running, UDFs never compiled; warm: compiler JVM already running (kernel, "
+              "`--watch`), median of 3; rebuild: nothing changed; forced: `--force`, classes "
+              "cached.", "",
               "| features | build | total s | slowest stages (s) |", "|---|---|---|---|"]
     for r in results["build"]:
-        for kind in ("cold", "warm", "rebuild"):
-            b = r[kind]
+        for kind in ("first", "cold", "warm", "rebuild", "forced"):
+            b = r.get(kind)
+            if b is None:
+                continue
             top = sorted(b["stages"].items(), key=lambda kv: -kv[1])[:3]
             lines.append(f"| {r['features']} | {kind} | {b['total_s']:.2f} | "
                          + ", ".join(f"{k} {v:.2f}" for k, v in top) + " |")

@@ -83,6 +83,14 @@ def notebook(tmp_path):
     return make
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiler_jvm():
+    """One compiler JVM for the session's in-process builds, as a Jupyter kernel keeps one."""
+    from transpiler import compile_server
+
+    compile_server.keep()
+
+
 @pytest.fixture(scope="session")
 def jvm():
     """The one JVM (with a local SparkSession) of this test session."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -13,10 +14,13 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Diagnostic, InputError, Nb2jvmError, Span, error
-from .inputs import DataBinding, require_data
-from .package import Coordinates
+
+# The stages import ibis, DuckDB and pandas (a second); commands import them when they need them,
+# so that `--help`, bad arguments and an up-to-date `build` answer at once, and `build` starts its
+# compiler JVM before the import.
 
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
+STARTED = time.perf_counter()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,13 +29,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"nb2jvm: error: {message}\n")
 
 
-def _data_binding(text: str) -> DataBinding:
+def _data_binding(text: str) -> tuple[str, Path, str]:
     name, sep, path = text.partition("=")
     if not sep or not name.isidentifier() or not path:
         raise argparse.ArgumentTypeError(f"expected NAME=PATH (e.g. transactions=tx.parquet), "
                                          f"got {text!r}")
-    return DataBinding(name, Path(path).expanduser().resolve(), f"--data {text}",
-                       Span(f"--data {text}"))
+    return name, Path(path).expanduser().resolve(), text
+
+
+def _bindings(args) -> tuple:
+    """``--data`` arguments as the pipeline's DataBindings."""
+    from .inputs import DataBinding
+
+    return tuple(DataBinding(name, path, f"--data {text}", Span(f"--data {text}"))
+                 for name, path, text in getattr(args, "data", []) or [])
 
 
 def _add_common(p: argparse.ArgumentParser, data: bool = True) -> None:
@@ -89,6 +100,14 @@ def make_parser() -> argparse.ArgumentParser:
                    help="build every notebook (and every *.ipynb in each folder) on its own, "
                    "one artifact each in DIR/<notebook>/, with one warm compiler; go on past "
                    "failures; exit 1 if any failed")
+    p.add_argument("--force", action="store_true",
+                   help="build even when nothing changed since the last build into DIR "
+                   "(by default an up-to-date DIR is left as it is)")
+    p.add_argument("--watch", action="store_true",
+                   help="stay running: rebuild whenever a notebook or a data file it reads "
+                   "changes, on one warm compiler (Ctrl-C stops)")
+    p.add_argument("--timings", type=Path, metavar="FILE.json",
+                   help="write the seconds spent in each stage to FILE.json")
     _add_coordinates(p)
     _add_common(p)
 
@@ -146,14 +165,14 @@ class _Progress:
 
 
 def _options(args, progress) -> "Options":
+    from .package import Coordinates
     from .pipeline import Options
 
     coords = Coordinates(getattr(args, "group_id", "nb2jvm.generated"),
                          getattr(args, "artifact_id", None) or "",
                          getattr(args, "artifact_version", "0.1.0"),
                          getattr(args, "facade_class", "") or "")
-    return Options(tuple(getattr(args, "data", []) or []), coords, progress,
-                   getattr(args, "inline_udfs", "auto"))
+    return Options(_bindings(args), coords, progress, getattr(args, "inline_udfs", "auto"))
 
 
 def cmd_check(args, progress) -> int:
@@ -175,90 +194,6 @@ def cmd_check(args, progress) -> int:
         print(f"{args.notebook}: ok ({len(lowered.lowered)} feature set(s): "
               f"{', '.join(lf.name for lf in lowered.lowered)})")
     return EXIT_ERROR if diagnostics else EXIT_OK
-
-
-def cmd_build_each(args, progress) -> int:
-    """Batch mode: one artifact per notebook, a progress line each, a summary at the end."""
-    import dataclasses
-
-    from .errors import Nb2jvmError
-    from .pipeline import build
-
-    notebooks = []
-    for given in args.notebooks:
-        if given.is_dir():
-            found = sorted(given.glob("*.ipynb"))
-            if not found:
-                raise error("CLI001", f"no *.ipynb in {given}", Span(str(given)), cls=InputError)
-            notebooks += found
-        elif given.is_file():
-            notebooks.append(given)
-        else:
-            raise error("CLI001", f"no such notebook or folder: {given}", Span(str(given)),
-                        cls=InputError)
-    stems = [nb.stem for nb in notebooks]
-    if len(set(stems)) != len(stems):
-        twice = sorted({s for s in stems if stems.count(s) > 1})
-        raise error("CLI001", f"two notebooks named {twice[0]}.ipynb would share the output "
-                    f"{args.output / twice[0]}", Span(str(args.output)), cls=InputError)
-    from .compile_server import warm
-
-    opts = _options(args, None)
-    rows = []
-    with warm():  # one compiler JVM for the whole batch
-        for k, nb in enumerate(notebooks, 1):
-            started = time.perf_counter()
-            done = round(20 * (k - 1) / len(notebooks))
-            print(f"[{'#' * done}{'.' * (20 - done)}] [{k}/{len(notebooks)}] {nb.name} ...",
-                  file=sys.stderr, flush=True)
-            coords = dataclasses.replace(opts.coordinates, artifact_id="", facade="")
-            try:
-                art = build(nb, args.output / nb.stem,
-                            dataclasses.replace(opts, coordinates=coords))
-                rows.append((nb.name, "ok", f"{len(art.manifest['feature_sets'])} feature sets",
-                             time.perf_counter() - started, str(art.jar)))
-            except Nb2jvmError as exc:
-                for d in exc.diagnostics:
-                    print(d.render(), file=sys.stderr)
-                rows.append((nb.name, "FAILED", f"{len(exc.diagnostics)} diagnostic(s)",
-                             time.perf_counter() - started, ""))
-    width = max(len(r[0]) for r in rows)
-    print(f"{'notebook':<{width}}  status  seconds  result")
-    for name, status, what, secs, jar in rows:
-        print(f"{name:<{width}}  {status:<6}  {secs:7.1f}  {what}{'  ' + jar if jar else ''}")
-    failed = sum(1 for r in rows if r[1] != "ok")
-    print(f"{len(rows) - failed} built, {failed} failed")
-    return 1 if failed else EXIT_OK
-
-
-def cmd_build(args, progress) -> int:
-    from .pipeline import build
-
-    if args.each:
-        return cmd_build_each(args, progress)
-    for given in args.notebooks:
-        if given.is_dir():
-            raise error("CLI001", f"{given} is a folder", Span(str(given)),
-                        hint="add --each to build every notebook in it on its own, or name "
-                        "the notebooks to put them into one artifact", cls=InputError)
-    if len(set(map(Path.resolve, args.notebooks))) != len(args.notebooks):
-        raise error("CLI001", "a notebook is named twice", Span(str(args.notebooks[0])),
-                    cls=InputError)
-    notebooks = args.notebooks[0] if len(args.notebooks) == 1 else tuple(args.notebooks)
-    artifact = build(notebooks, args.output, _options(args, progress))
-    for warning in artifact.warnings:
-        print(warning.render(), file=sys.stderr)
-    if not args.quiet:
-        print(f"built {artifact.jar}")
-        several = len(artifact.manifest["notebooks"]) > 1
-        for fs in artifact.manifest["feature_sets"]:
-            cols = ", ".join(c["name"] for c in fs["columns"])
-            where = f"{fs['notebook']} cell {fs['cell']}" if several else f"cell {fs['cell']:<3}"
-            print(f"  {fs['name']:<20} {where} sql/{fs['sql']}  ({cols})")
-        for nb in artifact.manifest["notebooks"]:
-            print(f"  facade {nb['facade']} ({nb['name']})")
-        print("  inputs: " + ", ".join(i["name"] for i in artifact.manifest["inputs"]))
-    return EXIT_OK
 
 
 def cmd_diff(args, progress) -> int:
@@ -347,6 +282,8 @@ def cmd_run(args, progress) -> int:
                 raise SubsetError(lowered.diagnostics)
             build_dir = package(lowered, work / "build", opts.coordinates).directory
             inputs = lowered.features.inputs
+            from .inputs import require_data
+
             require_data(inputs, str(source))
         man = json.loads((build_dir / "manifest.json").read_text())
         names = [fs["name"] for fs in man["feature_sets"]]
@@ -385,7 +322,7 @@ def _build_dir_inputs(build_dir: Path, args):
         raise error("CLI001", f"{build_dir} is not an nb2jvm build directory (no manifest.json)",
                     Span(str(build_dir)), hint="pass a notebook or the -o DIR of `nb2jvm build`")
     man = json.loads(manifest_path.read_text())
-    given = {b.name: b for b in args.data}
+    given = {b.name: b for b in _bindings(args)}
     missing = [i["name"] for i in man["inputs"] if i["name"] not in given]
     if missing:
         raise error("CLI003", "a build directory does not carry data: bind every input with "
@@ -415,6 +352,12 @@ def _move_atomic(src: Path, dst: Path) -> None:
     os.replace(tmp, dst)
 
 
+def cmd_build(args, progress) -> int:
+    from .cli_build import cmd_build
+
+    return cmd_build(args, progress)
+
+
 COMMANDS = {"check": cmd_check, "build": cmd_build, "verify": cmd_verify, "run": cmd_run,
             "publish": cmd_publish, "diff": cmd_diff}
 
@@ -431,6 +374,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nb2jvm: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `nb2jvm ... | head`: the reader left; stop quietly, as cat does
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:  # an output path we cannot write: the user's to fix, not a bug
         where = exc.filename or ""
         d = Diagnostic("OUT003", f"cannot write {where}: {exc.strerror or exc}", Span(str(where)),

@@ -135,15 +135,16 @@ def render(lowered: LoweredNotebook, group_id: str, artifact_id: str,
     return Facade(pkg, cls, "\n".join(lines))
 
 
-def compile_facade(facade: Facade, runtime: Path, spark_jars: Path, javac: Path,
-                   release: str) -> dict[str, bytes]:
+def compile_facade(facade: Facade) -> dict[str, bytes]:
     """javac the facade (cached by source hash); returns its class files by jar path."""
     import hashlib
     import json
 
+    from .jvm import JAVA_RELEASE, runtime_classes
     from .paths import cache_dir
 
-    key = hashlib.sha256("\0".join([facade.source, facade.path, str(runtime), release])
+    key = hashlib.sha256("\0".join([facade.source, facade.path, str(runtime_classes()),
+                                    JAVA_RELEASE])
                          .encode()).hexdigest()[:16]
     cached = cache_dir() / f"facade-{key}.json"
     if cached.is_file():
@@ -153,13 +154,9 @@ def compile_facade(facade: Facade, runtime: Path, spark_jars: Path, javac: Path,
         src.parent.mkdir(parents=True)
         src.write_text(facade.source, encoding="utf-8")
         out = Path(tmp) / "classes"
-        from .compile_server import compile_with
+        from .compile_server import compile_with, javac_args
 
-        # the JDK's compiler API does not expand `dir/*` classpath entries as javac's launcher does
-        jars = ":".join(str(j) for j in sorted(spark_jars.glob("*.jar")))
-        args = ["--release", release, "-encoding", "UTF-8", "-nowarn", "-cp",
-                f"{runtime}:{jars}", "-d", str(out), str(src)]
-        ok, detail = compile_with("java", args, [str(javac), *args])
+        ok, detail = compile_with("java", javac_args(out, src))
         if not ok:
             raise error("JVM004", "javac failed on the generated facade (an nb2jvm bug):\n"
                         + detail.strip(), cls=JvmError)

@@ -8,11 +8,10 @@ with overrides) then turns the ibis IR into sqlglot, and sqlglot prints Spark SQ
 from __future__ import annotations
 
 import dataclasses
-import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 
 import ibis
+import ibis.config
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import sqlglot.expressions as sge
@@ -61,15 +60,18 @@ def spark_type(dtype: dt.DataType) -> str:
     return spark_compiler.type_mapper.from_ibis(dtype).sql("spark").lower()
 
 
-@lru_cache(maxsize=None)
+class _PySparkOptions(ibis.config.Config):
+    """The one option ibis's PySpark compiler reads (the backend's own ``Options``)."""
+
+    treat_nan_as_null: bool = False
+
+
 def _register_pyspark_options() -> None:
     # ibis's PySpark compiler reads ibis.options.pyspark, which only the PySpark backend
-    # registers; importing it pulls in pyspark, which warns about pandas versions.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import ibis.backends.pyspark
-
-        ibis.backends.pyspark.Backend.register_options()
+    # registers; importing the backend costs a second (pandas, pyspark) that the compiler does
+    # not need, so an equal options object is registered unless the backend already did.
+    if ibis.config.options.pyspark is None:
+        ibis.config.options.pyspark = _PySparkOptions()
 
 
 def _bind_inputs(node: sge.Expression, inputs: frozenset[str]) -> sge.Expression:

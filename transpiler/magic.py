@@ -313,4 +313,9 @@ class ExportRefused(Exception):
 
 
 def register(ipython) -> None:
+    from . import compile_server
+
+    # a kernel is the long-lived host the interactive loop needs: its builds share one warm
+    # compiler JVM (started by the first build, stopped with the kernel)
+    compile_server.keep()
     ipython.register_magics(ExportMagics)

@@ -14,6 +14,7 @@ class.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.metadata
 import json
@@ -21,6 +22,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +70,7 @@ class Artifact:
     coordinates: Coordinates
     sql_files: dict[str, Path] = field(default_factory=dict)
     warnings: tuple = ()
+    data_files: tuple[Path, ...] = ()  # what the inputs were read from (schemas, golden rows)
 
 
 def spark_input_type(dtype: dt.DataType) -> str:
@@ -243,7 +246,7 @@ def _facades(lowered, coords: Coordinates) -> tuple:
     return facades
 
 
-def _bundles(lowered) -> list:
+def bundles(lowered) -> list:
     """The UDF Scala sources of the notebooks, once each (equal code, equal package)."""
     seen: dict[str, object] = {}
     for part in parts(lowered):
@@ -262,12 +265,23 @@ def _sources_entries(lowered, coords: Coordinates, man: dict, facades) -> dict:
                f"nb2jvm/{coords.artifact_id}/manifest.json": _json(man).encode(),
                **{f.path: f.source.encode() for f in facades}}
     entries.update(_sql_entries(lowered, f"nb2jvm/{coords.artifact_id}/"))
-    for bundle in _bundles(lowered):
+    for bundle in bundles(lowered):
         entries[bundle.package.replace(".", "/") + "/Udfs.scala"] = bundle.scala.encode()
     return entries
 
 
-def _jar_entries(lowered, coords: Coordinates, man: dict, pom: str, facades) -> dict:
+@contextlib.contextmanager
+def _timed(record, name: str):
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if record is not None:
+            record(name, time.perf_counter() - started)
+
+
+def _jar_entries(lowered, coords: Coordinates, man: dict, pom: str, facades,
+                 record=None) -> dict:
     root = f"nb2jvm/{coords.artifact_id}/"
     entries = {
         "META-INF/MANIFEST.MF": (b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n"
@@ -287,16 +301,16 @@ def _jar_entries(lowered, coords: Coordinates, man: dict, pom: str, facades) -> 
     trees = [jvm.runtime_classes()]
     from .scalac import compile_scala
 
-    trees += [compile_scala(bundle.scala) for bundle in _bundles(lowered)]
+    with _timed(record, "compile UDFs (scalac)"):
+        trees += [compile_scala(bundle.scala) for bundle in bundles(lowered)]
     for classes in trees:
         for cls in classes.rglob("*.class"):
             entries[cls.relative_to(classes).as_posix()] = cls.read_bytes()
     from .facade import compile_facade
 
-    jdk = jvm.find_jdk()
-    for facade in facades:
-        entries.update(compile_facade(facade, jvm.runtime_classes(), jvm.spark_jars_dir(),
-                                      jdk.javac, jvm.JAVA_RELEASE))
+    with _timed(record, "compile facade (javac)"):
+        for facade in facades:
+            entries.update(compile_facade(facade))
     return entries
 
 
@@ -311,11 +325,12 @@ def _umask() -> int:
 
 
 def package(lowered, out_dir: Path, coords: Coordinates | None = None,
-            golden=None) -> Artifact:
+            golden=None, record=None) -> Artifact:
     """Write the build directory atomically; an existing one is replaced only on success.
 
     ``lowered`` is one lowered notebook or a sequence of them (one artifact, one facade class
-    per notebook); ``golden`` is the merged :class:`transpiler.golden.Golden` of all of them."""
+    per notebook); ``golden`` is the merged :class:`transpiler.golden.Golden` of all of them;
+    ``record(name, seconds)``, when given, is told the time of each compile."""
     all_parts = parts(lowered)
     names = [_notebook_name(p) for p in all_parts]
     coords = coords or Coordinates()
@@ -346,21 +361,22 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
             sql_files[lf.name] = staging / "sql" / f"{lf.name}.sql"
             sql_files[lf.name].write_text(lf.sql + "\n", encoding="utf-8")
         (staging / "manifest.json").write_text(_json(man), encoding="utf-8")
-        bundles = _bundles(all_parts)
-        if bundles:
+        sources = bundles(all_parts)
+        if sources:
             (staging / "scala").mkdir()
-            for k, bundle in enumerate(bundles):
+            for k, bundle in enumerate(sources):
                 name = "Udfs.scala" if k == 0 else f"Udfs{k + 1}.scala"
                 (staging / "scala" / name).write_text(bundle.scala, encoding="utf-8")
         base = f"{coords.artifact_id}-{coords.version}"
         (staging / f"{base}.pom").write_text(pom, encoding="utf-8")
         jar_name = f"{base}.jar"
-        entries = _jar_entries(all_parts, coords, man, pom, facades)
+        entries = _jar_entries(all_parts, coords, man, pom, facades, record)
         for name, data in (golden.files.items() if golden is not None else ()):
             entries[f"nb2jvm/{coords.artifact_id}/{name}"] = data
-        write_jar(staging / jar_name, entries)
-        write_jar(staging / f"{base}-sources.jar",
-                  _sources_entries(all_parts, coords, man, facades))
+        with _timed(record, "write jars"):
+            write_jar(staging / jar_name, entries)
+            write_jar(staging / f"{base}-sources.jar",
+                      _sources_entries(all_parts, coords, man, facades))
         if out_dir.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             backup.rmdir()
@@ -374,4 +390,6 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
         raise
     return Artifact(out_dir, out_dir / jar_name, man, coords,
                     {n: out_dir / "sql" / p.name for n, p in sql_files.items()},
-                    tuple(w for part in all_parts for w in part.warnings))
+                    tuple(w for part in all_parts for w in part.warnings),
+                    tuple(sorted({t.path for part in all_parts for t in part.features.inputs
+                                  if t.path is not None})))

@@ -179,8 +179,27 @@ def _function_def(cell: Cell, node: ast.FunctionDef, body_lines: list[str], offs
                          params, ast.unparse(node.returns), function, offset + first - 1), []
 
 
+# A long-lived process (a kernel, `build --watch`) rebuilds notebooks of which most cells did not
+# change: their statements (immutable nodes) are kept by everything that decides them.
+_PARSED: dict[tuple, tuple] = {}
+_PARSED_MAX = 4096
+
+
 def parse_cell(cell: Cell, notebook: str) -> tuple[ParsedCell | None, list[Diagnostic]]:
     """Parse one exported cell; return its AST or the diagnostics explaining the refusal."""
+    key = (notebook, cell.index, cell.cell_id, cell.source, cell.export)
+    hit = _PARSED.get(key)
+    if hit is None:
+        parsed, diagnostics = _parse_cell(cell, notebook)
+        hit = (parsed.body if parsed is not None else None, tuple(diagnostics))
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = hit
+    statements, diagnostics = hit
+    return (ParsedCell(cell, statements) if statements is not None else None), list(diagnostics)
+
+
+def _parse_cell(cell: Cell, notebook: str) -> tuple[ParsedCell | None, list[Diagnostic]]:
     assert cell.export is not None
     offset = cell.export.first_body_line - 1
     body_lines = cell.lines[offset:]

@@ -10,7 +10,6 @@ options a stage needs come in one explicit :class:`Options` object.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +74,15 @@ def build(path, out_dir: Path, opts: Options, timings: Timings | None = None) ->
     """Transpile and package; any refused feature set fails the build with every diagnostic.
 
     ``path`` is a notebook or a sequence of notebooks (one artifact, one facade per notebook).
+    The compiler JVM starts first and warms up while the notebooks are transpiled.
     """
+    from .compile_server import warm
+
+    with warm():
+        return _build(path, out_dir, opts, timings)
+
+
+def _build(path, out_dir: Path, opts: Options, timings: Timings | None) -> Artifact:
     paths = list(path) if isinstance(path, (list, tuple)) else [path]
     lowered, diagnostics, kind = [], [], SubsetError
     for nb in paths:
@@ -92,23 +99,23 @@ def build(path, out_dir: Path, opts: Options, timings: Timings | None = None) ->
     if diagnostics:
         raise kind(diagnostics)
     check_unique(lowered)  # before the golden rows: a clash is found in seconds
-    if opts.progress:
-        opts.progress("golden rows for the self-check")
-    started = time.perf_counter()
-    from .golden import merge, record
+    from .package import bundles
+    from .scalac import compile_ahead, drop_ahead
 
-    golden = merge(record(part) for part in lowered)
-    if timings is not None:
-        timings.record("golden rows", time.perf_counter() - started)
-    if opts.progress:
-        opts.progress("package")
-    started = time.perf_counter()
-    from .compile_server import warm
+    try:
+        for bundle in bundles(lowered):  # scalac runs on the compiler JVM meanwhile
+            compile_ahead(bundle.scala)
+        if opts.progress:
+            opts.progress("golden rows for the self-check")
+        started = time.perf_counter()
+        from .golden import merge, record
 
-    # several notebooks compile several Scala sources and facades: one warm compiler for all
-    with warm() if len(lowered) > 1 else contextlib.nullcontext():
-        artifact = package(lowered[0] if len(lowered) == 1 else tuple(lowered), out_dir,
-                           opts.coordinates, golden)
-    if timings is not None:
-        timings.record("package", time.perf_counter() - started)
-    return artifact
+        golden = merge(record(part) for part in lowered)
+        if timings is not None:
+            timings.record("golden rows", time.perf_counter() - started)
+        if opts.progress:
+            opts.progress("compile and package")
+        return package(lowered[0] if len(lowered) == 1 else tuple(lowered), out_dir,
+                       opts.coordinates, golden, timings.record if timings is not None else None)
+    finally:
+        drop_ahead()

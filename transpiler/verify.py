@@ -107,10 +107,14 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
     """Build the notebook's artifact, run it on Spark, compare with DuckDB; never raises for a
     single feature set: each gets its own verdict.  ``tamper`` (tests only) may rewrite the
     lowered notebook before packaging to prove that a wrong result is caught."""
+    from .compile_server import warm
+
     timings = Timings()
-    lowered = transpile(path, opts, timings)
-    return verify_lowered(lowered, opts, str(path), keep_dir=keep_dir, verbose=verbose,
-                          policy=policy, tamper=tamper, edge_cases=edge_cases, timings=timings)
+    with warm():  # the compiler JVM warms up while the notebook is transpiled
+        lowered = transpile(path, opts, timings)
+        return verify_lowered(lowered, opts, str(path), keep_dir=keep_dir, verbose=verbose,
+                              policy=policy, tamper=tamper, edge_cases=edge_cases,
+                              timings=timings)
 
 
 def verify_lowered(lowered: LoweredNotebook, opts: Options, shown: str, *,
