@@ -117,10 +117,18 @@ def test_build_from_inside_the_notebook(tmp_path):
     path = tmp_path / "notebooks" / "quickstart.ipynb"
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell("%nb2jvm build quickstart.ipynb -o built"))
+    # the kernel keeps its compiler JVM: a second build finds the same one running
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "from transpiler import compile_server as cs\npid = cs._server.process.pid"))
+    nb.cells.append(nbformat.v4.new_code_cell("%nb2jvm build quickstart.ipynb -o built2 -q"))
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "print('same compiler', cs._server.process.pid == pid, cs._server.process.poll())"))
     NotebookClient(nb, timeout=300, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    assert "built built/quickstart-0.1.0.jar" in nb.cells[-1].outputs[0]["text"]
+    assert "built built/quickstart-0.1.0.jar" in nb.cells[-4].outputs[0]["text"]
     assert (path.parent / "built" / "quickstart-0.1.0.jar").exists()
+    assert (path.parent / "built2" / "quickstart-0.1.0.jar").exists()
+    assert "same compiler True None" in nb.cells[-1].outputs[0]["text"]
 
 
 def test_export_verify_runs_the_jvm_in_the_kernel(tmp_path, monkeypatch):
