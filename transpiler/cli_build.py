@@ -86,7 +86,7 @@ def watch(args, progress) -> int:
     seen = None
     try:
         while True:
-            now = [_stat(Path(p)) for p in [*args.notebooks, *data]]
+            now = [uptodate.stat_of(Path(p)) for p in [*args.notebooks, *data]]
             if now != seen:
                 seen = now
                 started = time.perf_counter()
@@ -98,7 +98,7 @@ def watch(args, progress) -> int:
                 except Nb2jvmError as exc:
                     print(exc.render(), file=sys.stderr)
                     outcome = "failed; fix the notebook and save it"
-                seen = [_stat(Path(p)) for p in [*args.notebooks, *data]]
+                seen = [uptodate.stat_of(Path(p)) for p in [*args.notebooks, *data]]
                 print(f"[{time.strftime('%H:%M:%S')}] {outcome} in "
                       f"{time.perf_counter() - started:.1f} s; watching", file=sys.stderr,
                       flush=True)
@@ -107,14 +107,6 @@ def watch(args, progress) -> int:
     except KeyboardInterrupt:
         print("nb2jvm: stopped watching", file=sys.stderr)
         return EXIT_OK
-
-
-def _stat(path: Path):
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns)
 
 
 def cmd_build_each(args, progress) -> int:

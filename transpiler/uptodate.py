@@ -36,7 +36,8 @@ class Record:
     warnings: list  # rendered warnings, shown again by an up-to-date build
 
 
-def _stat(path: Path) -> list | None:
+def stat_of(path: Path) -> list | None:
+    """[size, mtime_ns] of a file, None when it is missing."""
     try:
         st = path.stat()
     except OSError:
@@ -46,7 +47,7 @@ def _stat(path: Path) -> list | None:
 
 def _data(path: Path):
     # a Parquet dataset can be a folder: every file in it counts
-    return _tree(path, ("",)) if path.is_dir() else _stat(path)
+    return _tree(path, ("",)) if path.is_dir() else stat_of(path)
 
 
 def _tree(root: Path, suffixes: tuple[str, ...]) -> list:
@@ -56,7 +57,7 @@ def _tree(root: Path, suffixes: tuple[str, ...]) -> list:
         for name in sorted(files):
             if name.endswith(suffixes):
                 path = Path(folder) / name
-                found.append([str(path.relative_to(root)), *(_stat(path) or [])])
+                found.append([str(path.relative_to(root)), *(stat_of(path) or [])])
     return found
 
 
