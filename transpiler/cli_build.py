@@ -25,6 +25,8 @@ def cmd_build(args, progress) -> int:
     if args.each and args.watch:
         raise error("CLI001", "--watch rebuilds one artifact; it does not combine with --each",
                     Span(str(args.output)), cls=InputError)
+    if args.timings:  # fail before the build, not after it
+        args.timings.parent.mkdir(parents=True, exist_ok=True)
     if args.each:
         return cmd_build_each(args, progress)
     for given in args.notebooks:

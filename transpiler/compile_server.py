@@ -112,7 +112,9 @@ def scalac_args(out_dir: Path, source: Path) -> list[str]:
     """scalac's arguments for one generated source (the warm-up uses the same)."""
     from .scalac import user_classpath
 
-    return ["-nowarn", "-encoding", "UTF-8", "-release", "17", "-d", str(out_dir), "-cp",
+    from .jvm import JAVA_RELEASE
+
+    return ["-nowarn", "-encoding", "UTF-8", "-release", JAVA_RELEASE, "-d", str(out_dir), "-cp",
             user_classpath(), str(source)]
 
 
@@ -234,17 +236,12 @@ class _Server:
         self.process.wait()
 
     def close(self) -> None:
-        if self.dumping is None:  # nothing to keep: do not wait for an unread warm-up
-            self.process.kill()
-        with contextlib.suppress(OSError):
-            self.process.stdin.close()
-        with contextlib.suppress(OSError):
-            self.process.stdout.close()
-        try:  # writing the class archive takes a second or two, once
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.dumping is not None:  # let it exit by itself: it writes the class archive then
+            with contextlib.suppress(OSError):
+                self.process.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=60)  # a second or two, once per machine
+        self._stop()  # nothing to keep: an unread warm-up is not waited for
         if self.dumping is not None:
             if self.process.returncode == 0 and self.dumping.is_file():
                 self.dumping.replace(self.archive)
