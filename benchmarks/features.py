@@ -49,7 +49,7 @@ def generate(spark, rows: int):
     return df
 
 
-def run(spark, sizes: list[int], reps: int) -> list[dict]:
+def run(spark, sizes: list[int], reps: int, close_reps: int) -> list[dict]:
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
 
@@ -61,16 +61,17 @@ def run(spark, sizes: list[int], reps: int) -> list[dict]:
         inputs = jvm.java.util.HashMap()
         inputs.put("transactions", df._jdf)
 
-        def checksum(frame) -> int:
+        def checksum(frame):
             cols = [F.col(c) for c in frame.columns]
-            return frame.select(F.sum(F.hash(*cols))).collect()[0][0]
+            return lambda: frame.select(F.sum(F.hash(*cols))).collect()[0][0]
 
         variants = {
             "nb2jvm artifact": lambda: checksum(DataFrame(
                 pipeline.run(spark._jsparkSession, "user_features", inputs), spark)),
             "hand-written Spark SQL": lambda: checksum(spark.sql(HAND_WRITTEN)),
         }
-        timed = interleave(variants, reps, baseline=("hand-written Spark SQL",))
+        timed = interleave(variants, reps, baseline=("hand-written Spark SQL",),
+                           close_reps=close_reps)
         timed["feature_set"], timed["rows"] = "quickstart.user_features", rows
         results.append(timed)
         df.unpersist()

@@ -20,10 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import HERE, spark_session  # noqa: E402
 
 MODES = {
-    "quick": {"udf_rows": [200_000], "feature_rows": [200_000], "reps": 3,
+    "quick": {"udf_rows": [200_000], "feature_rows": [200_000], "reps": 3, "close_reps": 5,
               "build_features": [5, 25], "verify_rows": 100_000},
     "full": {"udf_rows": [1_000_000, 5_000_000, 10_000_000],
-             "feature_rows": [1_000_000, 5_000_000], "reps": 3,
+             "feature_rows": [1_000_000, 5_000_000], "reps": 3, "close_reps": 9,
              "build_features": [5, 25, 100], "verify_rows": 1_000_000},
 }
 
@@ -35,28 +35,34 @@ def _say(msg: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def _ratio(v: dict) -> str:
+    return (f"{v['ratio_median']:.2f} [{v['ratio_min']:.2f}–{v['ratio_max']:.2f}] | "
+            f"{v.get('repetitions', '')} | {v['median_s']:.3f} | {v.get('plan_ms', 0):.0f}")
+
+
 def markdown(results: dict) -> str:
     lines = [f"# nb2jvm benchmarks ({results['mode']})", "",
              f"{results['machine']}; ratios are per repetition against the expert baseline "
              "(the faster of the hand-written Java UDF and native SQL; for feature sets the "
-             "hand-written Spark SQL); median [min–max]; lower is faster.", ""]
-    lines += ["## UDFs", "", "| UDF | rows | variant | ratio | median s |", "|---|---|---|---|---|"]
+             "hand-written Spark SQL); median [min–max] over n repetitions; lower is faster. "
+             "Ratios and seconds are of running the query; building it (parse, analysis, "
+             "nb2jvm's input checks) is a fixed cost per query, shown apart as setup ms.", ""]
+    lines += ["## UDFs", "", "| UDF | rows | variant | ratio | n | run s | setup ms |",
+              "|---|---|---|---|---|---|---|"]
     for r in results["udfs"]:
         for name, v in sorted(r["variants"].items(), key=lambda kv: kv[1]["ratio_median"]):
-            lines.append(f"| {r['udf']} | {r['rows']:,} | {name} | {v['ratio_median']:.2f} "
-                         f"[{v['ratio_min']:.2f}–{v['ratio_max']:.2f}] | {v['median_s']:.3f} |")
+            lines.append(f"| {r['udf']} | {r['rows']:,} | {name} | {_ratio(v)} |")
         for name, s in r.get("info", {}).items():
-            lines.append(f"| {r['udf']} | {r['rows']:,} | {name} (for information) | – | "
-                         f"{s:.3f} |")
+            lines.append(f"| {r['udf']} | {r['rows']:,} | {name} (for information) | – | | "
+                         f"{s:.3f} | |")
         lines.append(f"| {r['udf']} | {r['rows']:,} | all variants agree on the result | "
-                     f"{'yes' if r['results_agree'] else 'NO'} | |")
-    lines += ["", "## Feature sets", "", "| feature set | rows | variant | ratio | median s |",
-              "|---|---|---|---|---|"]
+                     f"{'yes' if r['results_agree'] else 'NO'} | | | |")
+    lines += ["", "## Feature sets", "",
+              "| feature set | rows | variant | ratio | n | run s | setup ms |",
+              "|---|---|---|---|---|---|---|"]
     for r in results["features"]:
         for name, v in r["variants"].items():
-            lines.append(f"| {r['feature_set']} | {r['rows']:,} | {name} | "
-                         f"{v['ratio_median']:.2f} [{v['ratio_min']:.2f}–{v['ratio_max']:.2f}] "
-                         f"| {v['median_s']:.3f} |")
+            lines.append(f"| {r['feature_set']} | {r['rows']:,} | {name} | {_ratio(v)} |")
     lines += ["", "## Build (`nb2jvm build`, 10 UDFs)", "",
               "first: empty cache (once per installation); cold: fresh process, no compiler "
               "running, UDFs never compiled; warm: compiler JVM already running (kernel, "
@@ -112,10 +118,11 @@ def main(argv: list[str]) -> int:
     wanted = set(args.only or SECTIONS)
     if "udfs" in wanted:
         _say("UDFs")
-        results["udfs"] = udfs.run(spark, cfg["udf_rows"], cfg["reps"])
+        results["udfs"] = udfs.run(spark, cfg["udf_rows"], cfg["reps"], cfg["close_reps"])
     if "features" in wanted:
         _say("feature sets")
-        results["features"] = features.run(spark, cfg["feature_rows"], cfg["reps"])
+        results["features"] = features.run(spark, cfg["feature_rows"], cfg["reps"],
+                                           cfg["close_reps"])
     spark.stop()
     if "build" in wanted:
         _say("build")

@@ -140,7 +140,7 @@ def generate(spark, rows: int):
 
 
 def variants(spark, udf: str, df):
-    """name -> a callable returning the checksum of the UDF over every row."""
+    """name -> plan(): builds the query and returns execute(), the checksum over every row."""
     from pyspark.sql import DataFrame
     from pyspark.sql import functions as F
     from pyspark.sql.functions import pandas_udf
@@ -155,8 +155,8 @@ def variants(spark, udf: str, df):
     cols = ARGS[udf]
     jvm = spark._jvm
 
-    def checksum(frame) -> int:
-        return frame.select(F.sum(F.hash("r"))).collect()[0][0]
+    def checksum(frame):
+        return lambda: frame.select(F.sum(F.hash("r"))).collect()[0][0]
 
     def artifact(kind: str):
         pipeline = jvm.nb2jvm.runtime.FeaturePipeline.load(f"bench-{kind}")
@@ -233,13 +233,14 @@ def notebook_side(udf: str, rows: int) -> dict[str, float]:
     return {"notebook: ibis Python UDF on DuckDB": time.perf_counter() - started}
 
 
-def run(spark, sizes: list[int], reps: int) -> list[dict]:
+def run(spark, sizes: list[int], reps: int, close_reps: int) -> list[dict]:
     results = []
     for rows in sizes:
         df = generate(spark, rows)
         for udf in ("risk_score", "discount", "normalize_email"):
             timed = interleave(variants(spark, udf, df), reps,
-                               baseline=("hand-written Java UDF", "hand-written native SQL"))
+                               baseline=("hand-written Java UDF", "hand-written native SQL"),
+                               close_reps=close_reps)
             timed["udf"], timed["rows"] = udf, rows
             timed["info"] = notebook_side(udf, rows) if rows <= 1_000_000 else {}
             results.append(timed)

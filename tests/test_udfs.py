@@ -159,6 +159,16 @@ INLINE = [
      "    return 'big' if x > 10 else 'small'", "t.s, t.i"),
     ("inline_returns_nan_as_null",
      "def u(x: float) -> float:\n    return x * 0.0", "t.f"),
+    # the NaN side is the smaller one or the comparison is (in)equality: no isnan term needed
+    ("inline_nan_literal_sides",
+     "def u(x: float) -> int:\n    if x < -1.0 or 2.0 >= x:\n        return 1\n"
+     "    if 1.0 < x or x >= 1e300:\n        return 2\n    return 3 if x != 0.5 else 4", "t.f"),
+    # a NULL x already makes every branch NULL: only n keeps its guard (row 8: x NULL, n set)
+    ("inline_null_strict_argument",
+     "def u(x: float, n: int) -> float:\n    if n > 3:\n        return x * 0.9\n"
+     "    return x / 4", "t.f, t.i"),
+    ("inline_null_strict_strings",
+     "def u(s: str, b: bool) -> str:\n    return s + '!' if b else '<' + s", "t.s, t.b"),
     ("inline_int_overflow_free",
      "def u(x: int, b: bool) -> int:\n    y = x * 3 - 7\n    if b:\n        y = -y\n"
      "    return abs(y)", "t.i, t.b"),

@@ -9,10 +9,12 @@ lowering's op tables, and ``verify`` compares it with the notebook's real Python
 
 Python vs SQL, and what the rules do about it:
 * NULL never reaches a Python UDF (the notebook's engine returns NULL for the row): the inlined
-  expression is guarded by ``CASE WHEN any argument IS NULL THEN NULL``;
+  expression is guarded by ``CASE WHEN argument IS NULL THEN NULL``, for the arguments whose NULL
+  would not already make the result NULL (``_null_strict``) or when the body can raise;
 * a NaN returned by a Python UDF becomes NULL (measured): float results are guarded likewise;
 * comparisons with NaN are False in Python (``!=`` True) where Spark orders NaN above
-  everything and has NaN = NaN: float comparisons get explicit ``isnan`` terms;
+  everything and has NaN = NaN: float comparisons get explicit ``isnan`` terms where the
+  answers differ;
 * int vs float comparison is exact in Python and rounds in SQL: not inlined;
 * ``/`` by anything but a non-zero constant, ``//``, ``%``, ``**``, string case mapping, ``strip`` and formatting differ in edge cases
   (division by zero raises in Python; whitespace sets and case tables differ): not inlined.
@@ -168,13 +170,18 @@ class _Inliner:
         if ka != kb:
             raise NotInlinable(f"comparing {ka} with {kb}")
         result = getattr(a, self._OPS[op])(b)
-        if ka == "float":  # Python: every comparison with NaN is False, except !=
-            nans = [x.isnan() for x, lit in ((a, a_literal), (b, b_literal)) if not lit]
-            if not nans:
-                return result  # two literals: Python cannot write a NaN literal
-            either = nans[0] if len(nans) == 1 else nans[0] | nans[1]
-            return (result | either) if op == "!=" else (result & ~either)
-        return result
+        if ka != "float":
+            return result
+        # Python: every comparison with NaN is False, except !=.  Spark orders NaN above every
+        # number and has NaN = NaN, so against a literal (never NaN: Python has no NaN literal)
+        # it already agrees unless the NaN side is the greater one (x > 1.0, 1.0 < x).
+        greater = {">": a, ">=": a, "<": b, "<=": b}.get(op)
+        nans = [x.isnan() for x, lit in ((a, a_literal), (b, b_literal))
+                if not lit and (greater is x or not (a_literal or b_literal))]
+        if not nans:
+            return result
+        either = nans[0] if len(nans) == 1 else nans[0] | nans[1]
+        return (result | either) if op == "!=" else (result & ~either)
 
     def visit_Compare(self, node, env):
         if len(node.ops) != 1:
@@ -276,6 +283,43 @@ def repeated_work(value: ir.Value) -> int:
     return sum((count - 1) * size for count, size in seen.values())
 
 
+def _null_strict(value: ir.Value, arg) -> bool:
+    """Whether ``value`` is NULL whenever ``arg`` is, whatever the other arguments are: then the
+    guard for ``arg`` is redundant (Python never sees the NULL; the SQL returns it anyway)."""
+    import ibis.expr.operations as ops
+
+    def strict(node) -> bool:
+        if node == arg:
+            return True
+        if isinstance(node, (ops.Cast, ops.Negate, ops.Abs)):
+            return strict(node.arg)
+        if isinstance(node, ops.NullIf):
+            return strict(node.arg)
+        if isinstance(node, (ops.Add, ops.Subtract, ops.Multiply, ops.Divide)):
+            return strict(node.left) or strict(node.right)
+        if isinstance(node, ops.StringConcat):
+            return any(strict(a) for a in node.arg)
+        # every branch NULL: whichever a NULL test picks, the result is NULL
+        if isinstance(node, ops.SearchedCase):
+            return all(strict(r) for r in node.results) and strict(node.default)
+        if isinstance(node, ops.IfElse):
+            return strict(node.true_expr) and strict(node.false_null_expr)
+        return False
+
+    return strict(value.op())
+
+
+def _can_raise(value: ir.Value) -> bool:
+    """Whether Spark (ANSI) can raise evaluating ``value``: integer arithmetic overflows, casts
+    from non-numbers.  A
+    guard is kept then, so that a row Python never computes (a NULL argument) cannot fail."""
+    import ibis.expr.operations as ops
+
+    arith = (ops.Add, ops.Subtract, ops.Multiply, ops.Negate, ops.Abs)
+    return any(node.dtype.is_integer() for node in value.op().find(arith)) or any(
+        not node.arg.dtype.is_numeric() for node in value.op().find(ops.Cast))
+
+
 def inline(fn: U.Function, args: list[ir.Value], always: bool = False) -> ir.Value | None:
     """The UDF's body as an ibis expression over ``args``, or None if it is not inlinable (or,
     unless ``always``, if its SQL would repeat work: compiled is the faster form then)."""
@@ -296,7 +340,9 @@ def inline(fn: U.Function, args: list[ir.Value], always: bool = False) -> ir.Val
             # result once; Spark's NaN = NaN is true, so it matches exactly the NaNs.
             result = result.nullif(ibis.literal(float("nan"), type="float64"))
         null_arg = None
-        for arg in args:
+        for arg, name in zip(args, env):
+            if _null_strict(result, env[name].op()) and not _can_raise(result):
+                continue  # a NULL already propagates to the result: no guard to evaluate
             null_arg = arg.isnull() if null_arg is None else null_arg | arg.isnull()
         if null_arg is not None:
             result = ibis.cases((null_arg, ibis.null(DTYPES[returns])), else_=result)

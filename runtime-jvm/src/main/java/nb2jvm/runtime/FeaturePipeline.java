@@ -104,7 +104,9 @@ public final class FeaturePipeline {
   /**
    * Computes a feature set.
    *
-   * @param spark the caller's session; it is not modified (an isolated child session is used)
+   * @param spark the caller's session: its settings are checked, not changed; the artifact's
+   *     functions are registered in it (once per session), and the inputs are bound under fresh
+   *     temporary view names that are dropped before this returns
    * @param featureSet the feature set's name, as assigned in the notebook
    * @param inputs input Datasets by table name; extra entries are ignored
    * @return the feature set's rows
@@ -124,7 +126,7 @@ public final class FeaturePipeline {
       for (String name : set.inputs.keySet()) {
         // Exactly the declared columns, in the declared order: an input with extra columns
         // must not change what `SELECT *` in the SQL returns.
-        Dataset<Row> input = inputs.get(name).selectExpr(set.quotedColumns(name));
+        Dataset<Row> input = inputs.get(name).select(set.columns(name));
         input.createOrReplaceTempView(prefix + name);
         views.put(prefix + name, input);
         args.put(name, prefix + name);

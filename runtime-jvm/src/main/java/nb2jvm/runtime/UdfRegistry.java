@@ -2,7 +2,10 @@ package nb2jvm.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.UDFRegistration;
 import org.apache.spark.sql.api.java.*;
@@ -29,39 +32,27 @@ final class UdfRegistry {
     }
   }
 
+  // Sessions this registry has registered its functions with. A weak identity map: a
+  // catalog lookup per function cost ~5 ms each, i.e. tens of ms on every run() call.
+  private final Map<SparkSession, Boolean> registeredIn =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
   /** Registers every UDF with the session, once per session. */
   @SuppressWarnings({"rawtypes", "unchecked"})
   void register(SparkSession spark) {
+    if (registeredIn.containsKey(spark)) return;
     UDFRegistration reg = spark.udf();
-    // DuckDB's case mapping, which the SQL calls for upper()/lower() (see DuckDbCase)
-    if (!spark.catalog().functionExists(DuckDbCase.UPPER_NAME)) {
-      reg.register(DuckDbCase.UPPER_NAME, new DuckDbCase.Upper(), DataTypes.StringType);
-    }
-    if (!spark.catalog().functionExists(DuckDbCase.LOWER_NAME)) {
-      reg.register(DuckDbCase.LOWER_NAME, new DuckDbCase.Lower(), DataTypes.StringType);
-    }
-    // RE2's global replace, which the SQL calls for re_replace() (see Re2Replace)
-    if (!spark.catalog().functionExists(Re2Replace.NAME)) {
-      reg.register(Re2Replace.NAME, new Re2Replace(), DataTypes.StringType);
-    }
-    // DuckDB's regex split, which the SQL calls for re_split() (see Re2Split)
-    if (!spark.catalog().functionExists(Re2Split.NAME)) {
-      reg.register(Re2Split.NAME, new Re2Split(),
-          DataTypes.createArrayType(DataTypes.StringType));
-    }
-    // DuckDB's strptime, which the SQL calls for as_timestamp()/as_date() (see DuckDbStrptime)
-    if (!spark.catalog().functionExists(DuckDbStrptime.NAME)) {
-      reg.register(DuckDbStrptime.NAME, new DuckDbStrptime(), DataTypes.LongType);
-    }
-    // DuckDB's binary rounding of doubles, which the SQL calls for round() (see DuckDbRound)
-    if (!spark.catalog().functionExists(DuckDbRound.NAME)) {
-      reg.register(DuckDbRound.NAME, new DuckDbRound.ToDouble(), DataTypes.DoubleType);
-      reg.register(DuckDbRound.INT_NAME, new DuckDbRound.ToLong(), DataTypes.LongType);
-    }
+    // The runtime's helpers, which the lowered SQL calls where Spark's built-in differs from
+    // DuckDB: case mapping (DuckDbCase), RE2's global replace and split (Re2Replace, Re2Split),
+    // strptime (DuckDbStrptime), binary rounding of doubles (DuckDbRound).
+    reg.register(DuckDbCase.UPPER_NAME, new DuckDbCase.Upper(), DataTypes.StringType);
+    reg.register(DuckDbCase.LOWER_NAME, new DuckDbCase.Lower(), DataTypes.StringType);
+    reg.register(Re2Replace.NAME, new Re2Replace(), DataTypes.StringType);
+    reg.register(Re2Split.NAME, new Re2Split(), DataTypes.createArrayType(DataTypes.StringType));
+    reg.register(DuckDbStrptime.NAME, new DuckDbStrptime(), DataTypes.LongType);
+    reg.register(DuckDbRound.NAME, new DuckDbRound.ToDouble(), DataTypes.DoubleType);
+    reg.register(DuckDbRound.INT_NAME, new DuckDbRound.ToLong(), DataTypes.LongType);
     for (String[] u : udfs) {
-      // The name carries a hash of the UDF's source: an existing function of that name is
-      // this very UDF, registered by an earlier run in the session.
-      if (spark.catalog().functionExists(u[0])) continue;
       Object f;
       try {
         f = Class.forName(u[1], true, loader).getDeclaredConstructor().newInstance();
@@ -98,5 +89,6 @@ final class UdfRegistry {
           throw new IllegalStateException("nb2jvm: UDF " + u[0] + " has more than 22 parameters");
       }
     }
+    registeredIn.put(spark, Boolean.TRUE);
   }
 }
