@@ -59,23 +59,20 @@ def interleave(variants: dict, reps: int, baseline: tuple[str, ...],
     a fixed cost per query, not per row, and at a few hundred milliseconds per run it would
     otherwise be most of what a ratio measures.  Ratios are of execution times, per
     repetition, against the faster of the ``baseline`` variants in that same repetition, so
-    machine noise that hits a repetition hits every variant in it.  Variants whose warm-up
-    ran within 2x of the baselines (the ones a 1.05 target is about) get ``close_reps``
-    repetitions in all; the slow ones only ``reps``.
+    machine noise that hits a repetition hits every variant in it.  Variants within 2x of the
+    baselines over the first ``reps`` repetitions (the ones a 1.05 target is about) get
+    ``close_reps`` repetitions in all; the slow ones only ``reps``.
     """
     names = list(variants)
-    warm, checksums = {}, {}
-    for n in names:  # warm-up (JIT, code generation, caches), also the results
-        execute = variants[n]()
-        started = time.perf_counter()
-        checksums[n] = execute()
-        warm[n] = time.perf_counter() - started
-    best = min(warm[b] for b in baseline)
-    close = [n for n in names if n in baseline or warm[n] <= 2 * best]
+    checksums = {n: variants[n]()() for n in names}  # warm-up (JIT, codegen), also the results
+    close = names
     plans = {n: [] for n in names}
     times = {n: [] for n in names}
     expert = []
     for rep in range(max(reps, close_reps or 0)):
+        if rep == reps:  # judged on the first repetitions, not the warm-up (code generation)
+            close = [n for n in names if n in baseline
+                     or statistics.median(r for _, r in times[n]) <= 2]
         group = names if rep < reps else close
         order = group[rep % len(group):] + group[:rep % len(group)]
         this = {}
