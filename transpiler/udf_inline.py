@@ -340,8 +340,9 @@ def inline(fn: U.Function, args: list[ir.Value], always: bool = False) -> ir.Val
             # result once; Spark's NaN = NaN is true, so it matches exactly the NaNs.
             result = result.nullif(ibis.literal(float("nan"), type="float64"))
         null_arg = None
+        may_raise = _can_raise(result)
         for arg, name in zip(args, env):
-            if _null_strict(result, env[name].op()) and not _can_raise(result):
+            if not may_raise and _null_strict(result, env[name].op()):
                 continue  # a NULL already propagates to the result: no guard to evaluate
             null_arg = arg.isnull() if null_arg is None else null_arg | arg.isnull()
         if null_arg is not None:

@@ -19,7 +19,7 @@ final class FeatureSet {
     this.inputs = inputs;
   }
 
-  /** The input's declared columns as back-quoted SQL identifiers, in declared order. */
+  /** The input's declared columns, in declared order (names back-quoted: dots are literal). */
   Column[] columns(String input) {
     // functions.col, not selectExpr: no SQL parse per column (a few ms per run() call)
     return inputs.get(input).keySet().stream()

@@ -288,13 +288,13 @@ public final class PyStr {
     return i;
   }
 
-  /** Non-overlapping occurrences; the empty string occurs len(s) + 1 times. */
   // A one-char separator (the common case: "@", ",", "+") searched as a char: String's substring
   // search costs more per call than the scan itself on short text (measured, ~10 ns a call).
   private static int indexOf(String s, String sub, int from) {
     return sub.length() == 1 ? s.indexOf(sub.charAt(0), from) : s.indexOf(sub, from);
   }
 
+  /** Non-overlapping occurrences; the empty string occurs len(s) + 1 times. */
   public static long count(String s, String sub) {
     if (sub.isEmpty()) return len(s) + 1;
     long count = 0;
