@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import statistics
 import sys
@@ -50,56 +51,87 @@ def spark_session(jars: list[Path]):
     return spark
 
 
-def interleave(variants: dict, reps: int, baseline: tuple[str, ...],
-               close_reps: int | None = None) -> dict:
-    """Run every variant once per repetition (order rotated), after one warm-up each.
+def prepared(frame):
+    """``frame``'s one-value collect, with Spark's analysis, optimisation and physical planning
+    done now: they are a cost per query (larger for a larger expression), not per row."""
+    frame._jdf.queryExecution().executedPlan()
+    return lambda: frame.collect()[0][0]
 
-    A variant is ``plan() -> execute() -> checksum``: building the query (Spark's parse and
-    analysis, nb2jvm's input checks and views) is timed apart from running it, because it is
-    a fixed cost per query, not per row, and at a few hundred milliseconds per run it would
-    otherwise be most of what a ratio measures.  Ratios are of execution times, per
-    repetition, against the faster of the ``baseline`` variants in that same repetition, so
-    machine noise that hits a repetition hits every variant in it.  Variants within 2x of the
-    baselines over the first ``reps`` repetitions (the ones a 1.05 target is about) get
-    ``close_reps`` repetitions in all; the slow ones only ``reps``.
+
+def interleave(variants: dict, reps: int, baseline: tuple[str, ...],
+               close_reps: int | None = None, close_warmup: int = 2) -> dict:
+    """Time every variant in rounds (order rotated), after one warm-up run each.
+
+    A variant is ``plan() -> execute() -> checksum``: building the query (Spark's parse,
+    analysis, optimisation and planning, nb2jvm's input checks and views) is timed apart from
+    running it, because it is a fixed cost per query, not per row, and at 20-100 ms it would
+    otherwise be much of what a ratio of 0.2 s jobs measures.  Ratios are of execution times,
+    per round, against the faster of the ``baseline`` variants in that same round, so machine
+    noise that hits a round hits every variant in it.
+
+    ``reps`` rounds screen all variants.  Those within 2x of the baselines (the ones a 1.05
+    target is about) are then run ``close_warmup`` more times untimed, since Spark's generated
+    code keeps getting faster over its first runs (measured: the first rounds after one warm-up
+    run of a 0.25 s job were up to 40% slower than later ones), and timed again in ``close_reps`` rounds
+    of their own, which replace their screening rounds: a 5% difference needs more rounds
+    than a 5x one (one run varies by ~13% here).
     """
     names = list(variants)
     checksums = {n: variants[n]()() for n in names}  # warm-up (JIT, codegen), also the results
-    close = names
-    plans = {n: [] for n in names}
-    times = {n: [] for n in names}
-    expert = []
-    for rep in range(max(reps, close_reps or 0)):
-        if rep == reps:  # judged on the first repetitions, not the warm-up (code generation)
-            close = [n for n in names if n in baseline
-                     or statistics.median(r for _, r in times[n]) <= 2]
-        group = names if rep < reps else close
-        order = group[rep % len(group):] + group[:rep % len(group)]
-        this = {}
-        for name in order:
-            started = time.perf_counter()
-            execute = variants[name]()
-            planned = time.perf_counter()
-            execute()
-            this[name] = time.perf_counter() - planned
-            plans[name].append(planned - started)
-        expert.append(min(this[b] for b in baseline))
-        for name, t in this.items():
-            times[name].append((t, t / expert[-1]))
+    timed = _rounds(variants, names, reps, baseline)
+    if close_reps:
+        close = [n for n in names if n in baseline
+                 or statistics.median(r for _, _, r in timed[n]) <= 2]
+        for _ in range(close_warmup):
+            for name in close:
+                variants[name]()()
+        timed.update(_rounds(variants, close, close_reps, baseline))
     out = {"variants": {}}
     for name in names:
-        ratios = [r for _, r in times[name]]
+        ratios = [r for _, _, r in timed[name]]
         out["variants"][name] = {
-            "median_s": statistics.median(t for t, _ in times[name]),
-            "plan_ms": 1000 * statistics.median(plans[name]),
+            "median_s": statistics.median(t for _, t, _ in timed[name]),
+            "plan_ms": 1000 * statistics.median(p for p, _, _ in timed[name]),
             "ratio_median": statistics.median(ratios),
             "ratio_min": min(ratios), "ratio_max": max(ratios),
+            "ratio_ci90": median_interval(ratios),
             "repetitions": len(ratios),
             "checksum": checksums[name],
         }
     agree = {v["checksum"] for v in out["variants"].values()}
     out["results_agree"] = len(agree) == 1
     return out
+
+
+def median_interval(values: list[float], level: float = 0.9,
+                    resamples: int = 2000) -> tuple[float, float]:
+    """A bootstrap interval for the median: how far the reported median could move if the
+    rounds were run again.  One run of a 0.2 s job varies by ~13% here, so whether a median of
+    1.07 is above a 1.05 target needs this, not just the median.  Seeded: same rounds, same
+    interval."""
+    rng = random.Random(0)
+    medians = sorted(statistics.median(rng.choices(values, k=len(values)))
+                     for _ in range(resamples))
+    cut = int(resamples * (1 - level) / 2)
+    return medians[cut], medians[resamples - 1 - cut]
+
+
+def _rounds(variants: dict, names: list[str], reps: int, baseline: tuple[str, ...]) -> dict:
+    """name -> [(setup s, run s, ratio to the faster baseline of the same round)]."""
+    timed = {n: [] for n in names}
+    for rep in range(reps):
+        order = names[rep % len(names):] + names[:rep % len(names)]
+        this = {}
+        for name in order:
+            started = time.perf_counter()
+            execute = variants[name]()
+            planned = time.perf_counter()
+            execute()
+            this[name] = (planned - started, time.perf_counter() - planned)
+        expert = min(this[b][1] for b in baseline)
+        for name, (plan, run) in this.items():
+            timed[name].append((plan, run, run / expert))
+    return timed
 
 
 def fresh_dir(path: Path) -> Path:

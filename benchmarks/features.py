@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import ROOT, interleave
+from common import ROOT, interleave, prepared
 
 HAND_WRITTEN = """
 SELECT user_id,
@@ -63,7 +63,7 @@ def run(spark, sizes: list[int], reps: int, close_reps: int) -> list[dict]:
 
         def checksum(frame):
             cols = [F.col(c) for c in frame.columns]
-            return lambda: frame.select(F.sum(F.hash(*cols))).collect()[0][0]
+            return prepared(frame.select(F.sum(F.hash(*cols))))
 
         variants = {
             "nb2jvm artifact": lambda: checksum(DataFrame(

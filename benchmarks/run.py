@@ -1,7 +1,8 @@
 """Run the benchmark suite and write results/<mode>.json and results/<mode>.md.
 
-    python benchmarks/run.py --quick    # CI-sized: small data, 3 repetitions (a few minutes)
-    python benchmarks/run.py --full     # 1M/5M/10M rows, 5 repetitions, 5..100 features
+    python benchmarks/run.py --quick    # CI-sized: small data, 3 rounds, 5 for close variants
+    python benchmarks/run.py --full     # 1M/5M/10M rows, 3 rounds, 15 for close variants,
+                                        # 5..100 features
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ MODES = {
     "quick": {"udf_rows": [200_000], "feature_rows": [200_000], "reps": 3, "close_reps": 5,
               "build_features": [5, 25], "verify_rows": 100_000},
     "full": {"udf_rows": [1_000_000, 5_000_000, 10_000_000],
-             "feature_rows": [1_000_000, 5_000_000], "reps": 3, "close_reps": 9,
+             "feature_rows": [1_000_000, 5_000_000], "reps": 3, "close_reps": 15,
              "build_features": [5, 25, 100], "verify_rows": 1_000_000},
 }
 
@@ -36,7 +37,9 @@ def _say(msg: str) -> None:
 
 
 def _ratio(v: dict) -> str:
-    return (f"{v['ratio_median']:.2f} [{v['ratio_min']:.2f}–{v['ratio_max']:.2f}] | "
+    lo, hi = v.get("ratio_ci90", (None, None))
+    ci = f"{lo:.2f}–{hi:.2f}" if lo is not None else ""
+    return (f"{v['ratio_median']:.2f} [{v['ratio_min']:.2f}–{v['ratio_max']:.2f}] | {ci} | "
             f"{v.get('repetitions', '')} | {v['median_s']:.3f} | {v.get('plan_ms', 0):.0f}")
 
 
@@ -44,32 +47,50 @@ def markdown(results: dict) -> str:
     lines = [f"# nb2jvm benchmarks ({results['mode']})", "",
              f"{results['machine']}; ratios are per repetition against the expert baseline "
              "(the faster of the hand-written Java UDF and native SQL; for feature sets the "
-             "hand-written Spark SQL); median [min–max] over n repetitions; lower is faster. "
+             "hand-written Spark SQL); median [min–max] over n repetitions, and a 90% bootstrap interval for the median "
+             "(how far it could move on another run); lower is faster. "
              "Ratios and seconds are of running the query; building it (parse, analysis, "
-             "nb2jvm's input checks) is a fixed cost per query, shown apart as setup ms.", ""]
-    lines += ["## UDFs", "", "| UDF | rows | variant | ratio | n | run s | setup ms |",
-              "|---|---|---|---|---|---|---|"]
-    for r in results["udfs"]:
+             "optimisation, planning, nb2jvm's input checks) is a fixed cost per query, shown "
+             "apart as setup ms. n: rounds timed; variants within 2x of the expert are timed "
+             "again after more warm-up, in more rounds.", ""]
+    for section, render in _SECTIONS.items():
+        if section in results:
+            lines += render(results[section])
+    return "\n".join(lines)
+
+
+def _udfs(results: list[dict]) -> list[str]:
+    lines = ["## UDFs", "", "| UDF | rows | variant | ratio | 90% CI | n | run s | setup ms |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in results:
         for name, v in sorted(r["variants"].items(), key=lambda kv: kv[1]["ratio_median"]):
             lines.append(f"| {r['udf']} | {r['rows']:,} | {name} | {_ratio(v)} |")
         for name, s in r.get("info", {}).items():
-            lines.append(f"| {r['udf']} | {r['rows']:,} | {name} (for information) | – | | "
+            lines.append(f"| {r['udf']} | {r['rows']:,} | {name} (for information) | – | | | "
                          f"{s:.3f} | |")
         lines.append(f"| {r['udf']} | {r['rows']:,} | all variants agree on the result | "
-                     f"{'yes' if r['results_agree'] else 'NO'} | | | |")
-    lines += ["", "## Feature sets", "",
-              "| feature set | rows | variant | ratio | n | run s | setup ms |",
-              "|---|---|---|---|---|---|---|"]
-    for r in results["features"]:
+                     f"{'yes' if r['results_agree'] else 'NO'} | | | | |")
+    return lines + [""]
+
+
+def _features(results: list[dict]) -> list[str]:
+    lines = ["## Feature sets", "",
+             "| feature set | rows | variant | ratio | 90% CI | n | run s | setup ms |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in results:
         for name, v in r["variants"].items():
             lines.append(f"| {r['feature_set']} | {r['rows']:,} | {name} | {_ratio(v)} |")
-    lines += ["", "## Build (`nb2jvm build`, 10 UDFs)", "",
-              "first: empty cache (once per installation); cold: fresh process, no compiler "
-              "running, UDFs never compiled; warm: compiler JVM already running (kernel, "
-              "`--watch`), median of 3; rebuild: nothing changed; forced: `--force`, classes "
-              "cached.", "",
-              "| features | build | total s | slowest stages (s) |", "|---|---|---|---|"]
-    for r in results["build"]:
+    return lines + [""]
+
+
+def _build(results: list[dict]) -> list[str]:
+    lines = ["## Build (`nb2jvm build`, 10 UDFs)", "",
+             "first: empty cache (once per installation); cold: fresh process, no compiler "
+             "running, UDFs never compiled; warm: compiler JVM already running (kernel, "
+             "`--watch`), median of 3; rebuild: nothing changed; forced: `--force`, classes "
+             "cached.", "",
+             "| features | build | total s | slowest stages (s) |", "|---|---|---|---|"]
+    for r in results:
         for kind in ("first", "cold", "warm", "rebuild", "forced"):
             b = r.get(kind)
             if b is None:
@@ -77,16 +98,24 @@ def markdown(results: dict) -> str:
             top = sorted(b["stages"].items(), key=lambda kv: -kv[1])[:3]
             lines.append(f"| {r['features']} | {kind} | {b['total_s']:.2f} | "
                          + ", ".join(f"{k} {v:.2f}" for k, v in top) + " |")
-    b = results["batch"]
-    lines += ["", f"## Batch build ({b['notebooks']} notebooks with UDFs, empty caches)", "",
-              f"one `nb2jvm build` per notebook {b['separate_s']:.1f} s; `nb2jvm build --each` "
-              f"(one warm compiler) {b['each_s']:.1f} s: {b['ratio']:.2f}x faster", ""]
-    v = results["verify"]
-    lines += ["", f"## Verify (quickstart, {v['rows']:,} transactions, fresh process)", "",
-              f"total {v['total_s']:.1f} s: " + ", ".join(
-                  f"{k} {s:.2f} s" for k, s in v["timings"].items()),
-              f"; verdicts {v['verdicts']}", ""]
-    return "\n".join(lines)
+    return lines + [""]
+
+
+def _batch(b: dict) -> list[str]:
+    return [f"## Batch build ({b['notebooks']} notebooks with UDFs, empty caches)", "",
+            f"one `nb2jvm build` per notebook {b['separate_s']:.1f} s; `nb2jvm build --each` "
+            f"(one warm compiler) {b['each_s']:.1f} s: {b['ratio']:.2f}x faster", ""]
+
+
+def _verify(v: dict) -> list[str]:
+    return [f"## Verify (quickstart, {v['rows']:,} transactions, fresh process)", "",
+            f"total {v['total_s']:.1f} s: " + ", ".join(
+                f"{k} {s:.2f} s" for k, s in v["timings"].items()),
+            f"; verdicts {v['verdicts']}", ""]
+
+
+_SECTIONS = {"udfs": _udfs, "features": _features, "build": _build, "batch": _batch,
+             "verify": _verify}
 
 
 def main(argv: list[str]) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd  # module level: pandas_udf resolves the string annotations here
 
-from common import JAVA_DIR, interleave, jdk_tool, spark_jars
+from common import JAVA_DIR, interleave, jdk_tool, prepared, spark_jars
 
 # The UDFs exactly as a data scientist writes them in the notebook.
 RISK_SCORE = '''@ibis.udf.scalar.python
@@ -156,7 +156,7 @@ def variants(spark, udf: str, df):
     jvm = spark._jvm
 
     def checksum(frame):
-        return lambda: frame.select(F.sum(F.hash("r"))).collect()[0][0]
+        return prepared(frame.select(F.sum(F.hash("r"))))
 
     def artifact(kind: str):
         pipeline = jvm.nb2jvm.runtime.FeaturePipeline.load(f"bench-{kind}")
