@@ -154,6 +154,16 @@ def test_runtime_checks_inputs_and_session_settings(jvm, cli, tmp_path):
     jvm.spark.range(3).createOrReplaceTempView("transactions")
     assert pipeline.run(jvm.spark, "enriched", inputs).count() == 234
     assert jvm.spark.table("transactions").count() == 3
+    # The caller's cache of an input survives run(): its views are dropped, the data is not
+    # (dropTempView used to uncache it, as the view had the same columns as the input).
+    tx.cache().count()
+    cache = jvm.spark.sharedState().cacheManager()
+    assert cache.lookupCachedData(tx).isDefined()
+    assert pipeline.run(jvm.spark, "user_features", inputs).count() > 0
+    assert cache.lookupCachedData(tx).isDefined()
+    assert not [str(v.name()) for v in jvm.spark.catalog().listTables().collectAsList()
+                if str(v.name()).startswith("nb2jvm_")]
+    tx.unpersist()
 
 
 def test_spark_failure_is_an_error_verdict(jvm):
