@@ -71,10 +71,10 @@ def interleave(variants: dict, reps: int, baseline: tuple[str, ...],
 
     ``reps`` rounds screen all variants.  Those within 2x of the baselines (the ones a 1.05
     target is about) are then run ``close_warmup`` more times untimed, since Spark's generated
-    code keeps getting faster over its first runs (measured: the first rounds after one warm-up
-    run of a 0.25 s job were up to 40% slower than later ones), and timed again in ``close_reps`` rounds
-    of their own, which replace their screening rounds: a 5% difference needs more rounds
-    than a 5x one (one run varies by ~13% here).
+    code keeps getting faster over its first runs (measured: the first rounds after one
+    warm-up run of a 0.25 s job were up to 40% slower than later ones), and timed again in
+    ``close_reps`` rounds of their own, which replace their screening rounds: a 5% difference
+    needs more rounds than a 5x one (one run varies by ~13% here).
     """
     names = list(variants)
     checksums = {n: variants[n]()() for n in names}  # warm-up (JIT, codegen), also the results
