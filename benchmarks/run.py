@@ -47,8 +47,9 @@ def markdown(results: dict) -> str:
     lines = [f"# nb2jvm benchmarks ({results['mode']})", "",
              f"{results['machine']}; ratios are per repetition against the expert baseline "
              "(the faster of the hand-written Java UDF and native SQL; for feature sets the "
-             "hand-written Spark SQL); median [min–max] over n repetitions, and a 90% bootstrap interval for the median "
-             "(how far it could move on another run); lower is faster. "
+             "hand-written Spark SQL); median [min–max] over n repetitions, and a 90% "
+             "bootstrap interval for the median (how far it could move on another run); "
+             "lower is faster. "
              "Ratios and seconds are of running the query; building it (parse, analysis, "
              "optimisation, planning, nb2jvm's input checks) is a fixed cost per query, shown "
              "apart as setup ms. n: rounds timed; variants within 2x of the expert are timed "
