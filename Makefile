@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 OUT    ?= out
 
-.PHONY: demo test check-jdk venv clean bench bench-quick help
+.PHONY: demo test check-jdk check-mvn venv clean bench bench-quick help
 
 help:
 	@echo "make demo   - set up, build the quickstart notebook's JVM artifact, run it on Spark, compare"
@@ -22,6 +22,11 @@ check-jdk:
 	@v=$$(javac -version 2>&1 | awk '{print $$2}' | cut -d. -f1); [ "$$v" -ge 17 ] 2>/dev/null || { \
 	  echo "nb2jvm needs JDK 17 or newer; found javac $$(javac -version 2>&1)."; exit 2; }
 
+check-mvn:
+	@command -v mvn >/dev/null 2>&1 || { \
+	  echo "the test suite builds real Maven projects and needs Maven 3.8 or newer (mvn), and none"; \
+	  echo "was found: 'apt-get install maven' or https://maven.apache.org/install.html"; exit 2; }
+
 $(STAMP): pyproject.toml
 	@echo "setting up $(VENV) (first run downloads pyspark, ~450 MB)"
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || { \
@@ -37,7 +42,7 @@ demo: check-jdk $(STAMP)
 	@NB2JVM_PROGRESS=1 $(BIN)/nb2jvm verify notebooks/quickstart.ipynb -o $(OUT)/quickstart \
 	  --report $(OUT)/quickstart-report.json
 
-test: check-jdk $(STAMP)
+test: check-jdk check-mvn $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: check-jdk $(STAMP)

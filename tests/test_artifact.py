@@ -1,5 +1,6 @@
 """The Maven artifact as JVM teams consume it: publish layout, checksums, immutability and
-atomicity; the typed facade called from plain Java; a real `mvn -o` build of a consumer."""
+atomicity; the typed facade called from plain Java; a real Maven build of a consumer that
+resolves Spark from Maven Central."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from transpiler import jvm as jvm_mod
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import notebook_engine, notebook_results
 
+from . import maven
 from .conftest import NOTEBOOKS, QUICKSTART
 
 CUSTOMER_RISK = NOTEBOOKS / "customer_risk.ipynb"
@@ -114,24 +116,21 @@ CONSUMER_POM = """<?xml version="1.0" encoding="UTF-8"?>
       <artifactId>customer-risk</artifactId>
       <version>1.0.0</version>
     </dependency>
-{spark}
+    <!-- Spark is the cluster's: `provided`, from Maven Central, the version the artifact names -->
+    <dependency>
+      <groupId>org.apache.spark</groupId>
+      <artifactId>spark-sql_{scala}</artifactId>
+      <version>{spark}</version>
+      <scope>provided</scope>
+    </dependency>
   </dependencies>
   <build>
     <plugins>
-      <plugin><artifactId>maven-resources-plugin</artifactId><version>3.3.1</version></plugin>
-      <plugin><artifactId>maven-compiler-plugin</artifactId><version>3.13.0</version></plugin>
-      <plugin><artifactId>maven-jar-plugin</artifactId><version>3.4.1</version></plugin>
-      <plugin><artifactId>maven-surefire-plugin</artifactId><version>3.2.5</version>
-        <configuration><skip>true</skip></configuration></plugin>
+{plugins}
     </plugins>
   </build>
 </project>
 """
-# Spark is `provided` by the cluster; the consumer compiles against the pyspark distribution's
-# jars (Maven Central is not reachable here).
-SPARK_JARS = ("spark-sql_2.13-*.jar", "spark-sql-api_2.13-*.jar", "spark-core_2.13-*.jar",
-              "spark-catalyst_2.13-*.jar", "spark-common-utils_2.13-*.jar", "scala-library-*.jar",
-              "slf4j-api-*.jar")
 CONSUMER_MAIN = """package com.example;
 
 import com.example.nb2jvmtest.customer_risk.CustomerRisk;
@@ -158,46 +157,49 @@ public final class Main {
 
 @pytest.mark.jvm
 def test_maven_consumer_calls_the_typed_facade(cli, tmp_path):
-    """Publish customer_risk (compiled UDFs), build a consumer with `mvn -o` against that
-    repository, run its Java main on Spark, and compare the rows with the notebook's."""
+    """Publish customer_risk (compiled UDFs) to a `file://` repository; a consumer project
+    resolves it from there and Spark (`provided`) from Maven Central, builds with real Maven,
+    runs its Java main on the Spark jars Maven resolved, and gets the notebook's rows."""
     build = _build(cli, tmp_path / "b", CUSTOMER_RISK, "--group-id", "com.example.nb2jvmtest",
                    "--version", "1.0.0")
     repo = tmp_path / "repo"
     assert cli("publish", build, "--repo", repo)[0] == 0
-    jars = jvm_mod.spark_jars_dir()
-    spark_deps = "\n".join(
-        f"    <dependency><groupId>org.apache.spark.local</groupId>"
-        f"<artifactId>{p.split('-*')[0]}</artifactId><version>local</version>"
-        f"<scope>system</scope><systemPath>{next(jars.glob(p))}</systemPath></dependency>"
-        for p in SPARK_JARS)
     project = tmp_path / "consumer"
     (project / "src/main/java/com/example").mkdir(parents=True)
-    (project / "pom.xml").write_text(CONSUMER_POM.format(repo=repo.as_uri(), spark=spark_deps))
+    (project / "pom.xml").write_text(CONSUMER_POM.format(
+        repo=repo.as_uri(), scala=jvm_mod.SCALA_BINARY, spark=jvm_mod.SPARK_VERSION,
+        plugins=maven.plugins_xml()))
     (project / "src/main/java/com/example/Main.java").write_text(CONSUMER_MAIN)
-    facade_jar = repo / "com/example/nb2jvmtest/customer-risk/1.0.0/customer-risk-1.0.0.jar"
-    mvn = shutil.which("mvn")
-    if mvn:
-        local = Path.home() / ".m2" / "repository"
-        try:
-            out = subprocess.run([mvn, "-o", "-q", "-B", "-Daether.offline.protocols=file",
-                                  "package"], cwd=project, capture_output=True, text=True)
-        finally:  # the artifact Maven cached from the test repository
-            shutil.rmtree(local / "com" / "example" / "nb2jvmtest", ignore_errors=True)
-        assert out.returncode == 0, out.stdout + out.stderr
-        classes = project / "target" / "consumer-1.0.jar"
-    else:
-        print("Maven (mvn) is not installed on this machine: compiling the consumer with javac")
-        classes = project / "classes"
-        jdk = jvm_mod.find_jdk()
-        subprocess.run([str(jdk.javac), "--release", "17", "-cp", f"{facade_jar}:{jars}/*",
-                        "-d", str(classes), str(project / "src/main/java/com/example/Main.java")],
-                       check=True)
+    cached = maven.LOCAL_REPO / "com" / "example" / "nb2jvmtest"
+    try:
+        _consume(project, tmp_path)
+    finally:  # the artifact Maven cached from the test repository
+        shutil.rmtree(cached, ignore_errors=True)
+
+
+def _consume(project: Path, tmp_path: Path) -> None:
+    log = tmp_path / "mvn.log"
+    out = maven.mvn(project, "dependency:resolve", "package", "dependency:build-classpath",
+                    "-Dmdep.outputFile=classpath.txt", "-Dmdep.includeScope=compile", log=log)
+    assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-3000:]
+    text = log.read_text()
+    # The resolution, as Maven logs it: Spark from Central, the features from the file repository.
+    spark = f"org.apache.spark:spark-sql_{jvm_mod.SCALA_BINARY}:jar:{jvm_mod.SPARK_VERSION}"
+    assert f"{spark}:provided" in text, text[-4000:]
+    assert "com.example.nb2jvmtest:customer-risk:jar:1.0.0:compile" in text
+    scopes = _resolved_scopes(text)
+    assert {"compile", "provided"} <= scopes and "system" not in scopes, scopes
+    classpath = (project / "classpath.txt").read_text().strip()
+    jars = classpath.split(os.pathsep)
+    assert any(f"/org/apache/spark/spark-sql_2.13/{jvm_mod.SPARK_VERSION}/" in j for j in jars)
+    assert not any(str(jvm_mod.spark_jars_dir()) in j for j in jars)  # not the pyspark wheel's
     output = tmp_path / "identity.parquet"
     data = NOTEBOOKS / "data" / "customers.parquet"
     java = str(jvm_mod.find_jdk().java)
     run = subprocess.run([java, *jvm_mod.JAVA_MODULE_OPTIONS, "-cp",
-                          f"{classes}:{facade_jar}:{jars}/*", "com.example.Main", str(data),
-                          str(output)], capture_output=True, text=True, timeout=300)
+                          f"{project / 'target' / 'consumer-1.0.jar'}{os.pathsep}{classpath}",
+                          "com.example.Main", str(data), str(output)],
+                         capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "feature sets: [identity, risk]" in run.stdout
     lowered = transpile(CUSTOMER_RISK, Options())
@@ -205,6 +207,35 @@ def test_maven_consumer_calls_the_typed_facade(cli, tmp_path):
     got = pq.read_table(output)
     key = lambda r: r["user_id"]  # noqa: E731
     assert sorted(got.to_pylist(), key=key) == sorted(expected.to_pylist(), key=key)
+
+
+def _resolved_scopes(log: str) -> set[str]:
+    """The scopes in `dependency:resolve`'s list (lines like `   g:a:jar:v:scope -- module …`)."""
+    scopes = set()
+    for line in log.splitlines():
+        part = line.replace("[INFO]", "").strip().split(" -- ")[0].split()
+        if part and part[0].count(":") >= 4:
+            scopes.add(part[0].rsplit(":", 1)[1])
+    return scopes
+
+
+def test_artifact_pom_resolves_from_maven_central(cli, tmp_path):
+    """The pom inside a built artifact names its dependencies as Maven Central has them:
+    `mvn dependency:resolve` on that very pom succeeds and finds Spark as `provided`."""
+    build = _build(cli, tmp_path / "b", QUICKSTART, "--group-id", "com.example.features",
+                   "--version", "2.0.0")
+    project = tmp_path / "p"
+    project.mkdir()
+    pom = (build / "quickstart-2.0.0.pom").read_text()
+    with zipfile.ZipFile(build / "quickstart-2.0.0.jar") as jar:
+        assert jar.read("META-INF/maven/com.example.features/quickstart/pom.xml").decode() == pom
+    assert "<scope>system</scope>" not in pom and "systemPath" not in pom
+    (project / "pom.xml").write_text(pom)
+    log = tmp_path / "mvn.log"
+    out = maven.mvn(project, f"{maven.DEPENDENCY_PLUGIN}:resolve", log=log)
+    assert out.returncode == 0, out.stdout[-6000:]
+    spark = f"org.apache.spark:spark-sql_{jvm_mod.SCALA_BINARY}:jar:{jvm_mod.SPARK_VERSION}"
+    assert f"{spark}:provided" in log.read_text()
 
 
 def test_facade_signatures_and_javadoc(cli, tmp_path):

@@ -40,3 +40,41 @@ def test_make_without_jdk(tmp_path):
                          text=True, env=env)
     assert out.returncode != 0
     assert "needs a JDK 17 or newer" in out.stdout and "apt-get install" in out.stdout
+
+
+def _fake_jdk(root, version: str):
+    """A folder that looks like a JDK of ``version`` (its `release` file and two tools)."""
+    (root / "bin").mkdir(parents=True)
+    for tool in ("java", "javac"):
+        (root / "bin" / tool).write_text("#!/bin/sh\nexit 1\n")
+        (root / "bin" / tool).chmod(0o755)
+    (root / "release").write_text(f'JAVA_VERSION="{version}"\n')
+    return root
+
+
+def test_a_jdk_spark_does_not_run_on_is_refused_up_front(tmp_path):
+    """JAVA_HOME at a JDK outside Spark's list: exit 2 with JDK002 naming it, before any work."""
+    fake = _fake_jdk(tmp_path / "jdk-26", "26.0.1")
+    env = {**os.environ, "JAVA_HOME": str(fake), "NB2JVM_CACHE": str(tmp_path / "cache")}
+    env.pop("NB2JVM_JAVA_HOME", None)
+    out = subprocess.run([sys.executable, "-m", "transpiler.cli", "build", str(QUICKSTART), "-o",
+                          str(tmp_path / "out")], capture_output=True, text=True, env=env)
+    assert out.returncode == 2, out.stderr
+    assert "JDK002" in out.stderr and "26.0.1" in out.stderr and "JAVA_HOME" in out.stderr
+    assert "17/21/25" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_nb2jvm_java_home_is_chosen_before_java_home(tmp_path, monkeypatch):
+    from transpiler import jvm
+
+    chosen = _fake_jdk(tmp_path / "jdk-21", "21.0.4")
+    monkeypatch.setenv("NB2JVM_JAVA_HOME", str(chosen))
+    monkeypatch.setenv("JAVA_HOME", str(_fake_jdk(tmp_path / "jdk-26", "26")))
+    jvm.find_jdk.cache_clear()
+    try:
+        jdk = jvm.find_jdk()
+        assert (jdk.home, jdk.version) == (chosen, "21.0.4")
+    finally:
+        monkeypatch.undo()
+        jvm.find_jdk.cache_clear()

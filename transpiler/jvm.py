@@ -24,6 +24,10 @@ from .errors import EnvironmentProblem, JvmError, Span, error
 from .paths import RESOURCES, RUNTIME_SRC, cached_dir
 
 JAVA_RELEASE = "17"
+# The Spark the pyspark wheel ships and the artifact's pom names (`provided`): pinned to a
+# release that Maven Central serves, so a JVM team resolves exactly the Spark the tests ran on.
+SPARK_VERSION = "4.2.0"
+SCALA_BINARY = "2.13"
 INSTALL_HINT = ("install a JDK 17 or newer (e.g. `apt-get install openjdk-17-jdk-headless`, or "
                 "https://adoptium.net) and put `java` and `javac` on PATH or set JAVA_HOME")
 
@@ -89,23 +93,38 @@ def _jdk_version(home: Path, javac: Path) -> str:
     return (out.stdout or out.stderr).strip().split()[-1] if out.returncode == 0 else ""
 
 
+# The Java versions Spark 4.2 runs on ("Spark runs on Java 17/21/25", its docs/index.md); the test
+# suite runs on 17. A JDK outside this list is refused rather than tried: Spark fails on it late,
+# in the middle of a job, with an error about JDK internals.
+SUPPORTED_JDKS = (17, 21, 25)
+
+
+def _jdk_major(version: str) -> int:
+    head = version.split(".")[0].split("-")[0].split("+")[0]
+    return int(head) if head.isdigit() else 0
+
+
 @lru_cache(maxsize=None)
 def find_jdk() -> Jdk:
-    """Locate ``java`` and ``javac`` (JAVA_HOME first, then PATH) or explain what to install."""
+    """The JDK nb2jvm uses, chosen on purpose: ``NB2JVM_JAVA_HOME``, else ``JAVA_HOME``, else the
+    ``javac`` on PATH; the first of these that exists must be a Java Spark runs on."""
     candidates = []
-    if os.environ.get("JAVA_HOME"):
-        candidates.append(Path(os.environ["JAVA_HOME"]) / "bin")
+    for var in ("NB2JVM_JAVA_HOME", "JAVA_HOME"):
+        if os.environ.get(var):
+            candidates.append((var, Path(os.environ[var]) / "bin"))
     javac_on_path = shutil.which("javac")
     if javac_on_path:
-        candidates.append(Path(javac_on_path).resolve().parent)
-    for bindir in candidates:
+        candidates.append(("PATH", Path(javac_on_path).resolve().parent))
+    for source, bindir in candidates:
         java, javac = bindir / "java", bindir / "javac"
         if java.exists() and javac.exists():
             version = _jdk_version(bindir.parent, javac)
-            major = int(version.split(".")[0]) if version.split(".")[0].isdigit() else 0
-            if major < 17:
-                raise error("JDK002", f"found JDK {version or '?'} at {bindir.parent}, but nb2jvm "
-                            "needs JDK 17 or newer", hint=INSTALL_HINT, cls=EnvironmentProblem)
+            if _jdk_major(version) not in SUPPORTED_JDKS:
+                raise error("JDK002", f"found JDK {version or '?'} at {bindir.parent} (from "
+                            f"{source}), but Spark {SPARK_VERSION} runs on Java "
+                            f"{'/'.join(map(str, SUPPORTED_JDKS))}",
+                            hint="set NB2JVM_JAVA_HOME (or JAVA_HOME) to a JDK 17, 21 or 25; "
+                            + INSTALL_HINT, cls=EnvironmentProblem)
             return Jdk(bindir.parent, java, javac, version)
     raise error("JDK001", "no JDK found: nb2jvm needs `java` and `javac` (JDK 17+) to build and "
                 "run JVM artifacts", hint=INSTALL_HINT, cls=EnvironmentProblem)
@@ -119,7 +138,7 @@ def spark_jars_dir() -> Path:
     spec = importlib.util.find_spec("pyspark")
     if spec is None or not spec.submodule_search_locations:
         raise error("JDK003", "pyspark is not installed; it provides the Spark jars",
-                    hint="pip install pyspark==4.3.0", cls=EnvironmentProblem)
+                    hint=f"pip install pyspark=={SPARK_VERSION}", cls=EnvironmentProblem)
     jars = Path(list(spec.submodule_search_locations)[0]) / "jars"
     if not jars.is_dir():
         raise error("JDK003", f"the pyspark installation has no jars/ folder ({jars})",
@@ -136,7 +155,8 @@ def runtime_classes() -> Path:
     """Compile ``runtime-jvm/`` with javac (once per content hash) and return the classes dir."""
     jdk = find_jdk()
     sources = runtime_sources()
-    digest = hashlib.sha256(jdk.version.encode())
+    # Compiled against the Spark jars of the installed pyspark: a new Spark is a new cache entry.
+    digest = hashlib.sha256(f"{jdk.version}\0{SPARK_VERSION}".encode())
     for src in sources:
         digest.update(str(src.relative_to(RUNTIME_SRC)).encode())
         digest.update(src.read_bytes())

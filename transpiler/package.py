@@ -37,8 +37,7 @@ from .lineage import lineage
 from .lower import LoweredNotebook
 
 ZIP_EPOCH = (1980, 2, 1, 0, 0, 0)
-SPARK_VERSION = "4.3.0"
-SCALA_BINARY = "2.13"
+SPARK_VERSION, SCALA_BINARY = jvm.SPARK_VERSION, jvm.SCALA_BINARY
 
 # Spark type names (DataType.simpleString) an input column may have for an ibis type.  A naive
 # ibis timestamp is a wall-clock time: Spark reads it from Parquet as timestamp_ntz; a
