@@ -59,7 +59,22 @@ PAYLOADS = [
     ("x = t.schema()", "E206"),
     ("x = 10 ** 10 ** 10", "E210"),
     ("x = 'a' * 10 ** 9", "E210"),
-    ("x = list(range(10 ** 12))", "E300"),
+    ("x = list(range(10 ** 12))", "E210"),
+    # The security review's denial-of-service cells: refused before the allocation or the loop.
+    ("x = 'a'.zfill(10 ** 9)", "E210"),
+    ("x = ('a' * 100000).replace('a', 'a' * 10000)", "E210"),
+    ("x = f'{1:>1000000000}'", "E210"),
+    ("x = '%1000000000d' % 1", "E210"),
+    ("x = ', '.join(['a' * 100000] * 100)", "E210"),
+    ("x = ibis.memtable({'a': range(30000000)})", "E210"),
+    ("x = [i for i in range(10 ** 12) if i < 0]", "E210"),
+    ("x = sum(range(10 ** 12), 0)", "E210"),
+    ("x = ((10 ** 1024) ** 1024) ** 1024", "E210"),
+    ("x = 7 ** 1000" + " * 7 ** 1000" * 30, "E210"),
+    ("x = [1 for a in range(100000) for b in range(100) if b < 0]", "E210"),  # step budget
+    # A deferred chain through a plain Python value is resolved by ibis, outside the interpreter.
+    ("x = t.mutate(y=_.columns[0].format(_))", "E206"),
+    ("x = t.mutate(y=_.columns[0].encode('rot13'))", "E206"),
     ("x = f'{t.__class__}'", "E201"),
     ("x = f'{t}'", "E220"),
     ("x = [c.__class__ for c in t.columns]", "E201"),

@@ -8,7 +8,27 @@ the source line and a caret under the offending column.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass, field
+
+# Bidirectional controls: shown escaped, so a diagnostic reads as the text really is.
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def shown(text: str) -> str:
+    """``text`` safe to print anywhere: control, separator, bidi and surrogate characters as
+    ``\\xNN``/``\\uNNNN`` escapes (tabs kept), so a hostile notebook cannot rewrite the terminal
+    or make printing fail."""
+    if text.isprintable() and not (_BIDI & set(text)):
+        return text
+    out = []
+    for ch in text:
+        if ch == "\t" or (ch not in _BIDI and (ch.isprintable() or ch == " ")) and \
+                unicodedata.category(ch) not in ("Cs", "Cc", "Zl", "Zp"):
+            out.append(ch)
+        else:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -31,6 +51,7 @@ class Span:
             parts.append(f"line {self.line}")
             if self.column is not None:
                 parts.append(f"col {self.column}")
+        parts[0] = shown(parts[0])
         return ":".join(parts[:1]) + ("" if len(parts) == 1 else ": " + ", ".join(parts[1:]))
 
 
@@ -46,24 +67,25 @@ class Diagnostic:
     severity: str = "error"
 
     def render(self) -> str:
-        lines = [f"{self.span.where()}: {self.severity} {self.code}: {self.message}"]
+        lines = [f"{self.span.where()}: {self.severity} {self.code}: {shown(self.message)}"]
         if self.source_line is not None and self.span.line is not None:
             gutter = f"{self.span.line:>4} | "
-            lines.append(gutter + self.source_line.rstrip("\n"))
+            lines.append(gutter + shown(self.source_line.rstrip("\n")))
             col = max(1, self.span.column or 1)
             width = 1
             if self.span.end_column and self.span.end_line == self.span.line:
                 width = max(1, self.span.end_column - col)
             # Tabs keep their width so the caret lines up under the right character.
-            prefix = "".join(c if c == "\t" else " " for c in self.source_line[: col - 1])
+            prefix = "".join(c if c == "\t" else " " for c in shown(self.source_line[: col - 1]))
             lines.append(" " * len(gutter) + prefix + "^" * width)
         if self.hint:
-            lines.append(f"  hint: {self.hint}")
+            lines.append(f"  hint: {shown(self.hint)}")
         return "\n".join(lines)
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        data["span"] = {k: v for k, v in data["span"].items() if v is not None}
+        data = {k: shown(v) if isinstance(v, str) else v for k, v in asdict(self).items()}
+        data["span"] = {k: shown(v) if isinstance(v, str) else v
+                        for k, v in data["span"].items() if v is not None}
         return {k: v for k, v in data.items() if v is not None}
 
 

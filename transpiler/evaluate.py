@@ -91,6 +91,7 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                 stmt.name if isinstance(stmt, A.FunctionDef) else general
             if _is_declaration(stmt, declared_inputs):
                 continue  # bound by the inputs stage, with the schema it declares
+            interp.start_budget()
             try:
                 _check_statement(stmt)
                 if isinstance(stmt, A.Assign):

@@ -24,19 +24,30 @@ from ibis.expr.types.groupby import GroupedTable
 from . import cellast as A
 from . import subset
 
+import re
+import time
+
 MAX_EXPONENT = 1024
 MAX_SEQUENCE = 100_000
+# Static bounds on what a constant may grow to, checked *before* the operation that would build
+# it (a one-line cell once asked for 1-8 GB): string length, integer size, and a budget of
+# interpreter steps and seconds per statement, so `check` ends with a diagnostic on any cell.
+MAX_STRING = 1_000_000
+MAX_INT_BITS = 1 << 16
+MAX_STEPS = 2_000_000
+MAX_SECONDS = 10.0
+_WIDTHS = re.compile(r"\d+")
 
 
 def _bounded(fn):
     """Wrap a builtin that consumes an iterable so that it consumes at most MAX_SEQUENCE items."""
 
     def call(*args, **kwargs):
-        if len(args) == 1 and not isinstance(args[0], (int, float, str, bytes)):
+        if args and not isinstance(args[0], (int, float, str, bytes)):
             items = list(itertools.islice(args[0], MAX_SEQUENCE + 1))
             if len(items) > MAX_SEQUENCE:
                 raise ValueError(f"more than {MAX_SEQUENCE} items in a constant")
-            args = (items,)
+            args = (items, *args[1:])
         return fn(*args, **kwargs)
 
     return call
@@ -124,10 +135,59 @@ def _is_ibis_object(value) -> bool:
     return type(value).__module__.startswith("ibis.")
 
 
+def _widest(spec: str) -> int:
+    """The largest width or precision written in a format spec or %-format (0 if none)."""
+    return max((int(w) for w in _WIDTHS.findall(spec) if len(w) < 12), default=0) \
+        if not any(len(w) >= 12 for w in _WIDTHS.findall(spec)) else MAX_STRING + 1
+
+
+def _too_big(value) -> str | None:
+    """Why ``value`` is larger than a constant may be, or None."""
+    if isinstance(value, (str, bytes)) and len(value) > MAX_STRING:
+        return f"a string of more than {MAX_STRING:,} characters"
+    if isinstance(value, (list, tuple, dict, set, range)) and len(value) > MAX_SEQUENCE:
+        return f"more than {MAX_SEQUENCE:,} items"
+    if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
+        return f"an integer of more than {MAX_INT_BITS:,} bits"
+    return None
+
+
+def _str_result_size(method: str, base: str, args: list) -> int:
+    """An upper bound of the length of ``base.method(*args)`` for the methods whose result can
+    be much longer than their inputs (computed before the call)."""
+    if method == "zfill" and args and isinstance(args[0], int):
+        return max(len(base), args[0])
+    if method == "replace" and len(args) >= 2 and all(isinstance(a, str) for a in args[:2]):
+        count = base.count(args[0]) if args[0] else len(base) + 1
+        if len(args) > 2 and isinstance(args[2], int) and args[2] >= 0:
+            count = min(count, args[2])
+        return len(base) + count * max(0, len(args[1]) - len(args[0]))
+    if method == "join" and args and isinstance(args[0], (list, tuple)):
+        return sum(len(x) if isinstance(x, str) else 0 for x in args[0]) + \
+            len(base) * len(args[0])
+    return len(base)
+
+
 class Interpreter:
     """Evaluates cell AST nodes: one ``visit_<Node>`` per node kind."""
 
+    def __init__(self):
+        self.start_budget()
+
+    def start_budget(self) -> None:
+        """A fresh step and time budget (one per statement of a cell)."""
+        self._steps, self._deadline = 0, time.monotonic() + MAX_SECONDS
+
+    def _spend(self, node: A.Node) -> None:
+        self._steps += 1
+        if self._steps & 0x3FF == 0 and (self._steps > MAX_STEPS
+                                          or time.monotonic() > self._deadline):
+            raise _Refusal("E210", f"evaluating this statement takes too long (more than "
+                           f"{MAX_STEPS:,} steps or {MAX_SECONDS:.0f} s); constants in an "
+                           "exported cell must be small", node)
+
     def eval(self, node: A.Node, env: dict):
+        self._spend(node)
         if not isinstance(node, A.Node):
             raise TypeError(f"internal: not a cell AST node: {node!r}")
         method = getattr(self, f"visit_{type(node).__name__}", None)
@@ -174,6 +234,10 @@ class Interpreter:
             # A deferred attribute is a column name or a method resolved later by ibis;
             # refuse the ones that exist on ibis expressions but are outside the subset.
             known = hasattr(ir.Table, name) or hasattr(ir.Value, name)
+            if name in subset.PLAIN_VALUED:
+                raise _Refusal("E206", f"'_.{name}' is not in the exported-cell subset: it is a "
+                               "plain Python value that ibis would use outside nb2jvm's checks",
+                               node, pos=node.attr_pos, hint=f"use t.{name} on the table itself")
             if reason or (known and name not in subset.VALUE_METHODS | subset.TABLE_METHODS):
                 return self._refuse_attr(node, name, reason, (), exists=True)
             return getattr(base, name)
@@ -237,6 +301,7 @@ class Interpreter:
             raise _Refusal("E219", f"'{func.name}' is a helper function: it can only be called "
                            "from a UDF", node)
         if isinstance(func, _Allowed):
+            self._precheck_call(node, func, args, kwargs)
             target = func.fn
         elif isinstance(func, (_Lambda, Deferred)):
             target = func
@@ -247,7 +312,7 @@ class Interpreter:
 
     def _guard(self, node, thunk):
         try:
-            return thunk()
+            value = thunk()
         except _Refusal:
             raise
         except RecursionError:
@@ -256,6 +321,26 @@ class Interpreter:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
             raise _Refusal("E300", f"ibis rejected this expression: {type(exc).__name__}"
                            + (f": {message}" if message else ""), node) from None
+        big = _too_big(value)
+        if big:
+            raise _Refusal("E210", f"this builds {big}: too large for a constant", node)
+        return value
+
+    def _precheck_call(self, node, func: "_Allowed", args: list, kwargs: dict) -> None:
+        """Refuse, before running it, a call whose result or work would exceed the bounds."""
+        owner = getattr(func.fn, "__self__", None)
+        if isinstance(owner, str) and \
+                _str_result_size(func.name, owner, args) > MAX_STRING:
+            raise _Refusal("E210", f"'{func.name}' would build a string of more than "
+                           f"{MAX_STRING:,} characters: too large for a constant", node)
+        for value in [*args, *kwargs.values()]:
+            items = value.values() if isinstance(value, dict) else \
+                value if isinstance(value, (list, tuple)) else (value,)
+            for item in items:
+                big = _too_big(item) if isinstance(item, range) else None
+                if big:
+                    raise _Refusal("E210", f"an argument has {big}: too large for a constant",
+                                   node)
 
     def visit_Lambda(self, node: A.Lambda, env):
         for p in node.params:
@@ -281,6 +366,17 @@ class Interpreter:
         if node.op == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT \
                 and isinstance(left, (int, float)):
             raise _Refusal("E210", "exponent too large for a constant", node)
+        if node.op in ("**", "*") and isinstance(left, int) and isinstance(right, int):
+            bits = left.bit_length() * abs(right) if node.op == "**" else \
+                left.bit_length() + right.bit_length()
+            if bits > MAX_INT_BITS:
+                raise _Refusal("E210", f"the result would have more than {MAX_INT_BITS:,} "
+                               "bits: too large for a constant", node)
+        if node.op == "%" and isinstance(left, str) and _widest(left) > MAX_STRING:
+            raise _Refusal("E210", "a %-format width too large for a constant", node)
+        if node.op == "+" and isinstance(left, (str, bytes, list, tuple)) and \
+                isinstance(right, type(left)) and len(left) + len(right) > MAX_STRING:
+            raise _Refusal("E210", "concatenation too large for a constant", node)
         if node.op == "*" and isinstance(left, (str, bytes, list, tuple)) \
                 and isinstance(right, int) and len(left) * right > MAX_SEQUENCE:
             raise _Refusal("E210", "repeated sequence too large for a constant", node)
@@ -358,6 +454,8 @@ class Interpreter:
                     raise _Refusal("E220", f"unknown f-string conversion "
                                    f"'!{part.conversion}'", part)
                 value = {"s": str, "r": repr, "a": ascii}[part.conversion](value)
+            if _widest(part.spec) > MAX_STRING:
+                raise _Refusal("E210", "a format width too large for a constant", part)
             out.append(self._guard(part, lambda: format(value, part.spec)))
         return "".join(out)
 

@@ -18,7 +18,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.indenter import PythonIndenter
 
 from . import cellast as A
-from . import refusals, udf_ast
+from . import pyast, reading, refusals, udf_ast
 from .errors import Diagnostic, SubsetError
 from .extract import Cell, Notebook
 from .paths import GRAMMAR_DIR, cache_dir
@@ -157,6 +157,41 @@ def _transform(builder: ToAst, tree, cell: Cell, notebook: str):
         raise
 
 
+# How deeply expressions may nest (operators, calls, brackets). lark's tree builder and our own
+# visitors recurse per level; Python's parser allows ~200 levels of brackets. A long chain of
+# `a + b + ...` nests one level per operator.
+MAX_DEPTH = 150
+
+
+def _too_deep(tree: ast.AST) -> ast.AST | None:
+    """The first node nested deeper than MAX_DEPTH, found without recursion."""
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return node
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return None
+
+
+def _disagreement(cell: Cell, notebook: str, line: int, column: int, what: str) -> Diagnostic:
+    return Diagnostic("E105", f"Python and the subset grammar read {what} differently: "
+                      "nb2jvm would translate other code than the notebook runs",
+                      cell.span(notebook, line, column), source_line=cell.line_text(line),
+                      hint="write it as plain Python source (one statement per line, no "
+                      "unusual whitespace or control characters)")
+
+
+def _odd_characters(cell: Cell, body_lines: list[str], offset: int,
+                    notebook: str) -> list[Diagnostic]:
+    return [Diagnostic("E104", f"character {c.describe()} is not allowed here: Python and the "
+                       "subset grammar could read the cell differently",
+                       cell.span(notebook, c.line + offset, c.column),
+                       source_line=cell.line_text(c.line + offset),
+                       hint="remove it, or write it as an escape (e.g. \\r) inside a string")
+            for c in reading.suspicious(body_lines)[:8]]
+
+
 def _function_def(cell: Cell, node: ast.FunctionDef, body_lines: list[str], offset: int,
                   notebook: str) -> tuple[A.FunctionDef | None, list[Diagnostic]]:
     first = min([node.lineno] + [d.lineno for d in node.decorator_list])
@@ -172,6 +207,9 @@ def _function_def(cell: Cell, node: ast.FunctionDef, body_lines: list[str], offs
         return None, problems
     function = udf_ast.function(built[0], offset + first - 1)
     line = node.lineno + offset
+    if pyast.canonical(pyast.stmt(function)) != pyast.canonical(node):
+        return None, [_disagreement(cell, notebook, line, _column(body_lines, node),
+                                    f"function '{node.name}'")]
     pos = A.Pos(line, _column(body_lines, node), node.end_lineno + offset,
                 (node.end_col_offset or 0) + 1)
     params = tuple((a.arg, ast.unparse(a.annotation)) for a in node.args.args)
@@ -204,6 +242,9 @@ def _parse_cell(cell: Cell, notebook: str) -> tuple[ParsedCell | None, list[Diag
     offset = cell.export.first_body_line - 1
     body_lines = cell.lines[offset:]
     body = "\n".join(body_lines) + "\n"
+    odd = _odd_characters(cell, body_lines, offset, notebook)
+    if odd:
+        return None, odd
     try:
         pytree = ast.parse(body)
     except SyntaxError as exc:
@@ -211,6 +252,18 @@ def _parse_cell(cell: Cell, notebook: str) -> tuple[ParsedCell | None, list[Diag
         return None, [Diagnostic("E100", f"syntax error: {exc.msg}",
                                  cell.span(notebook, line, exc.offset or 1),
                                  source_line=cell.line_text(line))]
+    except (RecursionError, MemoryError):
+        return None, [Diagnostic("E209", "the cell nests too deeply for Python's parser",
+                                 cell.span(notebook, offset + 1, 1))]
+    deep = _too_deep(pytree)
+    if deep is not None:
+        line = getattr(deep, "lineno", 1) + offset
+        return None, [Diagnostic("E209", f"expression nested more than {MAX_DEPTH} levels deep "
+                                 "(operators, calls and brackets)",
+                                 cell.span(notebook, line, _column(body_lines, deep)
+                                           if hasattr(deep, "col_offset") else 1),
+                                 source_line=cell.line_text(line),
+                                 hint="split it into several assignments")]
     diagnostics = _python_check(cell, pytree, body_lines, offset, notebook)
     if diagnostics:
         return None, diagnostics
@@ -232,6 +285,13 @@ def _parse_cell(cell: Cell, notebook: str) -> tuple[ParsedCell | None, list[Diag
     diagnostics.extend(problems)
     if diagnostics:
         return None, diagnostics
+    python = [n for n in pytree.body if not isinstance(n, ast.FunctionDef)]
+    differs = pyast.agrees(list(stmts), python)
+    if differs is not None:
+        where = python[differs] if differs < len(python) else stmts[differs]
+        line = where.lineno + offset if isinstance(where, ast.AST) else where.pos.line
+        column = _column(body_lines, where) if isinstance(where, ast.AST) else where.pos.column
+        return None, [_disagreement(cell, notebook, line, column, "a statement")]
     body_stmts = sorted([*stmts, *(f for f in functions if f is not None)],
                         key=lambda s: (s.pos.line, s.pos.column))
     return ParsedCell(cell, tuple(body_stmts)), []

@@ -32,6 +32,12 @@ TABLE_METHODS = frozenset({
     "value_counts", "nunique", "columns",
 })
 
+# Table/value attributes of the subset whose value is a plain Python object, not an expression.
+# On a table they are evaluated by the interpreter (whose allowlists then apply to the result);
+# on the deferred `_` they are refused: ibis would resolve the whole chain later, outside the
+# interpreter, so `_.columns[1].format(_)` would call `str.format` on the table.
+PLAIN_VALUED = frozenset({"columns"})
+
 GROUPED_METHODS = frozenset({
     "aggregate", "agg", "having", "mutate", "select", "order_by", "count",
 })

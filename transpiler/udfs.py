@@ -21,6 +21,7 @@ from pathlib import Path
 import ibis.expr.operations as ops
 
 from . import cellast as A
+from . import pyast, sandbox
 from . import udf_ast as U
 from .errors import Diagnostic
 from .evaluate import Refused
@@ -145,11 +146,6 @@ class _Translation:
                                                              for n, _ in tr.nested}}, names)
 
 
-# What a UDF body may name when the notebook's engine runs it (the translator has checked that
-# the body uses nothing else: no attribute but str methods and math, no other name).
-_PY_BUILTINS = {name: getattr(__import__("builtins"), name)
-                for name in ("len", "abs", "min", "max", "round", "int", "float", "str", "bool",
-                             "ord", "chr", "range", "True", "False", "None")}
 _PYTHON: dict[str, object] = {}
 
 
@@ -172,32 +168,23 @@ def translatable(src: UdfSource) -> bool:
 
 
 def python_callable(src: UdfSource):
-    """The UDF as a Python function, for the notebook's engine during ``verify``.
+    """The UDF as a Python function, for the notebook's engine (``verify``, golden rows).
 
-    The body is the notebook's own Python, run only after the translator has accepted it (so it
-    names nothing outside the UDF tables) and with only those builtins and ``math`` in scope.
+    Compiled from the checked AST, never from the cell's text (:mod:`transpiler.pyast`), only
+    after the translator has accepted it, with the sandbox's names in scope and every call under
+    its audit hook (:mod:`transpiler.sandbox`).
     """
     if src.sql_name in _PYTHON:
         return _PYTHON[src.sql_name]
-    import datetime
-    import math
-
     if not translatable(src):
         raise RuntimeError(f"UDF '{src.fn.name}' is outside the UDF subset")
-    namespace = {"__builtins__": _PY_BUILTINS, "math": math}
-    for name, kind in src.names:
-        namespace[name] = datetime if kind == "module" else getattr(datetime, kind)
+    namespace = sandbox.namespace(src.names)
     for name, helper, cell in src.helpers:
-        exec(compile(_def_source(helper, cell), f"<cell {cell.index}>", "exec"), namespace)
-    exec(compile(_def_source(src.fn, src.cell), f"<cell {src.cell.index}>", "exec"), namespace)
-    _PYTHON[src.sql_name] = namespace[src.fn.name]
+        exec(pyast.function_module([helper.body], f"<cell {cell.index}>"), namespace)
+    exec(pyast.function_module([src.fn.body], f"<cell {src.cell.index}>"), namespace)
+    _PYTHON[src.sql_name] = sandbox.guarded(namespace[src.fn.name],
+                                            f"'{src.fn.name}' (cell {src.cell.index})")
     return _PYTHON[src.sql_name]
-
-
-def _def_source(fn: A.FunctionDef, cell: Cell) -> str:
-    # From the `def` line (decorators dropped) to the end; blank lines keep the line numbers of
-    # Python tracebacks equal to the cell's.
-    return "\n" * (fn.pos.line - 1) + _source_text(fn, cell)
 
 
 def _wrapper(udf: CompiledUdf, scala_method: str) -> list[str]:

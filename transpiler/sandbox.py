@@ -1,0 +1,85 @@
+"""Where notebook code runs in our process (the notebook side of a UDF, in ``verify`` and the
+golden rows): names that expose only the allowlisted parts of the standard library, and an audit
+hook that aborts on any file, process, socket, import or code event while it runs.
+
+The body itself is compiled from the checked AST (:mod:`transpiler.pyast`), so it can only do what
+the UDF translator accepted; this is the wall behind that one. ``datetime`` is a namespace of its
+three classes (the real module would hand out ``datetime.sys``), ``math`` one of its public
+functions and constants, and the builtins are the few the UDF tables name.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime
+import math
+import sys
+import threading
+from types import MappingProxyType, SimpleNamespace
+
+BUILTINS = ("len", "abs", "min", "max", "round", "int", "float", "str", "bool", "ord", "chr",
+            "range", "True", "False", "None")
+DATETIME = ("date", "datetime", "timedelta")
+
+
+class SandboxViolation(BaseException):
+    """Notebook code tried something outside its sandbox (a BaseException: no ``except
+    Exception`` in the body can swallow it)."""
+
+
+def _public(module) -> SimpleNamespace:
+    return SimpleNamespace(**{n: getattr(module, n) for n in dir(module) if not n.startswith("_")})
+
+
+MATH = _public(math)
+DATETIME_MODULE = SimpleNamespace(**{n: getattr(datetime, n) for n in DATETIME})
+
+
+def namespace(names: tuple[tuple[str, str], ...]) -> dict:
+    """The globals of a UDF body: ``names`` says what ``datetime``/``date``/... name in the cell
+    (``"module"`` or one of the classes)."""
+    env: dict = {"__builtins__": MappingProxyType({n: getattr(builtins, n) for n in BUILTINS}),
+                 "math": MATH}
+    for name, kind in names:
+        env[name] = DATETIME_MODULE if kind == "module" else getattr(datetime, kind)
+    return env
+
+
+_STATE = threading.local()
+_INSTALLED = False
+_LOCK = threading.Lock()
+
+
+def _hook(event: str, args) -> None:
+    if getattr(_STATE, "depth", 0) > 0:
+        _STATE.violation = event
+        raise SandboxViolation(f"notebook code attempted '{event}', which nb2jvm never allows "
+                               "while it runs a UDF body")
+
+
+def _install() -> None:
+    global _INSTALLED
+    with _LOCK:
+        if not _INSTALLED:
+            sys.addaudithook(_hook)  # process-wide and permanent: inert outside guarded()
+            _INSTALLED = True
+
+
+def guarded(fn, label: str):
+    """``fn`` wrapped so that every call runs under the audit hook; a violation is re-raised
+    after the call even if the body caught it."""
+    _install()
+
+    def call(*args):
+        _STATE.depth = getattr(_STATE, "depth", 0) + 1
+        _STATE.violation = None
+        try:
+            result = fn(*args)
+        finally:
+            _STATE.depth -= 1
+        if _STATE.violation is not None:
+            raise SandboxViolation(f"UDF {label} attempted '{_STATE.violation}'")
+        return result
+
+    call.__name__ = getattr(fn, "__name__", "udf")
+    return call
