@@ -86,7 +86,9 @@ def test_interrupted_publish_leaves_no_half_version(cli, tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         publish_mod.publish(build, str(tmp_path / "repo"))
     artifact_dir = tmp_path / "repo" / "nb2jvm" / "generated" / "quickstart"
-    assert list(artifact_dir.iterdir()) == []  # no version, no staging, no metadata
+    # no version, no staging, no metadata (the publish lock is the only file, and empty)
+    assert [p.name for p in artifact_dir.iterdir()] == [".nb2jvm-publish.lock"]
+    assert (artifact_dir / ".nb2jvm-publish.lock").read_bytes() == b""
 
 
 def test_publish_bad_input(cli, tmp_path):

@@ -43,7 +43,7 @@ def test_quickstart_verify_through_cli(cli, jvm, tmp_path):
     assert "CONFORMANT" in out and "Traceback" not in err
     build = tmp_path / "build"
     assert sorted(p.name for p in build.iterdir()) == [
-        "manifest.json", "quickstart-0.1.0-sources.jar", "quickstart-0.1.0.jar",
+        ".nb2jvm-build", "manifest.json", "quickstart-0.1.0-sources.jar", "quickstart-0.1.0.jar",
         "quickstart-0.1.0.pom", "sql"]
     names = zipfile.ZipFile(build / "quickstart-0.1.0.jar").namelist()
     for entry in ("nb2jvm/quickstart/manifest.json", "nb2jvm/quickstart/user_features.sql",

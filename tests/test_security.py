@@ -173,3 +173,35 @@ def test_python_reading_round_trips_through_our_ast(src):
     parsed, problems = parse_mod.parse_cell(cell, "nb.ipynb")
     assert problems == [] and parsed is not None
     assert pyast.agrees(list(parsed.body), ast.parse(src).body) is None
+
+
+# ---- Spark's ${...} substitution -------------------------------------------------------------
+
+
+@pytest.mark.jvm
+def test_substitution_syntax_in_names_reaches_spark_unexpanded(jvm, tmp_path):
+    """An input column (a data file's header), an output column and an input table named with
+    `${env:...}` / `${system:...}`: the JVM's rows carry the names and values unexpanded."""
+    import pyarrow as pa
+
+    from .conftest import verify_cells
+
+    table = pa.table({"id": [1, 2, 3], "a${env:HOME}": [10, 20, 30],
+                      "s": ["${system:user.home}", "x", "${env:PATH}"]})
+    verdicts = verify_cells(tmp_path, {"t": table}, [
+        'f = t.select("id", "s", out=t["a${env:HOME}"] + 1)',
+        'g = t.select("id", t.s.name("${env:HOME}"), t["a${env:HOME}"])',
+    ])
+    for name, verdict in verdicts.items():
+        assert verdict.status == "conformant", (name, verdict.message)
+
+
+def test_sql_text_carries_no_substitution_syntax():
+    import ibis
+
+    from transpiler.lower import to_spark_sql
+
+    t = ibis.table({"a${env:HOME}": "int64", "b": "string"}, name="my tab${x}")
+    sql = to_spark_sql(t.select(t["a${env:HOME}"].name("${system:user.home}"),
+                                t.b.concat("${env:PATH}")))
+    assert "${" not in sql and "IDENTIFIER(:nb2jvm_in_" in sql

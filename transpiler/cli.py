@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import __version__
+from . import __version__, manifests
 from .errors import Diagnostic, InputError, Nb2jvmError, Span, error
 
 # The stages import ibis, DuckDB and pandas (a second); commands import them when they need them,
@@ -41,7 +41,9 @@ def _bindings(args) -> tuple:
     """``--data`` arguments as the pipeline's DataBindings."""
     from .inputs import DataBinding
 
-    return tuple(DataBinding(name, path, f"--data {text}", Span(f"--data {text}"))
+    # The origin names the option, not the path as spelled: the manifest (and so the jar
+    # bytes) must not depend on `./data/x.parquet` versus `data/x.parquet`.
+    return tuple(DataBinding(name, path, f"--data {name}", Span(f"--data {text}"))
                  for name, path, text in getattr(args, "data", []) or [])
 
 
@@ -50,6 +52,9 @@ def _add_common(p: argparse.ArgumentParser, data: bool = True) -> None:
         p.add_argument("--data", metavar="NAME=PATH", action="append", type=_data_binding,
                        default=[], help="bind input table NAME to a Parquet or CSV file "
                        "(repeatable; overrides what the notebook's setup cells read)")
+        p.add_argument("--allow-read", metavar="DIR", action="append", type=Path, default=[],
+                       help="also read input files under DIR (repeatable); by default only the "
+                       "notebook's folder tree (and, for --data, the current directory's)")
     p.add_argument("-v", "--verbose", action="store_true",
                    help="show Spark's INFO logging and every stage")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the result")
@@ -172,7 +177,8 @@ def _options(args, progress) -> "Options":
                          getattr(args, "artifact_id", None) or "",
                          getattr(args, "artifact_version", "0.1.0"),
                          getattr(args, "facade_class", "") or "")
-    return Options(_bindings(args), coords, progress, getattr(args, "inline_udfs", "auto"))
+    return Options(_bindings(args), coords, progress, getattr(args, "inline_udfs", "auto"),
+                   tuple(getattr(args, "allow_read", None) or ()))
 
 
 def cmd_check(args, progress) -> int:
@@ -267,6 +273,10 @@ def cmd_run(args, progress) -> int:
     from .verify import handoff_inputs
 
     source: Path = args.source
+    if args.output.is_dir():
+        raise error("CLI004", f"--output {args.output} is a directory; give a file name",
+                    Span(f"--output {args.output}"),
+                    hint=f"e.g. --output {args.output / 'features.parquet'}")
     work = Path(tempfile.mkdtemp(prefix="nb2jvm-run-"))
     try:
         if source.is_dir():
@@ -285,7 +295,7 @@ def cmd_run(args, progress) -> int:
             from .inputs import require_data
 
             require_data(inputs, str(source))
-        man = json.loads((build_dir / "manifest.json").read_text())
+        man = manifests.read(build_dir / "manifest.json")
         names = [fs["name"] for fs in man["feature_sets"]]
         if args.feature not in names:
             raise error("CLI002", f"no feature set named '{args.feature}'",
@@ -321,7 +331,7 @@ def _build_dir_inputs(build_dir: Path, args):
     if not manifest_path.exists():
         raise error("CLI001", f"{build_dir} is not an nb2jvm build directory (no manifest.json)",
                     Span(str(build_dir)), hint="pass a notebook or the -o DIR of `nb2jvm build`")
-    man = json.loads(manifest_path.read_text())
+    man = manifests.read(manifest_path)
     given = {b.name: b for b in _bindings(args)}
     missing = [i["name"] for i in man["inputs"] if i["name"] not in given]
     if missing:
@@ -345,11 +355,19 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _move_atomic(src: Path, dst: Path) -> None:
+    if dst.is_dir():
+        raise error("CLI004", f"--output {dst} is a directory; give a file name",
+                    Span(f"--output {dst}"), hint=f"e.g. --output {dst / 'features.parquet'}")
     dst.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
     os.close(fd)
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def cmd_build(args, progress) -> int:
@@ -362,7 +380,33 @@ COMMANDS = {"check": cmd_check, "build": cmd_build, "verify": cmd_verify, "run":
             "publish": cmd_publish, "diff": cmd_diff}
 
 
+class _Terminated(BaseException):
+    """SIGTERM, turned into an exception so that every `finally` and temporary directory on
+    the way out cleans up (Python's default SIGTERM ends the process on the spot)."""
+
+
+def _on_sigterm(signum, frame):
+    raise _Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
+    import signal
+    import threading
+
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return _main(argv)
+    except _Terminated:
+        print("nb2jvm: terminated", file=sys.stderr)
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     progress = _Progress(enabled=not args.quiet and (args.verbose or sys.stderr.isatty()
                                                      or os.environ.get("NB2JVM_PROGRESS") == "1"))

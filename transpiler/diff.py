@@ -8,11 +8,11 @@ source hash: a changed body is a new name) and the Spark settings the SQL assume
 from __future__ import annotations
 
 import difflib
-import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import manifests
 from .errors import InputError, Span, error
 
 
@@ -27,8 +27,16 @@ class Build:
 
 def load(path: Path) -> Build:
     """Read a build directory or an artifact jar."""
+    try:
+        return _load(path)
+    except (OSError, KeyError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        raise error("DIFF001", f"{path} is an incomplete or corrupt nb2jvm build "
+                    f"({type(exc).__name__}: {exc})", Span(str(path)), cls=InputError) from None
+
+
+def _load(path: Path) -> Build:
     if path.is_dir() and (path / "manifest.json").is_file():
-        manifest = json.loads((path / "manifest.json").read_text())
+        manifest = manifests.read(path / "manifest.json")
         sql = {fs["name"]: (path / "sql" / fs["sql"]).read_text() for fs in
                manifest["feature_sets"]}
         return Build(str(path), manifest, sql)
@@ -40,7 +48,7 @@ def load(path: Path) -> Build:
                 raise error("DIFF001", f"{path} is not an nb2jvm artifact jar", Span(str(path)),
                             cls=InputError)
             root = index[0].rsplit("/", 1)[0]
-            manifest = json.loads(jar.read(index[0]))
+            manifest = manifests.parse(jar.read(index[0]), f"{path}!{index[0]}")
             sql = {fs["name"]: jar.read(f"{root}/{fs['sql']}").decode()
                    for fs in manifest["feature_sets"]}
         return Build(str(path), manifest, sql)

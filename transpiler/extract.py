@@ -110,11 +110,24 @@ def extract(path: Path) -> Notebook:
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
-        if isinstance(source, list):
+        if isinstance(source, list) and all(isinstance(x, str) for x in source):
             source = "".join(source)
-        tags = list(cell.get("metadata", {}).get("tags", []) or [])
-        cells.append(Cell(index, cell.get("id"), source, _export_mark(source, tags),
-                          tuple(cell.get("outputs", []) or [])))
+        metadata = cell.get("metadata", {})
+        tags = metadata.get("tags", []) if isinstance(metadata, dict) else None
+        outputs = cell.get("outputs", []) or []
+        cell_id = cell.get("id")
+        problem = ("its source is not text" if not isinstance(source, str) else
+                   "its metadata.tags is not a list of strings"
+                   if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags)
+                   else "its outputs are not a list of objects"
+                   if not isinstance(outputs, list) or not all(isinstance(o, dict)
+                                                               for o in outputs)
+                   else "its id is not a string" if cell_id is not None
+                   and not isinstance(cell_id, str) else None)
+        if problem:
+            raise error("NB002", f"not a valid notebook: cell {index}: {problem}",
+                        Span(shown, cell=index), hint="re-save the notebook from Jupyter")
+        cells.append(Cell(index, cell_id, source, _export_mark(source, tags), tuple(outputs)))
     notebook = Notebook(shown, path.resolve().parent, tuple(cells))
     if not notebook.exported:
         raise error("NB003", "the notebook has no exported cells", Span(shown),

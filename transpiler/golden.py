@@ -16,6 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import escape
 from .lower import LoweredNotebook
 
 SAMPLE_ROWS = 200
@@ -49,10 +50,11 @@ def merge(goldens) -> Golden:
     stored: dict[bytes, str] = {}  # the same sample (same file read twice) is stored once
     for k, g in enumerate(goldens, 1):
         mine = {}
+        named = {resource: table for f in g.inputs.values() for table, resource in f.items()}
         for name, data in g.files.items():
             if name.startswith("golden/input-"):
                 moved = stored.setdefault(data, f"golden/{k}/{name[len('golden/'):]}")
-                mine[name[len("golden/input-"):-len(".parquet")]] = moved
+                mine[named.get(name, name[len("golden/input-"):-len(".parquet")])] = moved
                 files[moved] = data
             else:
                 files[name] = data
@@ -87,7 +89,7 @@ def record(lowered: LoweredNotebook) -> Golden:
     if missing or not lowered.lowered:
         reason = f"no data for input(s) {', '.join(missing)}" if missing else "no feature set"
         return Golden(skipped={lf.name: reason for lf in lowered.lowered})
-    files, recorded, skipped = {}, [], {}
+    files, recorded, skipped, renamed = {}, [], {}, {}
     with tempfile.TemporaryDirectory(prefix="nb2jvm-golden-") as tmp:
         con = ibis.duckdb.connect()
         paths = {}
@@ -99,8 +101,13 @@ def record(lowered: LoweredNotebook) -> Golden:
                 reader = con.read_parquet if t.format == "parquet" else con.read_csv
                 sample = reader(str(t.path), table_name=f"src_{t.name}").limit(SAMPLE_ROWS)
                 table = con.to_pyarrow(sample)
-                files[f"golden/input-{t.name}.parquet"] = _bytes(table)
-                paths[t.name] = Path(tmp) / f"{t.name}.parquet"
+                # A table name is notebook text (`../x` included): entries and files are named
+                # through escape.file_component, and the manifest maps names that changed.
+                safe = escape.file_component(t.name)
+                files[f"golden/input-{safe}.parquet"] = _bytes(table)
+                if safe != t.name:
+                    renamed[t.name] = f"golden/input-{safe}.parquet"
+                paths[t.name] = Path(tmp) / f"{safe}.parquet"
                 pq.write_table(table, paths[t.name])
         finally:
             con.disconnect()
@@ -124,4 +131,5 @@ def record(lowered: LoweredNotebook) -> Golden:
         else:
             files[f"golden/output-{lf.name}.parquet"] = _bytes(_sorted(result))
             recorded.append(lf.name)
-    return Golden(files, tuple(recorded), skipped)
+    inputs = {f: dict(sorted(renamed.items())) for f in recorded} if renamed else {}
+    return Golden(files, tuple(recorded), skipped, inputs)

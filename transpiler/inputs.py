@@ -205,16 +205,26 @@ def _recorded(cell: Cell) -> dict[str, Declaration]:
     """Input schemas the %%export magic saved in the cell's outputs."""
     found = {}
     for output in cell.outputs:
-        data = (output.get("data") or {}).get(RECORDED_MIME)
-        if data is None:
-            continue
+        bundle = output.get("data")
+        data = bundle.get(RECORDED_MIME) if isinstance(bundle, dict) else None
         if isinstance(data, str):
-            data = json.loads(data)
-        for var, entry in (data.get("inputs") or {}).items():
             try:
-                found[var] = Declaration(var, entry.get("table", var), ibis.schema(entry["schema"]),
+                data = json.loads(data)
+            except (ValueError, RecursionError):
+                continue
+        entries = data.get("inputs") if isinstance(data, dict) else None
+        # A recorded output is untrusted data (hand-edited, foreign or hostile): whatever is not
+        # of the shape the magic writes is passed over, and the other sources still apply.
+        for var, entry in (entries.items() if isinstance(entries, dict) else ()):
+            if not (isinstance(var, str) and var.isidentifier() and isinstance(entry, dict)):
+                continue
+            table = entry.get("table", var)
+            if not (isinstance(table, str) and table and isinstance(entry.get("schema"), dict)):
+                continue
+            try:
+                found[var] = Declaration(var, table, ibis.schema(entry["schema"]),
                                          f"schema recorded in cell {cell.index}")
-            except Exception:  # a hand-edited or foreign output; the other sources still apply
+            except Exception:  # ibis raises several types for a bad schema
                 continue
     return found
 
@@ -247,8 +257,36 @@ def read_schema(binding: DataBinding) -> tuple[ibis.Schema, str]:
         con.disconnect()
 
 
-def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = ()) -> BoundNotebook:
-    """Give every input table a schema (and data where known), or say precisely which lacks it."""
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path == r or r in path.parents for r in roots)
+
+
+def confine(binding: DataBinding, roots: list[Path]) -> DataBinding:
+    """``binding`` with its path resolved (symlinks followed), if that lies inside one of
+    ``roots``; a notebook's set-up read of `../../.aws/credentials`, an absolute path or a
+    symlink named `data.csv` pointing out of the tree is refused (IN008), so no file the notebook
+    did not ship ends up in a jar's golden rows."""
+    data_format(binding)  # an unsupported file type is the first thing to say (IN003)
+    if not binding.path.exists():
+        return binding  # reported as a missing file where it is read (IN002)
+    resolved = binding.path.resolve()
+    if _inside(resolved, roots):
+        return DataBinding(binding.name, resolved, binding.origin, binding.span)
+    shown = ", ".join(str(r) for r in roots)
+    raise error("IN008", f"input '{binding.name}': {binding.path} is outside the folders nb2jvm "
+                f"reads from ({shown})", binding.span,
+                hint=f"move the file under the notebook's folder, or allow its folder with "
+                f"--allow-read {resolved.parent}")
+
+
+def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = (),
+                allow_read: tuple[Path, ...] = ()) -> BoundNotebook:
+    """Give every input table a schema (and data where known), or say precisely which lacks it.
+
+    Files are read only inside the notebook's folder tree and the ``allow_read`` folders (for
+    ``--data``, also the current directory's tree): see :func:`confine`."""
+    roots = [parsed.notebook.directory.resolve(), *(Path(a).resolve() for a in allow_read)]
+    cli_roots = [*roots, Path.cwd().resolve()]
     used = used_inputs(parsed)
     reads, declared, recorded, problems = scan_cells(parsed)
     given = {b.name: b for b in data}
@@ -276,14 +314,17 @@ def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = ()) -> B
             read = None
         try:
             if chosen is not None:
+                chosen = confine(chosen, cli_roots)
                 schema, fmt = read_schema(chosen)
                 origin, path = chosen.origin, chosen.path
             elif decl is not None:
                 # The schema is known; a set-up cell's file is the data only if it is there.
                 schema, origin, fmt, path = decl.schema, decl.origin, None, None
                 if read is not None and read.path.is_file():
+                    read = confine(read, roots)
                     fmt, path = data_format(read), read.path
             elif read is not None:
+                read = confine(read, roots)
                 schema, fmt = read_schema(read)
                 origin, path = read.origin, read.path
             else:

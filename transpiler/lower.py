@@ -8,6 +8,8 @@ with overrides) then turns the ibis IR into sqlglot, and sqlglot prints Spark SQ
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import re
 from dataclasses import dataclass
 
 import ibis
@@ -35,6 +37,10 @@ class LoweredFeature:
     warnings: tuple[Diagnostic, ...] = ()
     spark_expr: ibis.Table | None = None  # the expression the SQL is compiled from
     inlined: tuple = ()  # transpiler.udfs.UdfSource of each UDF inlined into the SQL
+    # (input table, its IDENTIFIER(:marker)) where the two differ, and (notebook name, name in
+    # the SQL) of every identifier renamed away from Spark's ${...} substitution
+    markers: tuple[tuple[str, str], ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,12 +80,41 @@ def _register_pyspark_options() -> None:
         ibis.config.options.pyspark = _PySparkOptions()
 
 
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def marker_name(table: str) -> str:
+    """The parameter marker an input table is bound through: its own name when that is a plain
+    identifier, else an internal one (a marker is not quoted, so `:my table` would not parse)."""
+    return table if _PLAIN.fullmatch(table) else f"nb2jvm_in_{_digest(table)}"
+
+
+def internal_name(identifier: str) -> str:
+    """The name an identifier has in the SQL text when Spark would expand part of it."""
+    return f"nb2jvm_id_{_digest(identifier)}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 def _bind_inputs(node: sge.Expression, inputs: frozenset[str]) -> sge.Expression:
     # Input tables become IDENTIFIER(:name) markers: the runtime binds each to a fresh temporary
     # view, so a run never reads or replaces a view the caller happens to have with that name.
     if isinstance(node, sge.Table) and node.name in inputs and not node.args.get("db"):
-        marker = sge.Anonymous(this="IDENTIFIER", expressions=[sge.Placeholder(this=node.name)])
+        marker = sge.Anonymous(this="IDENTIFIER",
+                               expressions=[sge.Placeholder(this=marker_name(node.name))])
         return sge.Table(this=marker, alias=node.args.get("alias"))
+    return node
+
+
+def _no_substituted_identifiers(node: sge.Expression) -> sge.Expression:
+    # The same substitution expands ${env:HOME} inside a back-quoted identifier (an output column
+    # named so came back as `/root`): such identifiers get internal names in the SQL text, and
+    # the runtime renames input columns to them and output columns back, through the Dataset
+    # API, which substitutes nothing.
+    if isinstance(node, sge.Identifier) and "${" in node.name:
+        return sge.Identifier(this=internal_name(node.name), quoted=True)
     return node
 
 
@@ -100,8 +135,19 @@ def to_spark_sql(expr: ibis.Table) -> str:
     _register_pyspark_options()
     inputs = frozenset(op.name for op in expr.op().find(ops.UnboundTable))
     tree = spark_compiler.to_sqlglot(expr.unbind())
-    tree = tree.transform(_bind_inputs, inputs).transform(_no_substitution)
+    tree = tree.transform(_bind_inputs, inputs).transform(_no_substitution) \
+        .transform(_no_substituted_identifiers)
     return tree.sql(dialect=spark_compiler.dialect, pretty=True)
+
+
+def _names(expr: ibis.Table) -> tuple[tuple, tuple]:
+    """The markers and renamed identifiers of :func:`to_spark_sql` for ``expr``'s SQL."""
+    inputs = sorted(expr.op().find(ops.UnboundTable), key=lambda t: t.name)
+    markers = tuple((t.name, marker_name(t.name)) for t in inputs
+                    if marker_name(t.name) != t.name)
+    names = {c for t in inputs for c in t.schema.names} | set(expr.schema().names)
+    renamed = tuple(sorted((n, internal_name(n)) for n in names if "${" in n))
+    return markers, renamed
 
 
 def _ordered(op: ops.Relation) -> bool:
@@ -168,8 +214,10 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
         return None, [Diagnostic("L101", f"feature set '{feature.name}' cannot be compiled "
                                  f"to Spark SQL: {type(exc).__name__}: {exc}", span,
                                  source_line=feature.cell.line_text(feature.pos.line))]
+    markers, renamed = _names(expr)
     return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature,
-                          determinism.risks(feature.expr), tuple(shown), expr, inlined), []
+                          determinism.risks(feature.expr), tuple(shown), expr, inlined,
+                          markers, renamed), []
 
 
 def lower(features: FeatureSets, inline: bool | str = "auto") -> LoweredNotebook:

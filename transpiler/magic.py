@@ -26,6 +26,7 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.display import display
 
+from . import escape
 from .errors import Nb2jvmError, Span
 from .extract import Cell, ExportMark, Notebook
 from .inputs import RECORDED_MIME
@@ -232,7 +233,7 @@ class ExportMagics(Magics):
             data = {}
             for table in lowered.features.inputs:
                 live = self.shell.user_ns.get(table.var)
-                path = Path(tmp) / f"{table.name}.parquet"
+                path = Path(tmp) / f"{escape.file_component(table.name)}.parquet"
                 pq.write_table(live.limit(sample_rows).to_pyarrow(), path)
                 data[table.name] = path
             only = dataclasses.replace(lowered, lowered=tuple(keep), refused=())

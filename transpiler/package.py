@@ -26,17 +26,20 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 
+from . import escape as esc
 from . import jvm
 from .errors import InputError, Span, error
 from .lineage import lineage
 from .lower import LoweredNotebook
 
 ZIP_EPOCH = (1980, 2, 1, 0, 0, 0)
+# Written into every build directory; `-o` replaces a non-empty directory only if it has one.
+BUILD_MARKER = ".nb2jvm-build"
+MARKER_TEXT = "This directory is an nb2jvm build output; `nb2jvm build -o` replaces it whole.\n"
 SPARK_VERSION, SCALA_BINARY = jvm.SPARK_VERSION, jvm.SCALA_BINARY
 
 # Spark type names (DataType.simpleString) an input column may have for an ibis type.  A naive
@@ -157,8 +160,11 @@ def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
                 "cell": lf.feature.cell.index,
                 "cell_id": lf.feature.cell.cell_id,
                 "ordered": lf.ordered,
-                "inputs": [{"name": n, "columns": _columns(declared[n].schema)} for n in used],
+                "inputs": [{"name": n, "columns": _columns(declared[n].schema),
+                            **({"marker": dict(lf.markers)[n]} if n in dict(lf.markers) else {})}
+                           for n in used],
                 "columns": [{"name": n, "type": str(t)} for n, t in lf.schema.items()],
+                **({"renamed": dict(lf.renamed)} if lf.renamed else {}),
                 "lineage": lineage(lf.feature.expr),
             })
         for t in features.inputs:
@@ -186,6 +192,7 @@ def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
 
 
 def pom_xml(coords: Coordinates, description: str) -> str:
+    escape = esc.xml_text
     g, a, v = (escape(x) for x in (coords.group_id, coords.artifact_id, coords.version))
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0"
@@ -285,8 +292,10 @@ def _jar_entries(lowered, coords: Coordinates, man: dict, pom: str, facades,
     entries = {
         "META-INF/MANIFEST.MF": (b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n"
                                  b"Main-Class: nb2jvm.runtime.Main\r\n"
-                                 b"Implementation-Title: " + coords.artifact_id.encode()
-                                 + b"\r\nImplementation-Version: " + coords.version.encode()
+                                 b"Implementation-Title: "
+                                 + esc.manifest_value(coords.artifact_id, "--artifact-id").encode()
+                                 + b"\r\nImplementation-Version: "
+                                 + esc.manifest_value(coords.version, "--version").encode()
                                  + b"\r\n\r\n"),
         f"META-INF/maven/{coords.group_id}/{coords.artifact_id}/pom.xml": pom.encode(),
         f"META-INF/maven/{coords.group_id}/{coords.artifact_id}/pom.properties": (
@@ -338,12 +347,15 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
         source = names[0] if len(all_parts) == 1 else out_dir.name
         coords = Coordinates(coords.group_id, default_artifact_id(source), coords.version,
                              coords.facade)
+    esc.maven_coordinates(coords.group_id, coords.artifact_id, coords.version)
     if out_dir.exists() and not out_dir.is_dir():
         raise error("OUT001", f"output path exists and is not a directory: {out_dir}",
                     Span(str(out_dir)), cls=InputError)
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / "manifest.json").exists():
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / BUILD_MARKER).is_file():
+        # Only a directory nb2jvm wrote is ever replaced: a `manifest.json` alone proves nothing
+        # (measured: `-o` at a web app's folder, which had one, deleted its sources).
         raise error("OUT002", f"refusing to replace {out_dir}: it is not empty and is not an "
-                    "nb2jvm build directory", Span(str(out_dir)),
+                    f"nb2jvm build directory (no {BUILD_MARKER})", Span(str(out_dir)),
                     hint="choose a new or empty output directory", cls=InputError)
     check_unique(all_parts)
     facades = _facades(all_parts, coords)
@@ -360,6 +372,7 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
             sql_files[lf.name] = staging / "sql" / f"{lf.name}.sql"
             sql_files[lf.name].write_text(lf.sql + "\n", encoding="utf-8")
         (staging / "manifest.json").write_text(_json(man), encoding="utf-8")
+        (staging / BUILD_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         sources = bundles(all_parts)
         if sources:
             (staging / "scala").mkdir()

@@ -35,12 +35,14 @@ class Options:
     # Python UDFs with an exact SQL form: "auto" inlines where that is the faster form
     # (udf_inline.MAX_REPEATED_WORK), "always" wherever possible, "never" (or False) compiles all
     inline_udfs: bool | str = "auto"
+    # folders besides the notebook's own tree that input files may be read from (--allow-read)
+    allow_read: tuple[Path, ...] = ()
 
 
 STAGES = (
     ("extract", lambda value, opts: extract(value)),
     ("parse", lambda value, opts: parse(value)),
-    ("bind inputs", lambda value, opts: bind_inputs(value, opts.data)),
+    ("bind inputs", lambda value, opts: bind_inputs(value, opts.data, opts.allow_read)),
     ("evaluate", lambda value, opts: evaluate(value)),
     ("lower", lambda value, opts: lower(value, inline=opts.inline_udfs)),
     ("translate UDFs", lambda value, opts: translate_udfs(value)),

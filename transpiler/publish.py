@@ -9,6 +9,8 @@ the metadata is replaced atomically, so an interrupted publish leaves no half ve
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -19,9 +21,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
-from xml.sax.saxutils import escape
-
+from . import escape as esc
+from . import manifests
 from .errors import InputError, Span, error
+
+escape = esc.xml_text
 
 CHECKSUMS = (("md5", hashlib.md5), ("sha1", hashlib.sha1), ("sha256", hashlib.sha256))
 
@@ -46,14 +50,21 @@ def repo_path(repo: str) -> Path:
     return Path(repo).expanduser()
 
 
-def _read_build(build: Path) -> tuple[str, str, str, dict[str, Path]]:
+def read_coordinates(build: Path) -> tuple[str, str, str]:
+    """The Maven coordinates recorded in a build directory's ``manifest.json``, validated (the
+    file may be foreign, corrupt or hostile: `../` in a group id would leave the repository)."""
     manifest = build / "manifest.json"
     if not manifest.is_file():
         raise error("PUB001", f"{build} is not an nb2jvm build directory (no manifest.json)",
                     Span(str(build)), hint="run `nb2jvm build NOTEBOOK -o DIR` first",
                     cls=InputError)
-    art = json.loads(manifest.read_text())["artifact"]
+    art = manifests.read(manifest)["artifact"]
     g, a, v = art["group_id"], art["artifact_id"], art["version"]
+    return g, a, v
+
+
+def _read_build(build: Path) -> tuple[str, str, str, dict[str, Path]]:
+    g, a, v = read_coordinates(build)
     files = {f"{a}-{v}.jar": build / f"{a}-{v}.jar", f"{a}-{v}.pom": build / f"{a}-{v}.pom",
              f"{a}-{v}-sources.jar": build / f"{a}-{v}-sources.jar"}
     missing = [n for n, p in files.items() if not p.is_file()]
@@ -91,11 +102,35 @@ def _metadata(group: str, artifact: str, versions: list[str]) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def _locked(artifact_dir: Path):
+    # One publisher at a time per artifact: the release check, the rename and the metadata are
+    # one step (measured before the lock: two concurrent publishes of one release with other
+    # bytes both exited 0 in 3 of 12 rounds).
+    with open(artifact_dir / ".nb2jvm-publish.lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def publish(build: Path, repo: str) -> Published:
     """Copy a build directory's jar, pom and sources jar into the repository."""
     group, artifact, version, files = _read_build(build)
     root = repo_path(repo)
     artifact_dir = root.joinpath(*group.split("."), artifact)
+    try:
+        artifact_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise error("PUB003", f"cannot write to the repository {root}: {exc.strerror}",
+                    Span(str(root)), cls=InputError) from None
+    with _locked(artifact_dir):
+        return _publish(group, artifact, version, files, root, artifact_dir)
+
+
+def _publish(group: str, artifact: str, version: str, files: dict[str, Path], root: Path,
+             artifact_dir: Path) -> Published:
     final = artifact_dir / version
     snapshot = version.endswith("-SNAPSHOT")
     if final.exists() and not snapshot:
@@ -103,11 +138,6 @@ def publish(build: Path, repo: str) -> Published:
                     "a release is immutable", Span(str(final)),
                     hint="publish a new version (--version on nb2jvm build), or use a "
                     "-SNAPSHOT version while iterating", cls=InputError)
-    try:
-        artifact_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise error("PUB003", f"cannot write to the repository {root}: {exc.strerror}",
-                    Span(str(root)), cls=InputError) from None
     staging = Path(tempfile.mkdtemp(prefix=f".{version}.tmp-", dir=artifact_dir))
     written: list[str] = []
     replaced = False

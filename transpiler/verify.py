@@ -19,6 +19,7 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from . import escape
 from . import jvm as jvm_mod
 from .compare import ComparisonPolicy, render_mismatches
 from .determinism import tied_groups
@@ -73,7 +74,7 @@ def handoff_inputs(inputs: tuple[InputTable, ...], folder: Path,
         for table in inputs:
             reader = con.read_parquet if table.format == "parquet" else con.read_csv
             expr = reader(str(table.path), table_name=table.name)
-            paths[table.name] = folder / f"{table.name}.parquet"
+            paths[table.name] = folder / f"{escape.file_component(table.name)}.parquet"
             con.to_parquet(expr, str(paths[table.name]))
             if edge_cases:
                 pq.write_table(edge_rows(pq.read_table(paths[table.name])), paths[table.name])

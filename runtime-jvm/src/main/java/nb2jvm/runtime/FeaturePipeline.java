@@ -126,13 +126,15 @@ public final class FeaturePipeline {
       for (String name : set.inputs.keySet()) {
         // Exactly the declared columns, in the declared order: an input with extra columns
         // must not change what `SELECT *` in the SQL returns.
-        Dataset<Row> input = inputs.get(name).select(set.columns(name));
-        input.createOrReplaceTempView(prefix + name);
-        views.put(prefix + name, input);
-        args.put(name, prefix + name);
+        // View names are internal (the prefix and the marker), never the notebook's table name.
+        String view = prefix + set.markers.get(name);
+        Dataset<Row> input = inputs.get(name).select(set.sqlColumns(name));
+        input.createOrReplaceTempView(view);
+        views.put(view, input);
+        args.put(set.markers.get(name), view);
       }
       // spark.sql analyses eagerly: the plan no longer needs the views once it returns.
-      return spark.sql(sql(featureSet), args);
+      return set.restoreNames(spark.sql(sql(featureSet), args));
     } finally {
       // DROP VIEW, not catalog().dropTempView: dropTempView also uncaches every cached plan with
       // the same result as the view's, and a view of exactly the declared columns has the same

@@ -1,0 +1,93 @@
+"""Reading a ``manifest.json`` that someone hands us (``publish``, ``run DIR``, ``diff``).
+
+A build directory or a jar can be foreign, corrupt or hostile: its manifest is validated as data
+before anything is taken from it, so a bad one is a diagnostic (MAN001, exit 2), never a
+traceback, and no name in it can point outside the build (``"sql": "../../etc/passwd"``) or
+outside a Maven repository (``"group_id": "../x"``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from . import escape
+from .errors import InputError, Nb2jvmError, Span, error
+
+_SQL_FILE = re.compile(r"[^/\\\x00-\x1f]{1,200}\.sql")
+
+
+class _Bad(Exception):
+    """What is wrong, as a path into the document."""
+
+
+def _obj(value, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise _Bad(f"{where} is not an object")
+    return value
+
+
+def _list(value, where: str) -> list:
+    if not isinstance(value, list):
+        raise _Bad(f"{where} is not a list")
+    return value
+
+
+def _str(value, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Bad(f"{where} is not a non-empty string")
+    return value
+
+
+def _columns(value, where: str) -> None:
+    for k, col in enumerate(_list(value, where)):
+        col = _obj(col, f"{where}[{k}]")
+        _str(col.get("name"), f"{where}[{k}].name")
+
+
+def validate(data) -> dict:
+    """``data`` if it has the shape nb2jvm writes; raises ``_Bad`` naming the first problem."""
+    man = _obj(data, "the document")
+    art = _obj(man.get("artifact"), "artifact")
+    coords = [_str(art.get(k), f"artifact.{k}") for k in ("group_id", "artifact_id", "version")]
+    try:
+        escape.maven_coordinates(*coords)
+    except Nb2jvmError as exc:
+        raise _Bad(exc.diagnostics[0].message) from None
+    for k, fs in enumerate(_list(man.get("feature_sets"), "feature_sets")):
+        fs = _obj(fs, f"feature_sets[{k}]")
+        _str(fs.get("name"), f"feature_sets[{k}].name")
+        sql = _str(fs.get("sql"), f"feature_sets[{k}].sql")
+        if not _SQL_FILE.fullmatch(sql) or ".." in sql:
+            raise _Bad(f"feature_sets[{k}].sql is not a file name in sql/")
+        for j, inp in enumerate(_list(fs.get("inputs", []), f"feature_sets[{k}].inputs")):
+            inp = _obj(inp, f"feature_sets[{k}].inputs[{j}]")
+            _str(inp.get("name"), f"feature_sets[{k}].inputs[{j}].name")
+            _columns(inp.get("columns", []), f"feature_sets[{k}].inputs[{j}].columns")
+        _columns(fs.get("columns", []), f"feature_sets[{k}].columns")
+    for k, inp in enumerate(_list(man.get("inputs", []), "inputs")):
+        inp = _obj(inp, f"inputs[{k}]")
+        _str(inp.get("name"), f"inputs[{k}].name")
+        _columns(inp.get("columns", []), f"inputs[{k}].columns")
+    return man
+
+
+def parse(text: str | bytes, where: str) -> dict:
+    """A manifest's text, parsed and validated; a bad one raises MAN001 naming ``where``."""
+    try:
+        return validate(json.loads(text))
+    except (ValueError, UnicodeDecodeError, RecursionError, _Bad) as exc:
+        reason = str(exc) if isinstance(exc, _Bad) else f"not JSON ({type(exc).__name__})"
+        raise error("MAN001", f"{where} is not an nb2jvm manifest: {reason}", Span(where),
+                    hint="pass a directory written by `nb2jvm build` (or its jar)",
+                    cls=InputError) from None
+
+
+def read(path) -> dict:
+    """The validated manifest at ``path`` (a file)."""
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise error("MAN001", f"cannot read {path}: {exc.strerror}", Span(str(path)),
+                    cls=InputError) from None
+    return parse(text, str(path))
