@@ -74,3 +74,42 @@ def test_random_strings_through_every_escaping_rule(text):
     assert "@" not in note and "{" not in note and "\n" not in note
     name = escape.file_component(text)
     assert name and "/" not in name and ".." not in name and name.isascii()
+
+
+# Expressions that parse: random compositions of literals, columns, operators and methods (some
+# outside the subset, some huge), so the interpreter, the bounds and the lowering are reached.
+_ATOMS = st.sampled_from([
+    "1", "0", "-1", "2.5", "10**9", "'x'", "'${env:HOME}'", "'\\\\u0022'", "None", "True",
+    "t.a", "_.a", "t.s", "t.columns", "ibis.literal(3)", "range(10**12)", "'a' * 1000",
+    "math.pi", "datetime.date(2024, 2, 29)",
+])
+_METHODS = ["abs()", "cast('string')", "upper()", "length()", "zfill(10**9)", "format(_)",
+            "__class__", "execute()", "isnull()", "fill_null(0)", "sum()", "lpad(5, 'x')",
+            "replace('a', 'b' * 10**6)", "encode('rot13')", "columns", "split(',')"]
+
+
+def _combine(children):
+    return st.one_of(
+        st.builds(lambda a, op, b: f"({a} {op} {b})", children,
+                  st.sampled_from(["+", "-", "*", "/", "//", "%", "**", "==", "<", "&", "|"]),
+                  children),
+        st.builds(lambda a, m: f"{a}.{m}", children, st.sampled_from(_METHODS)),
+        st.builds(lambda a, w: f"f'{{{a}:>{w}}}'", children, st.sampled_from(["3", "10**9",
+                                                                             "1000000000"])),
+        st.builds(lambda a: f"[v for v in {a}]", children),
+        st.builds(lambda a, b, c: f"ibis.ifelse({a}, {b}, {c})", children, children, children),
+    )
+
+
+@seed(20261201)
+@FUZZ
+@given(expr=st.recursive(_ATOMS, _combine, max_leaves=12))
+def test_random_expressions_end_in_a_result_or_a_diagnostic(tmp_path_factory, expr):
+    folder = tmp_path_factory.mktemp("fuzzx")
+    source = ("%%export\nimport ibis\nimport math\nimport datetime\nfrom ibis import _\n"
+              "t = ibis.memtable({'a': [1, 2], 's': ['x', 'y']})\n"
+              f"out = t.mutate(b={expr})\n")
+    path = write_notebook(folder / "nb.ipynb", [source])
+    code, err = _check(path)
+    assert code in (0, 2), err
+    assert "INTERNAL" not in err and "Traceback" not in err, err
