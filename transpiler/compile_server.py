@@ -30,9 +30,9 @@ import threading
 from pathlib import Path
 
 from .errors import JvmError, error
-from .paths import PACKAGE, cache_dir, cached_dir
+from .paths import COMPILER_SRC, cache_dir, cached_dir
 
-SOURCE = PACKAGE.parent / "runtime-jvm" / "compiler" / "nb2jvm" / "tools" / "CompileServer.java"
+SOURCE = COMPILER_SRC / "nb2jvm" / "tools" / "CompileServer.java"
 COMPILER_JARS = ("scala-compiler-*.jar", "scala-library-*.jar", "scala-reflect-*.jar")
 # Flags of every server: a deep stack for scalac's recursive typer, a bounded heap (it may live
 # as long as a kernel), no JVM log lines on stdout (the reply channel: e.g. a warning that the

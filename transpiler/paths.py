@@ -9,8 +9,19 @@ from pathlib import Path
 from typing import Callable
 
 PACKAGE = Path(__file__).resolve().parent
-GRAMMAR_DIR = PACKAGE.parent / "grammar"
-RUNTIME_SRC = PACKAGE.parent / "runtime-jvm" / "src" / "main" / "java"
+
+
+def _shipped(installed: str, checkout: str) -> Path:
+    """A folder of nb2jvm's own files: inside the installed package (a wheel, see
+    pyproject.toml's package-dir), else beside the package (a source checkout)."""
+    inside = PACKAGE / installed
+    return inside if inside.is_dir() else PACKAGE.parent / checkout
+
+
+GRAMMAR_DIR = _shipped("grammar", "grammar")
+JVM_SRC = _shipped("jvm_src", "runtime-jvm")
+RUNTIME_SRC = JVM_SRC / "src" / "main" / "java"
+COMPILER_SRC = JVM_SRC / "compiler"
 RESOURCES = PACKAGE / "resources"
 
 
