@@ -145,10 +145,10 @@ def variants(spark, udf: str, df):
     from pyspark.sql import functions as F
     from pyspark.sql.functions import pandas_udf
 
-    from transpiler.udfs import _PY_BUILTINS
+    from transpiler import sandbox
 
     source = SOURCES[udf]
-    namespace = {"__builtins__": _PY_BUILTINS}
+    namespace = sandbox.namespace(())  # the builtins and math a UDF body may name
     exec(source.split("\n", 1)[1], namespace)  # the notebook's function, decorator dropped
     py_fn = namespace[udf]
     rtype = JAVA_CLASS[udf][1]

@@ -17,7 +17,7 @@ import pytest
 
 from transpiler import jvm as jvm_mod
 from transpiler.pipeline import Options, transpile
-from transpiler.verify import notebook_engine, notebook_results
+from transpiler.reference import notebook_engine, notebook_results
 
 from . import maven
 from .conftest import NOTEBOOKS, QUICKSTART

@@ -148,7 +148,7 @@ RAISING = [
 @pytest.mark.parametrize("name,source,args,days,exc", RAISING, ids=[r[0] for r in RAISING])
 def test_python_exception_in_a_date_udf_is_a_jvm_failure(tmp_path, jvm, name, source, args,
                                                          days, exc):
-    from transpiler.verify import notebook_engine, notebook_results
+    from transpiler.reference import notebook_engine, notebook_results
 
     pq.write_table(pa.table({"d": pa.array([days], pa.date32())}), tmp_path / "t.parquet")
     body = source.replace("def u(", f"def {name}(", 1)

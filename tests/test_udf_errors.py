@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import SETUP, jvm_failure, write_notebook
 from transpiler.pipeline import Options, transpile
-from transpiler.verify import notebook_engine, notebook_results
+from transpiler.reference import notebook_engine, notebook_results
 
 D = "@ibis.udf.scalar.python\n"
 

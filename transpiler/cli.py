@@ -13,14 +13,13 @@ import time
 from pathlib import Path
 
 from . import __version__, manifests
+from .cli_common import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, bindings, options, write_atomic
 from .errors import Diagnostic, InputError, Nb2jvmError, Span, error
 
 # The stages import ibis, DuckDB and pandas (a second); commands import them when they need them,
 # so that `--help`, bad arguments and an up-to-date `build` answer at once, and `build` starts its
 # compiler JVM before the import.
 
-EXIT_OK, EXIT_MISMATCH, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
-STARTED = time.perf_counter()
 
 
 class _Parser(argparse.ArgumentParser):
@@ -35,16 +34,6 @@ def _data_binding(text: str) -> tuple[str, Path, str]:
         raise argparse.ArgumentTypeError(f"expected NAME=PATH (e.g. transactions=tx.parquet), "
                                          f"got {text!r}")
     return name, Path(path).expanduser().resolve(), text
-
-
-def _bindings(args) -> tuple:
-    """``--data`` arguments as the pipeline's DataBindings."""
-    from .inputs import DataBinding
-
-    # The origin names the option, not the path as spelled: the manifest (and so the jar
-    # bytes) must not depend on `./data/x.parquet` versus `data/x.parquet`.
-    return tuple(DataBinding(name, path, f"--data {name}", Span(f"--data {text}"))
-                 for name, path, text in getattr(args, "data", []) or [])
 
 
 def _add_common(p: argparse.ArgumentParser, data: bool = True) -> None:
@@ -169,24 +158,12 @@ class _Progress:
                   flush=True)
 
 
-def _options(args, progress) -> "Options":
-    from .package import Coordinates
-    from .pipeline import Options
-
-    coords = Coordinates(getattr(args, "group_id", "nb2jvm.generated"),
-                         getattr(args, "artifact_id", None) or "",
-                         getattr(args, "artifact_version", "0.1.0"),
-                         getattr(args, "facade_class", "") or "")
-    return Options(_bindings(args), coords, progress, getattr(args, "inline_udfs", "auto"),
-                   tuple(getattr(args, "allow_read", None) or ()))
-
-
 def cmd_check(args, progress) -> int:
     from .pipeline import transpile
 
     warnings = []
     try:
-        lowered = transpile(args.notebook, _options(args, progress))
+        lowered = transpile(args.notebook, options(args, progress))
         diagnostics, warnings = lowered.diagnostics, lowered.warnings
     except Nb2jvmError as exc:
         diagnostics = exc.diagnostics
@@ -235,10 +212,10 @@ def cmd_verify(args, progress) -> int:
     if args.report:  # fail before the run, not after it
         args.report.parent.mkdir(parents=True, exist_ok=True)
 
-    report = verify(args.notebook, _options(args, progress), keep_dir=args.output,
+    report = verify(args.notebook, options(args, progress), keep_dir=args.output,
                     verbose=args.verbose, edge_cases=args.edge_cases)
     if args.report:
-        _write_atomic(args.report, report.to_json().encode())
+        write_atomic(args.report, report.to_json().encode())
     width = max((len(v.name) for v in report.feature_sets), default=10)
     print(f"nb2jvm verify {args.notebook}")
     exported = [f"{v.name} (cell {v.cell})" for v in report.feature_sets]
@@ -270,7 +247,7 @@ def _shown_path(path) -> str:
 
 def cmd_run(args, progress) -> int:
     from . import jvm as jvm_mod
-    from .verify import handoff_inputs
+    from .reference import handoff_inputs
 
     source: Path = args.source
     if args.output.is_dir():
@@ -286,7 +263,7 @@ def cmd_run(args, progress) -> int:
             from .package import package
             from .pipeline import transpile
 
-            opts = _options(args, progress)
+            opts = options(args, progress)
             lowered = transpile(source, opts)
             if lowered.refused:
                 raise SubsetError(lowered.diagnostics)
@@ -332,7 +309,7 @@ def _build_dir_inputs(build_dir: Path, args):
         raise error("CLI001", f"{build_dir} is not an nb2jvm build directory (no manifest.json)",
                     Span(str(build_dir)), hint="pass a notebook or the -o DIR of `nb2jvm build`")
     man = manifests.read(manifest_path)
-    given = {b.name: b for b in _bindings(args)}
+    given = {b.name: b for b in bindings(args)}
     missing = [i["name"] for i in man["inputs"] if i["name"] not in given]
     if missing:
         raise error("CLI003", "a build directory does not carry data: bind every input with "
@@ -344,14 +321,6 @@ def _build_dir_inputs(build_dir: Path, args):
         tables.append(InputTable(i["name"], schema, given[i["name"]].path, fmt, "--data",
                                  i.get("variable", i["name"])))
     return build_dir, tuple(tables)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
 
 
 def _move_atomic(src: Path, dst: Path) -> None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from . import uptodate
-from .cli import EXIT_OK, STARTED, _options, _write_atomic
+from .cli_common import EXIT_OK, STARTED, options, write_atomic
 from .errors import InputError, Nb2jvmError, Span, error
 
 WATCH_POLL_SECONDS = 0.5
@@ -65,7 +65,7 @@ def build_once(args, progress) -> list[str]:
 
         timings = Timings({"start and import": time.perf_counter() - started})
         notebooks = args.notebooks[0] if len(args.notebooks) == 1 else tuple(args.notebooks)
-        artifact = build(notebooks, args.output, _options(args, progress), timings)
+        artifact = build(notebooks, args.output, options(args, progress), timings)
     if build_key is not None:
         uptodate.save(args.output, build_key, list(artifact.data_files),
                       [w.render() for w in artifact.warnings])
@@ -138,7 +138,7 @@ def cmd_build_each(args, progress) -> int:
 
     rows = []
     with warm(long_lived=True):  # one compiler JVM for the whole batch, warming up already
-        opts = _options(args, None)
+        opts = options(args, None)
         for k, nb in enumerate(notebooks, 1):
             started = time.perf_counter()
             done = round(20 * (k - 1) / len(notebooks))
@@ -190,7 +190,7 @@ def jar_of(build_dir: Path, man: dict) -> Path:
 def _write_timings(args, stages: dict, started: float) -> None:
     if args.timings:
         total = time.perf_counter() - started
-        _write_atomic(args.timings, json.dumps({"stages": stages, "total_s": total},
+        write_atomic(args.timings, json.dumps({"stages": stages, "total_s": total},
                                                indent=1).encode())
 
 

@@ -77,10 +77,23 @@ _server: "_Server | None" = None
 _keep = False
 
 
-def compiler_classpath() -> str:
-    from .scalac import _jar
+# What generated code is compiled against besides the runtime: Spark's Java API (the UDF
+# interfaces, Dataset/Row/SparkSession for facades) and Scala's library; not all ~250 Spark jars,
+# whose indexes javac would read (measured: 3.0 s vs 1.5 s for a cold facade compile).
+CLASSPATH_JARS = ("spark-sql-api_*.jar", "scala-library-*.jar")
 
-    return ":".join(str(_jar(p)) for p in COMPILER_JARS)
+
+def compiler_classpath() -> str:
+    from .jvm import spark_jar
+
+    return ":".join(str(spark_jar(p)) for p in COMPILER_JARS)
+
+
+def user_classpath() -> str:
+    """What generated Scala and Java compile against: the runtime, Spark's API, Scala's library."""
+    from .jvm import runtime_classes, spark_jar
+
+    return ":".join([str(runtime_classes()), *(str(spark_jar(p)) for p in CLASSPATH_JARS)])
 
 
 def _server_jar() -> Path:
@@ -110,8 +123,6 @@ def _server_jar() -> Path:
 
 def scalac_args(out_dir: Path, source: Path) -> list[str]:
     """scalac's arguments for one generated source (the warm-up uses the same)."""
-    from .scalac import user_classpath
-
     from .jvm import JAVA_RELEASE
 
     return ["-nowarn", "-encoding", "UTF-8", "-release", JAVA_RELEASE, "-d", str(out_dir), "-cp",
@@ -121,7 +132,6 @@ def scalac_args(out_dir: Path, source: Path) -> list[str]:
 def javac_args(out_dir: Path, source: Path) -> list[str]:
     """javac's arguments for one generated facade (the warm-up uses the same)."""
     from .jvm import JAVA_RELEASE
-    from .scalac import user_classpath
 
     return ["--release", JAVA_RELEASE, "-encoding", "UTF-8", "-nowarn", "-cp", user_classpath(),
             "-d", str(out_dir), str(source)]

@@ -16,8 +16,8 @@ from . import udfsig
 from .errors import Diagnostic
 from .extract import Cell
 from .inputs import AMBIENT_NAMES, BoundNotebook, InputTable
-from .interpreter import (FROM_IMPORTS, MODULES, Interpreter, _Allowed, _Failed, _Helper,
-                          _IbisModule, _imported, _Module, _Refusal)
+from .interpreter import (FROM_IMPORTS, MODULES, Interpreter, Allowed, Failed, Helper,
+                          IbisModule, imported, Module, Refusal)
 
 @dataclass(frozen=True)
 class FeatureSet:
@@ -55,14 +55,14 @@ class FeatureSets:
 
 
 def _initial_env(inputs: tuple[InputTable, ...]) -> dict:
-    env = {"ibis": _IbisModule(), "_": ibis._, **MODULES}
+    env = {"ibis": IbisModule(), "_": ibis._, **MODULES}
     assert set(env) == set(AMBIENT_NAMES), "the inputs stage and the evaluator must agree"
     for table in inputs:
         env[table.var] = ibis.table(table.schema, name=table.name)
     return env
 
 
-def _diagnostic(exc: _Refusal, cell: Cell, notebook: str) -> Diagnostic:
+def _diagnostic(exc: Refusal, cell: Cell, notebook: str) -> Diagnostic:
     p = exc.pos
     return Diagnostic(exc.code, exc.message,
                       cell.span(notebook, p.line, p.column, p.end_line, p.end_column),
@@ -109,11 +109,11 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                     env[stmt.name] = _define_function(stmt, cell, env)
                 elif isinstance(stmt, A.ImportFrom):
                     for name in stmt.names:
-                        if (value := _imported(stmt.module, name)) is not None:
+                        if (value := imported(stmt.module, name)) is not None:
                             env[name] = value
-            except _Refusal as exc:
+            except Refusal as exc:
                 if isinstance(stmt, A.Assign):
-                    env[stmt.target] = _Failed(stmt.target)
+                    env[stmt.target] = Failed(stmt.target)
                 refused.setdefault(target, []).append(_diagnostic(exc, cell, nb.path))
         for name in sorted(declared - assigned):
             refused.setdefault(name, []).append(Diagnostic(
@@ -134,29 +134,29 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
 
 def _define_function(fn: A.FunctionDef, cell: Cell, env: dict):
     if not udfsig.is_udf(fn):
-        return _Helper(fn.name, fn, cell)
-    from .udfs import UdfSource, sql_name
+        return Helper(fn.name, fn, cell)
+    from .udf_source import UdfSource, sql_name
 
     # The helpers visible now are the ones the UDF's body can call, as when the notebook runs.
     helpers = tuple((name, h.fn, h.cell) for name, h in sorted(env.items())
-                    if isinstance(h, _Helper))
+                    if isinstance(h, Helper))
     names = tuple((name, kind) for name in ("datetime", "date", "timedelta")
                   if (kind := _datetime_binding(env.get(name))) is not None)
     try:
-        return _Allowed(udfsig.stub(fn, UdfSource(fn, cell, helpers,
+        return Allowed(udfsig.stub(fn, UdfSource(fn, cell, helpers,
                                                   sql_name(fn, cell, helpers, names), names)),
                         fn.name)
     except udfsig.UdfTypeError as exc:
-        raise _Refusal("E111", str(exc), fn) from None
+        raise Refusal("E111", str(exc), fn) from None
 
 
 def _datetime_binding(value) -> str | None:
     """"module" for the datetime module, the class name for datetime's classes, else None."""
     import datetime
 
-    if isinstance(value, _Module) and value.module is datetime:
+    if isinstance(value, Module) and value.module is datetime:
         return "module"
-    if isinstance(value, _Allowed) and value.fn in (datetime.date, datetime.datetime,
+    if isinstance(value, Allowed) and value.fn in (datetime.date, datetime.datetime,
                                                     datetime.timedelta):
         return value.fn.__name__
     return None
@@ -172,15 +172,15 @@ def _is_declaration(stmt: A.Stmt, inputs: set[str]) -> bool:
 
 def _check_statement(stmt: A.Stmt) -> None:
     if isinstance(stmt, A.Import) and stmt.module not in ("ibis", "typing", *MODULES):
-        raise _Refusal("E213", f"`import {stmt.module}` is not allowed in an exported cell "
+        raise Refusal("E213", f"`import {stmt.module}` is not allowed in an exported cell "
                        "(allowed: ibis, math, datetime, typing)", stmt)
     if isinstance(stmt, A.ImportFrom) and (stmt.module not in FROM_IMPORTS or
                                            set(stmt.names) - FROM_IMPORTS[stmt.module]):
         allowed = "; ".join(f"from {m} import {', '.join(sorted(n))}"
                             for m, n in FROM_IMPORTS.items())
-        raise _Refusal("E213", f"`from {stmt.module} import {', '.join(stmt.names)}` is not "
+        raise Refusal("E213", f"`from {stmt.module} import {', '.join(stmt.names)}` is not "
                        f"allowed in an exported cell (allowed: {allowed})", stmt)
     if isinstance(stmt, A.Assign) and stmt.target.startswith("_"):
-        raise _Refusal("E201", "names starting with '_' cannot be assigned", stmt)
+        raise Refusal("E201", "names starting with '_' cannot be assigned", stmt)
     if isinstance(stmt, A.Assign) and stmt.target in AMBIENT_NAMES:
-        raise _Refusal("E214", f"'{stmt.target}' cannot be reassigned in an exported cell", stmt)
+        raise Refusal("E214", f"'{stmt.target}' cannot be reassigned in an exported cell", stmt)

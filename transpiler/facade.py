@@ -112,7 +112,7 @@ def render(lowered: LoweredNotebook, group_id: str, artifact_id: str,
             names.add(p)
             params.append((n, p))
         cols = ", ".join(f"{c} {spark_type(t)}" for c, t in lf.schema.items())
-        doc = [f"  /**", f"   * Feature set {{@code {_doc(lf.name)}}} (cell {lf.feature.cell.index} "
+        doc = ["  /**", f"   * Feature set {{@code {_doc(lf.name)}}} (cell {lf.feature.cell.index} "
                f"of {_doc(notebook.name)}).", "   *",
                f"   * <p>Output columns: {_doc(cols)}.", "   *"]
         for n, p in params:

@@ -82,7 +82,7 @@ def record(lowered: LoweredNotebook) -> Golden:
     import ibis
 
     from .determinism import tied_groups
-    from .verify import notebook_engine, notebook_results
+    from .reference import notebook_engine, notebook_results
 
     inputs = lowered.features.inputs
     missing = [t.name for t in inputs if t.path is None]

@@ -71,7 +71,7 @@ COMPARE_OPS = {
 }
 
 
-class _Refusal(Exception):
+class Refusal(Exception):
     """Raised inside the interpreter; becomes a Diagnostic at the node that caused it."""
 
     def __init__(self, code: str, message: str, node: A.Node, hint: str | None = None,
@@ -82,7 +82,7 @@ class _Refusal(Exception):
 
 
 @dataclass(frozen=True)
-class _Allowed:
+class Allowed:
     """A callable the subset tables allowed, remembered with the name it was reached by."""
 
     fn: object
@@ -90,18 +90,18 @@ class _Allowed:
 
 
 @dataclass(frozen=True)
-class _Failed:
+class Failed:
     """The value of a name whose defining statement was refused."""
 
     name: str
 
 
-class _IbisModule:
+class IbisModule:
     """Stands for the ``ibis`` module inside a cell: only ``IBIS_FUNCTIONS`` are reachable."""
 
 
 @dataclass(frozen=True)
-class _Module:
+class Module:
     """A pure standard-library module with an allowlist (``math``, ``datetime``)."""
 
     name: str
@@ -110,7 +110,7 @@ class _Module:
 
 
 @dataclass(frozen=True)
-class _Helper:
+class Helper:
     """A helper function defined in an exported cell: callable from UDFs only."""
 
     name: str
@@ -118,7 +118,7 @@ class _Helper:
     cell: object = None
 
 
-class _Lambda:
+class Lambda:
     """A cell lambda; calling it interprets its body with the arguments bound."""
 
     def __init__(self, node: A.Lambda, interp: "Interpreter", env: dict):
@@ -126,7 +126,7 @@ class _Lambda:
 
     def __call__(self, *args):
         if len(args) != len(self.node.params):
-            raise _Refusal("E207", f"lambda takes {len(self.node.params)} argument(s) but "
+            raise Refusal("E207", f"lambda takes {len(self.node.params)} argument(s) but "
                            f"ibis passed {len(args)}", self.node)
         return self.interp.eval(self.node.body, {**self.env, **dict(zip(self.node.params, args))})
 
@@ -182,7 +182,7 @@ class Interpreter:
         self._steps += 1
         if self._steps & 0x3FF == 0 and (self._steps > MAX_STEPS
                                           or time.monotonic() > self._deadline):
-            raise _Refusal("E210", f"evaluating this statement takes too long (more than "
+            raise Refusal("E210", f"evaluating this statement takes too long (more than "
                            f"{MAX_STEPS:,} steps or {MAX_SECONDS:.0f} s); constants in an "
                            "exported cell must be small", node)
 
@@ -192,7 +192,7 @@ class Interpreter:
             raise TypeError(f"internal: not a cell AST node: {node!r}")
         method = getattr(self, f"visit_{type(node).__name__}", None)
         if method is None:
-            raise _Refusal("E200", f"{type(node).__name__} is not supported in an exported "
+            raise Refusal("E200", f"{type(node).__name__} is not supported in an exported "
                            "cell", node)
         return method(node, env)
 
@@ -201,33 +201,33 @@ class Interpreter:
 
     def visit_Name(self, node: A.Name, env):
         if node.id.startswith("_") and node.id != "_":
-            raise _Refusal("E201", f"names starting with '_' are not allowed ('{node.id}')",
+            raise Refusal("E201", f"names starting with '_' are not allowed ('{node.id}')",
                            node)
         if node.id in env:
-            if isinstance(env[node.id], _Failed):
-                raise _Refusal("E218", f"'{node.id}' was refused above, so this cannot be "
+            if isinstance(env[node.id], Failed):
+                raise Refusal("E218", f"'{node.id}' was refused above, so this cannot be "
                                "evaluated", node)
             return env[node.id]
         if node.id in SAFE_BUILTINS:
-            return _Allowed(SAFE_BUILTINS[node.id], node.id)
+            return Allowed(SAFE_BUILTINS[node.id], node.id)
         reason = subset.refusal(node.id)
         if reason or node.id in ("eval", "exec", "open", "getattr", "setattr", "globals",
                                  "locals", "vars", "compile", "__import__", "input", "print"):
-            raise _Refusal("E202", f"'{node.id}' is not available in an exported cell", node,
+            raise Refusal("E202", f"'{node.id}' is not available in an exported cell", node,
                            hint=reason)
-        raise _Refusal("E203", f"name '{node.id}' is not defined", node,
+        raise Refusal("E203", f"name '{node.id}' is not defined", node,
                        hint=subset.suggestion(node.id, list(env) + list(SAFE_BUILTINS)))
 
     def visit_Attribute(self, node: A.Attribute, env):
         name = node.attr
         if name.startswith("_"):
-            raise _Refusal("E201", f"attributes starting with '_' are not allowed ('{name}')",
+            raise Refusal("E201", f"attributes starting with '_' are not allowed ('{name}')",
                            node, pos=node.attr_pos)
         base = self.eval(node.value, env)
         reason = subset.refusal(name)
-        if isinstance(base, _IbisModule):
+        if isinstance(base, IbisModule):
             if name in subset.IBIS_FUNCTIONS:
-                return _Allowed(getattr(ibis, name), f"ibis.{name}")
+                return Allowed(getattr(ibis, name), f"ibis.{name}")
             return self._refuse_attr(node, f"ibis.{name}", reason, subset.IBIS_FUNCTIONS,
                                      exists=hasattr(ibis, name))
         if isinstance(base, Deferred):
@@ -235,7 +235,7 @@ class Interpreter:
             # refuse the ones that exist on ibis expressions but are outside the subset.
             known = hasattr(ir.Table, name) or hasattr(ir.Value, name)
             if name in subset.PLAIN_VALUED:
-                raise _Refusal("E206", f"'_.{name}' is not in the exported-cell subset: it is a "
+                raise Refusal("E206", f"'_.{name}' is not in the exported-cell subset: it is a "
                                "plain Python value that ibis would use outside nb2jvm's checks",
                                node, pos=node.attr_pos, hint=f"use t.{name} on the table itself")
             if reason or (known and name not in subset.VALUE_METHODS | subset.TABLE_METHODS):
@@ -246,46 +246,46 @@ class Interpreter:
                 return base[name]
             if name in subset.TABLE_METHODS:
                 value = getattr(base, name)
-                return _Allowed(value, name) if callable(value) else value
+                return Allowed(value, name) if callable(value) else value
             return self._refuse_attr(node, name, reason,
                                      set(subset.TABLE_METHODS) | set(base.columns),
                                      exists=hasattr(base, name), what="table")
         if isinstance(base, GroupedTable):
             if name in subset.GROUPED_METHODS:
-                return _Allowed(getattr(base, name), name)
+                return Allowed(getattr(base, name), name)
             return self._refuse_attr(node, name, reason, subset.GROUPED_METHODS,
                                      exists=hasattr(base, name), what="grouped table")
         if _is_ibis_object(base):
             if name in subset.VALUE_METHODS and hasattr(base, name):
                 value = getattr(base, name)
-                return _Allowed(value, name) if callable(value) else value
+                return Allowed(value, name) if callable(value) else value
             return self._refuse_attr(node, name, reason, subset.VALUE_METHODS,
                                      exists=hasattr(base, name), what=type(base).__name__)
-        if isinstance(base, _Module):
+        if isinstance(base, Module):
             if name in base.allowed:
                 value = getattr(base.module, name)
-                return _Allowed(value, f"{base.name}.{name}") if callable(value) else value
+                return Allowed(value, f"{base.name}.{name}") if callable(value) else value
             return self._refuse_attr(node, f"{base.name}.{name}", reason, base.allowed,
                                      exists=hasattr(base.module, name), what=base.name)
         methods = subset.python_methods(base)
         if methods is not None:
             if name in methods:
-                return _Allowed(getattr(base, name), name)
+                return Allowed(getattr(base, name), name)
             return self._refuse_attr(node, name, reason, methods, exists=hasattr(base, name),
                                      what=type(base).__name__)
-        kind = "function" if isinstance(base, (_Allowed, _Lambda, _Helper)) \
+        kind = "function" if isinstance(base, (Allowed, Lambda, Helper)) \
             else type(base).__name__
-        raise _Refusal("E204", f"attribute access on a {kind} value is not supported in an "
+        raise Refusal("E204", f"attribute access on a {kind} value is not supported in an "
                        "exported cell", node, pos=node.attr_pos)
 
     def _refuse_attr(self, node, shown, reason, candidates, *, exists, what="ibis"):
         if reason:
-            raise _Refusal("E205", f"'{shown}' {reason}" if not reason.startswith(shown)
+            raise Refusal("E205", f"'{shown}' {reason}" if not reason.startswith(shown)
                            else reason, node, pos=node.attr_pos)
         if exists:
-            raise _Refusal("E206", f"'{shown}' is not in the exported-cell subset", node,
+            raise Refusal("E206", f"'{shown}' is not in the exported-cell subset", node,
                            pos=node.attr_pos, hint="see docs/subset.md for what is supported")
-        raise _Refusal("E203", f"'{shown}' does not exist on {what}", node, pos=node.attr_pos,
+        raise Refusal("E203", f"'{shown}' does not exist on {what}", node, pos=node.attr_pos,
                        hint=subset.suggestion(node.attr, candidates))
 
     def visit_Call(self, node: A.Call, env):
@@ -294,44 +294,44 @@ class Interpreter:
         kwargs = {}
         for kw in node.keywords:
             if kw.name.startswith("_"):
-                raise _Refusal("E201", f"keyword arguments starting with '_' are not allowed "
+                raise Refusal("E201", f"keyword arguments starting with '_' are not allowed "
                                f"('{kw.name}')", kw)
             kwargs[kw.name] = self.eval(kw.value, env)
-        if isinstance(func, _Helper):
-            raise _Refusal("E219", f"'{func.name}' is a helper function: it can only be called "
+        if isinstance(func, Helper):
+            raise Refusal("E219", f"'{func.name}' is a helper function: it can only be called "
                            "from a UDF", node)
-        if isinstance(func, _Allowed):
+        if isinstance(func, Allowed):
             self._precheck_call(node, func, args, kwargs)
             target = func.fn
-        elif isinstance(func, (_Lambda, Deferred)):
+        elif isinstance(func, (Lambda, Deferred)):
             target = func
         else:
-            raise _Refusal("E208", f"a {type(func).__name__} value cannot be called in an "
+            raise Refusal("E208", f"a {type(func).__name__} value cannot be called in an "
                            "exported cell", node)
         return self._guard(node, lambda: target(*args, **kwargs))
 
     def _guard(self, node, thunk):
         try:
             value = thunk()
-        except _Refusal:
+        except Refusal:
             raise
         except RecursionError:
-            raise _Refusal("E209", "expression is nested too deeply", node) from None
+            raise Refusal("E209", "expression is nested too deeply", node) from None
         except Exception as exc:  # ibis reports type and column errors with many classes
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            raise _Refusal("E300", f"ibis rejected this expression: {type(exc).__name__}"
+            raise Refusal("E300", f"ibis rejected this expression: {type(exc).__name__}"
                            + (f": {message}" if message else ""), node) from None
         big = _too_big(value)
         if big:
-            raise _Refusal("E210", f"this builds {big}: too large for a constant", node)
+            raise Refusal("E210", f"this builds {big}: too large for a constant", node)
         return value
 
-    def _precheck_call(self, node, func: "_Allowed", args: list, kwargs: dict) -> None:
+    def _precheck_call(self, node, func: "Allowed", args: list, kwargs: dict) -> None:
         """Refuse, before running it, a call whose result or work would exceed the bounds."""
         owner = getattr(func.fn, "__self__", None)
         if isinstance(owner, str) and \
                 _str_result_size(func.name, owner, args) > MAX_STRING:
-            raise _Refusal("E210", f"'{func.name}' would build a string of more than "
+            raise Refusal("E210", f"'{func.name}' would build a string of more than "
                            f"{MAX_STRING:,} characters: too large for a constant", node)
         for value in [*args, *kwargs.values()]:
             items = value.values() if isinstance(value, dict) else \
@@ -339,21 +339,21 @@ class Interpreter:
             for item in items:
                 big = _too_big(item) if isinstance(item, range) else None
                 if big:
-                    raise _Refusal("E210", f"an argument has {big}: too large for a constant",
+                    raise Refusal("E210", f"an argument has {big}: too large for a constant",
                                    node)
 
     def visit_Lambda(self, node: A.Lambda, env):
         for p in node.params:
             if p.startswith("_"):
-                raise _Refusal("E201", f"parameter names starting with '_' are not allowed "
+                raise Refusal("E201", f"parameter names starting with '_' are not allowed "
                                f"('{p}')", node)
-        return _Lambda(node, self, env)
+        return Lambda(node, self, env)
 
     def visit_Subscript(self, node: A.Subscript, env):
         base = self.eval(node.value, env)
         index = self.eval(node.index, env)
         if isinstance(index, str) and index.startswith("_") and not _is_ibis_object(base):
-            raise _Refusal("E201", "keys starting with '_' are not allowed", node)
+            raise Refusal("E201", "keys starting with '_' are not allowed", node)
         return self._guard(node, lambda: base[index])
 
     def visit_Slice(self, node: A.Slice, env):
@@ -365,38 +365,38 @@ class Interpreter:
         left, right = self.eval(node.left, env), self.eval(node.right, env)
         if node.op == "**" and isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT \
                 and isinstance(left, (int, float)):
-            raise _Refusal("E210", "exponent too large for a constant", node)
+            raise Refusal("E210", "exponent too large for a constant", node)
         if node.op in ("**", "*") and isinstance(left, int) and isinstance(right, int):
             bits = left.bit_length() * abs(right) if node.op == "**" else \
                 left.bit_length() + right.bit_length()
             if bits > MAX_INT_BITS:
-                raise _Refusal("E210", f"the result would have more than {MAX_INT_BITS:,} "
+                raise Refusal("E210", f"the result would have more than {MAX_INT_BITS:,} "
                                "bits: too large for a constant", node)
         if node.op == "%" and isinstance(left, str) and _widest(left) > MAX_STRING:
-            raise _Refusal("E210", "a %-format width too large for a constant", node)
+            raise Refusal("E210", "a %-format width too large for a constant", node)
         if node.op == "+" and isinstance(left, (str, bytes, list, tuple)) and \
                 isinstance(right, type(left)) and len(left) + len(right) > MAX_STRING:
-            raise _Refusal("E210", "concatenation too large for a constant", node)
+            raise Refusal("E210", "concatenation too large for a constant", node)
         if node.op == "*" and isinstance(left, (str, bytes, list, tuple)) \
                 and isinstance(right, int) and len(left) * right > MAX_SEQUENCE:
-            raise _Refusal("E210", "repeated sequence too large for a constant", node)
+            raise Refusal("E210", "repeated sequence too large for a constant", node)
         if node.op == "*" and isinstance(right, (str, bytes, list, tuple)) \
                 and isinstance(left, int) and len(right) * left > MAX_SEQUENCE:
-            raise _Refusal("E210", "repeated sequence too large for a constant", node)
+            raise Refusal("E210", "repeated sequence too large for a constant", node)
         return self._guard(node, lambda: BINARY_OPS[node.op](left, right))
 
     def visit_UnaryOp(self, node: A.UnaryOp, env):
         operand = self.eval(node.operand, env)
         if node.op == "not":
             if _is_ibis_object(operand) or isinstance(operand, Deferred):
-                raise _Refusal("E211", "`not` cannot negate a column expression", node,
+                raise Refusal("E211", "`not` cannot negate a column expression", node,
                                hint="use ~ to negate a boolean column")
             return not operand
         return self._guard(node, lambda: UNARY_OPS[node.op](operand))
 
     def _truth(self, value, node, hint):
         if _is_ibis_object(value) or isinstance(value, Deferred):
-            raise _Refusal("E211", "a column expression has no Python truth value", node,
+            raise Refusal("E211", "a column expression has no Python truth value", node,
                            hint=hint)
         return bool(value)
 
@@ -419,14 +419,14 @@ class Interpreter:
                 if any(_is_ibis_object(v) or isinstance(v, Deferred) for v in (left, right)):
                     hint = ("use .isin([...]) / .notin([...])" if "in" in op
                             else "use .isnull() / .notnull()")
-                    raise _Refusal("E212", f"`{op}` does not work on column expressions", node,
+                    raise Refusal("E212", f"`{op}` does not work on column expressions", node,
                                    hint=hint)
                 value = {"in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
                          "is": operator.is_, "is not": operator.is_not}[op](left, right)
             else:
                 value = self._guard(node, lambda: COMPARE_OPS[op](left, right))
             if i and (_is_ibis_object(value) or _is_ibis_object(result)):
-                raise _Refusal("E212", "chained comparisons do not work on column expressions",
+                raise Refusal("E212", "chained comparisons do not work on column expressions",
                                node, hint="use .between(lo, hi) or combine with &")
             if i and not value:
                 return value
@@ -446,16 +446,16 @@ class Interpreter:
                 continue
             value = self.eval(part.value, env)
             if not isinstance(value, (str, int, float, bool, type(None))):
-                raise _Refusal("E220", "f-strings can only format plain values (numbers, "
+                raise Refusal("E220", "f-strings can only format plain values (numbers, "
                                f"strings), not a {type(value).__name__}", part,
                                hint="to build a string column use + or .concat()")
             if part.conversion:
                 if part.conversion not in ("s", "r", "a"):
-                    raise _Refusal("E220", f"unknown f-string conversion "
+                    raise Refusal("E220", f"unknown f-string conversion "
                                    f"'!{part.conversion}'", part)
                 value = {"s": str, "r": repr, "a": ascii}[part.conversion](value)
             if _widest(part.spec) > MAX_STRING:
-                raise _Refusal("E210", "a format width too large for a constant", part)
+                raise Refusal("E210", "a format width too large for a constant", part)
             out.append(self._guard(part, lambda: format(value, part.spec)))
         return "".join(out)
 
@@ -470,13 +470,13 @@ class Interpreter:
                 else:
                     results.append(self.eval(node.element, scope))
                 if len(results) > MAX_SEQUENCE:
-                    raise _Refusal("E210", f"more than {MAX_SEQUENCE} items in a constant",
+                    raise Refusal("E210", f"more than {MAX_SEQUENCE} items in a constant",
                                    node)
                 return
             clause = clauses[0]
             iterable = self.eval(clause.iter, scope)
             if _is_ibis_object(iterable) or isinstance(iterable, Deferred):
-                raise _Refusal("E221", "a comprehension cannot iterate over a column or a "
+                raise Refusal("E221", "a comprehension cannot iterate over a column or a "
                                "table; iterate over names (e.g. t.columns)", clause.iter)
             for item in self._guard(clause.iter, lambda: iter(iterable)):
                 if len(clause.targets) == 1:
@@ -484,7 +484,7 @@ class Interpreter:
                 else:
                     items = self._guard(clause.iter, lambda: tuple(item))
                     if len(items) != len(clause.targets):
-                        raise _Refusal("E222", f"cannot unpack {len(items)} values into "
+                        raise Refusal("E222", f"cannot unpack {len(items)} values into "
                                        f"{len(clause.targets)} names", clause)
                     bound = dict(zip(clause.targets, items))
                 inner = {**scope, **bound}
@@ -495,7 +495,7 @@ class Interpreter:
         for clause in node.clauses:
             for target in clause.targets:
                 if target.startswith("_"):
-                    raise _Refusal("E201", f"names starting with '_' are not allowed "
+                    raise Refusal("E201", f"names starting with '_' are not allowed "
                                    f"('{target}')", clause)
         run(node.clauses, env)
         if node.kind == "dict":
@@ -517,10 +517,10 @@ class Interpreter:
 
 
 MODULES = {
-    "math": _Module("math", math, frozenset({
+    "math": Module("math", math, frozenset({
         "pi", "e", "tau", "inf", "nan", "sqrt", "exp", "log", "log10", "log2", "log1p", "floor",
         "ceil", "fabs", "isnan", "isinf", "isfinite", "pow", "fmod", "trunc"})),
-    "datetime": _Module("datetime", datetime, frozenset({"date", "datetime", "timedelta",
+    "datetime": Module("datetime", datetime, frozenset({"date", "datetime", "timedelta",
                                                           "time"})),
 }
 # `from X import Y` forms an exported cell may use.
@@ -531,9 +531,9 @@ FROM_IMPORTS = {
 }
 
 
-def _imported(module: str, name: str):
+def imported(module: str, name: str):
     if module == "ibis":
         return ibis._
     if module == "datetime":
-        return _Allowed(getattr(datetime, name), name)
+        return Allowed(getattr(datetime, name), name)
     return None  # typing names only appear in UDF annotations, which are not evaluated

@@ -146,6 +146,15 @@ def spark_jars_dir() -> Path:
     return jars
 
 
+def spark_jar(pattern: str) -> Path:
+    """The one jar of the pyspark wheel matching ``pattern`` (the newest, if several)."""
+    found = sorted(spark_jars_dir().glob(pattern))
+    if not found:
+        raise error("SCALA001", f"no {pattern} among the pyspark jars ({spark_jars_dir()})",
+                    cls=EnvironmentProblem)
+    return found[-1]
+
+
 def runtime_sources() -> list[Path]:
     return sorted(RUNTIME_SRC.rglob("*.java"))
 

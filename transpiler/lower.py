@@ -36,7 +36,7 @@ class LoweredFeature:
     risks: tuple[determinism.Risk, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
     spark_expr: ibis.Table | None = None  # the expression the SQL is compiled from
-    inlined: tuple = ()  # transpiler.udfs.UdfSource of each UDF inlined into the SQL
+    inlined: tuple = ()  # transpiler.udf_source.UdfSource of each UDF inlined into the SQL
     # (input table, its IDENTIFIER(:marker)) where the two differ, and (notebook name, name in
     # the SQL) of every identifier renamed away from Spark's ${...} substitution
     markers: tuple[tuple[str, str], ...] = ()
@@ -159,7 +159,7 @@ def inline_udfs(expr: ibis.Table, always: bool = False) -> tuple[ibis.Table, tup
     """Replace each call of a UDF that has an exact SQL form by that form (udf_inline), where
     that is the faster form, or wherever possible if ``always``."""
     from .udf_inline import inline
-    from .udfs import source_of, translatable
+    from .udf_source import source_of, translatable
 
     inlined = {}
     for _ in range(8):  # a UDF call nested in another's arguments is replaced on a later pass

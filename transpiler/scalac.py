@@ -14,32 +14,14 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 
-from .errors import EnvironmentProblem, JvmError, error
-from .jvm import find_jdk, runtime_classes, spark_jars_dir
+from .errors import JvmError, error
+from .jvm import find_jdk, runtime_classes, spark_jar
 from .paths import cached_dir
-
-# What generated code is compiled against besides the runtime: Spark's Java API (the UDF
-# interfaces, Dataset/Row/SparkSession for facades) and Scala's library; not all ~250 Spark jars,
-# whose indexes javac would read (measured: 3.0 s vs 1.5 s for a cold facade compile).
-CLASSPATH_JARS = ("spark-sql-api_*.jar", "scala-library-*.jar")
-
-
-def _jar(pattern: str) -> Path:
-    found = sorted(spark_jars_dir().glob(pattern))
-    if not found:
-        raise error("SCALA001", f"no {pattern} among the pyspark jars ({spark_jars_dir()})",
-                    cls=EnvironmentProblem)
-    return found[-1]
 
 
 def scala_version() -> str:
-    match = re.search(r"scala-compiler-(.+)\.jar$", _jar("scala-compiler-*.jar").name)
+    match = re.search(r"scala-compiler-(.+)\.jar$", spark_jar("scala-compiler-*.jar").name)
     return match.group(1) if match else "?"
-
-
-def user_classpath() -> str:
-    """What generated Scala and Java compile against: the runtime, Spark's API, Scala's library."""
-    return ":".join([str(runtime_classes()), *(str(_jar(p)) for p in CLASSPATH_JARS)])
 
 
 # Compiles started ahead (`compile_ahead`), by cache key: a later `compile_scala` of the same

@@ -48,13 +48,13 @@ def is_udf(fn: A.FunctionDef) -> bool:
 
 def stub(fn: A.FunctionDef, source=None):
     """An ibis scalar Python UDF with ``fn``'s name and typed signature and no body;
-    ``source`` (a :class:`transpiler.udfs.UdfSource`) travels with it to the translator."""
+    ``source`` (a :class:`transpiler.udf_source.UdfSource`) travels with it to the translator."""
     params = [to_dtype(t) for _, t in fn.params]
     returns = to_dtype(fn.returns)
 
     def body(*args):
         # Only the notebook's engine calls this, in `verify`: the checked body, sandboxed.
-        from .udfs import python_callable
+        from .udf_source import python_callable
 
         if source is None:
             raise RuntimeError(f"the body of UDF '{fn.name}' is not executed by nb2jvm")

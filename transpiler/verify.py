@@ -15,19 +15,16 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import ibis
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import escape
 from . import jvm as jvm_mod
 from .compare import ComparisonPolicy, render_mismatches
 from .determinism import tied_groups
-from .edge_cases import edge_rows
-from .inputs import InputTable, require_data
+from .inputs import require_data
 from .lower import LoweredNotebook
 from .package import Artifact, package
 from .pipeline import Options, Timings, transpile
+from .reference import handoff_inputs, notebook_engine, notebook_results
 
 STATUS_EXIT = {"conformant": 0, "mismatch": 1, "nondeterministic": 1, "refused": 2, "error": 2}
 
@@ -62,44 +59,6 @@ class VerifyReport:
         data = asdict(self)
         data["exit_code"] = self.exit_code
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def handoff_inputs(inputs: tuple[InputTable, ...], folder: Path,
-                   edge_cases: bool = False) -> dict[str, Path]:
-    """Write each input as DuckDB reads it to Parquet: both engines then read these same typed
-    files.  With ``edge_cases``, adversarial rows derived from the schema are appended."""
-    con = ibis.duckdb.connect()
-    paths = {}
-    try:
-        for table in inputs:
-            reader = con.read_parquet if table.format == "parquet" else con.read_csv
-            expr = reader(str(table.path), table_name=table.name)
-            paths[table.name] = folder / f"{escape.file_component(table.name)}.parquet"
-            con.to_parquet(expr, str(paths[table.name]))
-            if edge_cases:
-                pq.write_table(edge_rows(pq.read_table(paths[table.name])), paths[table.name])
-    finally:
-        con.disconnect()
-    return paths
-
-
-def notebook_engine(inputs: dict[str, Path]):
-    """A DuckDB connection (through ibis) with every handed-off input under its table name."""
-    con = ibis.duckdb.connect()
-    for name, path in inputs.items():
-        con.read_parquet(str(path), table_name=name)
-    return con
-
-
-def notebook_results(lowered: LoweredNotebook, con) -> dict[str, pa.Table | Exception]:
-    """Each feature set computed by ibis on DuckDB, the notebook's own engine."""
-    results: dict[str, pa.Table | Exception] = {}
-    for lf in lowered.lowered:
-        try:
-            results[lf.name] = con.to_pyarrow(lf.feature.expr)
-        except Exception as exc:  # DuckDB errors are the notebook's own failures
-            results[lf.name] = exc
-    return results
 
 
 def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: bool = False,

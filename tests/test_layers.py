@@ -1,0 +1,115 @@
+"""The package's import structure, read from the source: no import cycle among its modules
+(imports inside functions included: placing an import there hides a cycle, it does not remove
+it), and no module imports another module's `_private` name."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "transpiler"
+
+
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(PACKAGE).with_suffix("")
+    parts = [p for p in rel.parts if p != "__init__"]
+    return ".".join(["transpiler", *parts])
+
+
+def _resolve(module: str, node: ast.ImportFrom) -> list[str]:
+    """The package modules an import statement names (relative or absolute)."""
+    if node.level:
+        base = module.split(".")[: -node.level] if not module.endswith("__init__") else \
+            module.split(".")
+        prefix = ".".join(base + ([node.module] if node.module else []))
+    else:
+        prefix = node.module or ""
+    if not prefix.startswith("transpiler"):
+        return []
+    if node.module is None or prefix == "transpiler":
+        return [f"{prefix}.{a.name}" for a in node.names]
+    return [prefix]
+
+
+def imports() -> dict[str, dict[str, list[tuple[int, list[str]]]]]:
+    """module -> imported package module -> [(line, names imported)]."""
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph: dict[str, dict[str, list]] = {m: {} for m in modules}
+    for module, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                for target in _resolve(module, node):
+                    while target not in modules and "." in target:
+                        target = target.rsplit(".", 1)[0]
+                    if target in modules and target != module:
+                        graph[module].setdefault(target, []).append(
+                            (node.lineno, [a.name for a in node.names]))
+            elif isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.name.startswith("transpiler.") and alias.name in modules:
+                        graph[module].setdefault(alias.name, []).append((node.lineno, []))
+    return graph
+
+
+def cycles(graph: dict[str, dict]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan, iterative)."""
+    index, low, on, stack, out, counter = {}, {}, set(), [], [], [0]
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(graph[root]))]
+        index[root] = low[root] = counter[0]
+        counter[0] += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter[0]
+                    counter[0] += 1
+                    stack.append(child)
+                    on.add(child)
+                    work.append((child, iter(graph[child])))
+                    break
+                if child in on:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    if len(component) > 1:
+                        out.append(sorted(component))
+    return out
+
+
+def test_no_import_cycles_even_through_imports_inside_functions():
+    found = cycles(imports())
+    assert found == [], found
+
+
+def test_no_module_imports_another_modules_private_names():
+    private = [f"{module} imports {name} from {target} (line {line})"
+               for module, targets in imports().items() for target, uses in targets.items()
+               for line, names in uses for name in names
+               if name.startswith("_") and not name.endswith("__")]
+    assert private == []
+
+
+@pytest.mark.parametrize("graph,expected", [
+    ({"a": {"b": []}, "b": {"a": []}}, [["a", "b"]]),
+    ({"a": {"b": []}, "b": {"c": []}, "c": {"a": []}, "d": {"a": []}}, [["a", "b", "c"]]),
+    ({"a": {"b": []}, "b": {}, "c": {"b": []}}, []),
+])
+def test_the_cycle_finder_finds_planted_cycles(graph, expected):
+    assert cycles(graph) == expected
