@@ -113,3 +113,17 @@ def test_no_module_imports_another_modules_private_names():
 ])
 def test_the_cycle_finder_finds_planted_cycles(graph, expected):
     assert cycles(graph) == expected
+
+
+def test_each_stage_takes_what_the_one_before_returns():
+    import typing
+
+    from transpiler.pipeline import STAGES
+
+    hints = [typing.get_type_hints(fn) for _, fn in STAGES]
+    first = list(hints[0].values())[0]
+    assert first is Path
+    for (name, _), before, after in zip(STAGES[1:], hints, hints[1:]):
+        given = [v for k, v in after.items() if k not in ("opts", "return")][0]
+        assert before["return"] is given, name
+        assert after["opts"].__name__ == "Options"

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import InputError, SubsetError
-from .evaluate import evaluate
-from .extract import extract
-from .inputs import DataBinding, bind_inputs
+from .evaluate import FeatureSets, evaluate
+from .extract import Notebook, extract
+from .inputs import BoundNotebook, DataBinding, bind_inputs
 from .lower import LoweredNotebook, lower
 from .package import Artifact, Coordinates, check_unique, package
-from .parse import parse
+from .parse import ParsedNotebook, parse
 from .udfs import translate_udfs
 
 
@@ -39,13 +39,47 @@ class Options:
     allow_read: tuple[Path, ...] = ()
 
 
-STAGES = (
-    ("extract", lambda value, opts: extract(value)),
-    ("parse", lambda value, opts: parse(value)),
-    ("bind inputs", lambda value, opts: bind_inputs(value, opts.data, opts.allow_read)),
-    ("evaluate", lambda value, opts: evaluate(value)),
-    ("lower", lambda value, opts: lower(value, inline=opts.inline_udfs)),
-    ("translate UDFs", lambda value, opts: translate_udfs(value)),
+# One signature for every stage, (input, options) -> output, so one loop runs them and a test
+# checks that each stage's output type is the next one's input type.
+
+
+def extract_stage(path: Path, opts: Options) -> Notebook:
+    """The notebook file's cells, exported ones marked."""
+    return extract(path)
+
+
+def parse_stage(notebook: Notebook, opts: Options) -> ParsedNotebook:
+    """Each exported cell as an AST, inside the subset."""
+    return parse(notebook)
+
+
+def bind_stage(parsed: ParsedNotebook, opts: Options) -> BoundNotebook:
+    """A schema (and data where known) for every input table."""
+    return bind_inputs(parsed, opts.data, opts.allow_read)
+
+
+def evaluate_stage(bound: BoundNotebook, opts: Options) -> FeatureSets:
+    """The exported tables as ibis expressions, interpreted."""
+    return evaluate(bound)
+
+
+def lower_stage(features: FeatureSets, opts: Options) -> LoweredNotebook:
+    """Spark SQL per feature set, or the reasons it is refused."""
+    return lower(features, inline=opts.inline_udfs)
+
+
+def translate_stage(lowered: LoweredNotebook, opts: Options) -> LoweredNotebook:
+    """The Python UDFs the feature sets call, as Scala."""
+    return translate_udfs(lowered)
+
+
+STAGES: tuple[tuple[str, Callable], ...] = (
+    ("extract", extract_stage),
+    ("parse", parse_stage),
+    ("bind inputs", bind_stage),
+    ("evaluate", evaluate_stage),
+    ("lower", lower_stage),
+    ("translate UDFs", translate_stage),
 )
 
 
