@@ -233,8 +233,71 @@ class FunctionDef(Node):
     decorators: tuple[str, ...]
     params: tuple[tuple[str, str], ...]
     returns: str
-    body: object
+    body: Function
     body_line_offset: int
+
+
+# ---- statements of a UDF body (built by transpiler.udf_ast from the udf.lark tree) ------------
+
+
+@dataclass(frozen=True)
+class Return(Node):
+    """``return [value]``."""
+
+    value: Node | None
+
+
+@dataclass(frozen=True)
+class AugAssign(Node):
+    """``target op= value``."""
+
+    target: str
+    op: str
+    value: Node
+
+
+@dataclass(frozen=True)
+class If(Node):
+    """``if test: body else: orelse`` (``elif`` nests in ``orelse``)."""
+
+    test: Node
+    body: tuple
+    orelse: tuple
+
+
+@dataclass(frozen=True)
+class While(Node):
+    """``while test: body``."""
+
+    test: Node
+    body: tuple
+
+
+@dataclass(frozen=True)
+class For(Node):
+    """``for target in iter: body``."""
+
+    target: str
+    iter: Node
+    body: tuple
+
+
+@dataclass(frozen=True)
+class Jump(Node):
+    """``break``, ``continue`` or ``pass``."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class Function(Node):
+    """A UDF or helper function: typed parameters, return type and body."""
+
+    name: str
+    decorators: tuple[str, ...]
+    params: tuple[tuple[str, str], ...]
+    returns: str
+    body: tuple
 
 
 Stmt = Assign | ExprStmt | Import | ImportFrom | FunctionDef

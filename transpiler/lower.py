@@ -22,6 +22,7 @@ from . import determinism
 from .spark_rules import measured_divergence, refusal
 from .spark_compiler import compiler as spark_compiler
 from .errors import Diagnostic
+from .udf_source import UdfBundle, UdfSource, source_of, translatable
 from .evaluate import FeatureSet, FeatureSets, Refused
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class LoweredFeature:
     risks: tuple[determinism.Risk, ...] = ()
     warnings: tuple[Diagnostic, ...] = ()
     spark_expr: ibis.Table | None = None  # the expression the SQL is compiled from
-    inlined: tuple = ()  # transpiler.udf_source.UdfSource of each UDF inlined into the SQL
+    inlined: tuple[UdfSource, ...] = ()  # each UDF inlined into the SQL
     # (input table, its IDENTIFIER(:marker)) where the two differ, and (notebook name, name in
     # the SQL) of every identifier renamed away from Spark's ${...} substitution
     markers: tuple[tuple[str, str], ...] = ()
@@ -50,7 +51,7 @@ class LoweredNotebook:
     features: FeatureSets
     lowered: tuple[LoweredFeature, ...]
     refused: tuple[Refused, ...] = ()
-    udfs: object | None = None  # a transpiler.udfs.UdfBundle once UDFs are translated
+    udfs: UdfBundle | None = None  # once UDFs are translated
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -159,7 +160,6 @@ def inline_udfs(expr: ibis.Table, always: bool = False) -> tuple[ibis.Table, tup
     """Replace each call of a UDF that has an exact SQL form by that form (udf_inline), where
     that is the faster form, or wherever possible if ``always``."""
     from .udf_inline import inline
-    from .udf_source import source_of, translatable
 
     inlined = {}
     for _ in range(8):  # a UDF call nested in another's arguments is replaced on a later pass

@@ -1,76 +1,14 @@
-"""UDF statements: the statement nodes of a UDF body, built from the ``udf.lark`` parse tree.
-
-Expressions inside are the cell AST nodes of :mod:`transpiler.cellast` (the grammars share
-``expr.lark``); this module adds the statements only a function body has.
+"""UDF statements from the ``udf.lark`` parse tree: :func:`function` builds a
+:class:`transpiler.cellast.Function` (the node classes of a UDF body live with the other AST
+nodes in :mod:`transpiler.cellast`; they are re-exported here, where the translators look).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lark import Token, Tree
 
 from . import cellast as A
-
-
-@dataclass(frozen=True)
-class Return(A.Node):
-    """``return [value]``."""
-
-    value: A.Node | None
-
-
-@dataclass(frozen=True)
-class AugAssign(A.Node):
-    """``target op= value``."""
-
-    target: str
-    op: str
-    value: A.Node
-
-
-@dataclass(frozen=True)
-class If(A.Node):
-    """``if test: body else: orelse`` (``elif`` nests in ``orelse``)."""
-
-    test: A.Node
-    body: tuple
-    orelse: tuple
-
-
-@dataclass(frozen=True)
-class While(A.Node):
-    """``while test: body``."""
-
-    test: A.Node
-    body: tuple
-
-
-@dataclass(frozen=True)
-class For(A.Node):
-    """``for target in iter: body``."""
-
-    target: str
-    iter: A.Node
-    body: tuple
-
-
-@dataclass(frozen=True)
-class Jump(A.Node):
-    """``break``, ``continue`` or ``pass``."""
-
-    kind: str
-
-
-@dataclass(frozen=True)
-class Function(A.Node):
-    """A UDF or helper function: typed parameters, return type and body."""
-
-    name: str
-    decorators: tuple[str, ...]
-    params: tuple[tuple[str, str], ...]
-    returns: str
-    body: tuple
+from .cellast import AugAssign, For, Function, If, Jump, Return, While  # noqa: F401  (UDF nodes)
 
 
 def _pos(tree: Tree, line_offset: int) -> A.Pos:

@@ -20,6 +20,7 @@ from . import pyast, sandbox
 from . import udf_ast as U
 from .extract import Cell
 from .udf_scala import Constants, FunctionTranslator, Signature, UdfError, mangle, signature
+from .udf_tables import JVM_TYPE, SPARK_TYPE
 
 
 @dataclass(frozen=True)
@@ -140,3 +141,39 @@ def python_callable(src: UdfSource):
     _PYTHON[src.sql_name] = sandbox.guarded(namespace[src.fn.name],
                                             f"'{src.fn.name}' (cell {src.cell.index})")
     return _PYTHON[src.sql_name]
+
+
+@dataclass(frozen=True)
+class CompiledUdf:
+    """A UDF in the artifact: how Spark calls it (manifest entry)."""
+
+    name: str
+    sql_name: str
+    class_name: str
+    params: tuple[tuple[str, str], ...]
+    returns: str
+    cell: int
+    mode: str = "compiled"
+
+    def to_json(self) -> dict:
+        if self.mode == "compiled":
+            entry = {"name": self.name, "sql_name": self.sql_name, "class": self.class_name,
+                     "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
+                     "returns": SPARK_TYPE[self.returns], "cell": self.cell, "mode": self.mode}
+            if JVM_TYPE[self.returns] != SPARK_TYPE[self.returns]:
+                # dates and timestamps cross the boundary as days/microseconds (bigint)
+                entry["jvm_returns"] = JVM_TYPE[self.returns]
+            return entry
+        return {
+                "name": self.name, "sql_name": self.sql_name, "mode": self.mode,
+                "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
+                "returns": SPARK_TYPE[self.returns], "cell": self.cell}
+
+
+@dataclass(frozen=True)
+class UdfBundle:
+    """The Scala source of a notebook's UDFs and what each one is."""
+
+    package: str
+    scala: str
+    udfs: tuple[CompiledUdf, ...]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass
 
 import ibis.expr.operations as ops
 
@@ -24,44 +23,8 @@ from .errors import Diagnostic
 from .evaluate import Refused
 from .lower import LoweredNotebook
 from .udf_scala import UdfError, signature
-from .udf_source import Translation, UdfSource, source_of
-from .udf_tables import BOX, BOXED, JVM_TYPE, SPARK_TYPE, UNBOX
-
-
-@dataclass(frozen=True)
-class CompiledUdf:
-    """A UDF in the artifact: how Spark calls it (manifest entry)."""
-
-    name: str
-    sql_name: str
-    class_name: str
-    params: tuple[tuple[str, str], ...]
-    returns: str
-    cell: int
-    mode: str = "compiled"
-
-    def to_json(self) -> dict:
-        if self.mode == "compiled":
-            entry = {"name": self.name, "sql_name": self.sql_name, "class": self.class_name,
-                     "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
-                     "returns": SPARK_TYPE[self.returns], "cell": self.cell, "mode": self.mode}
-            if JVM_TYPE[self.returns] != SPARK_TYPE[self.returns]:
-                # dates and timestamps cross the boundary as days/microseconds (bigint)
-                entry["jvm_returns"] = JVM_TYPE[self.returns]
-            return entry
-        return {
-                "name": self.name, "sql_name": self.sql_name, "mode": self.mode,
-                "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
-                "returns": SPARK_TYPE[self.returns], "cell": self.cell}
-
-
-@dataclass(frozen=True)
-class UdfBundle:
-    """The Scala source of a notebook's UDFs and what each one is."""
-
-    package: str
-    scala: str
-    udfs: tuple[CompiledUdf, ...]
+from .udf_source import CompiledUdf, Translation, UdfBundle, UdfSource, source_of
+from .udf_tables import BOX, BOXED, UNBOX
 
 
 def _wrapper(udf: CompiledUdf, scala_method: str) -> list[str]:
