@@ -131,6 +131,25 @@ class JvmError(Nb2jvmError):
     """The JVM side failed while building or running an artifact."""
 
 
+class Refusal(Exception):
+    """Why a construct of a cell is refused, at a place in the cell: the one exception the
+    parser's tree builder, the interpreter and the UDF translator raise (``pos`` has 1-based
+    ``line``, ``column``, ``end_line``, ``end_column`` within the cell); :meth:`diagnostic`
+    turns it into the user's :class:`Diagnostic`."""
+
+    def __init__(self, code: str, message: str, pos, hint: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.pos, self.hint = code, message, pos, hint
+
+    def diagnostic(self, cell, notebook: str, prefix: str = "") -> Diagnostic:
+        """The diagnostic at ``self.pos`` in ``cell`` (an extract.Cell) of ``notebook``."""
+        p = self.pos
+        return Diagnostic(self.code, prefix + self.message,
+                          cell.span(notebook, p.line, p.column, getattr(p, "end_line", None),
+                                    getattr(p, "end_column", None)),
+                          hint=self.hint, source_line=cell.line_text(p.line))
+
+
 def error(code: str, message: str, span: Span | None = None, *, hint: str | None = None,
           source_line: str | None = None, cls: type[Nb2jvmError] = InputError) -> Nb2jvmError:
     """Build an exception holding a single diagnostic."""

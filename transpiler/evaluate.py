@@ -62,13 +62,6 @@ def _initial_env(inputs: tuple[InputTable, ...]) -> dict:
     return env
 
 
-def _diagnostic(exc: Refusal, cell: Cell, notebook: str) -> Diagnostic:
-    p = exc.pos
-    return Diagnostic(exc.code, exc.message,
-                      cell.span(notebook, p.line, p.column, p.end_line, p.end_column),
-                      hint=exc.hint, source_line=cell.line_text(p.line))
-
-
 def evaluate(bound: BoundNotebook) -> FeatureSets:
     """Interpret the exported cells in notebook order; collect the tables they export.
 
@@ -114,7 +107,7 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
             except Refusal as exc:
                 if isinstance(stmt, A.Assign):
                     env[stmt.target] = Failed(stmt.target)
-                refused.setdefault(target, []).append(_diagnostic(exc, cell, nb.path))
+                refused.setdefault(target, []).append(exc.diagnostic(cell, nb.path))
         for name in sorted(declared - assigned):
             refused.setdefault(name, []).append(Diagnostic(
                 "E215", f"%%export names '{name}' but the cell does not assign it",

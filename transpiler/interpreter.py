@@ -22,6 +22,7 @@ from ibis.common.deferred import Deferred
 from ibis.expr.types.groupby import GroupedTable
 
 from . import cellast as A
+from . import errors
 from . import subset
 
 import re
@@ -71,14 +72,13 @@ COMPARE_OPS = {
 }
 
 
-class Refusal(Exception):
-    """Raised inside the interpreter; becomes a Diagnostic at the node that caused it."""
+class Refusal(errors.Refusal):
+    """A refusal raised inside the interpreter, placed at the node that caused it."""
 
     def __init__(self, code: str, message: str, node: A.Node, hint: str | None = None,
                  pos: A.Pos | None = None):
-        super().__init__(message)
-        self.code, self.message, self.node, self.hint = code, message, node, hint
-        self.pos = pos or node.pos
+        super().__init__(code, message, pos or node.pos, hint)
+        self.node = node
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from lark.indenter import PythonIndenter
 
 from . import cellast as A
 from . import pyast, reading, refusals, udf_ast
-from .errors import Diagnostic, SubsetError
+from .errors import Diagnostic, Refusal, SubsetError
 from .extract import Cell, Notebook
 from .paths import GRAMMAR_DIR, cache_dir
-from .tree_to_ast import FStringError, ToAst
+from .tree_to_ast import ToAst
 
 
 @dataclass(frozen=True)
@@ -150,10 +150,8 @@ def _transform(builder: ToAst, tree, cell: Cell, notebook: str):
         inner = getattr(exc, "orig_exc", exc)
         if isinstance(inner, _Refused):
             return None, [inner.diagnostic]
-        if isinstance(inner, FStringError):
-            return None, [Diagnostic("E103", str(inner), cell.span(notebook, inner.line,
-                                                                    inner.column),
-                                     source_line=cell.line_text(inner.line))]
+        if isinstance(inner, Refusal):
+            return None, [inner.diagnostic(cell, notebook)]
         raise
 
 

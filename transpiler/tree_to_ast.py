@@ -13,14 +13,14 @@ from typing import Callable
 from lark import Token, Transformer, v_args
 
 from . import cellast as A
+from .errors import Refusal
 
 
-class FStringError(ValueError):
-    """An f-string construct outside the subset, at (line, column) within the cell."""
+class FStringError(Refusal):
+    """An f-string construct outside the subset, at (line, column) within the cell (E103)."""
 
     def __init__(self, message: str, line: int, column: int):
-        super().__init__(message)
-        self.line, self.column = line, column
+        super().__init__("E103", message, A.Pos(line, column, line, column))
 
 
 @v_args(meta=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from . import cellast as A
 from . import udf_ast as U
+from .errors import Refusal
 from .udf_tables import (ARG_CHECK, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT, FORMAT_TYPES,
                          MATH, MATH_CONSTANTS, SCALA, STR_METHODS, TEMPORAL, TEMPORAL_BINOPS,
                          TEMPORAL_METHODS, TO_STR, TRUTHY, TYPES)
@@ -25,12 +26,8 @@ from .udf_tables import (ARG_CHECK, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT,
 NUMERIC = ("int", "float", "bool")
 
 
-class UdfError(Exception):
+class UdfError(Refusal):
     """A construct or type error in a UDF, at a position in the cell."""
-
-    def __init__(self, code: str, message: str, pos: A.Pos, hint: str | None = None):
-        super().__init__(message)
-        self.code, self.message, self.pos, self.hint = code, message, pos, hint
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ import hashlib
 import ibis.expr.operations as ops
 
 from . import escape
-from .errors import Diagnostic
 from .evaluate import Refused
 from .lower import LoweredNotebook
 from .udf_scala import UdfError, signature
@@ -75,10 +74,7 @@ def translate_udfs(lowered: LoweredNotebook) -> LoweredNotebook:
             tr.function(fn, sig, src.cell, visible, dict(src.names), entry=True)
         except UdfError as exc:
             tr.methods = before
-            failed[name] = Diagnostic(exc.code, f"UDF '{src.fn.name}': {exc.message}",
-                                      src.cell.span(notebook, exc.pos.line, exc.pos.column,
-                                                    exc.pos.end_line, exc.pos.end_column),
-                                      hint=exc.hint, source_line=src.cell.line_text(exc.pos.line))
+            failed[name] = exc.diagnostic(src.cell, notebook, f"UDF '{src.fn.name}': ")
             continue
         udfs.append(CompiledUdf(src.fn.name, name, f"U_{name}", sig.params, sig.returns,
                                 src.cell.index))
