@@ -382,3 +382,74 @@ def test_hostile_strings_through_scala_udfs_and_sql_literals(tmp_path):
         f"{udf}\n\nf = t.select(t.k, v=tag(t.k))", f"g = t.select(t.k, {literals})"])
     assert {n: v.status for n, v in verdicts.items()} == {"f": "conformant", "g": "conformant"}, \
         {n: v.message for n, v in verdicts.items()}
+
+
+# ---- found by attacking the first version of these walls -----------------------------------
+
+
+def test_glob_characters_in_a_read_are_refused(cli, tmp_path):
+    """DuckDB reads `*.csv` as a glob and follows symlinks among the matches: a literal file
+    named `*.csv` beside a symlink to a secret made the confinement check see the wrong file."""
+    secret = tmp_path / "outside"
+    secret.mkdir()
+    (secret / "secret.csv").write_text("token\nTOPSECRET\n")
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "*.csv").write_text("token\nfine\n")
+    (project / "s.csv").symlink_to(secret / "secret.csv")
+    nb = write_notebook(project / "nb.ipynb", [
+        "import ibis\ncon = ibis.duckdb.connect()\nt = con.read_csv('*.csv')",
+        "%%export\nf = t.select(t.token)"])
+    code, _, err = cli("build", nb, "-o", project / "out")
+    assert code == 2 and "IN009" in err and not (project / "out").exists()
+    code, _, err = cli("build", nb, "-o", project / "out", "--data", f"t={project / '*.csv'}")
+    assert code == 2 and "IN009" in err
+
+
+@pytest.mark.jvm
+def test_a_udf_that_never_returns_ends_with_a_diagnostic(cli, tmp_path):
+    pq.write_table(pa.table({"a": [1, 2]}), tmp_path / "t.parquet")
+    nb = write_notebook(tmp_path / "nb.ipynb", [
+        "import ibis\ncon = ibis.duckdb.connect()\nt = con.read_parquet('t.parquet')",
+        "%%export\n@ibis.udf.scalar.python\ndef f(x: int) -> int:\n    n = 0\n"
+        "    while True:\n        n += 1\n    return n\n\nfeatures = t.mutate(y=f(t.a))"])
+    code, _, err = cli("build", nb, "-o", tmp_path / "out", "-q")
+    assert code == 0, err  # the golden rows skip it, with the reason in the manifest
+    man = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert "features" in man["self_check"]["skipped"]
+    code, out, _ = cli("verify", nb)
+    assert code == 2 and "SandboxViolation" in out and "longer than" in out
+
+
+def test_terminal_escapes_from_data_are_shown_escaped(cli, tmp_path):
+    (tmp_path / "h.csv").write_text('id,"\x1b[31mRED\x1b]0;PWNED\x07"\n1,2\n')
+    nb = write_notebook(tmp_path / "nb.ipynb", [
+        "import ibis\ncon = ibis.duckdb.connect()\nt = con.read_csv('h.csv')",
+        "%%export\ng = t"])
+    code, out, err = cli("build", nb, "-o", tmp_path / "out")
+    assert code == 0, err
+    assert "\x1b" not in out + err and "\x07" not in out + err and "\\x1b[31mRED" in out
+
+
+def test_every_plain_valued_attribute_is_declared():
+    """Each name the subset allows on tables and values evaluates (on columns of every type) to
+    an ibis object or a callable, unless it is declared PLAIN_VALUED (refused on `_`)."""
+    import ibis
+
+    from transpiler import subset
+    from transpiler.interpreter import _is_ibis_object
+
+    t = ibis.table({"i": "int64", "f": "float64", "s": "string", "b": "boolean", "d": "date",
+                    "ts": "timestamp", "a": "array<string>", "m": "map<string, int64>",
+                    "st": "struct<x: int64>", "j": "json", "dec": "decimal(10, 2)"}, name="t")
+    plain = []
+    for name in subset.TABLE_METHODS:
+        value = getattr(t, name, None)
+        if value is not None and not callable(value) and not _is_ibis_object(value):
+            plain.append(name)
+    for col in t.columns:
+        for name in subset.VALUE_METHODS:
+            value = getattr(t[col], name, None)
+            if value is not None and not callable(value) and not _is_ibis_object(value):
+                plain.append(name)
+    assert set(plain) <= subset.PLAIN_VALUED, sorted(set(plain))

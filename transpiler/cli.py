@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__, manifests
 from .cli_common import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, bindings, options, write_atomic
-from .errors import Diagnostic, InputError, Nb2jvmError, Span, error
+from .errors import Diagnostic, InputError, Nb2jvmError, Span, error, terminal_safe
 
 # The stages import ibis, DuckDB and pandas (a second); commands import them when they need them,
 # so that `--help`, bad arguments and an up-to-date `build` answer at once, and `build` starts its
@@ -349,6 +349,22 @@ COMMANDS = {"check": cmd_check, "build": cmd_build, "verify": cmd_verify, "run":
             "publish": cmd_publish, "diff": cmd_diff}
 
 
+class _SafeStream:
+    """stdout/stderr as the CLI writes them: names and values from notebooks and data files
+    (a CSV header, a recorded table name, a mismatching row) may hold terminal escapes or bidi
+    controls, so every write goes through errors.terminal_safe."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(terminal_safe(text))
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
 class _Terminated(BaseException):
     """SIGTERM, turned into an exception so that every `finally` and temporary directory on
     the way out cleans up (Python's default SIGTERM ends the process on the spot)."""
@@ -365,12 +381,15 @@ def main(argv: list[str] | None = None) -> int:
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(sys.stdout), _SafeStream(sys.stderr)
     try:
         return _main(argv)
     except _Terminated:
         print("nb2jvm: terminated", file=sys.stderr)
         return 143
     finally:
+        sys.stdout, sys.stderr = streams
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

@@ -63,6 +63,7 @@ CODES = {
     "IN006": "an input with a schema but no data, where rows are needed",
     "IN007": "an `ibis.table` declaration whose schema is not a literal",
     "IN008": "a data file outside the folders nb2jvm reads from",
+    "IN009": "a data path with glob characters (DuckDB would read other files)",
     "L100": "an operation with no Spark lowering of the notebook's exact semantics",
     "L101": "the Spark SQL compiler failed on the feature set",
     "U100": "a UDF construct outside the UDF subset",

@@ -15,6 +15,12 @@ from dataclasses import asdict, dataclass, field
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
+def terminal_safe(text: str) -> str:
+    """:func:`shown` line by line: newlines and tabs kept, every other control character (ESC,
+    CR, BEL: the terminal's own commands), bidi control and lone surrogate escaped."""
+    return "\n".join(shown(line) for line in text.split("\n"))
+
+
 def shown(text: str) -> str:
     """``text`` safe to print anywhere: control, separator, bidi and surrogate characters as
     ``\\xNN``/``\\uNNNN`` escapes (tabs kept), so a hostile notebook cannot rewrite the terminal

@@ -267,6 +267,12 @@ def confine(binding: DataBinding, roots: list[Path]) -> DataBinding:
     symlink named `data.csv` pointing out of the tree is refused (IN008), so no file the notebook
     did not ship ends up in a jar's golden rows."""
     data_format(binding)  # an unsupported file type is the first thing to say (IN003)
+    if any(ch in str(binding.path) for ch in "*?[]{}"):
+        # DuckDB reads such a path as a glob and follows every match, symlinks included: the
+        # check below would see one literal name while DuckDB reads other files.
+        raise error("IN009", f"input '{binding.name}': {binding.path} has glob characters "
+                    "(* ? [ ] { }), which nb2jvm does not read yet", binding.span,
+                    hint="name one file, or pass --data NAME=FILE")
     if not binding.path.exists():
         return binding  # reported as a missing file where it is read (IN002)
     resolved = binding.path.resolve()

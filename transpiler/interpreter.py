@@ -34,6 +34,7 @@ MAX_SEQUENCE = 100_000
 # it (a one-line cell once asked for 1-8 GB): string length, integer size, and a budget of
 # interpreter steps and seconds per statement, so `check` ends with a diagnostic on any cell.
 MAX_STRING = 1_000_000
+MAX_WEIGHT = 2_000_000
 MAX_INT_BITS = 1 << 16
 MAX_STEPS = 2_000_000
 MAX_SECONDS = 10.0
@@ -131,6 +132,13 @@ class Lambda:
         return self.interp.eval(self.node.body, {**self.env, **dict(zip(self.node.params, args))})
 
 
+# Every ibis expression class (tables, columns and scalars of every type, structs, arrays, maps):
+# an attribute that exists on any of them is an ibis name, never a column or field name, so on
+# the deferred `_` it must be in the subset (`_.s.names` is a plain tuple on a struct).
+_EXPR_TYPES = tuple({cls for cls in vars(ir).values()
+                     if isinstance(cls, type) and issubclass(cls, ir.Expr)})
+
+
 def _is_ibis_object(value) -> bool:
     return type(value).__module__.startswith("ibis.")
 
@@ -141,8 +149,40 @@ def _widest(spec: str) -> int:
         if not any(len(w) >= 12 for w in _WIDTHS.findall(spec)) else MAX_STRING + 1
 
 
+def _weight_over(value, limit: int) -> bool:
+    """Whether ``value`` weighs more than ``limit`` (see :func:`_weight`)."""
+    return _weight(value, limit) > limit
+
+
+def _weight(value, limit: int) -> int:
+    """The weight of ``value`` up to just past ``limit``: one unit per container slot, one per
+    64 characters of a string, counting a shared element once per reference (`[a] * 100000`
+    holds a hundred thousand copies of `a` as far as `str`, `sorted` or `==` are concerned).
+    Stops as soon as the limit is passed, so it costs at most ``limit`` steps."""
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (str, bytes)):
+            total += 1 + len(item) // 64
+        elif isinstance(item, dict):
+            total += 1 + len(item)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple, set, frozenset)):
+            total += 1 + len(item)
+            stack.extend(item)
+        else:
+            total += 1
+        if total > limit:
+            return total
+    return total
+
+
 def _too_big(value) -> str | None:
     """Why ``value`` is larger than a constant may be, or None."""
+    if isinstance(value, (list, tuple, dict, set, frozenset)) and \
+            _weight_over(value, MAX_WEIGHT):
+        return f"a constant heavier than {MAX_WEIGHT:,} units (items and 64-character pieces)"
     if isinstance(value, (str, bytes)) and len(value) > MAX_STRING:
         return f"a string of more than {MAX_STRING:,} characters"
     if isinstance(value, (list, tuple, dict, set, range)) and len(value) > MAX_SEQUENCE:
@@ -165,6 +205,10 @@ def _str_result_size(method: str, base: str, args: list) -> int:
     if method == "join" and args and isinstance(args[0], (list, tuple)):
         return sum(len(x) if isinstance(x, str) else 0 for x in args[0]) + \
             len(base) * len(args[0])
+    if method in ("center", "ljust", "rjust") and args and isinstance(args[0], int):
+        return max(len(base), args[0])
+    if method == "expandtabs":
+        return len(base) * max(8, args[0] if args and isinstance(args[0], int) else 8)
     return len(base)
 
 
@@ -233,7 +277,7 @@ class Interpreter:
         if isinstance(base, Deferred):
             # A deferred attribute is a column name or a method resolved later by ibis;
             # refuse the ones that exist on ibis expressions but are outside the subset.
-            known = hasattr(ir.Table, name) or hasattr(ir.Value, name)
+            known = any(hasattr(cls, name) for cls in _EXPR_TYPES)
             if name in subset.PLAIN_VALUED:
                 raise Refusal("E206", f"'_.{name}' is not in the exported-cell subset: it is a "
                                "plain Python value that ibis would use outside nb2jvm's checks",
@@ -329,6 +373,13 @@ class Interpreter:
     def _precheck_call(self, node, func: "Allowed", args: list, kwargs: dict) -> None:
         """Refuse, before running it, a call whose result or work would exceed the bounds."""
         owner = getattr(func.fn, "__self__", None)
+        if isinstance(owner, str) and func.name == "join" and args and \
+                not isinstance(args[0], (list, tuple)):
+            # materialise (bounded) what join would consume, so its size is known first
+            items = list(itertools.islice(iter(args[0]), MAX_SEQUENCE + 1))
+            if len(items) > MAX_SEQUENCE:
+                raise Refusal("E210", f"more than {MAX_SEQUENCE:,} items in a constant", node)
+            args[0] = items
         if isinstance(owner, str) and \
                 _str_result_size(func.name, owner, args) > MAX_STRING:
             raise Refusal("E210", f"'{func.name}' would build a string of more than "
@@ -341,6 +392,8 @@ class Interpreter:
                 if big:
                     raise Refusal("E210", f"an argument has {big}: too large for a constant",
                                    node)
+        if _weight_over([*args, *kwargs.values()], MAX_WEIGHT):
+            raise Refusal("E210", "the arguments together are too large for constants", node)
 
     def visit_Lambda(self, node: A.Lambda, env):
         for p in node.params:
@@ -372,7 +425,10 @@ class Interpreter:
             if bits > MAX_INT_BITS:
                 raise Refusal("E210", f"the result would have more than {MAX_INT_BITS:,} "
                                "bits: too large for a constant", node)
-        if node.op == "%" and isinstance(left, str) and _widest(left) > MAX_STRING:
+        if node.op == "%" and isinstance(left, str) and (
+                _widest(left) > MAX_STRING or ("*" in left and any(
+                    isinstance(v, int) and abs(v) > MAX_STRING
+                    for v in (right if isinstance(right, tuple) else (right,))))):
             raise Refusal("E210", "a %-format width too large for a constant", node)
         if node.op == "+" and isinstance(left, (str, bytes, list, tuple)) and \
                 isinstance(right, type(left)) and len(left) + len(right) > MAX_STRING:
@@ -461,17 +517,20 @@ class Interpreter:
 
     def visit_Comprehension(self, node: A.Comprehension, env):
         results = []
+        weight = [0]
 
         def run(clauses, scope):
             if not clauses:
                 if node.kind == "dict":
-                    results.append((self.eval(node.element, scope),
-                                    self.eval(node.value, scope)))
+                    item = (self.eval(node.element, scope), self.eval(node.value, scope))
                 else:
-                    results.append(self.eval(node.element, scope))
-                if len(results) > MAX_SEQUENCE:
-                    raise Refusal("E210", f"more than {MAX_SEQUENCE} items in a constant",
-                                   node)
+                    item = self.eval(node.element, scope)
+                results.append(item)
+                # the running weight, so that building big elements stops early, not after
+                weight[0] += _weight(item, MAX_WEIGHT)
+                if len(results) > MAX_SEQUENCE or weight[0] > MAX_WEIGHT:
+                    raise Refusal("E210", f"more than {MAX_SEQUENCE:,} items or "
+                                   f"{MAX_WEIGHT:,} units in a constant", node)
                 return
             clause = clauses[0]
             iterable = self.eval(clause.iter, scope)
@@ -502,13 +561,13 @@ class Interpreter:
             return self._guard(node, lambda: dict(results))
         if node.kind == "set":
             return self._guard(node, lambda: set(results))
-        return results
+        return self._guard(node, lambda: results)
 
     def visit_Collection(self, node: A.Collection, env):
         items = [self.eval(i, env) for i in node.items]
         if node.kind == "set":
             return self._guard(node, lambda: set(items))
-        return {"list": list, "tuple": tuple}[node.kind](items)
+        return self._guard(node, lambda: {"list": list, "tuple": tuple}[node.kind](items))
 
     def visit_DictDisplay(self, node: A.DictDisplay, env):
         keys = [self.eval(k, env) for k in node.keys]

@@ -215,9 +215,38 @@ def _stmt_Jump(n: U.Jump):
     return JUMPS[n.kind]()
 
 
+# A name no source text can spell (it has a hyphen): the sandbox's budget check, called at the
+# start of every function body and every loop iteration of the generated notebook-side code.
+TICK = "nb2jvm-tick"
+
+
+class _Ticks(ast.NodeTransformer):
+    """Insert ``TICK()`` at the top of every function and loop body."""
+
+    def _tick(self, body: list[ast.stmt], at: ast.AST) -> list[ast.stmt]:
+        call = ast.Expr(ast.Call(_load(TICK), [], []))
+        ast.copy_location(call, at)
+        ast.copy_location(call.value, at)
+        ast.copy_location(call.value.func, at)
+        return [call, *body]
+
+    def visit_FunctionDef(self, node):
+        self.generic_visit(node)
+        node.body = self._tick(node.body, node)
+        return node
+
+    def visit_While(self, node):
+        self.generic_visit(node)
+        node.body = self._tick(node.body, node)
+        return node
+
+    visit_For = visit_While
+
+
 def function_module(functions: list[U.Function], filename: str):
-    """A code object defining ``functions`` (helpers first), built from the checked AST."""
-    module = ast.Module([stmt(f) for f in functions], [])
+    """A code object defining ``functions`` (helpers first), built from the checked AST, with a
+    budget check (``TICK``) in every function and loop body."""
+    module = _Ticks().visit(ast.Module([stmt(f) for f in functions], []))
     ast.fix_missing_locations(module)
     return compile(module, filename, "exec", dont_inherit=True)
 

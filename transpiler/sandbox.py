@@ -15,7 +15,13 @@ import datetime
 import math
 import sys
 import threading
+import time
 from types import MappingProxyType, SimpleNamespace
+
+# The budget of one UDF call: the notebook side must end (a `while True:` body once hung
+# `build`); checked at every function entry and loop iteration, the clock every 4096 of them.
+CALL_SECONDS = 5.0
+CALL_TICKS = 50_000_000
 
 BUILTINS = ("len", "abs", "min", "max", "round", "int", "float", "str", "bool", "ord", "chr",
             "range", "True", "False", "None")
@@ -38,8 +44,10 @@ DATETIME_MODULE = SimpleNamespace(**{n: getattr(datetime, n) for n in DATETIME})
 def namespace(names: tuple[tuple[str, str], ...]) -> dict:
     """The globals of a UDF body: ``names`` says what ``datetime``/``date``/... name in the cell
     (``"module"`` or one of the classes)."""
+    from .pyast import TICK
+
     env: dict = {"__builtins__": MappingProxyType({n: getattr(builtins, n) for n in BUILTINS}),
-                 "math": MATH}
+                 "math": MATH, TICK: _tick}
     for name, kind in names:
         env[name] = DATETIME_MODULE if kind == "module" else getattr(datetime, kind)
     return env
@@ -65,6 +73,14 @@ def _install() -> None:
             _INSTALLED = True
 
 
+def _tick() -> None:
+    _STATE.ticks = getattr(_STATE, "ticks", 0) + 1
+    if _STATE.ticks > CALL_TICKS or (_STATE.ticks & 0xFFF == 0 and time.monotonic()
+                                     > getattr(_STATE, "deadline", float("inf"))):
+        raise SandboxViolation(f"a UDF call ran longer than {CALL_SECONDS:.0f} s or "
+                               f"{CALL_TICKS:,} steps")
+
+
 def guarded(fn, label: str):
     """``fn`` wrapped so that every call runs under the audit hook; a violation is re-raised
     after the call even if the body caught it."""
@@ -73,6 +89,7 @@ def guarded(fn, label: str):
     def call(*args):
         _STATE.depth = getattr(_STATE, "depth", 0) + 1
         _STATE.violation = None
+        _STATE.ticks, _STATE.deadline = 0, time.monotonic() + CALL_SECONDS
         try:
             result = fn(*args)
         finally:
