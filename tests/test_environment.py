@@ -25,6 +25,7 @@ def test_cli_without_jdk(tmp_path):
     env = {**os.environ, "PATH": str(_bin_without_java(tmp_path)),
            "NB2JVM_CACHE": str(tmp_path / "cache")}
     env.pop("JAVA_HOME", None)
+    env.pop("NB2JVM_JAVA_HOME", None)
     out = subprocess.run([sys.executable, "-m", "transpiler.cli", "build", str(QUICKSTART), "-o",
                           str(tmp_path / "out")], capture_output=True, text=True, env=env)
     assert out.returncode == 2
@@ -36,6 +37,7 @@ def test_make_without_jdk(tmp_path):
     make = shutil.which("make")
     env = {**os.environ, "PATH": str(_bin_without_java(tmp_path))}
     env.pop("JAVA_HOME", None)
+    env.pop("NB2JVM_JAVA_HOME", None)
     out = subprocess.run([make, "-s", "-C", str(ROOT), "check-jdk"], capture_output=True,
                          text=True, env=env)
     assert out.returncode != 0

@@ -81,7 +81,8 @@ def test_random_strings_through_every_escaping_rule(text):
 _ATOMS = st.sampled_from([
     "1", "0", "-1", "2.5", "10**9", "'x'", "'${env:HOME}'", "'\\\\u0022'", "None", "True",
     "t.a", "_.a", "t.s", "t.columns", "ibis.literal(3)", "range(10**12)", "'a' * 1000",
-    "math.pi", "datetime.date(2024, 2, 29)",
+    "math.pi", "datetime.date(2024, 2, 29)", "range(10**20)", "', '.join(t.a)",
+    "'batch 20240101 of %s' % 'x'", "'%*d' % (10**9, 1)",
 ])
 _METHODS = ["abs()", "cast('string')", "upper()", "length()", "zfill(10**9)", "format(_)",
             "__class__", "execute()", "isnull()", "fill_null(0)", "sum()", "lpad(5, 'x')",

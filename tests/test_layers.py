@@ -18,11 +18,12 @@ def _module_name(path: Path) -> str:
     return ".".join(["transpiler", *parts])
 
 
-def _resolve(module: str, node: ast.ImportFrom) -> list[str]:
-    """The package modules an import statement names (relative or absolute)."""
+def _resolve(module: str, node: ast.ImportFrom, package: bool) -> list[str]:
+    """The package modules an import statement names (relative or absolute); ``package`` says
+    the importing file is an ``__init__.py`` (its `.` is itself)."""
     if node.level:
-        base = module.split(".")[: -node.level] if not module.endswith("__init__") else \
-            module.split(".")
+        parts = module.split(".")
+        base = parts[: len(parts) - node.level + (1 if package else 0)]
         prefix = ".".join(base + ([node.module] if node.module else []))
     else:
         prefix = node.module or ""
@@ -40,7 +41,7 @@ def imports() -> dict[str, dict[str, list[tuple[int, list[str]]]]]:
     for module, path in modules.items():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
-                for target in _resolve(module, node):
+                for target in _resolve(module, node, path.name == "__init__.py"):
                     while target not in modules and "." in target:
                         target = target.rsplit(".", 1)[0]
                     if target in modules and target != module:

@@ -98,6 +98,11 @@ PAYLOADS = [
     ("x = [i for i in range(10 ** 9)]", "E210"),
     ("import os", "E213"),
     ("from os import system", "E213"),
+    # Found by reviewing the bounds: diagnostics, not internal errors, and no false refusals.
+    ("x = range(10 ** 20)", "E210"),
+    ("x = ','.join(t.a)", "E300"),
+    ("x = 'batch 20240101 of %s' % 'a'", None),
+    ("x = f'{3:}'", None),
     # Harmless: evaluates to a bound ibis method that is never called and is not a table.
     ("x = t.a.cast", None),
 ]

@@ -23,7 +23,15 @@ def wheel_env(tmp_path_factory):
     editable install of nb2jvm: a .pth inside a path entry is not processed)."""
     base = tmp_path_factory.mktemp("wheel")
     dist = base / "dist"
-    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(ROOT),
+    # from a copy of the tracked tree: a build/ left in the checkout would otherwise be reused
+    # by setuptools, and ship modules that no longer exist
+    src = base / "src"
+    tracked = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True,
+                             check=True).stdout.decode().split("\0")
+    for rel in filter(None, tracked):
+        (src / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / rel, src / rel)
+    out = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", str(src),
                           "-w", str(dist)], capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     (wheel,) = dist.glob("nb2jvm-*.whl")

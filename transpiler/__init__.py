@@ -3,7 +3,9 @@
 ``%load_ext transpiler`` in a notebook registers the ``%%export`` cell magic.
 """
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__", "load_ipython_extension"]
 
 
 def load_ipython_extension(ipython):

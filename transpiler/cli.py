@@ -12,7 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import __version__, manifests
+from . import manifests
+from .version import __version__
 from .cli_common import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, bindings, options, write_atomic
 from .errors import Diagnostic, InputError, Nb2jvmError, Span, error, terminal_safe
 
@@ -302,7 +303,7 @@ def cmd_run(args, progress) -> int:
 
 
 def _build_dir_inputs(build_dir: Path, args):
-    from .inputs import InputTable, read_schema
+    from .inputs import InputTable, confine, read_schema
 
     manifest_path = build_dir / "manifest.json"
     if not manifest_path.exists():
@@ -316,7 +317,9 @@ def _build_dir_inputs(build_dir: Path, args):
                     "--data NAME=PATH", Span(str(build_dir)),
                     hint="missing: " + ", ".join(missing))
     tables = []
+    roots = [Path.cwd().resolve(), *(Path(a).resolve() for a in args.allow_read or ())]
     for i in man["inputs"]:
+        given[i["name"]] = confine(given[i["name"]], roots)
         schema, fmt = read_schema(given[i["name"]])
         tables.append(InputTable(i["name"], schema, given[i["name"]].path, fmt, "--data",
                                  i.get("variable", i["name"])))
@@ -324,9 +327,6 @@ def _build_dir_inputs(build_dir: Path, args):
 
 
 def _move_atomic(src: Path, dst: Path) -> None:
-    if dst.is_dir():
-        raise error("CLI004", f"--output {dst} is a directory; give a file name",
-                    Span(f"--output {dst}"), hint=f"e.g. --output {dst / 'features.parquet'}")
     dst.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{dst.name}.", dir=dst.parent)
     os.close(fd)
@@ -379,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     import threading
 
     previous = None
-    if threading.current_thread() is threading.main_thread():
+    # only as the console command: a kernel calling main([...]) keeps its own SIGTERM
+    if argv is None and threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _SafeStream(sys.stdout), _SafeStream(sys.stderr)

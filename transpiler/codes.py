@@ -66,6 +66,7 @@ CODES = {
     "IN009": "a data path with glob characters (DuckDB would read other files)",
     "L100": "an operation with no Spark lowering of the notebook's exact semantics",
     "L101": "the Spark SQL compiler failed on the feature set",
+    "L102": "a struct field whose name Spark's ${...} substitution would expand",
     "U100": "a UDF construct outside the UDF subset",
     "U101": "a name a UDF may not use",
     "U102": "an attribute or function outside the UDF tables",

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 
 # Bidirectional controls: shown escaped, so a diagnostic reads as the text really is.
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 
 
 def terminal_safe(text: str) -> str:
@@ -25,15 +25,17 @@ def shown(text: str) -> str:
     """``text`` safe to print anywhere: control, separator, bidi and surrogate characters as
     ``\\xNN``/``\\uNNNN`` escapes (tabs kept), so a hostile notebook cannot rewrite the terminal
     or make printing fail."""
-    if text.isprintable() and not (_BIDI & set(text)):
+    if text.isprintable() and not (BIDI & set(text)):
         return text
     out = []
     for ch in text:
-        if ch == "\t" or (ch not in _BIDI and (ch.isprintable() or ch == " ")) and \
+        if ch == "\t" or (ch not in BIDI and (ch.isprintable() or ch == " ")) and \
                 unicodedata.category(ch) not in ("Cs", "Cc", "Zl", "Zp"):
             out.append(ch)
         else:
-            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+            # \uXXXX for every one: also a valid escape inside a JSON string, so JSON
+            # output stays JSON
+            out.append(f"\\u{ord(ch):04x}")
     return "".join(out)
 
 

@@ -1,4 +1,8 @@
-"""The one place where a user's string becomes part of generated text: one function per target.
+"""Where a user's string becomes part of generated text: one function per target.
+
+(Two targets keep their rule beside their generator, with the same contract: Scala string
+constants in ``transpiler.udf_scala.Constants``, SQL literals and identifiers in
+``transpiler.lower``, where sqlglot quotes them.)
 
 Names and strings come from notebooks, data-file headers and recorded outputs, all untrusted.
 Each target has its own trap, so each has its own rule:

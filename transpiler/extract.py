@@ -112,6 +112,10 @@ def extract(path: Path) -> Notebook:
         source = cell.get("source", "")
         if isinstance(source, list) and all(isinstance(x, str) for x in source):
             source = "".join(source)
+        if isinstance(source, str):
+            # Windows line ends: CPython reads CRLF as one newline, and so will the grammar; a
+            # lone CR is left for the parse stage to refuse (E104)
+            source = source.replace("\r\n", "\n")
         metadata = cell.get("metadata", {})
         tags = metadata.get("tags", []) if isinstance(metadata, dict) else None
         outputs = cell.get("outputs", []) or []

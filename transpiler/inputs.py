@@ -15,6 +15,7 @@ Set-up cells are parsed with Python's parser and never executed.
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -327,8 +328,10 @@ def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = (),
                 # The schema is known; a set-up cell's file is the data only if it is there.
                 schema, origin, fmt, path = decl.schema, decl.origin, None, None
                 if read is not None and read.path.is_file():
-                    read = confine(read, roots)
-                    fmt, path = data_format(read), read.path
+                    # the schema is known: a file nb2jvm may not read only means no data here
+                    with contextlib.suppress(InputError):
+                        read = confine(read, roots)
+                        fmt, path = data_format(read), read.path
             elif read is not None:
                 read = confine(read, roots)
                 schema, fmt = read_schema(read)

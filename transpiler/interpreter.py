@@ -14,6 +14,8 @@ import datetime
 import itertools
 import math
 import operator
+import re
+import time
 from dataclasses import dataclass
 
 import ibis
@@ -24,9 +26,6 @@ from ibis.expr.types.groupby import GroupedTable
 from . import cellast as A
 from . import errors
 from . import subset
-
-import re
-import time
 
 MAX_EXPONENT = 1024
 MAX_SEQUENCE = 100_000
@@ -39,6 +38,7 @@ MAX_INT_BITS = 1 << 16
 MAX_STEPS = 2_000_000
 MAX_SECONDS = 10.0
 _WIDTHS = re.compile(r"\d+")
+_PERCENT = re.compile(r"%(?:\([^)]*\))?[#0 +-]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[a-zA-Z%]")
 
 
 def _bounded(fn):
@@ -132,21 +132,21 @@ class Lambda:
         return self.interp.eval(self.node.body, {**self.env, **dict(zip(self.node.params, args))})
 
 
-# Every ibis expression class (tables, columns and scalars of every type, structs, arrays, maps):
-# an attribute that exists on any of them is an ibis name, never a column or field name, so on
-# the deferred `_` it must be in the subset (`_.s.names` is a plain tuple on a struct).
-_EXPR_TYPES = tuple({cls for cls in vars(ir).values()
-                     if isinstance(cls, type) and issubclass(cls, ir.Expr)})
-
-
 def _is_ibis_object(value) -> bool:
     return type(value).__module__.startswith("ibis.")
 
 
 def _widest(spec: str) -> int:
-    """The largest width or precision written in a format spec or %-format (0 if none)."""
-    return max((int(w) for w in _WIDTHS.findall(spec) if len(w) < 12), default=0) \
-        if not any(len(w) >= 12 for w in _WIDTHS.findall(spec)) else MAX_STRING + 1
+    """The largest width or precision written in a format spec (0 if none)."""
+    widths = _WIDTHS.findall(spec)
+    return MAX_STRING + 1 if any(len(w) >= 12 for w in widths) else \
+        max((int(w) for w in widths), default=0)
+
+
+def _widest_percent(template: str) -> int:
+    """The largest width or precision of the %-conversions of a template (the digits of its
+    literal text are not widths: "batch 20240101 of %s" has none)."""
+    return max((_widest(m.group(0)) for m in _PERCENT.finditer(template)), default=0)
 
 
 def _weight_over(value, limit: int) -> bool:
@@ -178,6 +178,11 @@ def _weight(value, limit: int) -> int:
     return total
 
 
+def _range_length(r: range) -> int:
+    # len() of a range beyond sys.maxsize raises OverflowError: its length by arithmetic
+    return max(0, (r.stop - r.start + r.step - (1 if r.step > 0 else -1)) // r.step)
+
+
 def _too_big(value) -> str | None:
     """Why ``value`` is larger than a constant may be, or None."""
     if isinstance(value, (list, tuple, dict, set, frozenset)) and \
@@ -185,7 +190,9 @@ def _too_big(value) -> str | None:
         return f"a constant heavier than {MAX_WEIGHT:,} units (items and 64-character pieces)"
     if isinstance(value, (str, bytes)) and len(value) > MAX_STRING:
         return f"a string of more than {MAX_STRING:,} characters"
-    if isinstance(value, (list, tuple, dict, set, range)) and len(value) > MAX_SEQUENCE:
+    if isinstance(value, range) and _range_length(value) > MAX_SEQUENCE:
+        return f"more than {MAX_SEQUENCE:,} items"
+    if isinstance(value, (list, tuple, dict, set)) and len(value) > MAX_SEQUENCE:
         return f"more than {MAX_SEQUENCE:,} items"
     if isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         return f"an integer of more than {MAX_INT_BITS:,} bits"
@@ -277,8 +284,8 @@ class Interpreter:
         if isinstance(base, Deferred):
             # A deferred attribute is a column name or a method resolved later by ibis;
             # refuse the ones that exist on ibis expressions but are outside the subset.
-            known = any(hasattr(cls, name) for cls in _EXPR_TYPES)
-            if name in subset.PLAIN_VALUED:
+            known = hasattr(ir.Table, name) or hasattr(ir.Value, name)
+            if name in subset.PLAIN_VALUED and not reason:
                 raise Refusal("E206", f"'_.{name}' is not in the exported-cell subset: it is a "
                                "plain Python value that ibis would use outside nb2jvm's checks",
                                node, pos=node.attr_pos, hint=f"use t.{name} on the table itself")
@@ -345,7 +352,12 @@ class Interpreter:
             raise Refusal("E219", f"'{func.name}' is a helper function: it can only be called "
                            "from a UDF", node)
         if isinstance(func, Allowed):
-            self._precheck_call(node, func, args, kwargs)
+            try:
+                self._precheck_call(node, func, args, kwargs)
+            except Refusal:
+                raise
+            except Exception:  # noqa: BLE001 - an odd argument: the call itself reports it
+                pass
             target = func.fn
         elif isinstance(func, (Lambda, Deferred)):
             target = func
@@ -376,7 +388,10 @@ class Interpreter:
         if isinstance(owner, str) and func.name == "join" and args and \
                 not isinstance(args[0], (list, tuple)):
             # materialise (bounded) what join would consume, so its size is known first
-            items = list(itertools.islice(iter(args[0]), MAX_SEQUENCE + 1))
+            try:
+                items = list(itertools.islice(iter(args[0]), MAX_SEQUENCE + 1))
+            except TypeError:
+                return  # not iterable: the call itself says so (E300)
             if len(items) > MAX_SEQUENCE:
                 raise Refusal("E210", f"more than {MAX_SEQUENCE:,} items in a constant", node)
             args[0] = items
@@ -426,7 +441,7 @@ class Interpreter:
                 raise Refusal("E210", f"the result would have more than {MAX_INT_BITS:,} "
                                "bits: too large for a constant", node)
         if node.op == "%" and isinstance(left, str) and (
-                _widest(left) > MAX_STRING or ("*" in left and any(
+                _widest_percent(left) > MAX_STRING or ("*" in left and any(
                     isinstance(v, int) and abs(v) > MAX_STRING
                     for v in (right if isinstance(right, tuple) else (right,))))):
             raise Refusal("E210", "a %-format width too large for a constant", node)

@@ -109,6 +109,11 @@ def find_jdk() -> Jdk:
     """The JDK nb2jvm uses, chosen on purpose: ``NB2JVM_JAVA_HOME``, else ``JAVA_HOME``, else the
     ``javac`` on PATH; the first of these that exists must be a Java Spark runs on."""
     candidates = []
+    chosen = os.environ.get("NB2JVM_JAVA_HOME")
+    if chosen and not ((Path(chosen) / "bin" / "java").exists()
+                       and (Path(chosen) / "bin" / "javac").exists()):
+        raise error("JDK001", f"NB2JVM_JAVA_HOME={chosen} has no bin/java and bin/javac",
+                    hint="point it at a JDK 17, 21 or 25, or unset it", cls=EnvironmentProblem)
     for var in ("NB2JVM_JAVA_HOME", "JAVA_HOME"):
         if os.environ.get(var):
             candidates.append((var, Path(os.environ[var]) / "bin"))
@@ -147,7 +152,8 @@ def spark_jars_dir() -> Path:
 
 
 def spark_jar(pattern: str) -> Path:
-    """The one jar of the pyspark wheel matching ``pattern`` (the newest, if several)."""
+    """The one jar of the pyspark wheel matching ``pattern`` (the last in name order if several:
+    the wheel ships one of each)."""
     found = sorted(spark_jars_dir().glob(pattern))
     if not found:
         raise error("SCALA001", f"no {pattern} among the pyspark jars ({spark_jars_dir()})",
@@ -164,7 +170,8 @@ def runtime_classes() -> Path:
     """Compile ``runtime-jvm/`` with javac (once per content hash) and return the classes dir."""
     jdk = find_jdk()
     sources = runtime_sources()
-    # Compiled against the Spark jars of the installed pyspark: a new Spark is a new cache entry.
+    # Compiled against the Spark jars of the pinned pyspark (SPARK_VERSION): a new Spark is a
+    # new cache entry.
     digest = hashlib.sha256(f"{jdk.version}\0{SPARK_VERSION}".encode())
     for src in sources:
         digest.update(str(src.relative_to(RUNTIME_SRC)).encode())

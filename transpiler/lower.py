@@ -141,6 +141,21 @@ def to_spark_sql(expr: ibis.Table) -> str:
     return tree.sql(dialect=spark_compiler.dialect, pretty=True)
 
 
+def _nested_names(schema: ibis.Schema) -> set[str]:
+    """The field names inside the struct types of a schema (at any depth)."""
+    found, stack = set(), list(schema.types)
+    while stack:
+        dtype = stack.pop()
+        if isinstance(dtype, dt.Struct):
+            found.update(dtype.names)
+            stack.extend(dtype.types)
+        elif isinstance(dtype, dt.Array):
+            stack.append(dtype.value_type)
+        elif isinstance(dtype, dt.Map):
+            stack.extend([dtype.key_type, dtype.value_type])
+    return found
+
+
 def _names(expr: ibis.Table) -> tuple[tuple, tuple]:
     """The markers and renamed identifiers of :func:`to_spark_sql` for ``expr``'s SQL."""
     inputs = sorted(expr.op().find(ops.UnboundTable), key=lambda t: t.name)
@@ -206,6 +221,15 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
                                  f"with the notebook's semantics: {r}", span,
                                  source_line=feature.cell.line_text(feature.pos.line))
                       for r in reasons]
+    nested = sorted({n for t in [*(u.schema for u in op.find(ops.UnboundTable)),
+                                 feature.expr.schema()] for n in _nested_names(t) if "${" in n})
+    if nested:
+        # Top-level names with ${...} are renamed in the SQL and back by the runtime; a struct
+        # field's name cannot be renamed through the Dataset API the same way.
+        span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
+        return None, [Diagnostic("L102", f"feature set '{feature.name}' has a struct field named "
+                                 f"{nested[0]!r}: Spark would expand its ${{...}}", span,
+                                 source_line=feature.cell.line_text(feature.pos.line))]
     ordered = _ordered(op)
     try:
         sql = to_spark_sql(expr)

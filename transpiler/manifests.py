@@ -15,6 +15,7 @@ from . import escape
 from .errors import InputError, Nb2jvmError, Span, error
 
 _SQL_FILE = re.compile(r"[^/\\\x00-\x1f]{1,200}\.sql")
+_MARKER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class _Bad(Exception):
@@ -39,10 +40,11 @@ def _str(value, where: str) -> str:
     return value
 
 
-def _columns(value, where: str) -> None:
+def _columns(value, where: str, typed: str) -> None:
     for k, col in enumerate(_list(value, where)):
         col = _obj(col, f"{where}[{k}]")
         _str(col.get("name"), f"{where}[{k}].name")
+        _str(col.get(typed), f"{where}[{k}].{typed}")
 
 
 def validate(data) -> dict:
@@ -60,15 +62,25 @@ def validate(data) -> dict:
         sql = _str(fs.get("sql"), f"feature_sets[{k}].sql")
         if not _SQL_FILE.fullmatch(sql) or ".." in sql:
             raise _Bad(f"feature_sets[{k}].sql is not a file name in sql/")
-        for j, inp in enumerate(_list(fs.get("inputs", []), f"feature_sets[{k}].inputs")):
+        for j, inp in enumerate(_list(fs.get("inputs"), f"feature_sets[{k}].inputs")):
             inp = _obj(inp, f"feature_sets[{k}].inputs[{j}]")
             _str(inp.get("name"), f"feature_sets[{k}].inputs[{j}].name")
-            _columns(inp.get("columns", []), f"feature_sets[{k}].inputs[{j}].columns")
-        _columns(fs.get("columns", []), f"feature_sets[{k}].columns")
-    for k, inp in enumerate(_list(man.get("inputs", []), "inputs")):
+            _columns(inp.get("columns"), f"feature_sets[{k}].inputs[{j}].columns", "spark_type")
+            if "marker" in inp and not _MARKER.fullmatch(_str(inp["marker"], "marker")):
+                raise _Bad(f"feature_sets[{k}].inputs[{j}].marker is not an identifier")
+        _columns(fs.get("columns"), f"feature_sets[{k}].columns", "type")
+        renamed = _obj(fs.get("renamed", {}), f"feature_sets[{k}].renamed")
+        if not all(isinstance(a, str) and isinstance(b, str) and _MARKER.fullmatch(b)
+                   for a, b in renamed.items()):
+            raise _Bad(f"feature_sets[{k}].renamed maps to names that are not identifiers")
+    for k, inp in enumerate(_list(man.get("inputs"), "inputs")):
         inp = _obj(inp, f"inputs[{k}]")
         _str(inp.get("name"), f"inputs[{k}].name")
-        _columns(inp.get("columns", []), f"inputs[{k}].columns")
+        _columns(inp.get("columns"), f"inputs[{k}].columns", "spark_type")
+    for k, udf in enumerate(_list(man.get("udfs", []), "udfs")):
+        udf = _obj(udf, f"udfs[{k}]")
+        for key in ("name", "sql_name", "mode"):
+            _str(udf.get(key), f"udfs[{k}].{key}")
     return man
 
 

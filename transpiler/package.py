@@ -191,6 +191,21 @@ def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
     }
 
 
+def is_build_dir(folder: Path) -> bool:
+    """Whether ``folder`` is one nb2jvm wrote: it has the marker, or (written before there was
+    one) a valid manifest and nothing but what a build writes."""
+    if (folder / BUILD_MARKER).is_file():
+        return True
+    from . import manifests
+
+    try:
+        manifests.read(folder / "manifest.json")
+    except InputError:
+        return False
+    return all(p.name in ("manifest.json", "sql", "scala") or
+               (p.is_file() and p.suffix in (".jar", ".pom")) for p in folder.iterdir())
+
+
 def pom_xml(coords: Coordinates, description: str) -> str:
     escape = esc.xml_text
     g, a, v = (escape(x) for x in (coords.group_id, coords.artifact_id, coords.version))
@@ -351,7 +366,7 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
     if out_dir.exists() and not out_dir.is_dir():
         raise error("OUT001", f"output path exists and is not a directory: {out_dir}",
                     Span(str(out_dir)), cls=InputError)
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / BUILD_MARKER).is_file():
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not is_build_dir(out_dir):
         # Only a directory nb2jvm wrote is ever replaced: a `manifest.json` alone proves nothing
         # (measured: `-o` at a web app's folder, which had one, deleted its sources).
         raise error("OUT002", f"refusing to replace {out_dir}: it is not empty and is not an "

@@ -84,7 +84,10 @@ def _write_with_checksums(folder: Path, name: str, data: bytes) -> list[str]:
 
 def _metadata(group: str, artifact: str, versions: list[str]) -> str:
     def key(v: str):
-        return [int(p) if p.isdigit() else p for p in re.split(r"[.-]", v)]
+        # Maven's order, roughly: a qualifier sorts before a missing part, which sorts before a
+        # number (1.0-beta < 1.0 < 1.0.1, 1.0.1-SNAPSHOT < 1.0.1); parts of mixed kinds compare
+        parts = [(2, int(p), "") if p.isdigit() else (0, 0, p) for p in re.split(r"[.-]", v)]
+        return parts + [(1, 0, "")] * (16 - len(parts))
 
     ordered = sorted(set(versions), key=key)
     releases = [v for v in ordered if not v.endswith("-SNAPSHOT")]

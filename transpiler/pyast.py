@@ -218,10 +218,43 @@ def _stmt_Jump(n: U.Jump):
 # A name no source text can spell (it has a hyphen): the sandbox's budget check, called at the
 # start of every function body and every loop iteration of the generated notebook-side code.
 TICK = "nb2jvm-tick"
+# Likewise for the operations that one C call can make enormous (`x ** 10**8`, `s * n`,
+# `s.zfill(n)`): the generated code calls the sandbox's bounded versions instead.
+BINOP = "nb2jvm-binop"
+METHOD = "nb2jvm-method"
+BOUNDED_BINOPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<"}
+BOUNDED_METHODS = frozenset({"zfill", "ljust", "rjust", "center", "expandtabs", "replace",
+                             "join"})
 
 
 class _Ticks(ast.NodeTransformer):
-    """Insert ``TICK()`` at the top of every function and loop body."""
+    """Insert ``TICK()`` at the top of every function and loop body, and route the operations
+    that can build huge values through the sandbox's bounded versions."""
+
+    def visit_BinOp(self, node):
+        self.generic_visit(node)
+        op = BOUNDED_BINOPS.get(type(node.op))
+        if op is None:
+            return node
+        return ast.copy_location(ast.Call(_load(BINOP), [ast.Constant(op), node.left,
+                                                         node.right], []), node)
+
+    def visit_AugAssign(self, node):
+        self.generic_visit(node)
+        op = BOUNDED_BINOPS.get(type(node.op))
+        if op is None:
+            return node
+        target = ast.Name(node.target.id, ast.Load())
+        value = ast.Call(_load(BINOP), [ast.Constant(op), target, node.value], [])
+        return ast.copy_location(ast.Assign([node.target], value), node)
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in BOUNDED_METHODS and not node.keywords:
+            return ast.copy_location(ast.Call(_load(METHOD), [func.value, ast.Constant(func.attr),
+                                                              *node.args], []), node)
+        return node
 
     def _tick(self, body: list[ast.stmt], at: ast.AST) -> list[ast.stmt]:
         call = ast.Expr(ast.Call(_load(TICK), [], []))
@@ -279,6 +312,12 @@ class _Canonical(ast.NodeTransformer):
             elif not (isinstance(v, ast.Constant) and v.value == ""):
                 merged.append(v)
         node.values = merged
+        return node
+
+    def visit_FormattedValue(self, node: ast.FormattedValue):
+        self.generic_visit(node)
+        if isinstance(node.format_spec, ast.JoinedStr) and not node.format_spec.values:
+            node.format_spec = None  # `f"{x:}"`: Python keeps an empty spec, we keep none
         return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef):

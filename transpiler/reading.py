@@ -20,10 +20,12 @@ import tokenize
 import unicodedata
 from dataclasses import dataclass
 
+from .errors import BIDI
+
 # Allowed control characters: tab, and the newline that separates our lines.
 _ALLOWED = {"\t", "\n"}
 # Trojan-source controls (CVE-2021-42574): embeddings, overrides, isolates, marks.
-_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+_BIDI = BIDI
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import datetime
 import math
+import operator
 import sys
 import threading
 import time
@@ -44,10 +45,10 @@ DATETIME_MODULE = SimpleNamespace(**{n: getattr(datetime, n) for n in DATETIME})
 def namespace(names: tuple[tuple[str, str], ...]) -> dict:
     """The globals of a UDF body: ``names`` says what ``datetime``/``date``/... name in the cell
     (``"module"`` or one of the classes)."""
-    from .pyast import TICK
+    from .pyast import BINOP, METHOD, TICK
 
     env: dict = {"__builtins__": MappingProxyType({n: getattr(builtins, n) for n in BUILTINS}),
-                 "math": MATH, TICK: _tick}
+                 "math": MATH, TICK: _tick, BINOP: _binop, METHOD: _method}
     for name, kind in names:
         env[name] = DATETIME_MODULE if kind == "module" else getattr(datetime, kind)
     return env
@@ -71,6 +72,42 @@ def _install() -> None:
         if not _INSTALLED:
             sys.addaudithook(_hook)  # process-wide and permanent: inert outside guarded()
             _INSTALLED = True
+
+
+# What one operation of a UDF body may build (a UDF returns a BIGINT or a string value).
+MAX_BITS = 1 << 20
+MAX_LENGTH = 10_000_000
+_BINOPS = {"**": operator.pow, "*": operator.mul, "<<": operator.lshift}
+
+
+def _too_large(what: str) -> SandboxViolation:
+    return SandboxViolation(f"a UDF operation would build {what}")
+
+
+def _binop(op: str, a, b):
+    if isinstance(a, int) and isinstance(b, int):
+        bits = {"**": a.bit_length() * b if b > 0 else 0, "<<": b + a.bit_length(),
+                "*": a.bit_length() + b.bit_length()}[op]
+        if bits > MAX_BITS:
+            raise _too_large(f"an integer of more than {MAX_BITS:,} bits")
+    elif op == "*":
+        seq, n = (a, b) if isinstance(b, int) else (b, a)
+        if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int) and \
+                len(seq) * n > MAX_LENGTH:
+            raise _too_large(f"a sequence of more than {MAX_LENGTH:,} items")
+    return _BINOPS[op](a, b)
+
+
+def _method(obj, name: str, *args):
+    if isinstance(obj, str):
+        width = args[0] if args and isinstance(args[0], int) else 0
+        if name in ("zfill", "ljust", "rjust", "center") and width > MAX_LENGTH or \
+                name == "expandtabs" and len(obj) * max(width, 8) > MAX_LENGTH or \
+                name == "replace" and len(args) >= 2 and isinstance(args[0], str) and \
+                isinstance(args[1], str) and len(obj) + (obj.count(args[0]) if args[0] else
+                                                        len(obj) + 1) * len(args[1]) > MAX_LENGTH:
+            raise _too_large(f"a string of more than {MAX_LENGTH:,} characters")
+    return getattr(obj, name)(*args)
 
 
 def _tick() -> None:

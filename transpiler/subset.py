@@ -32,11 +32,19 @@ TABLE_METHODS = frozenset({
     "value_counts", "nunique", "columns",
 })
 
-# Table/value attributes of the subset whose value is a plain Python object, not an expression.
-# On a table they are evaluated by the interpreter (whose allowlists then apply to the result);
-# on the deferred `_` they are refused: ibis would resolve the whole chain later, outside the
-# interpreter, so `_.columns[1].format(_)` would call `str.format` on the table.
-PLAIN_VALUED = frozenset({"columns"})
+# Attributes of ibis expressions (of any type: tables, structs, ...) whose value is a plain
+# Python object, not an expression. On a real table or column the interpreter evaluates them
+# and its allowlists apply to the result; on the deferred `_` they are refused: ibis resolves
+# the whole chain later, outside the interpreter, so `_.columns[1].format(_)` or
+# `_.s.names[0].format(_)` would call `str.format` on the table. A test derives this set from
+# the installed ibis (properties and methods annotated to return non-expressions) and fails
+# when ibis grows a new one.
+PLAIN_VALUED = frozenset({
+    "columns", "names", "fields", "types", "schema", "get_name", "type", "op", "equals",
+    "compile", "execute", "get_backend", "release", "visualize", "to_csv", "to_delta",
+    "to_json", "to_list", "to_pandas", "to_pandas_batches", "to_parquet", "to_parquet_dir",
+    "to_polars", "to_pyarrow", "to_pyarrow_batches", "to_sql", "to_torch",
+})
 
 GROUPED_METHODS = frozenset({
     "aggregate", "agg", "having", "mutate", "select", "order_by", "count",

@@ -80,7 +80,7 @@ class Constants:
         self.fields: dict[str, str] = {}
 
     def string(self, value: str) -> str:
-        if self.SAFE.match(value):
+        if self.SAFE.fullmatch(value):  # match's `$` would accept a trailing newline
             return f'"{value}"'
         if value not in self.fields:
             self.fields[value] = f"S{len(self.fields)}"

@@ -3,8 +3,9 @@
 :class:`UdfSource` travels with the typed stand-in that ibis builds expressions on
 (:mod:`transpiler.udfsig`); :func:`translatable` asks the Scala translator whether the UDF (and
 the helpers it reaches) is inside the subset; :func:`python_callable` is the notebook side of
-the UDF, compiled from the checked AST and run in the sandbox. A data and translation layer: it
-imports no stage, so the evaluator, the lowering and the UDF stage can all use it.
+the UDF, compiled from the checked AST and run in the sandbox. A data and translation layer: of
+the stages it imports only extract's Cell record, so the evaluator, the lowering and the UDF
+stage can all use it.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ def _tree(root: Path, suffixes: tuple[str, ...]) -> list:
 def _tool() -> list:
     import importlib.metadata
 
-    from . import __version__
+    from .version import __version__
 
     def version(dist: str) -> str:
         try:
