@@ -26,7 +26,7 @@ WARM_CHILD = r'''
 import json, sys, time
 sys.path.insert(0, ROOT)
 from pathlib import Path
-from transpiler import compile_server
+from transpiler.jvm import compile_server
 from transpiler.pipeline import Options, Timings, build
 compile_server.keep()
 runs = []
@@ -43,7 +43,7 @@ print(json.dumps(runs[1:]))  # the first build starts the compiler JVM
 def _cli(nb: Path, out: Path, env: dict, *extra: str) -> dict:
     timings = out.parent / f"{out.name}-timings.json"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "transpiler.cli", "build", str(nb), "-o", str(out),
+    subprocess.run([sys.executable, "-m", "transpiler.interfaces.cli", "build", str(nb), "-o", str(out),
                     "-q", "--timings", str(timings), *extra], env=env, cwd=ROOT, check=True,
                    capture_output=True, text=True)
     total = time.perf_counter() - started
@@ -106,7 +106,7 @@ def batch(work: Path, count: int = 4, features: int = 3, udfs: int = 3) -> dict:
     nbs = fresh_dir(folder / "notebooks")
     for k in range(count):
         notebook(nbs / f"nb{k}.ipynb", features, udfs, variant=k)
-    exe = [sys.executable, "-m", "transpiler.cli"]
+    exe = [sys.executable, "-m", "transpiler.interfaces.cli"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def timed(cmds, cache):

@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def jdk_tool(name: str) -> str:
-    from transpiler.jvm import find_jdk
+    from transpiler.jvm.spark import find_jdk
 
     return str(find_jdk().home / "bin" / name)
 
@@ -30,7 +30,7 @@ def spark_jars() -> Path:
 
 def spark_session(jars: list[Path]):
     """One local[2] PySpark session with the nb2jvm settings and the given jars loaded."""
-    from transpiler.jvm import find_jdk
+    from transpiler.jvm.spark import find_jdk
 
     os.environ.setdefault("JAVA_HOME", str(find_jdk().home))
     os.environ["PYSPARK_PYTHON"] = sys.executable

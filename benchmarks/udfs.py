@@ -102,7 +102,7 @@ email = t.select(r=normalize_email(t.email))"""])
 def build_artifacts(folder: Path) -> dict[str, Path]:
     """nb2jvm builds: every inlinable UDF inlined, and every UDF compiled (the default picks per
     UDF; both forms are timed so the pick can be checked)."""
-    from transpiler.package import Coordinates
+    from transpiler.artifact.package import Coordinates
     from transpiler.pipeline import Options, build
 
     nb = notebook(folder)
@@ -145,7 +145,7 @@ def variants(spark, udf: str, df):
     from pyspark.sql import functions as F
     from pyspark.sql.functions import pandas_udf
 
-    from transpiler import sandbox
+    from transpiler.udf import sandbox
 
     source = SOURCES[udf]
     namespace = sandbox.namespace(())  # the builtins and math a UDF body may name

@@ -30,7 +30,7 @@ def run(work: Path, rows: int) -> dict:
     data = folder / "transactions.parquet"
     transactions(data, rows)
     report = folder / "report.json"
-    cmd = [sys.executable, "-m", "transpiler.cli", "verify",
+    cmd = [sys.executable, "-m", "transpiler.interfaces.cli", "verify",
            str(ROOT / "notebooks" / "quickstart.ipynb"), "--data", f"transactions={data}",
            "--report", str(report), "-q"]
     started = time.perf_counter()

@@ -32,8 +32,8 @@ def write_notebook(path: Path, cells: list, *, nbformat_minor: int = 5) -> Path:
 def jvm_failure(jvm, lowered, feature: str, inputs: dict, folder: Path) -> str:
     """Package ``lowered`` into ``folder``, run ``feature`` on the session's JVM, require it to
     fail, and return the failure's message."""
-    from transpiler import jvm as jvm_mod
-    from transpiler.package import package
+    from transpiler.jvm import spark as jvm_mod
+    from transpiler.artifact.package import package
 
     artifact = package(lowered, folder / "build")
     pipeline = jvm.pipeline(artifact.jar, artifact.coordinates.artifact_id)
@@ -86,7 +86,7 @@ def notebook(tmp_path):
 @pytest.fixture(scope="session", autouse=True)
 def compiler_jvm():
     """One compiler JVM for the session's in-process builds, as a Jupyter kernel keeps one."""
-    from transpiler import compile_server
+    from transpiler.jvm import compile_server
 
     compile_server.keep()
 
@@ -94,7 +94,7 @@ def compiler_jvm():
 @pytest.fixture(scope="session")
 def jvm():
     """The one JVM (with a local SparkSession) of this test session."""
-    from transpiler import jvm as jvm_mod
+    from transpiler.jvm import spark as jvm_mod
 
     return jvm_mod.session()
 
@@ -102,7 +102,7 @@ def jvm():
 @pytest.fixture
 def cli(capsys):
     """Run the nb2jvm CLI in-process; returns (exit code, stdout, stderr)."""
-    from transpiler.cli import main
+    from transpiler.interfaces.cli import main
 
     def run(*args):
         try:

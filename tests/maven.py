@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from transpiler import jvm as jvm_mod
+from transpiler.jvm import spark as jvm_mod
 
 # The plugins of the default lifecycle up to `package`, and the dependency plugin, at versions
 # that exist on Maven Central (Maven 3.8's own defaults are older and unpinned).

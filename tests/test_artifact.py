@@ -15,9 +15,9 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from transpiler import jvm as jvm_mod
+from transpiler.jvm import spark as jvm_mod
 from transpiler.pipeline import Options, transpile
-from transpiler.reference import notebook_engine, notebook_results
+from transpiler.reference.engine import notebook_engine, notebook_results
 
 from . import maven
 from .conftest import NOTEBOOKS, QUICKSTART
@@ -70,7 +70,7 @@ def test_release_is_immutable_snapshot_is_replaced(cli, tmp_path):
 
 
 def test_interrupted_publish_leaves_no_half_version(cli, tmp_path, monkeypatch):
-    from transpiler import publish as publish_mod
+    from transpiler.artifact import publish as publish_mod
 
     build = _build(cli, tmp_path / "b")
     real = publish_mod._write_with_checksums

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import SETUP, write_notebook
-from transpiler.compare import ComparisonPolicy
+from transpiler.reference.compare import ComparisonPolicy
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
 

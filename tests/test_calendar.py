@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import SETUP, fails_on_both, verify_cells, write_notebook
 from transpiler.pipeline import Options, transpile
-from transpiler.spark_rules import _DELTA_UNITS
+from transpiler.lowering.spark_rules import _DELTA_UNITS
 from transpiler.verify import verify
 
 pytestmark = pytest.mark.jvm

@@ -90,7 +90,7 @@ def test_bad_arguments(cli, args, text):
 
 
 def test_console_script_help():
-    out = subprocess.run([sys.executable, "-m", "transpiler.cli", "--help"], capture_output=True,
+    out = subprocess.run([sys.executable, "-m", "transpiler.interfaces.cli", "--help"], capture_output=True,
                          text=True)
     assert out.returncode == 0
     for command in ("check", "build", "verify", "run"):

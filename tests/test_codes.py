@@ -1,11 +1,11 @@
-"""Every diagnostic code raised anywhere in the package is registered (transpiler/codes.py) and
+"""Every diagnostic code raised anywhere in the package is registered (transpiler/ir/codes.py) and
 documented on the generated page docs/codes.md; the registry holds no code nothing raises."""
 
 from __future__ import annotations
 
 import re
 
-from transpiler import codes
+from transpiler.ir import codes
 
 from .conftest import ROOT
 
@@ -40,5 +40,5 @@ def test_one_naming_scheme():
 
 def test_codes_page_is_current():
     assert (ROOT / "docs" / "codes.md").read_text() == codes.page(), \
-        "regenerate: python -c 'from transpiler import codes; print(codes.page(), end=\"\")' " \
+        "regenerate: python -c 'from transpiler.ir import codes; print(codes.page(), end=\"\")' " \
         "> docs/codes.md"

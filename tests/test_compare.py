@@ -8,7 +8,7 @@ import math
 import pyarrow as pa
 import pytest
 
-from transpiler.compare import ComparisonPolicy, render_mismatches
+from transpiler.reference.compare import ComparisonPolicy, render_mismatches
 
 NAN = math.nan
 

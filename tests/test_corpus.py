@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from transpiler.errors import Nb2jvmError
+from transpiler.ir.errors import Nb2jvmError
 from transpiler.pipeline import Options, transpile
 
 from .conftest import write_notebook

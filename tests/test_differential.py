@@ -16,7 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import SETUP, write_notebook
-from transpiler.spark_rules import CONFORMANT_OPS
+from transpiler.lowering.spark_rules import CONFORMANT_OPS
 from transpiler.pipeline import Options
 from transpiler.verify import verify
 
@@ -323,7 +323,7 @@ def test_compiler_rules_are_not_shadowed():
     import ast
     import inspect
 
-    from transpiler import spark_compiler
+    from transpiler.lowering import spark_compiler
 
     declared = set()
     for cls in (spark_compiler.Nb2jvmSparkCompiler, *spark_compiler.RULES):

@@ -7,7 +7,7 @@ import math
 import pyarrow as pa
 import pytest
 
-from transpiler.edge_cases import edge_rows, edge_values
+from transpiler.reference.edge_cases import edge_rows, edge_values
 from transpiler.pipeline import Options
 from transpiler.verify import verify
 

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from transpiler.compare import ComparisonPolicy
+from transpiler.reference.compare import ComparisonPolicy
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
 
@@ -237,7 +237,7 @@ def test_spark_submit_runs_a_feature_set_from_the_jar(cli, jvm, tmp_path):
     import os
     import subprocess
 
-    from transpiler.jvm import find_jdk, spark_jars_dir
+    from transpiler.jvm.spark import find_jdk, spark_jars_dir
 
     assert cli("build", QUICKSTART, "-o", tmp_path / "b", "-q")[0] == 0
     jar = tmp_path / "b" / "quickstart-0.1.0.jar"
@@ -309,7 +309,7 @@ def test_spark_submit_to_a_standalone_cluster(cli, tmp_path):
     import subprocess
     import time
 
-    from transpiler.jvm import find_jdk, spark_jars_dir
+    from transpiler.jvm.spark import find_jdk, spark_jars_dir
 
     assert cli("build", QUICKSTART, "-o", tmp_path / "b", "-q")[0] == 0
     jar = tmp_path / "b" / "quickstart-0.1.0.jar"

@@ -26,7 +26,7 @@ def test_cli_without_jdk(tmp_path):
            "NB2JVM_CACHE": str(tmp_path / "cache")}
     env.pop("JAVA_HOME", None)
     env.pop("NB2JVM_JAVA_HOME", None)
-    out = subprocess.run([sys.executable, "-m", "transpiler.cli", "build", str(QUICKSTART), "-o",
+    out = subprocess.run([sys.executable, "-m", "transpiler.interfaces.cli", "build", str(QUICKSTART), "-o",
                           str(tmp_path / "out")], capture_output=True, text=True, env=env)
     assert out.returncode == 2
     assert "JDK001" in out.stderr and "install a JDK 17" in out.stderr
@@ -59,7 +59,7 @@ def test_a_jdk_spark_does_not_run_on_is_refused_up_front(tmp_path):
     fake = _fake_jdk(tmp_path / "jdk-26", "26.0.1")
     env = {**os.environ, "JAVA_HOME": str(fake), "NB2JVM_CACHE": str(tmp_path / "cache")}
     env.pop("NB2JVM_JAVA_HOME", None)
-    out = subprocess.run([sys.executable, "-m", "transpiler.cli", "build", str(QUICKSTART), "-o",
+    out = subprocess.run([sys.executable, "-m", "transpiler.interfaces.cli", "build", str(QUICKSTART), "-o",
                           str(tmp_path / "out")], capture_output=True, text=True, env=env)
     assert out.returncode == 2, out.stderr
     assert "JDK002" in out.stderr and "26.0.1" in out.stderr and "JAVA_HOME" in out.stderr
@@ -68,7 +68,7 @@ def test_a_jdk_spark_does_not_run_on_is_refused_up_front(tmp_path):
 
 
 def test_nb2jvm_java_home_is_chosen_before_java_home(tmp_path, monkeypatch):
-    from transpiler import jvm
+    from transpiler.jvm import spark as jvm
 
     chosen = _fake_jdk(tmp_path / "jdk-21", "21.0.4")
     monkeypatch.setenv("NB2JVM_JAVA_HOME", str(chosen))

@@ -7,11 +7,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from transpiler.errors import InputError
-from transpiler.evaluate import evaluate
-from transpiler.extract import extract
-from transpiler.inputs import DataBinding, bind_inputs
-from transpiler.parse import parse
+from transpiler.ir.errors import InputError
+from transpiler.frontend.evaluate import evaluate
+from transpiler.frontend.extract import extract
+from transpiler.frontend.inputs import DataBinding, bind_inputs
+from transpiler.frontend.parse import parse
 
 from .conftest import SETUP, write_notebook
 
@@ -100,8 +100,8 @@ def risk(amount: float, tag: str | None) -> int:
 
 
 def test_udf_signature_is_typed_and_called_by_a_stable_name(folder):
-    from transpiler.lower import lower
-    from transpiler.udfs import translate_udfs
+    from transpiler.lowering.lower import lower
+    from transpiler.udf.udfs import translate_udfs
 
     result = run(folder, f"%%export\n{UDF}scored = t.mutate(r=risk(_.a, _.s))")
     assert [f.name for f in result.features] == ["scored"]
@@ -152,8 +152,8 @@ def test_comprehensions_fstrings_and_constants(folder):
 
 def test_udf_sql_name_changes_with_the_helpers_it_can_call(folder):
     """A registered name is reused within a Spark session, so a helper's change must rename it."""
-    from transpiler.lower import lower
-    from transpiler.udfs import translate_udfs
+    from transpiler.lowering.lower import lower
+    from transpiler.udf.udfs import translate_udfs
 
     def names(helper_body):
         cell = (f"%%export\ndef helper(x: int) -> int:\n    return {helper_body}\n\n"

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from transpiler.errors import InputError, SubsetError
-from transpiler.extract import extract
-from transpiler.parse import parse
+from transpiler.ir.errors import InputError, SubsetError
+from transpiler.frontend.extract import extract
+from transpiler.frontend.parse import parse
 
 from .conftest import write_notebook
 

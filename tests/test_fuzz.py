@@ -11,7 +11,7 @@ import re
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
-from transpiler import escape
+from transpiler.common import escape
 
 from .conftest import write_notebook
 
@@ -31,7 +31,7 @@ FRAGMENTS = [
 
 
 def _check(path) -> tuple[int, str]:
-    from transpiler.cli import main
+    from transpiler.interfaces.cli import main
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):

@@ -128,7 +128,7 @@ def test_each_skips_up_to_date_notebooks(cli, tmp_path):
 def test_warm_up_samples_compile_against_the_runtime():
     """The samples the compiler JVM warms up on must compile, or the warm-up silently does
     nothing (e.g. after a change to the runtime's API)."""
-    from transpiler import compile_server
+    from transpiler.jvm import compile_server
 
     server = compile_server._Server(long_lived=False, warmup=True)
     try:
@@ -141,7 +141,7 @@ def test_warm_up_samples_compile_against_the_runtime():
 def test_a_damaged_class_archive_is_replaced(tmp_path, monkeypatch):
     """The JVM crashes mapping a truncated class archive: the compile must still succeed, on a
     JVM without it, and a good archive must take its place."""
-    from transpiler import compile_server
+    from transpiler.jvm import compile_server
 
     monkeypatch.setattr(compile_server, "cache_dir", lambda: tmp_path)
     first = compile_server._Server(long_lived=False, warmup=True)
@@ -165,7 +165,7 @@ def test_a_damaged_class_archive_is_replaced(tmp_path, monkeypatch):
 def test_a_long_lived_process_keeps_one_compiler(cli, tmp_path):
     """conftest keeps the compiler JVM for the session, as the Jupyter magic does for a kernel:
     two builds with different UDFs compile on the same process."""
-    from transpiler import compile_server
+    from transpiler.jvm import compile_server
 
     unique = time.time_ns() % 10**12  # UDFs that no earlier run has in the class cache
     nb = _project(tmp_path, n=unique)
@@ -189,7 +189,7 @@ def test_cli_build_in_a_fresh_process_leaves_no_compiler_behind(tmp_path):
     nb = _project(tmp_path, n=time.time_ns() % 10**12)
     before = _compile_servers()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-m", "transpiler.cli", "build", str(nb), "-o",
+    out = subprocess.run([sys.executable, "-m", "transpiler.interfaces.cli", "build", str(nb), "-o",
                           str(tmp_path / "out"), "--timings", str(tmp_path / "t.json")],
                          capture_output=True, text=True, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
@@ -224,7 +224,7 @@ def test_watch_rebuilds_on_save_and_reports_errors(tmp_path):
     out = tmp_path / "out"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with open(log, "w") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "transpiler.cli", "build", str(nb), "-o",
+        proc = subprocess.Popen([sys.executable, "-m", "transpiler.interfaces.cli", "build", str(nb), "-o",
                                  str(out), "--watch", "-q"], stdout=sink, stderr=sink, env=env,
                                 cwd=tmp_path, preexec_fn=_ctrl_c_as_in_a_terminal)
     try:

@@ -7,12 +7,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from transpiler.errors import InputError
-from transpiler.extract import extract
-from transpiler.inputs import RECORDED_MIME, DataBinding, bind_inputs, require_data
-from transpiler.lower import lower
-from transpiler.evaluate import evaluate
-from transpiler.parse import parse
+from transpiler.ir.errors import InputError
+from transpiler.frontend.extract import extract
+from transpiler.frontend.inputs import RECORDED_MIME, DataBinding, bind_inputs, require_data
+from transpiler.lowering.lower import lower
+from transpiler.frontend.evaluate import evaluate
+from transpiler.frontend.parse import parse
 
 from .conftest import SETUP, write_notebook
 

@@ -10,7 +10,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 import zipfile
 
-from transpiler import jvm as jvm_mod
+from transpiler.jvm import spark as jvm_mod
 
 from . import maven
 from .conftest import ROOT

@@ -119,7 +119,7 @@ def test_build_from_inside_the_notebook(tmp_path):
     nb.cells.append(nbformat.v4.new_code_cell("%nb2jvm build quickstart.ipynb -o built"))
     # the kernel keeps its compiler JVM: a second build finds the same one running
     nb.cells.append(nbformat.v4.new_code_cell(
-        "from transpiler import compile_server as cs\npid = cs._server.process.pid"))
+        "from transpiler.jvm import compile_server as cs\npid = cs._server.process.pid"))
     nb.cells.append(nbformat.v4.new_code_cell("%nb2jvm build quickstart.ipynb -o built2 -q"))
     nb.cells.append(nbformat.v4.new_code_cell(
         "print('same compiler', cs._server.process.pid == pid, cs._server.process.poll())"))

@@ -1,4 +1,4 @@
-"""Regexes: RE2 (the notebook's DuckDB) translated to java.util.regex (Spark) by transpiler/regex.py.
+"""Regexes: RE2 (the notebook's DuckDB) translated to java.util.regex (Spark) by transpiler/lowering/regex.py.
 
 The final judge is differential: generated RE2 patterns over strings built to split the dialects
 (`\\r`, `\\x0B`, `\\u0085`, `\\u2028`, a final newline, non-ASCII letters next to ASCII ones),
@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import SETUP, write_notebook
 from transpiler.pipeline import Options
-from transpiler.regex import RegexRefusal, check_rewrite, check_search, to_java
+from transpiler.lowering.regex import RegexRefusal, check_rewrite, check_search, to_java
 from transpiler.verify import verify
 
 STRINGS = ["a\rb", "a\nb", "ab\n", "ab", "a\x0bb", "a\x85b", "a\u2028b", "é_1 ab", "", "ß İ 😀",

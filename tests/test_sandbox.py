@@ -10,11 +10,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from transpiler.errors import SubsetError
-from transpiler.evaluate import evaluate
-from transpiler.extract import extract
-from transpiler.inputs import bind_inputs
-from transpiler.parse import parse
+from transpiler.ir.errors import SubsetError
+from transpiler.frontend.evaluate import evaluate
+from transpiler.frontend.extract import extract
+from transpiler.frontend.inputs import bind_inputs
+from transpiler.frontend.parse import parse
 
 from .conftest import SETUP, write_notebook
 

@@ -11,8 +11,10 @@ import json
 
 import pytest
 
-from transpiler import parse as parse_mod
-from transpiler import pyast, reading, sandbox
+from transpiler.frontend import parse as parse_mod
+from transpiler.ir import pyast
+from transpiler.frontend import reading
+from transpiler.udf import sandbox
 
 from .conftest import write_notebook
 
@@ -167,7 +169,7 @@ def test_python_reading_round_trips_through_our_ast(src):
     """Our AST converted back to Python's equals Python's own parse (no false refusals)."""
     import ast
 
-    from transpiler.extract import Cell, ExportMark
+    from transpiler.frontend.extract import Cell, ExportMark
 
     cell = Cell(1, None, "%%export\n" + src, ExportMark((), 2))
     parsed, problems = parse_mod.parse_cell(cell, "nb.ipynb")
@@ -199,7 +201,7 @@ def test_substitution_syntax_in_names_reaches_spark_unexpanded(jvm, tmp_path):
 def test_sql_text_carries_no_substitution_syntax():
     import ibis
 
-    from transpiler.lower import to_spark_sql
+    from transpiler.lowering.lower import to_spark_sql
 
     t = ibis.table({"a${env:HOME}": "int64", "b": "string"}, name="my tab${x}")
     sql = to_spark_sql(t.select(t["a${env:HOME}"].name("${system:user.home}"),

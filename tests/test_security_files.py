@@ -21,9 +21,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from transpiler import escape
-from transpiler.inputs import RECORDED_MIME
-from transpiler.jvm import find_jdk
+from transpiler.common import escape
+from transpiler.frontend.inputs import RECORDED_MIME
+from transpiler.jvm.spark import find_jdk
 
 from .conftest import QUICKSTART, ROOT, write_notebook
 
@@ -84,7 +84,7 @@ def _utf16_units(text: str) -> list[int]:
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_strings_are_refused_or_escaped_for_xml_and_manifests(text):
-    from transpiler.errors import InputError
+    from transpiler.ir.errors import InputError
 
     try:
         xml = escape.xml_text(text)
@@ -231,7 +231,7 @@ def test_concurrent_publishes_of_one_release_never_both_succeed(cli, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for round_ in range(10):  # before the lock, 3 rounds in 12 let both win
         repo = tmp_path / f"repo{round_}"
-        procs = [subprocess.Popen([sys.executable, "-m", "transpiler.cli", "publish", str(b),
+        procs = [subprocess.Popen([sys.executable, "-m", "transpiler.interfaces.cli", "publish", str(b),
                                    "--repo", str(repo)], stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, text=True, env=env) for b in builds]
         results = [(p.wait(timeout=120), p.stderr.read()) for p in procs]
@@ -313,7 +313,7 @@ def test_sigterm_during_build_leaves_no_temporary_files(tmp_path):
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     env = {**os.environ, "TMPDIR": str(tmp), "NB2JVM_CACHE": str(tmp_path / "cache")}
-    proc = subprocess.Popen([sys.executable, "-m", "transpiler.cli", "build", str(QUICKSTART),
+    proc = subprocess.Popen([sys.executable, "-m", "transpiler.interfaces.cli", "build", str(QUICKSTART),
                              "-o", str(tmp_path / "out")], env=env, stderr=subprocess.PIPE,
                             text=True)
     deadline = time.monotonic() + 60
@@ -342,7 +342,7 @@ def test_jar_bytes_do_not_depend_on_how_data_was_spelled(cli, tmp_path, monkeypa
 
 def test_threads_do_not_share_the_publish_lock_wrongly(tmp_path):
     """The lock is per open file, so two threads of one process exclude each other too."""
-    from transpiler import publish
+    from transpiler.artifact import publish
 
     artifact_dir = tmp_path / "a"
     artifact_dir.mkdir()
@@ -436,8 +436,8 @@ def test_every_plain_valued_attribute_is_declared():
     an ibis object or a callable, unless it is declared PLAIN_VALUED (refused on `_`)."""
     import ibis
 
-    from transpiler import subset
-    from transpiler.interpreter import _is_ibis_object
+    from transpiler.frontend import subset
+    from transpiler.frontend.interpreter import _is_ibis_object
 
     t = ibis.table({"i": "int64", "f": "float64", "s": "string", "b": "boolean", "d": "date",
                     "ts": "timestamp", "a": "array<string>", "m": "map<string, int64>",
@@ -463,7 +463,7 @@ def test_plain_valued_names_cover_every_ibis_expression_type():
 
     import ibis.expr.types as ir
 
-    from transpiler import subset
+    from transpiler.frontend import subset
 
     exprs = ("Expr", "Value", "Column", "Scalar", "Table", "ir.", "Deferred", "Self",
              "GroupedTable", "Window")
@@ -516,20 +516,20 @@ def test_struct_fields_with_substitution_syntax_are_refused(cli, tmp_path):
 
 
 def test_a_udf_cannot_build_a_huge_value_in_one_operation(tmp_path):
-    from transpiler import sandbox
+    from transpiler.udf import sandbox
 
     for body in ("return x ** 100000000", "return len('a' * 1000000000)",
                  "return len('a'.zfill(1000000000))", "y = x\n    y = y ** 100000000\n    return 1"):
         nb = write_notebook(tmp_path / "nb.ipynb", [
             f"%%export\nimport ibis\n@ibis.udf.scalar.python\ndef f(x: int) -> int:\n    {body}"
             "\n\nt = ibis.memtable({'a': [7]})\nout = t.mutate(b=f(t.a))"])
-        from transpiler.parse import parse
-        from transpiler.extract import extract
-        from transpiler.udf_source import python_callable
+        from transpiler.frontend.parse import parse
+        from transpiler.frontend.extract import extract
+        from transpiler.udf.udf_source import python_callable
 
         parsed = parse(extract(nb))
         fn = next(s for s in parsed.cells[0].body if getattr(s, "name", "") == "f")
-        from transpiler.udf_source import UdfSource
+        from transpiler.udf.udf_source import UdfSource
 
         call = python_callable(UdfSource(fn, parsed.cells[0].cell, (), f"t{abs(hash(body))}"))
         with pytest.raises(sandbox.SandboxViolation, match="would build"):
@@ -537,8 +537,8 @@ def test_a_udf_cannot_build_a_huge_value_in_one_operation(tmp_path):
 
 
 def test_nb2jvm_java_home_without_a_jdk_is_an_error(tmp_path, monkeypatch):
-    from transpiler import jvm
-    from transpiler.errors import EnvironmentProblem
+    from transpiler.jvm import spark as jvm
+    from transpiler.ir.errors import EnvironmentProblem
 
     monkeypatch.setenv("NB2JVM_JAVA_HOME", str(tmp_path))
     jvm.find_jdk.cache_clear()
@@ -551,7 +551,7 @@ def test_nb2jvm_java_home_without_a_jdk_is_an_error(tmp_path, monkeypatch):
 
 
 def test_metadata_orders_mixed_versions(tmp_path):
-    from transpiler.publish import _metadata
+    from transpiler.artifact.publish import _metadata
 
     meta = _metadata("g", "a", ["1.0-beta", "1.0.1", "1.0", "1.0.1-SNAPSHOT"])
     assert "<release>1.0.1</release>" in meta

@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import SETUP, jvm_failure, write_notebook
-from transpiler.compare import ComparisonPolicy
+from transpiler.reference.compare import ComparisonPolicy
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
 
@@ -117,7 +117,8 @@ def test_date_udf_is_exact(verdicts, name, source, args):
 def test_every_temporal_table_entry_is_exercised():
     """Every attribute, method, constructor and operator of the temporal tables appears in a
     case."""
-    from transpiler.udf_tables import ATTRIBUTES, CONSTRUCTORS, TEMPORAL_BINOPS, TEMPORAL_METHODS
+    from transpiler.udf.udf_tables import (ATTRIBUTES, CONSTRUCTORS, TEMPORAL_BINOPS,
+                                           TEMPORAL_METHODS)
 
     text = "\n".join(src for _, src, _ in CASES + FROM_IMPORT)
     missing = [f".{a}" for _, a in ATTRIBUTES if f".{a}" not in text]
@@ -148,7 +149,7 @@ RAISING = [
 @pytest.mark.parametrize("name,source,args,days,exc", RAISING, ids=[r[0] for r in RAISING])
 def test_python_exception_in_a_date_udf_is_a_jvm_failure(tmp_path, jvm, name, source, args,
                                                          days, exc):
-    from transpiler.reference import notebook_engine, notebook_results
+    from transpiler.reference.engine import notebook_engine, notebook_results
 
     pq.write_table(pa.table({"d": pa.array([days], pa.date32())}), tmp_path / "t.parquet")
     body = source.replace("def u(", f"def {name}(", 1)

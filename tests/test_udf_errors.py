@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import SETUP, jvm_failure, write_notebook
 from transpiler.pipeline import Options, transpile
-from transpiler.reference import notebook_engine, notebook_results
+from transpiler.reference.engine import notebook_engine, notebook_results
 
 D = "@ibis.udf.scalar.python\n"
 
@@ -98,7 +98,7 @@ def test_udf_outside_the_subset_is_refused_with_position(tmp_path, source, code,
                                                          words):
     import re
 
-    from transpiler.errors import SubsetError
+    from transpiler.ir.errors import SubsetError
 
     params = re.findall(r"\w+: ([\w.]+)", source.split("->")[0])
     path = write_notebook(tmp_path / "nb.ipynb", [

@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from tests.conftest import SETUP, write_notebook
-from transpiler.compare import ComparisonPolicy
+from transpiler.reference.compare import ComparisonPolicy
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
 
@@ -242,7 +242,7 @@ def test_udf_transcendental(transcendental, name, source, args):
 
 def test_every_table_entry_is_exercised():
     """Every builtin, math function and str method of the UDF tables appears in a case."""
-    from transpiler.udf_tables import BUILTINS, MATH, STR_METHODS
+    from transpiler.udf.udf_tables import BUILTINS, MATH, STR_METHODS
 
     text = "\n".join(src for _, src, _ in EXACT + TRANSCENDENTAL)
     missing = [f"{n}(" for n in BUILTINS if f"{n}(" not in text]

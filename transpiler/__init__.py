@@ -3,13 +3,13 @@
 ``%load_ext transpiler`` in a notebook registers the ``%%export`` cell magic.
 """
 
-from .version import __version__
+from .common.version import __version__
 
 __all__ = ["__version__", "load_ipython_extension"]
 
 
 def load_ipython_extension(ipython):
-    """Register ``%%export`` (see :mod:`transpiler.magic`)."""
-    from .magic import register
+    """Register ``%%export`` (see :mod:`transpiler.interfaces.magic`)."""
+    from .interfaces.magic import register
 
     register(ipython)

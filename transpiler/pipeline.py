@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .errors import InputError, SubsetError
-from .evaluate import FeatureSets, evaluate
-from .extract import Notebook, extract
-from .inputs import BoundNotebook, DataBinding, bind_inputs
-from .lower import LoweredNotebook, lower
-from .package import Artifact, Coordinates, check_unique, package
-from .parse import ParsedNotebook, parse
-from .udfs import translate_udfs
+from .ir.errors import InputError, SubsetError
+from .frontend.evaluate import FeatureSets, evaluate
+from .frontend.extract import Notebook, extract
+from .frontend.inputs import BoundNotebook, DataBinding, bind_inputs
+from .lowering.lower import LoweredNotebook, lower
+from .artifact.package import Artifact, Coordinates, check_unique, package
+from .frontend.parse import ParsedNotebook, parse
+from .udf.udfs import translate_udfs
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ def build(path, out_dir: Path, opts: Options, timings: Timings | None = None) ->
     ``path`` is a notebook or a sequence of notebooks (one artifact, one facade per notebook).
     The compiler JVM starts first and warms up while the notebooks are transpiled.
     """
-    from .compile_server import warm
+    from .jvm.compile_server import warm
 
     with warm():
         return _build(path, out_dir, opts, timings)
@@ -135,8 +135,8 @@ def _build(path, out_dir: Path, opts: Options, timings: Timings | None) -> Artif
     if diagnostics:
         raise kind(diagnostics)
     check_unique(lowered)  # before the golden rows: a clash is found in seconds
-    from .package import bundles
-    from .scalac import compile_ahead, drop_ahead
+    from .artifact.package import bundles
+    from .jvm.scalac import compile_ahead, drop_ahead
 
     try:
         for bundle in bundles(lowered):  # scalac runs on the compiler JVM meanwhile
@@ -144,7 +144,7 @@ def _build(path, out_dir: Path, opts: Options, timings: Timings | None) -> Artif
         if opts.progress:
             opts.progress("golden rows for the self-check")
         started = time.perf_counter()
-        from .golden import merge, record
+        from .artifact.golden import merge, record
 
         golden = merge(record(part) for part in lowered)
         if timings is not None:

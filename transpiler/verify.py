@@ -17,14 +17,14 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from . import jvm as jvm_mod
-from .compare import ComparisonPolicy, render_mismatches
-from .determinism import tied_groups
-from .inputs import require_data
-from .lower import LoweredNotebook
-from .package import Artifact, package
+from .jvm import spark as jvm_mod
+from .reference.compare import ComparisonPolicy, render_mismatches
+from .lowering.determinism import tied_groups
+from .frontend.inputs import require_data
+from .lowering.lower import LoweredNotebook
+from .artifact.package import Artifact, package
 from .pipeline import Options, Timings, transpile
-from .reference import handoff_inputs, notebook_engine, notebook_results
+from .reference.engine import handoff_inputs, notebook_engine, notebook_results
 
 STATUS_EXIT = {"conformant": 0, "mismatch": 1, "nondeterministic": 1, "refused": 2, "error": 2}
 
@@ -67,7 +67,7 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
     """Build the notebook's artifact, run it on Spark, compare with DuckDB; never raises for a
     single feature set: each gets its own verdict.  ``tamper`` (tests only) may rewrite the
     lowered notebook before packaging to prove that a wrong result is caught."""
-    from .compile_server import warm
+    from .jvm.compile_server import warm
 
     timings = Timings()
     with warm():  # the compiler JVM warms up while the notebook is transpiled

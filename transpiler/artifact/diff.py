@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import manifests
-from .errors import InputError, Span, error
+from ..ir.errors import InputError, Span, error
 
 
 @dataclass

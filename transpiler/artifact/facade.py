@@ -17,9 +17,9 @@ from pathlib import Path
 
 import ibis.expr.operations as ops
 
-from . import escape
-from .errors import InputError, JvmError, error
-from .lower import LoweredNotebook, spark_type
+from ..common import escape
+from ..ir.errors import InputError, JvmError, error
+from ..lowering.lower import LoweredNotebook, spark_type
 
 JAVA_KEYWORDS = frozenset("""abstract assert boolean break byte case catch char class const continue
 default do double else enum extends final finally float for goto if implements import instanceof
@@ -134,8 +134,8 @@ def compile_facade(facade: Facade) -> dict[str, bytes]:
     import hashlib
     import json
 
-    from .jvm import JAVA_RELEASE, runtime_classes
-    from .paths import cache_dir
+    from ..jvm.spark import JAVA_RELEASE, runtime_classes
+    from ..common.paths import cache_dir
 
     key = hashlib.sha256("\0".join([facade.source, facade.path, str(runtime_classes()),
                                     JAVA_RELEASE])
@@ -148,7 +148,7 @@ def compile_facade(facade: Facade) -> dict[str, bytes]:
         src.parent.mkdir(parents=True)
         src.write_text(facade.source, encoding="utf-8")
         out = Path(tmp) / "classes"
-        from .compile_server import compile_with, javac_args
+        from ..jvm.compile_server import compile_with, javac_args
 
         ok, detail = compile_with("java", javac_args(out, src))
         if not ok:

@@ -16,8 +16,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import escape
-from .lower import LoweredNotebook
+from ..common import escape
+from ..lowering.lower import LoweredNotebook
 
 SAMPLE_ROWS = 200
 
@@ -81,8 +81,8 @@ def record(lowered: LoweredNotebook) -> Golden:
     """Sample every input (its first rows) and compute each feature set on the sample."""
     import ibis
 
-    from .determinism import tied_groups
-    from .reference import notebook_engine, notebook_results
+    from ..lowering.determinism import tied_groups
+    from ..reference.engine import notebook_engine, notebook_results
 
     inputs = lowered.features.inputs
     missing = [t.name for t in inputs if t.path is None]

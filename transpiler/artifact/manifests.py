@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import re
 
-from . import escape
-from .errors import InputError, Nb2jvmError, Span, error
+from ..common import escape
+from ..ir.errors import InputError, Nb2jvmError, Span, error
 
 _SQL_FILE = re.compile(r"[^/\\\x00-\x1f]{1,200}\.sql")
 _MARKER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

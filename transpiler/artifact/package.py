@@ -30,11 +30,11 @@ from pathlib import Path
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 
-from . import escape as esc
-from . import jvm
-from .errors import InputError, Span, error
-from .lineage import lineage
-from .lower import LoweredNotebook
+from ..common import escape as esc
+from ..jvm import spark as jvm
+from ..ir.errors import InputError, Span, error
+from ..lowering.lineage import lineage
+from ..lowering.lower import LoweredNotebook
 
 ZIP_EPOCH = (1980, 2, 1, 0, 0, 0)
 # Written into every build directory; `-o` replaces a non-empty directory only if it has one.
@@ -82,7 +82,7 @@ def spark_input_type(dtype: dt.DataType) -> str:
         return f"decimal({dtype.precision},{dtype.scale})"
     simple = SPARK_INPUT_TYPES.get(type(dtype))
     if simple is None:
-        from .lower import spark_type
+        from ..lowering.lower import spark_type
 
         simple = spark_type(dtype)
     return simple
@@ -322,7 +322,7 @@ def _jar_entries(lowered, coords: Coordinates, man: dict, pom: str, facades,
     }
     entries.update(_sql_entries(lowered, root))
     trees = [jvm.runtime_classes()]
-    from .scalac import compile_scala
+    from ..jvm.scalac import compile_scala
 
     with _timed(record, "compile UDFs (scalac)"):
         trees += [compile_scala(bundle.scala) for bundle in bundles(lowered)]
@@ -352,7 +352,7 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
     """Write the build directory atomically; an existing one is replaced only on success.
 
     ``lowered`` is one lowered notebook or a sequence of them (one artifact, one facade class
-    per notebook); ``golden`` is the merged :class:`transpiler.golden.Golden` of all of them;
+    per notebook); ``golden`` is the merged :class:`transpiler.artifact.golden.Golden` of all of them;
     ``record(name, seconds)``, when given, is told the time of each compile."""
     all_parts = parts(lowered)
     names = [_notebook_name(p) for p in all_parts]

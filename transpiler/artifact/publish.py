@@ -20,9 +20,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
-from . import escape as esc
+from ..common import escape as esc
 from . import manifests
-from .errors import InputError, Span, error
+from ..ir.errors import InputError, Span, error
 
 escape = esc.xml_text
 

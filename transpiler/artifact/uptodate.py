@@ -21,7 +21,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import GRAMMAR_DIR, PACKAGE, RUNTIME_SRC, cache_dir
+from ..common.paths import GRAMMAR_DIR, PACKAGE, RUNTIME_SRC, cache_dir
 
 LIBRARIES = ("ibis-framework", "sqlglot", "duckdb", "pyspark", "pyarrow")
 
@@ -64,7 +64,7 @@ def _tree(root: Path, suffixes: tuple[str, ...]) -> list:
 def _tool() -> list:
     import importlib.metadata
 
-    from .version import __version__
+    from ..common.version import __version__
 
     def version(dist: str) -> str:
         try:

@@ -1,8 +1,8 @@
 """Where a user's string becomes part of generated text: one function per target.
 
 (Two targets keep their rule beside their generator, with the same contract: Scala string
-constants in ``transpiler.udf_scala.Constants``, SQL literals and identifiers in
-``transpiler.lower``, where sqlglot quotes them.)
+constants in ``transpiler.udf.udf_scala.Constants``, SQL literals and identifiers in
+``transpiler.lowering.lower``, where sqlglot quotes them.)
 
 Names and strings come from notebooks, data-file headers and recorded outputs, all untrusted.
 Each target has its own trap, so each has its own rule:
@@ -14,7 +14,7 @@ Each target has its own trap, so each has its own rule:
   built from code points at run time; comments carry printable ASCII only, the rest as HTML
   character references ``&#N;`` (Javadoc shows them as the character; no ``*/``, no ``@`` tag,
   no line break, no backslash, no unbalanced brace can appear).
-* **Scala source**: the same rules (``transpiler.udf_scala.Constants`` builds strings from code
+* **Scala source**: the same rules (``transpiler.udf.udf_scala.Constants`` builds strings from code
   points; comments go through :func:`comment`).
 * **XML**: the five predefined entities, and characters XML 1.0 cannot carry at all refused.
 * **JAR manifest**: a header value ends at CR or LF, so those (and NUL) are refused.
@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from .errors import InputError, Span, error
+from ..ir.errors import InputError, Span, error
 
 # ---- Java / Scala ------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """Stage 4, evaluate: :class:`BoundNotebook` -> :class:`FeatureSets` (ibis table expressions).
 
-Each exported cell is interpreted statement by statement by :class:`~transpiler.interpreter.
+Each exported cell is interpreted statement by statement by :class:`~transpiler.frontend.interpreter.
 Interpreter` (never executed), in notebook order; the tables it assigns become feature sets.
 """
 
@@ -11,13 +11,13 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from . import cellast as A
-from . import udfsig
-from .errors import Diagnostic
+from ..ir import cellast as A
+from ..udf import udfsig
+from ..ir.errors import Diagnostic
 from .extract import Cell
 from .inputs import AMBIENT_NAMES, BoundNotebook, InputTable
-from .interpreter import (FROM_IMPORTS, MODULES, Interpreter, Allowed, Failed, Helper,
-                          IbisModule, imported, Module, Refusal)
+from .interpreter import (FROM_IMPORTS, MODULES, Interpreter, Allowed, Failed, Helper, IbisModule,
+                          imported, Module, Refusal)
 
 @dataclass(frozen=True)
 class FeatureSet:
@@ -128,7 +128,7 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
 def _define_function(fn: A.FunctionDef, cell: Cell, env: dict):
     if not udfsig.is_udf(fn):
         return Helper(fn.name, fn, cell)
-    from .udf_source import UdfSource, sql_name
+    from ..udf.udf_source import UdfSource, sql_name
 
     # The helpers visible now are the ones the UDF's body can call, as when the notebook runs.
     helpers = tuple((name, h.fn, h.cell) for name, h in sorted(env.items())

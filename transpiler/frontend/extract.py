@@ -14,7 +14,7 @@ from pathlib import Path
 
 import nbformat
 
-from .errors import InputError, Span, error
+from ..ir.errors import InputError, Span, error
 
 EXPORT_MAGIC = re.compile(r"^%%export(?P<args>[ \t].*)?$")
 EXPORT_TAG = "export"

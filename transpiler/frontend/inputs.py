@@ -22,8 +22,8 @@ from pathlib import Path
 
 import ibis
 
-from . import cellast as A
-from .errors import Diagnostic, InputError, Span, error
+from ..ir import cellast as A
+from ..ir.errors import Diagnostic, InputError, Span, error
 from .extract import Cell, Notebook
 from .parse import ParsedNotebook
 

@@ -2,7 +2,7 @@
 
 A validated cell is *interpreted*, never executed: :class:`Interpreter` walks the cell AST
 (``visit_<Node>`` per node kind) and only ever calls (a) ibis functions and expression methods
-listed in :mod:`transpiler.subset`, (b) a short list of pure builtins and allowlisted
+listed in :mod:`transpiler.frontend.subset`, (b) a short list of pure builtins and allowlisted
 ``math``/``datetime`` names, and (c) lambdas defined in the cell, themselves interpreted the same
 way.  No name or attribute starting with ``_`` is reachable (except the deferred ``_``), so Python
 internals (``__class__``, ``__globals__`` ...) cannot be reached from a notebook.
@@ -23,8 +23,8 @@ import ibis.expr.types as ir
 from ibis.common.deferred import Deferred
 from ibis.expr.types.groupby import GroupedTable
 
-from . import cellast as A
-from . import errors
+from ..ir import cellast as A
+from ..ir import errors
 from . import subset
 
 MAX_EXPONENT = 1024

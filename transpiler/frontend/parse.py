@@ -4,7 +4,7 @@ The grammars in ``grammar/`` decide what is inside the subset: ``cell.lark`` for
 of an exported cell, ``udf.lark`` for UDF and helper function definitions (cut out of the cell
 and parsed on their own), ``expr.lark`` for the expressions both share.  Python's own parser
 runs first (parsing only, never executing) so that a refused construct is named in the author's
-words (:mod:`transpiler.refusals`); every diagnostic of every cell is collected before raising.
+words (:mod:`transpiler.frontend.refusals`); every diagnostic of every cell is collected before raising.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from lark import Lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.indenter import PythonIndenter
 
-from . import cellast as A
-from . import pyast, reading, refusals, udf_ast
-from .errors import Diagnostic, Refusal, SubsetError
+from ..ir import cellast as A
+from ..ir import pyast, udf_ast
+from . import reading, refusals
+from ..ir.errors import Diagnostic, Refusal, SubsetError
 from .extract import Cell, Notebook
-from .paths import GRAMMAR_DIR, cache_dir
+from ..common.paths import GRAMMAR_DIR, cache_dir
 from .tree_to_ast import ToAst
 
 

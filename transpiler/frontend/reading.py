@@ -20,7 +20,7 @@ import tokenize
 import unicodedata
 from dataclasses import dataclass
 
-from .errors import BIDI
+from ..ir.errors import BIDI
 
 # Allowed control characters: tab, and the newline that separates our lines.
 _ALLOWED = {"\t", "\n"}

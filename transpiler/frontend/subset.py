@@ -9,7 +9,7 @@ Three tables decide every attribute an exported cell reaches:
 
 Anything else that exists on an ibis object is refused as "not in the subset"; anything that does
 not exist gets a "did you mean".  Whether an op also *lowers* to Spark with the notebook's exact
-semantics is decided later, op by op, in :mod:`transpiler.lower`.
+semantics is decided later, op by op, in :mod:`transpiler.lowering.lower`.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from typing import Callable
 
 from lark import Token, Transformer, v_args
 
-from . import cellast as A
-from .errors import Refusal
+from ..ir import cellast as A
+from ..ir.errors import Refusal
 
 
 class FStringError(Refusal):

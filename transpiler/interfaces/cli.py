@@ -12,10 +12,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import manifests
-from .version import __version__
+from ..artifact import manifests
+from ..common.version import __version__
 from .cli_common import EXIT_ERROR, EXIT_INTERNAL, EXIT_OK, bindings, options, write_atomic
-from .errors import Diagnostic, InputError, Nb2jvmError, Span, error, terminal_safe
+from ..ir.errors import Diagnostic, InputError, Nb2jvmError, Span, error, terminal_safe
 
 # The stages import ibis, DuckDB and pandas (a second); commands import them when they need them,
 # so that `--help`, bad arguments and an up-to-date `build` answer at once, and `build` starts its
@@ -160,7 +160,7 @@ class _Progress:
 
 
 def cmd_check(args, progress) -> int:
-    from .pipeline import transpile
+    from ..pipeline import transpile
 
     warnings = []
     try:
@@ -181,7 +181,7 @@ def cmd_check(args, progress) -> int:
 
 
 def cmd_diff(args, progress) -> int:
-    from .diff import diff, load, render
+    from ..artifact.diff import diff, load, render
 
     result = diff(load(args.old), load(args.new))
     if args.format == "json":
@@ -195,7 +195,7 @@ def cmd_diff(args, progress) -> int:
 
 
 def cmd_publish(args, progress) -> int:
-    from .publish import publish
+    from ..artifact.publish import publish
 
     done = publish(args.build_dir, args.repo)
     if not args.quiet:
@@ -208,7 +208,7 @@ def cmd_publish(args, progress) -> int:
 
 
 def cmd_verify(args, progress) -> int:
-    from .verify import verify
+    from ..verify import verify
 
     if args.report:  # fail before the run, not after it
         args.report.parent.mkdir(parents=True, exist_ok=True)
@@ -247,8 +247,8 @@ def _shown_path(path) -> str:
 
 
 def cmd_run(args, progress) -> int:
-    from . import jvm as jvm_mod
-    from .reference import handoff_inputs
+    from ..jvm import spark as jvm_mod
+    from ..reference.engine import handoff_inputs
 
     source: Path = args.source
     if args.output.is_dir():
@@ -260,9 +260,9 @@ def cmd_run(args, progress) -> int:
         if source.is_dir():
             build_dir, inputs = _build_dir_inputs(source, args)
         else:
-            from .errors import SubsetError
-            from .package import package
-            from .pipeline import transpile
+            from ..ir.errors import SubsetError
+            from ..artifact.package import package
+            from ..pipeline import transpile
 
             opts = options(args, progress)
             lowered = transpile(source, opts)
@@ -270,7 +270,7 @@ def cmd_run(args, progress) -> int:
                 raise SubsetError(lowered.diagnostics)
             build_dir = package(lowered, work / "build", opts.coordinates).directory
             inputs = lowered.features.inputs
-            from .inputs import require_data
+            from ..frontend.inputs import require_data
 
             require_data(inputs, str(source))
         man = manifests.read(build_dir / "manifest.json")
@@ -303,7 +303,7 @@ def cmd_run(args, progress) -> int:
 
 
 def _build_dir_inputs(build_dir: Path, args):
-    from .inputs import InputTable, confine, read_schema
+    from ..frontend.inputs import InputTable, confine, read_schema
 
     manifest_path = build_dir / "manifest.json"
     if not manifest_path.exists():

@@ -1,6 +1,6 @@
 """``nb2jvm build``: one artifact from one or several notebooks, ``--each`` (one artifact per
 notebook), ``--watch`` (rebuild on every save, on one warm compiler), and the up-to-date check
-that makes an unchanged rebuild a no-op (:mod:`transpiler.uptodate`).
+that makes an unchanged rebuild a no-op (:mod:`transpiler.artifact.uptodate`).
 
 Only light modules are imported here: an up-to-date build answers before ibis is imported, and
 a real one starts its compiler JVM first, so that it warms up during the import and the stages.
@@ -13,9 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-from . import uptodate
+from ..artifact import uptodate
 from .cli_common import EXIT_OK, STARTED, options, write_atomic
-from .errors import InputError, Nb2jvmError, Span, error
+from ..ir.errors import InputError, Nb2jvmError, Span, error
 
 WATCH_POLL_SECONDS = 0.5
 _first = [True]  # the first build of the process counts the interpreter's start and imports
@@ -57,11 +57,11 @@ def build_once(args, progress) -> list[str]:
                 "last build; --force rebuilds)")
         _write_timings(args, {"up to date check": time.perf_counter() - started}, started)
         return list(record.data_files)
-    from .compile_server import warm
+    from ..jvm.compile_server import warm
 
     with warm():  # the compiler JVM starts now and warms up while the stages run
         progress("start the compiler JVM; import the stages")
-        from .pipeline import Timings, build
+        from ..pipeline import Timings, build
 
         timings = Timings({"start and import": time.perf_counter() - started})
         notebooks = args.notebooks[0] if len(args.notebooks) == 1 else tuple(args.notebooks)
@@ -79,7 +79,7 @@ def build_once(args, progress) -> list[str]:
 def watch(args, progress) -> int:
     """Rebuild whenever a notebook or a data file it reads changes, until Ctrl-C.  The process
     keeps one compiler JVM, so every build after the first is a warm one."""
-    from . import compile_server
+    from ..jvm import compile_server
 
     compile_server.keep()
     names = ", ".join(str(nb) for nb in args.notebooks)
@@ -115,7 +115,7 @@ def cmd_build_each(args, progress) -> int:
     """Batch mode: one artifact per notebook, a progress line each, a summary at the end."""
     import dataclasses
 
-    from .pipeline import build
+    from ..pipeline import build
 
     notebooks = []
     for given in args.notebooks:
@@ -134,7 +134,7 @@ def cmd_build_each(args, progress) -> int:
         twice = sorted({s for s in stems if stems.count(s) > 1})
         raise error("CLI001", f"two notebooks named {twice[0]}.ipynb would share the output "
                     f"{args.output / twice[0]}", Span(str(args.output)), cls=InputError)
-    from .compile_server import warm
+    from ..jvm.compile_server import warm
 
     rows = []
     with warm(long_lived=True):  # one compiler JVM for the whole batch, warming up already

@@ -9,7 +9,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import Span
+from ..ir.errors import Span
 
 EXIT_OK, EXIT_MISMATCH, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 STARTED = time.perf_counter()
@@ -17,7 +17,7 @@ STARTED = time.perf_counter()
 
 def bindings(args) -> tuple:
     """``--data`` arguments as the pipeline's DataBindings."""
-    from .inputs import DataBinding
+    from ..frontend.inputs import DataBinding
 
     # The origin names the option, not the path as spelled: the manifest (and so the jar
     # bytes) must not depend on `./data/x.parquet` versus `data/x.parquet`.
@@ -27,8 +27,8 @@ def bindings(args) -> tuple:
 
 def options(args, progress):
     """The pipeline's Options from parsed arguments (those a command lacks take defaults)."""
-    from .package import Coordinates
-    from .pipeline import Options
+    from ..artifact.package import Coordinates
+    from ..pipeline import Options
 
     coords = Coordinates(getattr(args, "group_id", "nb2jvm.generated"),
                          getattr(args, "artifact_id", None) or "",

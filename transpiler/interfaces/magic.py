@@ -26,10 +26,10 @@ from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.display import display
 
-from . import escape
-from .errors import Nb2jvmError, Span
-from .extract import Cell, ExportMark, Notebook
-from .inputs import RECORDED_MIME
+from ..common import escape
+from ..ir.errors import Nb2jvmError, Span
+from ..frontend.extract import Cell, ExportMark, Notebook
+from ..frontend.inputs import RECORDED_MIME
 
 _EXPORTED: list[Cell] = []
 _DEFINED: set[str] = set()
@@ -79,11 +79,11 @@ def check_exported(cells: list[Cell], recorded: dict) -> tuple[object | None, li
 
     Returns the lowered notebook (or None) and every diagnostic, warnings included.
     """
-    from .evaluate import evaluate
-    from .inputs import bind_inputs
-    from .lower import lower
-    from .parse import parse
-    from .udfs import translate_udfs
+    from ..frontend.evaluate import evaluate
+    from ..frontend.inputs import bind_inputs
+    from ..lowering.lower import lower
+    from ..frontend.parse import parse
+    from ..udf.udfs import translate_udfs
 
     first = Cell(0, "recorded-inputs", "", None,
                  ({"output_type": "display_data", "data": {RECORDED_MIME: {"inputs": recorded}}},))
@@ -194,7 +194,7 @@ class ExportMagics(Magics):
         display(bundle, raw=True)
         if lowered is not None and os.environ.get("NB2JVM_PRESTART", "1") != "0":
             # Most data scientists verify soon after exporting: start Spark (~10 s) meanwhile.
-            from . import jvm as jvm_mod
+            from ..jvm import spark as jvm_mod
 
             jvm_mod.start_in_background()
         if lowered is not None and (divergence or (verify and not errors)):
@@ -209,10 +209,10 @@ class ExportMagics(Magics):
 
         import pyarrow.parquet as pq
 
-        from . import jvm as jvm_mod
-        from .lower import lower_feature
-        from .pipeline import Options
-        from .verify import verify_lowered
+        from ..jvm import spark as jvm_mod
+        from ..lowering.lower import lower_feature
+        from ..pipeline import Options
+        from ..verify import verify_lowered
 
         keep = [lf for lf in lowered.lowered if chosen(lf.feature)]
         names = {lf.name for lf in keep}
@@ -314,7 +314,7 @@ class ExportRefused(Exception):
 
 
 def register(ipython) -> None:
-    from . import compile_server
+    from ..jvm import compile_server
 
     # a kernel is the long-lived host the interactive loop needs: its builds share one warm
     # compiler JVM (started by the first build, stopped with the kernel)

@@ -35,16 +35,16 @@ class NotebookFile(pytest.File):
 
     def report(self):
         if self._report is None:
-            from .pipeline import Options
-            from .verify import verify
+            from ..pipeline import Options
+            from ..verify import verify
 
             self._report = verify(self.path, Options(),
                                   edge_cases=self.config.getoption("--nb2jvm-edge-cases"))
         return self._report
 
     def collect(self):
-        from .errors import Nb2jvmError
-        from .pipeline import Options, transpile
+        from ..ir.errors import Nb2jvmError
+        from ..pipeline import Options, transpile
 
         try:
             lowered = transpile(self.path, Options())

@@ -226,7 +226,7 @@ class FunctionDef(Node):
     """A UDF (``@ibis.udf.scalar.python``) or helper definition, checked against udf.lark.
 
     ``params`` and ``returns`` hold the annotations' source text; ``body`` is the
-    :class:`transpiler.udf_ast.Function` the UDF translator consumes.
+    :class:`transpiler.ir.udf_ast.Function` the UDF translator consumes.
     """
 
     name: str
@@ -237,7 +237,7 @@ class FunctionDef(Node):
     body_line_offset: int
 
 
-# ---- statements of a UDF body (built by transpiler.udf_ast from the udf.lark tree) ------------
+# ---- statements of a UDF body (built by transpiler.ir.udf_ast from the udf.lark tree) ------------
 
 
 @dataclass(frozen=True)

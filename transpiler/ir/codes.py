@@ -119,7 +119,7 @@ def family(code: str) -> str:
 def page() -> str:
     """docs/codes.md: every code with its family and meaning."""
     lines = ["# Diagnostic codes", "",
-             "Generated from `transpiler/codes.py` (a test fails when this page is stale). "
+             "Generated from `transpiler/ir/codes.py` (a test fails when this page is stale). "
              "A code is a family prefix and three digits; `INTERNAL` is a bug in nb2jvm.", "",
              "| code | family | meaning |", "|---|---|---|"]
     for code in sorted(CODES, key=lambda c: (list(FAMILIES).index(family(c))

@@ -1,6 +1,6 @@
 """UDF statements from the ``udf.lark`` parse tree: :func:`function` builds a
-:class:`transpiler.cellast.Function` (the node classes of a UDF body live with the other AST
-nodes in :mod:`transpiler.cellast`; they are re-exported here, where the translators look).
+:class:`transpiler.ir.cellast.Function` (the node classes of a UDF body live with the other AST
+nodes in :mod:`transpiler.ir.cellast`; they are re-exported here, where the translators look).
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from . import cellast as A
-from .cellast import AugAssign, For, Function, If, Jump, Return, While  # noqa: F401  (UDF nodes)
+from .cellast import AugAssign, For, Function, If, Jump, Return, While
 
 
 def _pos(tree: Tree, line_offset: int) -> A.Pos:

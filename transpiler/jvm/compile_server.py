@@ -29,8 +29,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from .errors import JvmError, error
-from .paths import COMPILER_SRC, cache_dir, cached_dir
+from ..ir.errors import JvmError, error
+from ..common.paths import COMPILER_SRC, cache_dir, cached_dir
 
 SOURCE = COMPILER_SRC / "nb2jvm" / "tools" / "CompileServer.java"
 COMPILER_JARS = ("scala-compiler-*.jar", "scala-library-*.jar", "scala-reflect-*.jar")
@@ -84,14 +84,14 @@ CLASSPATH_JARS = ("spark-sql-api_*.jar", "scala-library-*.jar")
 
 
 def compiler_classpath() -> str:
-    from .jvm import spark_jar
+    from .spark import spark_jar
 
     return ":".join(str(spark_jar(p)) for p in COMPILER_JARS)
 
 
 def user_classpath() -> str:
     """What generated Scala and Java compile against: the runtime, Spark's API, Scala's library."""
-    from .jvm import runtime_classes, spark_jar
+    from .spark import runtime_classes, spark_jar
 
     return ":".join([str(runtime_classes()), *(str(spark_jar(p)) for p in CLASSPATH_JARS)])
 
@@ -99,7 +99,7 @@ def user_classpath() -> str:
 def _server_jar() -> Path:
     # a jar, not a folder of classes: the JVM's class archive refuses non-empty folders on the
     # classpath
-    from .jvm import find_jdk
+    from .spark import find_jdk
 
     jdk = find_jdk()
     digest = hashlib.sha256(SOURCE.read_bytes() + jdk.version.encode()).hexdigest()[:16]
@@ -123,7 +123,7 @@ def _server_jar() -> Path:
 
 def scalac_args(out_dir: Path, source: Path) -> list[str]:
     """scalac's arguments for one generated source (the warm-up uses the same)."""
-    from .jvm import JAVA_RELEASE
+    from .spark import JAVA_RELEASE
 
     return ["-nowarn", "-encoding", "UTF-8", "-release", JAVA_RELEASE, "-d", str(out_dir), "-cp",
             user_classpath(), str(source)]
@@ -131,7 +131,7 @@ def scalac_args(out_dir: Path, source: Path) -> list[str]:
 
 def javac_args(out_dir: Path, source: Path) -> list[str]:
     """javac's arguments for one generated facade (the warm-up uses the same)."""
-    from .jvm import JAVA_RELEASE
+    from .spark import JAVA_RELEASE
 
     return ["--release", JAVA_RELEASE, "-encoding", "UTF-8", "-nowarn", "-cp", user_classpath(),
             "-d", str(out_dir), str(source)]
@@ -145,7 +145,7 @@ class _Server:
     """The compile-server process, its request/reply pipe and its class archive."""
 
     def __init__(self, long_lived: bool, warmup: bool):
-        from .jvm import find_jdk
+        from .spark import find_jdk
 
         self.java = str(find_jdk().java)
         self.classpath = f"{_server_jar()}:{compiler_classpath()}"

@@ -14,9 +14,9 @@ import threading
 from concurrent.futures import Future
 from pathlib import Path
 
-from .errors import JvmError, error
-from .jvm import find_jdk, runtime_classes, spark_jar
-from .paths import cached_dir
+from ..ir.errors import JvmError, error
+from .spark import find_jdk, runtime_classes, spark_jar
+from ..common.paths import cached_dir
 
 
 def scala_version() -> str:

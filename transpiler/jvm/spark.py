@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .errors import EnvironmentProblem, JvmError, Span, error
-from .paths import RESOURCES, RUNTIME_SRC, cached_dir
+from ..ir.errors import EnvironmentProblem, JvmError, Span, error
+from ..common.paths import RESOURCES, RUNTIME_SRC, cached_dir
 
 JAVA_RELEASE = "17"
 # The Spark the pyspark wheel ships and the artifact's pom names (`provided`): pinned to a

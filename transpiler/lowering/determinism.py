@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.operations as ops
 
-from .errors import Diagnostic
+from ..ir.errors import Diagnostic
 
 ORDER_SENSITIVE_FUNCS = (ops.RowNumber, ops.NTile, ops.Lag, ops.Lead, ops.First, ops.Last,
                          ops.NthValue)

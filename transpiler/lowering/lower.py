@@ -1,7 +1,7 @@
 """Stage 5, lower: :class:`FeatureSets` -> :class:`LoweredNotebook` (Spark SQL per feature set).
 
-Every op of every feature set must first pass the tables of :mod:`transpiler.spark_rules` (never a
-silent difference); nb2jvm's compiler (:mod:`transpiler.spark_compiler`, ibis's PySpark compiler
+Every op of every feature set must first pass the tables of :mod:`transpiler.lowering.spark_rules` (never a
+silent difference); nb2jvm's compiler (:mod:`transpiler.lowering.spark_compiler`, ibis's PySpark compiler
 with overrides) then turns the ibis IR into sqlglot, and sqlglot prints Spark SQL.
 """
 
@@ -21,9 +21,9 @@ import sqlglot.expressions as sge
 from . import determinism
 from .spark_rules import measured_divergence, refusal
 from .spark_compiler import compiler as spark_compiler
-from .errors import Diagnostic
-from .udf_source import UdfBundle, UdfSource, source_of, translatable
-from .evaluate import FeatureSet, FeatureSets, Refused
+from ..ir.errors import Diagnostic
+from ..udf.udf_source import UdfBundle, UdfSource, source_of, translatable
+from ..frontend.evaluate import FeatureSet, FeatureSets, Refused
 
 @dataclass(frozen=True)
 class LoweredFeature:
@@ -174,7 +174,7 @@ def _ordered(op: ops.Relation) -> bool:
 def inline_udfs(expr: ibis.Table, always: bool = False) -> tuple[ibis.Table, tuple]:
     """Replace each call of a UDF that has an exact SQL form by that form (udf_inline), where
     that is the faster form, or wherever possible if ``always``."""
-    from .udf_inline import inline
+    from ..udf.udf_inline import inline
 
     inlined = {}
     for _ in range(8):  # a UDF call nested in another's arguments is replaced on a later pass

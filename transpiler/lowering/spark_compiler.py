@@ -60,7 +60,7 @@ class Nb2jvmSparkCompiler(*RULES, PySparkCompiler):
         # ibis names Python UDFs after a memory address; nb2jvm's compiled UDFs are registered
         # under a stable name.  Java UDFs get no input coercion from Spark, so each argument
         # is cast to the declared type (an int32 column passed to an int parameter, say).
-        from .udfsig import to_dtype
+        from ..udf.udfsig import to_dtype
 
         source = op.__func__.__nb2jvm__
         args = []

@@ -113,7 +113,7 @@ def _check_power(op: ops.Power) -> str | None:
 
 
 def _check_regex(op) -> str | None:
-    """A literal pattern that ``transpiler.regex`` translates from RE2 to java.util.regex (not
+    """A literal pattern that ``transpiler.lowering.regex`` translates from RE2 to java.util.regex (not
     `\\p`, inline flags, lookaround, `\\Q`); a literal replacement with only `\\1`..`\\9` and
     `\\\\` escapes."""
     from .regex import RegexRefusal, check_rewrite, check_search, to_java
@@ -260,7 +260,7 @@ REFUSED_OPS = {
 def _udf_argument_refusal(op: ops.ScalarUDF, source) -> str | None:
     """An argument ibis accepts for a UDF parameter but DuckDB cannot bind (measured: the
     notebook's query fails with a BinderException, where Spark's CAST would compute a value)."""
-    from .udfsig import to_dtype
+    from ..udf.udfsig import to_dtype
 
     for arg, (name, annotation) in zip(op.args, source.fn.params):
         have, want = arg.dtype, to_dtype(annotation)
@@ -299,7 +299,7 @@ def refusal(op: ops.Node) -> str | None:
     if isinstance(op, ops.ScalarUDF):
         source = getattr(op.__func__, "__nb2jvm__", None)
         if source is not None:
-            return _udf_argument_refusal(op, source)  # the body: transpiler.udfs
+            return _udf_argument_refusal(op, source)  # the body: transpiler.udf.udfs
         return f"UDF '{op.__func_name__}' is not a typed @ibis.udf.scalar.python definition"
     mixed = _float32_mix(op)
     if mixed:

@@ -16,7 +16,7 @@ class TextRules:
 
     def visit_RegexSearch(self, op, *, arg, pattern):
         # DuckDB's regexes are RE2, Spark's java.util.regex: the pattern is translated so that it
-        # matches the same strings (`.`, `$`, `\s`, `\b`, POSIX classes differ; transpiler/regex.py)
+        # matches the same strings (`.`, `$`, `\s`, `\b`, POSIX classes differ; transpiler/lowering/regex.py)
         return self.f.regexp_like(arg, self._java_regex(op.pattern))
 
     def visit_RegexExtract(self, op, *, arg, pattern, index):

@@ -14,10 +14,10 @@ import ibis
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from . import escape
+from ..common import escape
 from .edge_cases import edge_rows
-from .inputs import InputTable
-from .lower import LoweredNotebook
+from ..frontend.inputs import InputTable
+from ..lowering.lower import LoweredNotebook
 
 
 def handoff_inputs(inputs: tuple[InputTable, ...], folder: Path,

@@ -2,7 +2,7 @@
 golden rows): names that expose only the allowlisted parts of the standard library, and an audit
 hook that aborts on any file, process, socket, import or code event while it runs.
 
-The body itself is compiled from the checked AST (:mod:`transpiler.pyast`), so it can only do what
+The body itself is compiled from the checked AST (:mod:`transpiler.ir.pyast`), so it can only do what
 the UDF translator accepted; this is the wall behind that one. ``datetime`` is a namespace of its
 three classes (the real module would hand out ``datetime.sys``), ``math`` one of its public
 functions and constants, and the builtins are the few the UDF tables name.
@@ -45,7 +45,7 @@ DATETIME_MODULE = SimpleNamespace(**{n: getattr(datetime, n) for n in DATETIME})
 def namespace(names: tuple[tuple[str, str], ...]) -> dict:
     """The globals of a UDF body: ``names`` says what ``datetime``/``date``/... name in the cell
     (``"module"`` or one of the classes)."""
-    from .pyast import BINOP, METHOD, TICK
+    from ..ir.pyast import BINOP, METHOD, TICK
 
     env: dict = {"__builtins__": MappingProxyType({n: getattr(builtins, n) for n in BUILTINS}),
                  "math": MATH, TICK: _tick, BINOP: _binop, METHOD: _method}

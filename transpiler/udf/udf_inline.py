@@ -25,8 +25,8 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
-from . import cellast as A
-from . import udf_ast as U
+from ..ir import cellast as A
+from ..ir import udf_ast as U
 from .udf_scala import udf_type
 
 DTYPES = {"int": "int64", "float": "float64", "str": "string", "bool": "boolean"}

@@ -4,7 +4,7 @@ One :class:`FunctionTranslator` per Python function: a visitor with ``visit_<Nod
 expression kind returning a typed Scala expression (:class:`Ex`), statements emitted as lines.
 Python semantics that differ from the JVM's live in the runtime library (``Py``, ``PyStr``,
 ``PyFormat`` in ``runtime-jvm/``), called from the generated code; the tables of calls are in
-:mod:`transpiler.udf_tables`.  Anything outside the tables is refused with its position.
+:mod:`transpiler.udf.udf_tables`.  Anything outside the tables is refused with its position.
 
 Generated identifiers are prefixed and ASCII-mangled (``v_name``, ``p_name``), and string
 constants that are not plain ASCII are built from code points, so neither a name nor a literal
@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from . import cellast as A
-from . import udf_ast as U
-from .errors import Refusal
+from ..ir import cellast as A
+from ..ir import udf_ast as U
+from ..ir.errors import Refusal
 from .udf_tables import (ARG_CHECK, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT, FORMAT_TYPES,
                          MATH, MATH_CONSTANTS, SCALA, STR_METHODS, TEMPORAL, TEMPORAL_BINOPS,
                          TEMPORAL_METHODS, TO_STR, TRUTHY, TYPES)

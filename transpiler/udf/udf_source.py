@@ -1,7 +1,7 @@
 """What the evaluator knows of a Python UDF, and the UDF subset's verdict on it.
 
 :class:`UdfSource` travels with the typed stand-in that ibis builds expressions on
-(:mod:`transpiler.udfsig`); :func:`translatable` asks the Scala translator whether the UDF (and
+(:mod:`transpiler.udf.udfsig`); :func:`translatable` asks the Scala translator whether the UDF (and
 the helpers it reaches) is inside the subset; :func:`python_callable` is the notebook side of
 the UDF, compiled from the checked AST and run in the sandbox. A data and translation layer: of
 the stages it imports only extract's Cell record, so the evaluator, the lowering and the UDF
@@ -16,10 +16,11 @@ from pathlib import Path
 
 import ibis.expr.operations as ops
 
-from . import cellast as A
-from . import pyast, sandbox
-from . import udf_ast as U
-from .extract import Cell
+from ..ir import cellast as A
+from ..ir import pyast
+from . import sandbox
+from ..ir import udf_ast as U
+from ..frontend.extract import Cell
 from .udf_scala import Constants, FunctionTranslator, Signature, UdfError, mangle, signature
 from .udf_tables import JVM_TYPE, SPARK_TYPE
 
@@ -127,9 +128,9 @@ def translatable(src: UdfSource) -> bool:
 def python_callable(src: UdfSource):
     """The UDF as a Python function, for the notebook's engine (``verify``, golden rows).
 
-    Compiled from the checked AST, never from the cell's text (:mod:`transpiler.pyast`), only
+    Compiled from the checked AST, never from the cell's text (:mod:`transpiler.ir.pyast`), only
     after the translator has accepted it, with the sandbox's names in scope and every call under
-    its audit hook (:mod:`transpiler.sandbox`).
+    its audit hook (:mod:`transpiler.udf.sandbox`).
     """
     if src.sql_name in _PYTHON:
         return _PYTHON[src.sql_name]

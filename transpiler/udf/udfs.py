@@ -18,9 +18,9 @@ import hashlib
 
 import ibis.expr.operations as ops
 
-from . import escape
-from .evaluate import Refused
-from .lower import LoweredNotebook
+from ..common import escape
+from ..frontend.evaluate import Refused
+from ..lowering.lower import LoweredNotebook
 from .udf_scala import UdfError, signature
 from .udf_source import CompiledUdf, Translation, UdfBundle, UdfSource, source_of
 from .udf_tables import BOX, BOXED, UNBOX

@@ -12,8 +12,8 @@ import re
 import ibis
 import ibis.expr.datatypes as dt
 
-from . import cellast as A
-from .refusals import UDF_DECORATOR
+from ..ir import cellast as A
+from ..frontend.refusals import UDF_DECORATOR
 
 SCALAR_TYPES = {
     "int": dt.int64, "float": dt.float64, "str": dt.string, "bool": dt.boolean,
@@ -48,7 +48,7 @@ def is_udf(fn: A.FunctionDef) -> bool:
 
 def stub(fn: A.FunctionDef, source=None):
     """An ibis scalar Python UDF with ``fn``'s name and typed signature and no body;
-    ``source`` (a :class:`transpiler.udf_source.UdfSource`) travels with it to the translator."""
+    ``source`` (a :class:`transpiler.udf.udf_source.UdfSource`) travels with it to the translator."""
     params = [to_dtype(t) for _, t in fn.params]
     returns = to_dtype(fn.returns)
 

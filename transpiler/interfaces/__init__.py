@@ -1,0 +1,1 @@
+"""What users run: the CLI, the %%export magic, the pytest plugin."""

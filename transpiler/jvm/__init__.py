@@ -1,0 +1,1 @@
+"""The JVM side: JDK choice, the runtime library, a local Spark session through JPype, scalac/javac."""

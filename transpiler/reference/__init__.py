@@ -1,0 +1,1 @@
+"""The notebook's side of verification: ibis on DuckDB, result comparison, edge values."""
