@@ -28,7 +28,7 @@ GROUP BY user_id
 
 
 def build_artifact(folder: Path) -> Path:
-    from transpiler.artifact.package import Coordinates
+    from transpiler.ir.artifact import Coordinates
     from transpiler.pipeline import Options, build
 
     opts = Options(coordinates=Coordinates("bench", "bench-quickstart", "1.0"))

@@ -102,7 +102,7 @@ email = t.select(r=normalize_email(t.email))"""])
 def build_artifacts(folder: Path) -> dict[str, Path]:
     """nb2jvm builds: every inlinable UDF inlined, and every UDF compiled (the default picks per
     UDF; both forms are timed so the pick can be checked)."""
-    from transpiler.artifact.package import Coordinates
+    from transpiler.ir.artifact import Coordinates
     from transpiler.pipeline import Options, build
 
     nb = notebook(folder)

@@ -10,7 +10,8 @@ import pytest
 from transpiler.ir.errors import InputError
 from transpiler.frontend.evaluate import evaluate
 from transpiler.frontend.extract import extract
-from transpiler.frontend.inputs import DataBinding, bind_inputs
+from transpiler.frontend.inputs import bind_inputs
+from transpiler.ir.notebook import DataBinding
 from transpiler.frontend.parse import parse
 
 from .conftest import SETUP, write_notebook

@@ -9,7 +9,8 @@ import pytest
 
 from transpiler.ir.errors import InputError
 from transpiler.frontend.extract import extract
-from transpiler.frontend.inputs import RECORDED_MIME, DataBinding, bind_inputs, require_data
+from transpiler.frontend.inputs import RECORDED_MIME, bind_inputs, require_data
+from transpiler.ir.notebook import DataBinding
 from transpiler.lowering.lower import lower
 from transpiler.frontend.evaluate import evaluate
 from transpiler.frontend.parse import parse

@@ -1,6 +1,7 @@
-"""The package's import structure, read from the source: no import cycle among its modules
+"""The package's import structure, read from the source: the subpackages form layers and a
+module imports only from its own layer or the ones below; no import cycle among its modules
 (imports inside functions included: placing an import there hides a cycle, it does not remove
-it), and no module imports another module's `_private` name."""
+it); no module imports another module's `_private` name."""
 
 from __future__ import annotations
 
@@ -29,9 +30,8 @@ def _resolve(module: str, node: ast.ImportFrom, package: bool) -> list[str]:
         prefix = node.module or ""
     if not prefix.startswith("transpiler"):
         return []
-    if node.module is None or prefix == "transpiler":
-        return [f"{prefix}.{a.name}" for a in node.names]
-    return [prefix]
+    # `from pkg import name`: name is a submodule when there is one, else a name in pkg
+    return [f"{prefix}.{a.name}" for a in node.names] + [prefix]
 
 
 def imports() -> dict[str, dict[str, list[tuple[int, list[str]]]]]:
@@ -41,7 +41,12 @@ def imports() -> dict[str, dict[str, list[tuple[int, list[str]]]]]:
     for module, path in modules.items():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
-                for target in _resolve(module, node, path.name == "__init__.py"):
+                resolved = _resolve(module, node, path.name == "__init__.py")
+                if not resolved:
+                    continue
+                *submodules, prefix = resolved
+                found = [t for t in submodules if t in modules] or [prefix]
+                for target in found:
                     while target not in modules and "." in target:
                         target = target.rsplit(".", 1)[0]
                     if target in modules and target != module:
@@ -94,6 +99,44 @@ def cycles(graph: dict[str, dict]) -> list[list[str]]:
     return out
 
 
+# Bottom to top; the README's layout section states the same order.  The top package's own
+# modules (pipeline, verify, docs) orchestrate the layers below "interfaces".
+LAYERS = ("ir", "common", "jvm", "udf", "frontend", "lowering", "reference", "artifact",
+          "transpiler", "interfaces")
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "transpiler"
+
+
+def upward(graph: dict[str, dict]) -> list[str]:
+    """Each import of a module in a higher layer than the importer's."""
+    rank = {name: i for i, name in enumerate(LAYERS)}
+    return [f"{module} ({layer(module)}) imports {target} ({layer(target)}), line {uses[0][0]}"
+            for module, targets in graph.items() for target, uses in targets.items()
+            if module != "transpiler" and rank[layer(target)] > rank[layer(module)]]
+
+
+def test_every_subpackage_is_a_layer():
+    folders = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert folders == set(LAYERS) - {"transpiler"}
+
+
+def test_no_module_imports_from_a_higher_layer():
+    assert upward(imports()) == []
+
+
+@pytest.mark.parametrize("graph,expected", [
+    ({"transpiler.ir.a": {"transpiler.udf.b": [(3, [])]}, "transpiler.udf.b": {}}, 1),
+    ({"transpiler.udf.b": {"transpiler.ir.a": [(3, [])]}, "transpiler.ir.a": {}}, 0),
+    ({"transpiler.lowering.a": {"transpiler.pipeline": [(9, [])]}, "transpiler.pipeline": {}}, 1),
+    ({"transpiler.interfaces.cli": {"transpiler.pipeline": [(9, [])]}}, 0),
+])
+def test_the_layer_check_finds_a_planted_upward_import(graph, expected):
+    assert len(upward(graph)) == expected
+
+
 def test_no_import_cycles_even_through_imports_inside_functions():
     found = cycles(imports())
     assert found == [], found
@@ -128,3 +171,17 @@ def test_each_stage_takes_what_the_one_before_returns():
         given = [v for k, v in after.items() if k not in ("opts", "return")][0]
         assert before["return"] is given, name
         assert after["opts"].__name__ == "Options"
+
+
+def test_packaging_takes_every_notebooks_last_stage_output():
+    import typing
+
+    from transpiler.pipeline import PACKAGE_STAGE, STAGES
+
+    name, fn = PACKAGE_STAGE
+    hints = typing.get_type_hints(fn)
+    last = typing.get_type_hints(STAGES[-1][1])["return"]
+    assert name == "package"
+    assert typing.get_origin(hints["lowered"]) is tuple
+    assert typing.get_args(hints["lowered"]) == (last, Ellipsis)
+    assert hints["return"].__name__ == "Artifact"

@@ -169,7 +169,7 @@ def test_python_reading_round_trips_through_our_ast(src):
     """Our AST converted back to Python's equals Python's own parse (no false refusals)."""
     import ast
 
-    from transpiler.frontend.extract import Cell, ExportMark
+    from transpiler.ir.notebook import Cell, ExportMark
 
     cell = Cell(1, None, "%%export\n" + src, ExportMark((), 2))
     parsed, problems = parse_mod.parse_cell(cell, "nb.ipynb")

@@ -529,7 +529,7 @@ def test_a_udf_cannot_build_a_huge_value_in_one_operation(tmp_path):
 
         parsed = parse(extract(nb))
         fn = next(s for s in parsed.cells[0].body if getattr(s, "name", "") == "f")
-        from transpiler.udf.udf_source import UdfSource
+        from transpiler.ir.udf import UdfSource
 
         call = python_callable(UdfSource(fn, parsed.cells[0].cell, (), f"t{abs(hash(body))}"))
         with pytest.raises(sandbox.SandboxViolation, match="would build"):

@@ -2,7 +2,7 @@
 
     notebook path --extract--> Notebook --parse--> ParsedNotebook --bind_inputs--> BoundNotebook
     --evaluate--> FeatureSets --lower--> LoweredNotebook --translate UDFs--> LoweredNotebook
-    --package--> Artifact
+    (every notebook of a build) --package--> Artifact
 
 Each stage is a module with one public function of one input type and one output type; the
 options a stage needs come in one explicit :class:`Options` object.
@@ -10,18 +10,22 @@ options a stage needs come in one explicit :class:`Options` object.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .artifact.package import check_unique, package
+from .frontend.evaluate import evaluate
+from .frontend.extract import extract
+from .frontend.inputs import bind_inputs
+from .frontend.parse import parse
+from .ir.artifact import Artifact, Coordinates
 from .ir.errors import InputError, SubsetError
-from .frontend.evaluate import FeatureSets, evaluate
-from .frontend.extract import Notebook, extract
-from .frontend.inputs import BoundNotebook, DataBinding, bind_inputs
-from .lowering.lower import LoweredNotebook, lower
-from .artifact.package import Artifact, Coordinates, check_unique, package
-from .frontend.parse import ParsedNotebook, parse
+from .ir.features import FeatureSets, LoweredNotebook
+from .ir.notebook import BoundNotebook, DataBinding, Notebook, ParsedNotebook
+from .lowering.lower import lower
 from .udf.udfs import translate_udfs
 
 
@@ -37,6 +41,8 @@ class Options:
     inline_udfs: bool | str = "auto"
     # folders besides the notebook's own tree that input files may be read from (--allow-read)
     allow_read: tuple[Path, ...] = ()
+    output: Path | None = None  # the build directory (packaging only)
+    timings: Timings | None = None  # where the stages' times go, if anywhere
 
 
 # One signature for every stage, (input, options) -> output, so one loop runs them and a test
@@ -106,6 +112,35 @@ def transpile(path: Path, opts: Options, timings: Timings | None = None) -> Lowe
     return value
 
 
+def package_stage(lowered: tuple[LoweredNotebook, ...], opts: Options) -> Artifact:
+    """Golden rows, scalac and javac, the jar: one artifact for every notebook of a build."""
+    from .artifact.golden import merge, record
+    from .artifact.package import bundles
+    from .jvm.scalac import compile_ahead, drop_ahead
+
+    check_unique(lowered)  # before the golden rows: a clash is found in seconds
+    try:
+        for bundle in bundles(lowered):  # scalac runs on the compiler JVM meanwhile
+            compile_ahead(bundle.scala)
+        if opts.progress:
+            opts.progress("golden rows for the self-check")
+        started = time.perf_counter()
+        golden = merge(record(part) for part in lowered)
+        if opts.timings is not None:
+            opts.timings.record("golden rows", time.perf_counter() - started)
+        if opts.progress:
+            opts.progress("compile and package")
+        return package(lowered[0] if len(lowered) == 1 else lowered, opts.output,
+                       opts.coordinates, golden,
+                       opts.timings.record if opts.timings is not None else None)
+    finally:
+        drop_ahead()
+
+
+# The last stage takes every notebook of a build at once (one artifact, a facade per notebook).
+PACKAGE_STAGE: tuple[str, Callable] = ("package", package_stage)
+
+
 def build(path, out_dir: Path, opts: Options, timings: Timings | None = None) -> Artifact:
     """Transpile and package; any refused feature set fails the build with every diagnostic.
 
@@ -115,17 +150,17 @@ def build(path, out_dir: Path, opts: Options, timings: Timings | None = None) ->
     from .jvm.compile_server import warm
 
     with warm():
-        return _build(path, out_dir, opts, timings)
+        return _build(path, dataclasses.replace(opts, output=out_dir, timings=timings))
 
 
-def _build(path, out_dir: Path, opts: Options, timings: Timings | None) -> Artifact:
+def _build(path, opts: Options) -> Artifact:
     paths = list(path) if isinstance(path, (list, tuple)) else [path]
     lowered, diagnostics, kind = [], [], SubsetError
     for nb in paths:
         if opts.progress and len(paths) > 1:
             opts.progress(f"notebook {Path(nb).name}")
         try:
-            part = transpile(nb, opts, timings)
+            part = transpile(nb, opts, opts.timings)
         except (SubsetError, InputError) as exc:  # every notebook's problems, not the first's
             diagnostics += exc.diagnostics
             kind = InputError if isinstance(exc, InputError) else kind
@@ -134,24 +169,5 @@ def _build(path, out_dir: Path, opts: Options, timings: Timings | None) -> Artif
         lowered.append(part)
     if diagnostics:
         raise kind(diagnostics)
-    check_unique(lowered)  # before the golden rows: a clash is found in seconds
-    from .artifact.package import bundles
-    from .jvm.scalac import compile_ahead, drop_ahead
-
-    try:
-        for bundle in bundles(lowered):  # scalac runs on the compiler JVM meanwhile
-            compile_ahead(bundle.scala)
-        if opts.progress:
-            opts.progress("golden rows for the self-check")
-        started = time.perf_counter()
-        from .artifact.golden import merge, record
-
-        golden = merge(record(part) for part in lowered)
-        if timings is not None:
-            timings.record("golden rows", time.perf_counter() - started)
-        if opts.progress:
-            opts.progress("compile and package")
-        return package(lowered[0] if len(lowered) == 1 else tuple(lowered), out_dir,
-                       opts.coordinates, golden, timings.record if timings is not None else None)
-    finally:
-        drop_ahead()
+    _, stage = PACKAGE_STAGE
+    return stage(tuple(lowered), opts)

@@ -21,8 +21,9 @@ from .jvm import spark as jvm_mod
 from .reference.compare import ComparisonPolicy, render_mismatches
 from .lowering.determinism import tied_groups
 from .frontend.inputs import require_data
-from .lowering.lower import LoweredNotebook
-from .artifact.package import Artifact, package
+from .ir.features import LoweredNotebook
+from .artifact.package import package
+from .ir.artifact import Artifact
 from .pipeline import Options, Timings, transpile
 from .reference.engine import handoff_inputs, notebook_engine, notebook_results
 

@@ -19,7 +19,8 @@ import ibis.expr.operations as ops
 
 from ..common import escape
 from ..ir.errors import InputError, JvmError, error
-from ..lowering.lower import LoweredNotebook, spark_type
+from ..lowering.lower import spark_type
+from ..ir.features import LoweredNotebook
 
 JAVA_KEYWORDS = frozenset("""abstract assert boolean break byte case catch char class const continue
 default do double else enum extends final finally float for goto if implements import instanceof

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..common import escape
-from ..lowering.lower import LoweredNotebook
+from ..ir.features import LoweredNotebook
 
 SAMPLE_ROWS = 200
 

@@ -24,7 +24,6 @@ import shutil
 import tempfile
 import time
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis.expr.datatypes as dt
@@ -34,7 +33,9 @@ from ..common import escape as esc
 from ..jvm import spark as jvm
 from ..ir.errors import InputError, Span, error
 from ..lowering.lineage import lineage
-from ..lowering.lower import LoweredNotebook
+from ..ir.features import LoweredNotebook
+from ..udf.udfs import manifest_entry
+from ..ir.artifact import Coordinates, Artifact
 
 ZIP_EPOCH = (1980, 2, 1, 0, 0, 0)
 # Written into every build directory; `-o` replaces a non-empty directory only if it has one.
@@ -51,28 +52,6 @@ SPARK_INPUT_TYPES = {
     dt.Date: "date", dt.Binary: "binary",
 }
 
-
-@dataclass(frozen=True)
-class Coordinates:
-    """Maven coordinates of the artifact."""
-
-    group_id: str = "nb2jvm.generated"
-    artifact_id: str = ""
-    version: str = "0.1.0"
-    facade: str = ""  # the facade class name; default from the notebook's name
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """A finished build directory and what is in it."""
-
-    directory: Path
-    jar: Path
-    manifest: dict
-    coordinates: Coordinates
-    sql_files: dict[str, Path] = field(default_factory=dict)
-    warnings: tuple = ()
-    data_files: tuple[Path, ...] = ()  # what the inputs were read from (schemas, golden rows)
 
 
 def spark_input_type(dtype: dt.DataType) -> str:
@@ -173,7 +152,7 @@ def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
             if entry not in inputs:  # the same input read by two notebooks is listed once
                 inputs.append(entry)
         for u in (part.udfs.udfs if part.udfs else ()):
-            udfs.setdefault(u.sql_name, u.to_json())
+            udfs.setdefault(u.sql_name, manifest_entry(u))
         notebooks.append({"name": name, "feature_sets": [lf.name for lf in part.lowered],
                           "facade": f"{facade.package}.{facade.class_name}"})
     return {

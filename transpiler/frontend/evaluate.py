@@ -6,7 +6,6 @@ Interpreter` (never executed), in notebook order; the tables it assigns become f
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
@@ -14,44 +13,12 @@ import ibis.expr.types as ir
 from ..ir import cellast as A
 from ..udf import udfsig
 from ..ir.errors import Diagnostic
-from .extract import Cell
-from .inputs import AMBIENT_NAMES, BoundNotebook, InputTable
+from ..ir.notebook import Cell
+from .inputs import AMBIENT_NAMES
+from ..ir.notebook import BoundNotebook, InputTable
 from .interpreter import (FROM_IMPORTS, MODULES, Interpreter, Allowed, Failed, Helper, IbisModule,
                           imported, Module, Refusal)
-
-@dataclass(frozen=True)
-class FeatureSet:
-    """One exported table: its name, ibis expression and the cell that defines it."""
-
-    name: str
-    expr: ir.Table
-    cell: Cell
-    pos: A.Pos
-
-
-@dataclass(frozen=True)
-class Refused:
-    """A feature set (or a whole statement) that is outside the subset, and why."""
-
-    name: str
-    diagnostics: tuple[Diagnostic, ...]
-
-
-@dataclass(frozen=True)
-class FeatureSets:
-    """Every feature set of a notebook, in definition order, with the inputs they read."""
-
-    bound: BoundNotebook
-    features: tuple[FeatureSet, ...]
-    refused: tuple[Refused, ...] = ()
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return [d for r in self.refused for d in r.diagnostics]
-
-    @property
-    def inputs(self) -> tuple[InputTable, ...]:
-        return self.bound.inputs
+from ..ir.features import FeatureSet, Refused, FeatureSets
 
 
 def _initial_env(inputs: tuple[InputTable, ...]) -> dict:
@@ -128,7 +95,8 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
 def _define_function(fn: A.FunctionDef, cell: Cell, env: dict):
     if not udfsig.is_udf(fn):
         return Helper(fn.name, fn, cell)
-    from ..udf.udf_source import UdfSource, sql_name
+    from ..udf.udf_source import sql_name
+    from ..ir.udf import UdfSource
 
     # The helpers visible now are the ones the UDF's body can call, as when the notebook runs.
     helpers = tuple((name, h.fn, h.cell) for name, h in sorted(env.items())

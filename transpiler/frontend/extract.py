@@ -9,60 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 
 from ..ir.errors import InputError, Span, error
+from ..ir.notebook import ExportMark, Cell, Notebook
 
 EXPORT_MAGIC = re.compile(r"^%%export(?P<args>[ \t].*)?$")
 EXPORT_TAG = "export"
 
-
-@dataclass(frozen=True)
-class ExportMark:
-    """How a cell is exported: declared feature-set names (empty: every assigned table)."""
-
-    names: tuple[str, ...]
-    first_body_line: int
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One code cell: its 1-based position among all cells, id, source and export mark."""
-
-    index: int
-    cell_id: str | None
-    source: str
-    export: ExportMark | None
-    outputs: tuple[dict, ...] = ()
-
-    @property
-    def lines(self) -> list[str]:
-        return self.source.split("\n")
-
-    def span(self, notebook: str, line: int | None = None, column: int | None = None,
-             end_line: int | None = None, end_column: int | None = None) -> Span:
-        return Span(notebook, self.index, self.cell_id, line, column, end_line, end_column)
-
-    def line_text(self, line: int | None) -> str | None:
-        if line is None or not 1 <= line <= len(self.lines):
-            return None
-        return self.lines[line - 1]
-
-
-@dataclass(frozen=True)
-class Notebook:
-    """The code cells of one notebook file, in notebook order."""
-
-    path: str
-    directory: Path
-    cells: tuple[Cell, ...]
-
-    @property
-    def exported(self) -> tuple[Cell, ...]:
-        return tuple(c for c in self.cells if c.export is not None)
 
 
 def _export_mark(source: str, tags: list[str]) -> ExportMark | None:

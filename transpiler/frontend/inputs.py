@@ -17,15 +17,15 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
 
 from ..ir import cellast as A
 from ..ir.errors import Diagnostic, InputError, Span, error
-from .extract import Cell, Notebook
-from .parse import ParsedNotebook
+from ..ir.notebook import Cell, Notebook
+from ..ir.notebook import ParsedNotebook
+from ..ir.notebook import DataBinding, Declaration, InputTable, BoundNotebook
 
 # Names every exported cell may use without defining them: the notebook's setup provides them.
 AMBIENT_NAMES = frozenset({"ibis", "_", "math", "datetime"})
@@ -33,50 +33,6 @@ READERS = {"read_parquet": "parquet", "read_csv": "csv"}
 SUFFIX_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
 RECORDED_MIME = "application/vnd.nb2jvm.inputs+json"
 
-
-@dataclass(frozen=True)
-class DataBinding:
-    """``--data NAME=PATH`` from the user, or a recognised set-up-cell read."""
-
-    name: str
-    path: Path
-    origin: str
-    span: Span = field(default_factory=Span)
-
-
-@dataclass(frozen=True)
-class Declaration:
-    """A schema known without data: recorded by the magic, or an ``ibis.table`` declaration."""
-
-    variable: str
-    table: str
-    schema: ibis.Schema
-    origin: str
-    exported_cell: bool = False
-
-
-@dataclass(frozen=True)
-class InputTable:
-    """A table the feature sets read: its schema and, when known, its data file."""
-
-    name: str
-    schema: ibis.Schema
-    path: Path | None
-    format: str | None
-    origin: str
-    variable: str = ""
-
-    @property
-    def var(self) -> str:
-        return self.variable or self.name
-
-
-@dataclass(frozen=True)
-class BoundNotebook:
-    """A parsed notebook whose inputs all have a schema."""
-
-    parsed: ParsedNotebook
-    inputs: tuple[InputTable, ...]
 
 
 def builtin_names() -> frozenset[str]:

@@ -10,7 +10,6 @@ words (:mod:`transpiler.frontend.refusals`); every diagnostic of every cell is c
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from functools import lru_cache
 
 from lark import Lark
@@ -21,25 +20,11 @@ from ..ir import cellast as A
 from ..ir import pyast, udf_ast
 from . import reading, refusals
 from ..ir.errors import Diagnostic, Refusal, SubsetError
-from .extract import Cell, Notebook
+from ..ir.notebook import Cell, Notebook
 from ..common.paths import GRAMMAR_DIR, cache_dir
 from .tree_to_ast import ToAst
+from ..ir.notebook import ParsedCell, ParsedNotebook
 
-
-@dataclass(frozen=True)
-class ParsedCell:
-    """An exported cell and its statements."""
-
-    cell: Cell
-    body: tuple[A.Stmt, ...]
-
-
-@dataclass(frozen=True)
-class ParsedNotebook:
-    """A notebook whose exported cells all parsed inside the subset."""
-
-    notebook: Notebook
-    cells: tuple[ParsedCell, ...]
 
 
 def _load(name: str) -> Lark:

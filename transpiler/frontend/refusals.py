@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import ast
 
-UDF_DECORATOR = "ibis.udf.scalar.python"
+from ..udf.udfsig import UDF_DECORATOR
+
 
 # In an exported cell, outside any function definition.
 CELL = {

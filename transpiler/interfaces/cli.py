@@ -303,7 +303,8 @@ def cmd_run(args, progress) -> int:
 
 
 def _build_dir_inputs(build_dir: Path, args):
-    from ..frontend.inputs import InputTable, confine, read_schema
+    from ..frontend.inputs import confine, read_schema
+    from ..ir.notebook import InputTable
 
     manifest_path = build_dir / "manifest.json"
     if not manifest_path.exists():

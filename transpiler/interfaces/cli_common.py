@@ -17,7 +17,7 @@ STARTED = time.perf_counter()
 
 def bindings(args) -> tuple:
     """``--data`` arguments as the pipeline's DataBindings."""
-    from ..frontend.inputs import DataBinding
+    from ..ir.notebook import DataBinding
 
     # The origin names the option, not the path as spelled: the manifest (and so the jar
     # bytes) must not depend on `./data/x.parquet` versus `data/x.parquet`.
@@ -27,7 +27,7 @@ def bindings(args) -> tuple:
 
 def options(args, progress):
     """The pipeline's Options from parsed arguments (those a command lacks take defaults)."""
-    from ..artifact.package import Coordinates
+    from ..ir.artifact import Coordinates
     from ..pipeline import Options
 
     coords = Coordinates(getattr(args, "group_id", "nb2jvm.generated"),

@@ -28,7 +28,7 @@ from IPython.display import display
 
 from ..common import escape
 from ..ir.errors import Nb2jvmError, Span
-from ..frontend.extract import Cell, ExportMark, Notebook
+from ..ir.notebook import Cell, ExportMark, Notebook
 from ..frontend.inputs import RECORDED_MIME
 
 _EXPORTED: list[Cell] = []

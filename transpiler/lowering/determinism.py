@@ -10,26 +10,16 @@ at transpile time (they become warnings that name the fix: a unique tie-breaker)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import ibis
 import ibis.expr.operations as ops
 
 from ..ir.errors import Diagnostic
+from ..ir.features import Risk
 
 ORDER_SENSITIVE_FUNCS = (ops.RowNumber, ops.NTile, ops.Lag, ops.Lead, ops.First, ops.Last,
                          ops.NthValue)
 
-
-@dataclass(frozen=True)
-class Risk:
-    """An operation whose result depends on how rows that tie on ``keys`` are ordered."""
-
-    what: str
-    keys: tuple[ops.Value, ...]
-    relation: ops.Relation | None
-    always: bool = False
-    nulls: bool = False  # what matters is a NULL in a key (not rows that tie on the keys)
 
 
 def _keys_text(keys) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-from dataclasses import dataclass
 
 import ibis
 import ibis.config
@@ -22,44 +21,9 @@ from . import determinism
 from .spark_rules import measured_divergence, refusal
 from .spark_compiler import compiler as spark_compiler
 from ..ir.errors import Diagnostic
-from ..udf.udf_source import UdfBundle, UdfSource, source_of, translatable
-from ..frontend.evaluate import FeatureSet, FeatureSets, Refused
-
-@dataclass(frozen=True)
-class LoweredFeature:
-    """One feature set as Spark SQL, with its output schema."""
-
-    name: str
-    sql: str
-    schema: ibis.Schema
-    ordered: bool
-    feature: FeatureSet
-    risks: tuple[determinism.Risk, ...] = ()
-    warnings: tuple[Diagnostic, ...] = ()
-    spark_expr: ibis.Table | None = None  # the expression the SQL is compiled from
-    inlined: tuple[UdfSource, ...] = ()  # each UDF inlined into the SQL
-    # (input table, its IDENTIFIER(:marker)) where the two differ, and (notebook name, name in
-    # the SQL) of every identifier renamed away from Spark's ${...} substitution
-    markers: tuple[tuple[str, str], ...] = ()
-    renamed: tuple[tuple[str, str], ...] = ()
-
-
-@dataclass(frozen=True)
-class LoweredNotebook:
-    """Every feature set of a notebook lowered to Spark SQL, and those refused (with why)."""
-
-    features: FeatureSets
-    lowered: tuple[LoweredFeature, ...]
-    refused: tuple[Refused, ...] = ()
-    udfs: UdfBundle | None = None  # once UDFs are translated
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return [d for r in self.refused for d in r.diagnostics]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [w for lf in self.lowered for w in lf.warnings]
+from ..udf.udf_source import source_of, translatable
+from ..ir.features import FeatureSet, FeatureSets, Refused
+from ..ir.features import LoweredFeature, LoweredNotebook
 
 
 def spark_type(dtype: dt.DataType) -> str:

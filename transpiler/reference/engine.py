@@ -16,8 +16,8 @@ import pyarrow.parquet as pq
 
 from ..common import escape
 from .edge_cases import edge_rows
-from ..frontend.inputs import InputTable
-from ..lowering.lower import LoweredNotebook
+from ..ir.notebook import InputTable
+from ..ir.features import LoweredNotebook
 
 
 def handoff_inputs(inputs: tuple[InputTable, ...], folder: Path,

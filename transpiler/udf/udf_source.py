@@ -11,7 +11,6 @@ stage can all use it.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import ibis.expr.operations as ops
@@ -20,21 +19,9 @@ from ..ir import cellast as A
 from ..ir import pyast
 from . import sandbox
 from ..ir import udf_ast as U
-from ..frontend.extract import Cell
+from ..ir.notebook import Cell
 from .udf_scala import Constants, FunctionTranslator, Signature, UdfError, mangle, signature
-from .udf_tables import JVM_TYPE, SPARK_TYPE
-
-
-@dataclass(frozen=True)
-class UdfSource:
-    """What the evaluator knows of a UDF: its definition, cell, visible helpers, SQL name."""
-
-    fn: A.FunctionDef
-    cell: Cell
-    helpers: tuple[tuple[str, A.FunctionDef, Cell], ...]
-    sql_name: str
-    # what `datetime`, `date`, `timedelta` name in the cell: "module" or the class
-    names: tuple[tuple[str, str], ...] = ()
+from ..ir.udf import UdfSource
 
 
 def _source_text(fn: A.FunctionDef, cell: Cell) -> str:
@@ -145,37 +132,3 @@ def python_callable(src: UdfSource):
     return _PYTHON[src.sql_name]
 
 
-@dataclass(frozen=True)
-class CompiledUdf:
-    """A UDF in the artifact: how Spark calls it (manifest entry)."""
-
-    name: str
-    sql_name: str
-    class_name: str
-    params: tuple[tuple[str, str], ...]
-    returns: str
-    cell: int
-    mode: str = "compiled"
-
-    def to_json(self) -> dict:
-        if self.mode == "compiled":
-            entry = {"name": self.name, "sql_name": self.sql_name, "class": self.class_name,
-                     "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
-                     "returns": SPARK_TYPE[self.returns], "cell": self.cell, "mode": self.mode}
-            if JVM_TYPE[self.returns] != SPARK_TYPE[self.returns]:
-                # dates and timestamps cross the boundary as days/microseconds (bigint)
-                entry["jvm_returns"] = JVM_TYPE[self.returns]
-            return entry
-        return {
-                "name": self.name, "sql_name": self.sql_name, "mode": self.mode,
-                "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in self.params],
-                "returns": SPARK_TYPE[self.returns], "cell": self.cell}
-
-
-@dataclass(frozen=True)
-class UdfBundle:
-    """The Scala source of a notebook's UDFs and what each one is."""
-
-    package: str
-    scala: str
-    udfs: tuple[CompiledUdf, ...]

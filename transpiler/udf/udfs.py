@@ -19,11 +19,11 @@ import hashlib
 import ibis.expr.operations as ops
 
 from ..common import escape
-from ..frontend.evaluate import Refused
-from ..lowering.lower import LoweredNotebook
+from ..ir.features import LoweredNotebook, Refused
 from .udf_scala import UdfError, signature
-from .udf_source import CompiledUdf, Translation, UdfBundle, UdfSource, source_of
-from .udf_tables import BOX, BOXED, UNBOX
+from .udf_source import Translation, source_of
+from ..ir.udf import CompiledUdf, UdfBundle, UdfSource
+from .udf_tables import BOX, BOXED, JVM_TYPE, SPARK_TYPE, UNBOX
 
 
 def _wrapper(udf: CompiledUdf, scala_method: str) -> list[str]:
@@ -111,3 +111,19 @@ def _source(tr: Translation, udfs: list[CompiledUdf]) -> list[str]:
         lines += ["", *_wrapper(dataclasses.replace(u, class_name=f"x.{u.class_name}"),
                                 f"f_{u.sql_name}")]
     return lines
+
+
+def manifest_entry(udf: CompiledUdf) -> dict:
+    """The UDF's entry in the artifact's manifest (how the runtime registers it)."""
+    if udf.mode == "compiled":
+        entry = {"name": udf.name, "sql_name": udf.sql_name, "class": udf.class_name,
+                 "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in udf.params],
+                 "returns": SPARK_TYPE[udf.returns], "cell": udf.cell, "mode": udf.mode}
+        if JVM_TYPE[udf.returns] != SPARK_TYPE[udf.returns]:
+            # dates and timestamps cross the boundary as days/microseconds (bigint)
+            entry["jvm_returns"] = JVM_TYPE[udf.returns]
+        return entry
+    return {
+            "name": udf.name, "sql_name": udf.sql_name, "mode": udf.mode,
+            "params": [{"name": n, "type": SPARK_TYPE[t]} for n, t in udf.params],
+            "returns": SPARK_TYPE[udf.returns], "cell": udf.cell}
