@@ -48,6 +48,60 @@ def test_saved_notebook_builds_without_data_files(tmp_path, cli):
     assert "user_features" in out
 
 
+def test_a_saved_notebook_keeps_the_notebooks_column_order(tmp_path, cli):
+    """nbformat saves JSON with sorted keys: the recorded schemas must not come back sorted."""
+    import json
+
+    import ibis
+    import pyarrow.parquet as pq
+
+    shutil.copytree(NOTEBOOKS, tmp_path / "notebooks")
+    path = tmp_path / "notebooks" / "quickstart.ipynb"
+    data = tmp_path / "notebooks" / "data" / "transactions.parquet"
+    file_order = pq.read_schema(data).names
+    assert file_order != sorted(file_order)  # or the test proves nothing
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    nbformat.write(nb, path)
+    con = ibis.duckdb.connect()
+    con.read_parquet(str(data), table_name="transactions")
+    from transpiler.pipeline import Options, transpile
+
+    shutil.rmtree(tmp_path / "notebooks" / "data")  # the recorded schemas alone
+    code, out, err = cli("build", path, "-o", tmp_path / "build")
+    assert code == 0, err
+    man = json.loads((tmp_path / "build" / "manifest.json").read_text())
+    assert [c["name"] for c in man["inputs"][0]["columns"]] == file_order
+    enriched = next(fs for fs in man["feature_sets"] if fs["name"] == "enriched")
+    lowered = transpile(NOTEBOOKS / "quickstart.ipynb", Options())  # the unsaved original
+    expected = {lf.name: lf for lf in lowered.lowered}["enriched"].schema.names
+    assert [c["name"] for c in enriched["columns"]] == list(expected)
+
+
+def test_a_legacy_recorded_schema_gets_the_data_files_order(tmp_path):
+    """Schemas recorded as a JSON object by older versions: the data file gives the order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from transpiler.frontend.extract import extract
+    from transpiler.frontend.inputs import RECORDED_MIME, bind_inputs
+    from transpiler.frontend.parse import parse
+
+    from .conftest import SETUP, write_notebook
+
+    pq.write_table(pa.table({"zeta": [1], "alpha": ["a"], "mid": [1.5]}), tmp_path / "t.parquet")
+    path = write_notebook(tmp_path / "n.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',
+                                                 "%%export\nf = t.mutate(x=_.zeta + 1)"])
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].outputs = [nbformat.v4.new_output("display_data", data={RECORDED_MIME: {
+        "inputs": {"t": {"table": "t", "schema": {"alpha": "string", "mid": "float64",
+                                                  "zeta": "int64"}}}}})]
+    nbformat.write(nb, path)
+    bound = bind_inputs(parse(extract(path)))
+    assert bound.inputs[0].schema.names == ("zeta", "alpha", "mid")
+
+
 def _run(tmp_path, cells, monkeypatch=None):
     """Run ``cells`` after loading the extension and reading t.parquet as ``t``.  Without
     ``monkeypatch`` (the kernel will not verify) the background JVM start is switched off."""

@@ -10,7 +10,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from transpiler.ir.errors import SubsetError
 from transpiler.frontend.evaluate import evaluate
 from transpiler.frontend.extract import extract
 from transpiler.frontend.inputs import bind_inputs
@@ -162,8 +161,8 @@ def test_payload_refused_and_nothing_touched(sample, body, code):
 @pytest.mark.parametrize("body", PARSE_PAYLOADS)
 def test_payload_refused_before_evaluation(sample, body):
     path = write_notebook(sample / "n.ipynb", [f"%%export\n{body}"])
-    with pytest.raises(SubsetError):
-        parse(extract(path))
+    parsed = parse(extract(path))
+    assert parsed.cells == () and parsed.refused[0].diagnostics  # refused, never evaluated
 
 
 def test_benign_cell_evaluates_without_touching_anything(sample):

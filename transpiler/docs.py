@@ -165,8 +165,42 @@ def render() -> str:
         "",
         "Every other ibis operation is refused as \"no verified Spark lowering yet\".",
         "",
+        *_coverage_section(),
     ]
     return "\n".join(lines)
+
+
+def _coverage_section() -> list[str]:
+    """Every ibis operation class with its status (`nb2jvm ops` prints the same table)."""
+    from .lowering import coverage
+
+    rows = coverage.table()
+    done, total = coverage.scalar_share(rows)
+    counts = coverage.summary(rows)
+    return [
+        "## Every ibis operation",
+        "",
+        "Enumerated from the installed ibis (`nb2jvm ops [--format json]` prints this table). "
+        "Statuses: `conformant` (ibis's Spark rule, proven by the differential tests), "
+        "`emulated` (nb2jvm's own rule or runtime function gives DuckDB's result), `checked` "
+        "(conformant under the stated condition), `refused` (a measured difference), "
+        "`not-in-notebook-engine` (ibis's DuckDB backend cannot run it), `unverified` "
+        "(refused at transpile time until proven).",
+        "",
+        f"Scalar operations the notebook's engine runs: {done} of {total} lowered "
+        f"({100 * done // max(total, 1)}%).",
+        "",
+        "| kind | " + " | ".join(coverage.STATUSES) + " |",
+        "|---|" + "---|" * len(coverage.STATUSES),
+        *(f"| {kind} | " + " | ".join(str(c[s]) for s in coverage.STATUSES) + " |"
+          for kind, c in sorted(counts.items())),
+        "",
+        "| operation | written as | family | status |",
+        "|---|---|---|---|",
+        *(f"| `{r.op}` | {r.spelling.replace('|', '&#124;')} | {r.family} | {r.status} |"
+          for r in rows),
+        "",
+    ]
 
 
 def _why(fn) -> str:

@@ -42,6 +42,9 @@ class Options:
     # folders besides the notebook's own tree that input files may be read from (--allow-read)
     allow_read: tuple[Path, ...] = ()
     output: Path | None = None  # the build directory (packaging only)
+    # build the feature sets that lower and list the refused ones in the manifest ("skipped"),
+    # instead of failing the build
+    skip_refused: bool = False
     timings: Timings | None = None  # where the stages' times go, if anywhere
 
 
@@ -101,8 +104,17 @@ class Timings:
 
 def transpile(path: Path, opts: Options, timings: Timings | None = None) -> LoweredNotebook:
     """Run every stage up to Spark SQL.  Refused feature sets are kept, with their reasons."""
-    value = path
-    for name, stage in STAGES:
+    return _run(STAGES, path, opts, timings)
+
+
+def transpile_notebook(notebook: Notebook, opts: Options,
+                       timings: Timings | None = None) -> LoweredNotebook:
+    """:func:`transpile` from cells already in hand (the kernel's, for the magic)."""
+    return _run(STAGES[1:], notebook, opts, timings)
+
+
+def _run(stages, value, opts: Options, timings: Timings | None):
+    for name, stage in stages:
         if opts.progress:
             opts.progress(name)
         started = time.perf_counter()
@@ -137,6 +149,21 @@ def package_stage(lowered: tuple[LoweredNotebook, ...], opts: Options) -> Artifa
         drop_ahead()
 
 
+def only(lowered: LoweredNotebook, name: str) -> LoweredNotebook:
+    """The lowered notebook cut down to one feature set and the inputs it reads (what `run
+    --feature` packages): the other feature sets, refused or not, do not concern it."""
+    import ibis.expr.operations as ops
+
+    keep = [lf for lf in lowered.lowered if lf.name == name]
+    used = {op.name for lf in keep for op in lf.feature.expr.op().find(ops.UnboundTable)}
+    features = lowered.features
+    bound = dataclasses.replace(features.bound, inputs=tuple(
+        t for t in features.inputs if t.name in used))
+    return dataclasses.replace(
+        lowered, lowered=tuple(keep), refused=(),
+        features=dataclasses.replace(features, bound=bound, refused=()))
+
+
 # The last stage takes every notebook of a build at once (one artifact, a facade per notebook).
 PACKAGE_STAGE: tuple[str, Callable] = ("package", package_stage)
 
@@ -165,7 +192,8 @@ def _build(path, opts: Options) -> Artifact:
             diagnostics += exc.diagnostics
             kind = InputError if isinstance(exc, InputError) else kind
             continue
-        diagnostics += part.diagnostics if part.refused else []
+        if part.refused and not (opts.skip_refused and part.lowered):
+            diagnostics += part.diagnostics
         lowered.append(part)
     if diagnostics:
         raise kind(diagnostics)

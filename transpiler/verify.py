@@ -20,7 +20,6 @@ import pyarrow.parquet as pq
 from .jvm import spark as jvm_mod
 from .reference.compare import ComparisonPolicy, render_mismatches
 from .lowering.determinism import tied_groups
-from .frontend.inputs import require_data
 from .ir.features import LoweredNotebook
 from .artifact.package import package
 from .ir.artifact import Artifact
@@ -28,6 +27,8 @@ from .pipeline import Options, Timings, transpile
 from .reference.engine import handoff_inputs, notebook_engine, notebook_results
 
 STATUS_EXIT = {"conformant": 0, "mismatch": 1, "nondeterministic": 1, "refused": 2, "error": 2}
+# the order the summary names them in: what most needs a look first
+STATUS_ORDER = ("mismatch", "error", "nondeterministic", "refused", "conformant")
 
 
 @dataclass
@@ -40,6 +41,9 @@ class FeatureVerdict:
     message: str = ""
     details: str = ""
     cell: int | None = None
+    # the transpile-time order and NULL risks (W300/W301) that hold on this data; one that
+    # does not (a unique order key here, no NULL) is not listed
+    risks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +59,18 @@ class VerifyReport:
     @property
     def exit_code(self) -> int:
         return max((STATUS_EXIT[v.status] for v in self.feature_sets), default=2)
+
+    def summary(self) -> str:
+        """One line naming the verdicts that are there, e.g. ``REFUSED: 2 of 4 feature sets
+        conformant, 2 refused, 238 rows compared``."""
+        counts = {s: sum(v.status == s for v in self.feature_sets) for s in STATUS_ORDER}
+        bad = [s for s in STATUS_ORDER if s != "conformant" and counts[s]]
+        head = ", ".join(s.upper() for s in bad) if bad else \
+            "CONFORMANT" if self.feature_sets else "NOT VERIFIED"
+        rest = "".join(f", {counts[s]} {s}" for s in bad)
+        rows = sum(v.rows_compared for v in self.feature_sets)
+        return (f"{head}: {counts['conformant']} of {len(self.feature_sets)} feature sets "
+                f"conformant{rest}, {rows} rows compared")
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -104,10 +120,15 @@ def verify_lowered(lowered: LoweredNotebook, opts: Options, shown: str, *,
             refused.diagnostics[0].span.cell))
     if not lowered.lowered:
         report.timings = timings.stages
+        report.feature_sets.sort(key=lambda v: (v.cell is None, v.cell or 0))
         return report
     if tamper is not None:
         lowered = tamper(lowered)
-    require_data(lowered.features.inputs, shown)
+    lowered = _without_data_gaps(lowered, report, shown)
+    if not lowered.lowered:
+        report.timings = timings.stages
+        report.feature_sets.sort(key=lambda v: (v.cell is None, v.cell or 0))
+        return report
     work = Path(tempfile.mkdtemp(prefix="nb2jvm-verify-"))
     con = None
     try:
@@ -133,19 +154,61 @@ def verify_lowered(lowered: LoweredNotebook, opts: Options, shown: str, *,
         for lf in lowered.lowered:
             say(f"feature set '{lf.name}' on Spark")
             verdict = _verify_one(jvm, pipeline, lf, inputs, expected[lf.name], work, policy,
-                                  timings, con)
+                                  timings, con, verbose)
             verdict.cell = lf.feature.cell.index
+            verdict.risks = _risks_on_data(lf, con)
             report.feature_sets.append(verdict)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if con is not None:
             con.disconnect()
     report.timings = {k: round(v, 3) for k, v in timings.stages.items()}
+    report.feature_sets.sort(key=lambda v: (v.cell is None, v.cell or 0))  # notebook order
     return report
 
 
+def _without_data_gaps(lowered: LoweredNotebook, report: VerifyReport,
+                       shown: str) -> LoweredNotebook:
+    """Verify needs rows: a feature set that reads an input with a schema but no data gets an
+    error verdict naming it; the others are verified, on the inputs that have data."""
+    import ibis.expr.operations as ops
+
+    missing = {t.name: t for t in lowered.features.inputs if t.path is None}
+    if not missing:
+        return lowered
+    keep = []
+    for lf in lowered.lowered:
+        used = sorted({op.name for op in lf.feature.expr.op().find(ops.UnboundTable)} &
+                      set(missing))
+        if not used:
+            keep.append(lf)
+            continue
+        report.feature_sets.append(FeatureVerdict(
+            lf.name, "error", 0, "no data to run on: " + ", ".join(
+                f"input '{n}' has a schema ({missing[n].origin}) but no data file" for n in used),
+            f"pass --data {used[0]}=PATH.parquet", lf.feature.cell.index))
+    features = lowered.features
+    bound = dataclasses.replace(features.bound, inputs=tuple(
+        t for t in features.inputs if t.path is not None))
+    return dataclasses.replace(lowered, lowered=tuple(keep),
+                               features=dataclasses.replace(features, bound=bound))
+
+
+def _risks_on_data(lf, con) -> list[str]:
+    found = []
+    for risk in lf.risks:
+        tied = tied_groups(con, risk)
+        if tied is None:
+            found.append(f"{risk.what}: cannot tell from the data whether rows tie")
+        elif tied:
+            found.append(f"{risk.what}: " + ("it has no order at all" if risk.always else
+                         f"{tied} row(s) have NULL there" if risk.nulls else
+                         f"{tied} group(s) of rows tie on its keys") + " in this data")
+    return found
+
+
 def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings,
-                con) -> FeatureVerdict:
+                con, verbose: bool = False) -> FeatureVerdict:
     if isinstance(expected, Exception):
         first = str(expected).strip().splitlines()[0] if str(expected).strip() else ""
         return FeatureVerdict(lf.name, "error", 0, f"the notebook engine failed: "
@@ -154,8 +217,9 @@ def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings,
     started = time.perf_counter()
     try:
         jvm.run_parquet(pipeline, lf.name, inputs, out)
-    except jvm_mod.JvmRunError as exc:
-        return FeatureVerdict(lf.name, "error", 0, f"Spark failed: {exc}")
+    except jvm_mod.JvmRunError as exc:  # one line; the Java trace only with --verbose
+        return FeatureVerdict(lf.name, "error", 0, f"Spark failed: {exc}",
+                              exc.trace if verbose else "")
     finally:
         timings.record("jvm run", time.perf_counter() - started)
     started = time.perf_counter()

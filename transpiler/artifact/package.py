@@ -119,7 +119,7 @@ def check_unique(lowered) -> None:
 def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
     """The artifact's description: what the JVM runtime and a reviewer need to know."""
     digest = hashlib.sha256()
-    feature_sets, inputs, udfs, notebooks = [], [], {}, []
+    feature_sets, inputs, udfs, notebooks, skipped = [], [], {}, [], []
     for k, (part, facade) in enumerate(zip(parts(lowered), facades, strict=True)):
         features = part.features
         notebook = features.bound.parsed.notebook
@@ -153,6 +153,10 @@ def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
                 inputs.append(entry)
         for u in (part.udfs.udfs if part.udfs else ()):
             udfs.setdefault(u.sql_name, manifest_entry(u))
+        for refused in part.refused:  # only with --skip-refused: a strict build has none
+            first = refused.diagnostics[0]
+            skipped.append({"name": refused.name, "notebook": name, "cell": first.span.cell,
+                            "code": first.code, "reason": first.message})
         notebooks.append({"name": name, "feature_sets": [lf.name for lf in part.lowered],
                           "facade": f"{facade.package}.{facade.class_name}"})
     return {
@@ -167,6 +171,7 @@ def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
         "inputs": inputs,
         "feature_sets": feature_sets,
         "udfs": list(udfs.values()),
+        **({"skipped": skipped} if skipped else {}),
     }
 
 

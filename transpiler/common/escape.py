@@ -63,6 +63,21 @@ def java_string(text: str) -> str:
     return f"new String(new int[] {{{points}}}, 0, {len(text)})"
 
 
+# Spark SQL string literals: Spark's parser (unescapeSQLString) knows \b \n \r \t \0 \Z \\
+# \' \" and \uXXXX, and reads any other backslash pair as the character alone ('\v' is "v").
+# sqlglot writes \a \f \v for BEL, FF and VT, which Spark would read as letters: every control
+# character that has no escape Spark knows is written as \uXXXX.
+SPARK_SQL_ESCAPES = {
+    **{chr(c): f"\\u{c:04X}" for c in [*range(0x20), 0x7F]},
+    "\b": "\\b", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\",
+}
+
+
+def spark_sql_string(text: str) -> str:
+    """The body of a Spark SQL string literal (without the quotes) that Spark reads as ``text``."""
+    return "".join(SPARK_SQL_ESCAPES.get(ch, ch) for ch in text).replace("'", "\\'")
+
+
 _COMMENT_SAFE = re.compile(r"[A-Za-z0-9 _.,:;=+()\[\]#'!?$^|~%-]")
 
 

@@ -13,9 +13,8 @@ import ibis.expr.types as ir
 from ..ir import cellast as A
 from ..udf import udfsig
 from ..ir.errors import Diagnostic
-from ..ir.notebook import Cell
-from .inputs import AMBIENT_NAMES
-from ..ir.notebook import BoundNotebook, InputTable
+from ..ir.notebook import BoundNotebook, Cell, InputTable, RefusedCell
+from .inputs import AMBIENT_NAMES, in_order
 from .interpreter import (FROM_IMPORTS, MODULES, Interpreter, Allowed, Failed, Helper, IbisModule,
                           imported, Module, Refusal)
 from ..ir.features import FeatureSet, Refused, FeatureSets
@@ -37,12 +36,20 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
     """
     nb = bound.parsed.notebook
     env = _initial_env(bound.inputs)
-    declared_inputs = {t.var for t in bound.inputs}
+    for unbound in bound.unbound:
+        first = unbound.diagnostics[0]
+        env[unbound.variable] = Failed(unbound.variable, f"input table: {first.message}",
+                                       unbound.diagnostics)
+    # declarations the inputs stage decided (bound, or refused with its reason) are not re-run
+    declared_inputs = {t.var for t in bound.inputs} | {u.variable for u in bound.unbound}
     interp = Interpreter()
     refused: dict[str, list[Diagnostic]] = {}
     exported: dict[str, FeatureSet] = {}
-    for pcell in bound.parsed.cells:
-        cell = pcell.cell
+    for pcell in in_order(bound.parsed):
+        cell = interp.cell = pcell.cell
+        if isinstance(pcell, RefusedCell):
+            _refuse_cell(pcell, env, refused, exported)
+            continue
         declared = set(cell.export.names)
         assigned = set()
         general = f"cell {cell.index}"
@@ -72,9 +79,13 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                         if (value := imported(stmt.module, name)) is not None:
                             env[name] = value
             except Refusal as exc:
+                diagnostic = exc.diagnostic(cell, nb.path)
                 if isinstance(stmt, A.Assign):
-                    env[stmt.target] = Failed(stmt.target)
-                refused.setdefault(target, []).append(exc.diagnostic(cell, nb.path))
+                    env[stmt.target] = Failed(stmt.target, _where(diagnostic))
+                elif isinstance(stmt, A.FunctionDef):
+                    env[stmt.name] = Failed(stmt.name, _where(diagnostic))
+                found = refused.setdefault(target, [])
+                found += [d for d in (*exc.causes, diagnostic) if d not in found]
         for name in sorted(declared - assigned):
             refused.setdefault(name, []).append(Diagnostic(
                 "E215", f"%%export names '{name}' but the cell does not assign it",
@@ -85,11 +96,34 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                     "E216", f"'{name}' is exported but is not a table "
                     f"(it is a {type(env.get(name)).__name__})", cell.span(nb.path, 1, 1),
                     source_line=cell.line_text(1))]
+    reported = {d for found in refused.values() for d in found}
+    for unbound in bound.unbound:  # an input nothing reads still has its problem reported
+        if not set(unbound.diagnostics) <= reported:
+            refused[f"input {unbound.variable}"] = list(unbound.diagnostics)
     if not exported and not refused:
         refused["<notebook>"] = [Diagnostic("E217", "the exported cells define no table",
                                             nb.exported[0].span(nb.path, 1, 1))]
     return FeatureSets(bound, tuple(exported.values()),
-                       tuple(Refused(n, tuple(d)) for n, d in refused.items()))
+                       tuple(Refused(n, tuple(d)) for n, d in refused.items()), interp.origins)
+
+
+def _where(diagnostic: Diagnostic) -> str:
+    span = diagnostic.span
+    line = f", line {span.line}" if span.line else ""
+    return f"cell {span.cell}{line}: {diagnostic.code} {diagnostic.message}"
+
+
+def _refuse_cell(refused_cell: RefusedCell, env: dict, refused: dict, exported: dict) -> None:
+    """A cell outside the subset refuses the feature sets it assigns, and only those; what it
+    defines is marked, so a feature set built on it names it (not a missing input)."""
+    first = refused_cell.diagnostics[0] if refused_cell.diagnostics else None
+    why = _where(first) if first else f"cell {refused_cell.cell.index} is outside the subset"
+    for name in refused_cell.names:
+        env[name] = Failed(name, why)
+        exported.pop(name, None)
+    names = refused_cell.tables or (f"cell {refused_cell.cell.index}",)
+    for name in names:
+        refused[name] = list(refused_cell.diagnostics)
 
 
 def _define_function(fn: A.FunctionDef, cell: Cell, env: dict):

@@ -27,7 +27,9 @@ def _export_mark(source: str, tags: list[str]) -> ExportMark | None:
     if match:
         args = (match.group("args") or "").split()
         names = tuple(a for a in args if not a.startswith("-"))
-        return ExportMark(names, 2)
+        unique = tuple(c for a in args if a.startswith("--unique=")
+                       for c in a[len("--unique="):].split(",") if c)
+        return ExportMark(names, 2, unique)
     if EXPORT_TAG in tags:
         return ExportMark((), 1)
     return None

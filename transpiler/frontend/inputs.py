@@ -6,7 +6,12 @@ Inputs are the tables the exported cells read but do not define, plus tables the
 1. ``--data NAME=PATH`` on the command line (Parquet or CSV; the file's schema as DuckDB reads it);
 2. a schema the ``%%export`` magic recorded in the notebook's saved outputs;
 3. an ``ibis.table(schema, name=...)`` declaration (in an exported or a set-up cell);
-4. a set-up cell ``NAME = con.read_parquet("path")`` / ``con.read_csv`` / ``con.table("t")``.
+4. a set-up cell ``NAME = con.read_parquet("path", ...)`` / ``read_csv`` / ``con.table("t")``
+   (also ``ibis.read_parquet``; the path a literal or a name bound to one earlier).
+
+A set-up cell counts wherever it is in the notebook, if it comes before the input's first use
+(the last such one wins, as when the notebook runs top to bottom); a read after the use is
+named in the diagnostic.
 
 Data (needed to verify or run, not to build) comes from ``--data`` or from a recognised read.
 Set-up cells are parsed with Python's parser and never executed.
@@ -17,15 +22,15 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import ibis
 
 from ..ir import cellast as A
 from ..ir.errors import Diagnostic, InputError, Span, error
-from ..ir.notebook import Cell, Notebook
-from ..ir.notebook import ParsedNotebook
-from ..ir.notebook import DataBinding, Declaration, InputTable, BoundNotebook
+from ..ir.notebook import (BoundNotebook, Cell, DataBinding, Declaration, InputTable, Notebook,
+                           ParsedCell, ParsedNotebook, RefusedCell, Unbound)
 
 # Names every exported cell may use without defining them: the notebook's setup provides them.
 AMBIENT_NAMES = frozenset({"ibis", "_", "math", "datetime"})
@@ -43,11 +48,20 @@ def builtin_names() -> frozenset[str]:
     return frozenset(dir(builtins))
 
 
+def in_order(parsed: ParsedNotebook) -> list[ParsedCell | RefusedCell]:
+    """The exported cells in notebook order, parsed and refused alike."""
+    return sorted([*parsed.cells, *parsed.refused], key=lambda c: c.cell.index)
+
+
 def used_inputs(parsed: ParsedNotebook) -> dict[str, tuple[Cell, A.Name]]:
-    """Names read by exported cells before any exported cell defines them (first use wins)."""
+    """Names read by exported cells before any exported cell defines them (first use wins); a
+    refused cell still defines the names Python's parser sees in it."""
     defined = set(AMBIENT_NAMES) | builtin_names()
     used: dict[str, tuple[Cell, A.Name]] = {}
-    for pcell in parsed.cells:
+    for pcell in in_order(parsed):
+        if isinstance(pcell, RefusedCell):
+            defined.update(pcell.names)
+            continue
         for stmt in pcell.body:
             if isinstance(stmt, (A.Assign, A.ExprStmt)):
                 for name in A.free_names(stmt.value):
@@ -71,7 +85,7 @@ def _python_body(cell: Cell) -> ast.Module | None:
     text = "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in lines)
     try:
         return ast.parse(text)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # not Python: no reads
         return None
 
 
@@ -117,45 +131,85 @@ def _declaration(var: str, call: ast.Call, cell: Cell, nb: Notebook,
                           hint='e.g. t = ibis.table({"id": "int64", "ts": "timestamp"}, name="t")')
 
 
-def scan_cells(parsed: ParsedNotebook) -> tuple[dict[str, DataBinding], dict[str, Declaration],
-                                                    dict[str, Declaration], list[Diagnostic]]:
-    """Statically recognised reads, declarations and magic-recorded schemas, by variable."""
+@dataclass(frozen=True)
+class Scan:
+    """What the cells say about inputs, statically: reads and declarations by variable (each
+    with every cell that makes one, in notebook order), schemas the magic recorded."""
+
+    reads: dict[str, list[DataBinding]]
+    declared: dict[str, list[tuple[int, Declaration]]]
+    recorded: dict[str, Declaration]
+    problems: dict[str, list[Diagnostic]]  # declarations nb2jvm cannot read, by variable
+
+
+def scan_cells(parsed: ParsedNotebook) -> Scan:
+    """Statically recognised reads, declarations and magic-recorded schemas, by variable.
+
+    A set-up cell counts wherever it is: the one to use for an input is the last one before
+    the input's first use (:func:`before`), as when the notebook runs top to bottom."""
     nb = parsed.notebook
-    first_export = min(c.index for c in nb.exported)
-    reads: dict[str, DataBinding] = {}
-    declared: dict[str, Declaration] = {}
-    recorded: dict[str, Declaration] = {}
-    problems: list[Diagnostic] = []
+    scan = Scan({}, {}, {}, {})
+    constants: dict[str, str] = {}  # NAME = "literal" seen so far, for read_parquet(NAME)
     for cell in nb.cells:
-        recorded.update(_recorded(cell))
+        scan.recorded.update(_recorded(cell))
         tree = _python_body(cell)
         if tree is None:
             continue
-        for var, call, stmt in _simple_assignments(tree):
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                    and isinstance(stmt.targets[0], ast.Name):
+                var = stmt.targets[0].id
+                if isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+                    constants[var] = stmt.value.value
+                else:
+                    constants.pop(var, None)
+            if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+                    and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)
+                    and isinstance(stmt.value.func, ast.Attribute)):
+                continue
+            var, call = stmt.targets[0].id, stmt.value
             found = _declaration(var, call, cell, nb, stmt)
             if isinstance(found, Diagnostic):
-                problems.append(found)
-            elif found is not None and (cell.export is not None or cell.index < first_export):
-                declared[var] = found
-            elif cell.export is None and cell.index < first_export:
-                _recognise_read(var, call, stmt, cell, nb, reads, declared)
-    return reads, declared, recorded, problems
+                scan.problems.setdefault(var, []).append(found)
+            elif found is not None:
+                scan.declared.setdefault(var, []).append((cell.index, found))
+            elif cell.export is None:
+                read = _recognise_read(var, call, stmt, cell, nb, constants)
+                if read is not None:
+                    scan.reads.setdefault(var, []).append(read)
+    return scan
 
 
-def _recognise_read(var, call, stmt, cell, nb, reads, declared):
+def _cell_of(binding: DataBinding) -> int:
+    return binding.span.cell or 0
+
+
+def before(found: list, use: int, index=_cell_of):
+    """The last of ``found`` (in notebook order) made in a cell before cell ``use``."""
+    earlier = [f for f in found if index(f) < use]
+    return earlier[-1] if earlier else None
+
+
+def _recognise_read(var, call, stmt, cell, nb, constants) -> DataBinding | None:
     attr = call.func.attr
-    first = call.args[0] if call.args else None
-    if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
-        return
+    first = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg in ("path", "paths", "source", "source_list")),
+        None)
+    if isinstance(first, ast.Name) and first.id in constants:
+        text = constants[first.id]
+    elif isinstance(first, ast.Constant) and isinstance(first.value, str):
+        text = first.value
+    else:
+        return None
     span = cell.span(nb.path, stmt.lineno, stmt.col_offset + 1)
     if attr in READERS:
-        path = Path(first.value)
-        reads[var] = DataBinding(var, path if path.is_absolute() else nb.directory / path,
-                                 f"cell {cell.index}", span)
-    elif attr == "table":
+        path = Path(text)
+        return DataBinding(var, path if path.is_absolute() else nb.directory / path,
+                           f"cell {cell.index}", span)
+    if attr == "table":
         # A table of the notebook's own database: recognised, but it carries no schema.
-        reads[var] = DataBinding(var, Path(), f"cell {cell.index}: con.table({first.value!r})",
-                                 span)
+        return DataBinding(var, Path(), f"cell {cell.index}: con.table({text!r})", span)
+    return None
 
 
 def _recorded(cell: Cell) -> dict[str, Declaration]:
@@ -175,12 +229,19 @@ def _recorded(cell: Cell) -> dict[str, Declaration]:
         for var, entry in (entries.items() if isinstance(entries, dict) else ()):
             if not (isinstance(var, str) and var.isidentifier() and isinstance(entry, dict)):
                 continue
-            table = entry.get("table", var)
-            if not (isinstance(table, str) and table and isinstance(entry.get("schema"), dict)):
+            table, schema = entry.get("table", var), entry.get("schema")
+            ordered = isinstance(schema, list)
+            if ordered:  # [[column, type], ...]: the order survives a saved notebook
+                if not all(isinstance(c, list) and len(c) == 2 and isinstance(c[0], str)
+                           for c in schema):
+                    continue
+                schema = dict(schema)
+            if not (isinstance(table, str) and table and isinstance(schema, dict)):
                 continue
             try:
-                found[var] = Declaration(var, table, ibis.schema(entry["schema"]),
-                                         f"schema recorded in cell {cell.index}")
+                found[var] = Declaration(var, table, ibis.schema(schema),
+                                         f"schema recorded in cell {cell.index}",
+                                         ordered=ordered)
             except Exception:  # ibis raises several types for a bad schema
                 continue
     return found
@@ -246,36 +307,47 @@ def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = (),
                 allow_read: tuple[Path, ...] = ()) -> BoundNotebook:
     """Give every input table a schema (and data where known), or say precisely which lacks it.
 
-    Files are read only inside the notebook's folder tree and the ``allow_read`` folders (for
-    ``--data``, also the current directory's tree): see :func:`confine`."""
+    An input without a schema refuses only the feature sets that read it (:class:`Unbound`);
+    a problem with the command line itself (``--data`` for no input) raises.  Files are read
+    only inside the notebook's folder tree and the ``allow_read`` folders (for ``--data``, also
+    the current directory's tree): see :func:`confine`."""
     roots = [parsed.notebook.directory.resolve(), *(Path(a).resolve() for a in allow_read)]
     cli_roots = [*roots, Path.cwd().resolve()]
     used = used_inputs(parsed)
-    reads, declared, recorded, problems = scan_cells(parsed)
+    scan = scan_cells(parsed)
     given = {b.name: b for b in data}
-    in_exported = {v for v, d in declared.items() if d.exported_cell}
-    wanted = list(used) + [v for v in declared if v in in_exported and v not in used]
-    by_table = {d.table: v for v, d in declared.items()}
-    for name in sorted(n for n in given if n not in wanted and n not in by_table):
-        problems.append(Diagnostic(
-            "IN005", f"--data {name}=...: no exported cell uses a table named '{name}'",
-            Span(parsed.notebook.path),
-            hint="inputs of this notebook: " + (", ".join(sorted(wanted)) or "none")))
-    inputs = []
+    first_use = {v: cell.index for v, (cell, _) in used.items()}
+    exported_decl = {v: found[-1][1] for v, found in scan.declared.items()
+                     if any(d.exported_cell for _, d in found) and v not in used}
+    # a declaration in an exported cell that nb2jvm cannot read is that input's problem
+    bad_decl = [v for v, found in scan.problems.items() if v not in used and v not in
+                exported_decl and any(_exported(parsed, d.span.cell) for d in found)]
+    wanted = list(used) + list(exported_decl) + bad_decl
+    tables = {d.table for found in scan.declared.values() for _, d in found}
+    for name in sorted(n for n in given if n not in wanted and n not in tables):
+        raise error("IN005", f"--data {name}=...: no exported cell uses a table named '{name}'",
+                    Span(parsed.notebook.path),
+                    hint="inputs of this notebook: " + (", ".join(sorted(wanted)) or "none"))
+    inputs, unbound = [], []
     for var in wanted:
-        decl = recorded.get(var) or declared.get(var)
+        use = first_use.get(var, 10**9)
+        problems: list[Diagnostic] = list(scan.problems.get(var, []))
+        declared = before(scan.declared.get(var, []), use + 1, index=lambda f: f[0])
+        decl = scan.recorded.get(var) or (declared[1] if declared else exported_decl.get(var))
         table = decl.table if decl else var
         chosen = given.get(table) or given.get(var)
-        read = reads.get(var)
-        if read is not None and read.path == Path():
-            if chosen is None and decl is None:
-                cell, node = used[var]
-                problems.append(_missing(var, cell, node, parsed.notebook.path,
-                                         f"it comes from the notebook's database "
-                                         f"({read.origin}), whose schema nb2jvm cannot see"))
-                continue
-            read = None
+        read = before(scan.reads.get(var, []), use)
         try:
+            if problems:
+                raise InputError(problems)
+            if read is not None and read.path == Path():
+                if chosen is None and decl is None:
+                    cell, node = used[var]
+                    raise InputError(_missing(
+                        var, cell, node, parsed.notebook.path,
+                        f"it comes from the notebook's database ({read.origin}), whose schema "
+                        "nb2jvm cannot see"))
+                read = None
             if chosen is not None:
                 chosen = confine(chosen, cli_roots)
                 schema, fmt = read_schema(chosen)
@@ -288,25 +360,52 @@ def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = (),
                     with contextlib.suppress(InputError):
                         read = confine(read, roots)
                         fmt, path = data_format(read), read.path
+                        schema = _in_file_order(schema, decl, read)
             elif read is not None:
                 read = confine(read, roots)
                 schema, fmt = read_schema(read)
                 origin, path = read.origin, read.path
             else:
                 cell, node = used[var]
-                later = _defined_later(parsed, var, cell)
-                problems.append(_missing(var, cell, node, parsed.notebook.path,
-                                         f"it is defined only in a later exported cell "
-                                         f"(cell {later}), and cells run top to bottom"
-                                         if later else None))
-                continue
+                raise InputError(_missing(var, cell, node, parsed.notebook.path,
+                                          _why_missing(parsed, scan, var, cell)))
         except InputError as exc:
-            problems.extend(exc.diagnostics)
-            continue
-        inputs.append(InputTable(table, schema, path, fmt, origin, var))
-    if problems:
-        raise InputError(problems)
-    return BoundNotebook(parsed, tuple(inputs))
+            problems = list(dict.fromkeys([*problems, *exc.diagnostics]))
+        if problems:
+            unbound.append(Unbound(var, tuple(problems)))
+        else:
+            inputs.append(InputTable(table, schema, path, fmt, origin, var))
+    return BoundNotebook(parsed, tuple(inputs), tuple(unbound))
+
+
+def _exported(parsed: ParsedNotebook, index: int | None) -> bool:
+    return any(c.index == index for c in parsed.notebook.exported)
+
+
+def _in_file_order(schema: ibis.Schema, decl: Declaration, read: DataBinding) -> ibis.Schema:
+    """A recorded schema saved as a JSON object may have lost its column order (a saved notebook
+    sorts keys): the data file, when it has the same columns, gives the order back."""
+    if decl.ordered:
+        return schema
+    try:
+        in_file, _ = read_schema(read)
+    except InputError:
+        return schema
+    if set(in_file.names) != set(schema.names):
+        return schema
+    return ibis.schema({n: schema[n] for n in in_file.names})
+
+
+def _why_missing(parsed: ParsedNotebook, scan: Scan, var: str, use: Cell) -> str | None:
+    later_read = [r for r in scan.reads.get(var, []) if _cell_of(r) > use.index]
+    if later_read:
+        return (f"it is read in cell {_cell_of(later_read[0])}, after its first use here "
+                f"(cell {use.index}), and cells run top to bottom: move the read above")
+    later = _defined_later(parsed, var, use)
+    if later:
+        return (f"it is defined only in a later exported cell (cell {later}), and cells run "
+                "top to bottom")
+    return None
 
 
 def _defined_later(parsed: ParsedNotebook, var: str, use: Cell) -> int | None:

@@ -92,9 +92,13 @@ class Allowed:
 
 @dataclass(frozen=True)
 class Failed:
-    """The value of a name whose defining statement was refused."""
+    """The value of a name whose definition was refused (a statement, a whole cell, an input
+    without a schema): ``why`` names the upstream cause for everything built on it, and
+    ``causes`` are diagnostics each dependent reports too (an input's own problem)."""
 
     name: str
+    why: str = "refused above"
+    causes: tuple = ()
 
 
 class IbisModule:
@@ -219,15 +223,49 @@ def _str_result_size(method: str, base: str, args: list) -> int:
     return len(base)
 
 
+# How many `_`-expressions of one statement are remembered for pointing diagnostics at them.
+MAX_ORIGINS = 4096
+
+
 class Interpreter:
     """Evaluates cell AST nodes: one ``visit_<Node>`` per node kind."""
 
     def __init__(self):
+        # ibis op -> (cell, node) where the author wrote it, so that a later stage's refusal
+        # points at the expression (not at the assignment) and quotes the author's words
+        self.origins: dict = {}
+        self.cell = None
+        self._deferreds: list = []
         self.start_budget()
 
     def start_budget(self) -> None:
         """A fresh step and time budget (one per statement of a cell)."""
         self._steps, self._deadline = 0, time.monotonic() + MAX_SECONDS
+        self._deferreds = []
+
+    def _note(self, node: A.Node, value) -> None:
+        if isinstance(value, ir.Expr):
+            self.origins.setdefault(value.op(), (self.cell, node))
+        elif isinstance(value, Deferred) and len(self._deferreds) < MAX_ORIGINS:
+            self._deferreds.append((value, node))
+
+    def _note_resolved(self, receiver) -> None:
+        """The ops the pending ``_``-expressions become on ``receiver``'s table, each noted at
+        the innermost expression that makes it (inner ones were evaluated first)."""
+        table = receiver if isinstance(receiver, ir.Table) else \
+            getattr(receiver, "table", None) if isinstance(receiver, GroupedTable) else None
+        if table is not None and not isinstance(table, ir.Table):
+            table = table.to_expr()  # a GroupedTable holds its table's op
+        pending, self._deferreds = self._deferreds, []
+        if not isinstance(table, ir.Table):
+            return
+        for deferred, node in pending:
+            try:
+                value = deferred.resolve(table)
+            except Exception:  # noqa: BLE001 - not resolvable here: nothing to note
+                continue
+            if isinstance(value, ir.Value):
+                self.origins.setdefault(value.op(), (self.cell, node))
 
     def _spend(self, node: A.Node) -> None:
         self._steps += 1
@@ -245,7 +283,9 @@ class Interpreter:
         if method is None:
             raise Refusal("E200", f"{type(node).__name__} is not supported in an exported "
                            "cell", node)
-        return method(node, env)
+        value = method(node, env)
+        self._note(node, value)
+        return value
 
     def visit_Const(self, node: A.Const, env):
         return node.value
@@ -255,9 +295,13 @@ class Interpreter:
             raise Refusal("E201", f"names starting with '_' are not allowed ('{node.id}')",
                            node)
         if node.id in env:
-            if isinstance(env[node.id], Failed):
-                raise Refusal("E218", f"'{node.id}' was refused above, so this cannot be "
-                               "evaluated", node)
+            failed = env[node.id]
+            if isinstance(failed, Failed):
+                exc = Refusal("E218", f"'{node.id}' is refused ({failed.why}), so nothing can "
+                              "be built on it", node,
+                              hint=f"fix '{node.id}' first; its own diagnostic says why")
+                exc.causes = failed.causes
+                raise exc
             return env[node.id]
         if node.id in SAFE_BUILTINS:
             return Allowed(SAFE_BUILTINS[node.id], node.id)
@@ -278,7 +322,9 @@ class Interpreter:
         reason = subset.refusal(name)
         if isinstance(base, IbisModule):
             if name in subset.IBIS_FUNCTIONS:
-                return Allowed(getattr(ibis, name), f"ibis.{name}")
+                value = getattr(ibis, name)
+                # the constants (ibis.pi, ibis.e) are expressions themselves, not functions
+                return value if isinstance(value, ir.Expr) else Allowed(value, f"ibis.{name}")
             return self._refuse_attr(node, f"ibis.{name}", reason, subset.IBIS_FUNCTIONS,
                                      exists=hasattr(ibis, name))
         if isinstance(base, Deferred):
@@ -364,7 +410,10 @@ class Interpreter:
         else:
             raise Refusal("E208", f"a {type(func).__name__} value cannot be called in an "
                            "exported cell", node)
-        return self._guard(node, lambda: target(*args, **kwargs))
+        value = self._guard(node, lambda: target(*args, **kwargs))
+        if self._deferreds and isinstance(func, Allowed):
+            self._note_resolved(getattr(func.fn, "__self__", None))
+        return value
 
     def _guard(self, node, thunk):
         try:

@@ -10,6 +10,7 @@ words (:mod:`transpiler.frontend.refusals`); every diagnostic of every cell is c
 from __future__ import annotations
 
 import ast
+import re
 from functools import lru_cache
 
 from lark import Lark
@@ -19,8 +20,8 @@ from lark.indenter import PythonIndenter
 from ..ir import cellast as A
 from ..ir import pyast, udf_ast
 from . import reading, refusals
-from ..ir.errors import Diagnostic, Refusal, SubsetError
-from ..ir.notebook import Cell, Notebook
+from ..ir.errors import Diagnostic, Refusal
+from ..ir.notebook import RefusedCell, Cell, Notebook
 from ..common.paths import GRAMMAR_DIR, cache_dir
 from .tree_to_ast import ToAst
 from ..ir.notebook import ParsedCell, ParsedNotebook
@@ -282,13 +283,54 @@ def _parse_cell(cell: Cell, notebook: str) -> tuple[ParsedCell | None, list[Diag
 
 
 def parse(notebook: Notebook) -> ParsedNotebook:
-    """Parse every exported cell; raise one :class:`SubsetError` with all diagnostics."""
-    parsed, diagnostics = [], []
+    """Parse every exported cell.  A cell outside the subset is kept as a :class:`RefusedCell`
+    (with every diagnostic of the cell, and the names it defines), never stopping the others."""
+    parsed, refused = [], []
     for cell in notebook.exported:
         result, problems = parse_cell(cell, notebook.path)
-        diagnostics.extend(problems)
         if result is not None:
             parsed.append(result)
-    if diagnostics:
-        raise SubsetError(diagnostics)
-    return ParsedNotebook(notebook, tuple(parsed))
+        else:
+            names, tables = defined_names(cell)
+            refused.append(RefusedCell(cell, tuple(problems), names, tables))
+    return ParsedNotebook(notebook, tuple(parsed), tuple(refused))
+
+
+# `name = ...` or `name: T = ...` at the start of a line: how the names of a cell that Python
+# itself cannot parse are found (the cell is refused either way; this only says what it defined).
+_ASSIGNED = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]*)?=(?!=)")
+_DEFINED = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def defined_names(cell: Cell) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The names an exported cell defines at its top level, and which of them are tables it
+    exports (its declared names, else what it assigns), read with Python's parser."""
+    offset = cell.export.first_body_line - 1
+    body = "\n".join(cell.lines[offset:]) + "\n"
+    names, tables = [], []
+    try:
+        tree = ast.parse(body)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        for line in body.split("\n"):
+            if m := _ASSIGNED.match(line):
+                names.append(m.group(1))
+                tables.append(m.group(1))
+            elif m := _DEFINED.match(line):
+                names.append(m.group(1))
+    else:
+        for node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AnnAssign, ast.AugAssign)) else []
+            for target in targets:
+                for n in ast.walk(target):
+                    if isinstance(n, ast.Name):
+                        names.append(n.id)
+                        tables.append(n.id)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.append(node.name)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names.extend((a.asname or a.name).split(".")[0] for a in node.names)
+    if cell.export.names:
+        tables = list(cell.export.names)
+    unique = lambda xs: tuple(dict.fromkeys(x for x in xs if not x.startswith("_")))
+    return unique(names), unique(tables)

@@ -21,7 +21,7 @@ IBIS_FUNCTIONS = frozenset({
     "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile",
     "window", "rows_window", "range_window", "cumulative_window",
     "desc", "asc", "interval", "date", "timestamp", "time", "and_", "or_",
-    "array", "map", "struct", "dtype", "schema", "memtable", "_",
+    "array", "map", "struct", "dtype", "schema", "memtable", "_", "pi", "e",
 })
 
 TABLE_METHODS = frozenset({
@@ -56,7 +56,8 @@ VALUE_METHODS = frozenset({
     "isin", "notin", "between", "ifelse", "cases", "typeof", "asc", "desc", "over",
     # numeric
     "abs", "ceil", "floor", "round", "exp", "ln", "log", "log2", "log10", "sqrt", "sign",
-    "clip", "negate", "isnan", "isinf", "pow",
+    "clip", "negate", "isnan", "isinf", "pow", "acos", "asin", "atan", "atan2", "cos", "sin",
+    "tan", "cot", "radians", "degrees", "bucket",
     # aggregates and analytics
     "sum", "mean", "min", "max", "count", "nunique", "std", "var", "median", "quantile",
     "first", "last", "any", "all", "arbitrary", "collect", "mode", "argmax", "argmin",
@@ -66,11 +67,13 @@ VALUE_METHODS = frozenset({
     "length", "lower", "upper", "capitalize", "strip", "lstrip", "rstrip", "substr", "left",
     "right", "find", "contains", "startswith", "endswith", "like", "ilike", "replace",
     "re_search", "re_extract", "re_replace", "re_split", "split", "lpad", "rpad", "concat",
-    "repeat", "reverse", "join",
+    "repeat", "reverse", "join", "translate", "levenshtein", "ascii_str", "find_in_set",
+    "hexdigest", "identical_to",
     # temporal
     "date", "time", "year", "month", "day", "hour", "minute", "second", "millisecond",
     "microsecond", "day_of_week", "day_of_year", "week_of_year", "quarter", "epoch_seconds",
     "truncate", "delta", "strftime", "index", "full_name", "as_timestamp", "as_date",
+    "iso_year", "epoch_days", "as_interval",
 })
 
 # Methods of plain Python values (constants, column-name lists) a cell may call: pure ones only

@@ -103,6 +103,10 @@ def make_parser() -> argparse.ArgumentParser:
                    "changes, on one warm compiler (Ctrl-C stops)")
     p.add_argument("--timings", type=Path, metavar="FILE.json",
                    help="write the seconds spent in each stage to FILE.json")
+    p.add_argument("--skip-refused", action="store_true",
+                   help="build the feature sets that are fine and list each refused one, with "
+                   "its reason, under \"skipped\" in manifest.json (by default any refused "
+                   "feature set fails the build, exit 2, nothing written)")
     _add_coordinates(p)
     _add_common(p)
 
@@ -139,12 +143,25 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("-q", "--quiet", action="store_true", help=argparse.SUPPRESS)
 
+    p = sub.add_parser("ops", help="every ibis operation and what nb2jvm does with it",
+                       description="List every ibis operation class (from the installed ibis) "
+                       "with how it is written, its family and its status on Spark: conformant, "
+                       "emulated, checked (conformant under a condition), refused (a measured "
+                       "difference), not-in-notebook-engine (ibis's DuckDB backend cannot run "
+                       "it) or unverified (refused at transpile time until it is proven).")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--status", choices=("conformant", "emulated", "checked", "refused",
+                                        "not-in-notebook-engine", "unverified"),
+                   help="only the operations with this status")
+    p.add_argument("-v", "--verbose", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("-q", "--quiet", action="store_true", help=argparse.SUPPRESS)
+
     p = sub.add_parser("run", help="run one feature set on the JVM and write its rows",
                        description="Run one feature set on Spark and write its rows to a "
                        "Parquet file, without comparing.")
     p.add_argument("source", type=Path, metavar="NOTEBOOK_OR_BUILD_DIR")
     p.add_argument("--feature", required=True, metavar="NAME")
-    p.add_argument("--output", type=Path, required=True, metavar="OUT.parquet")
+    p.add_argument("-o", "--output", type=Path, required=True, metavar="OUT.parquet")
     _add_common(p)
     return parser
 
@@ -162,7 +179,7 @@ class _Progress:
 def cmd_check(args, progress) -> int:
     from ..pipeline import transpile
 
-    warnings = []
+    warnings, lowered = [], None
     try:
         lowered = transpile(args.notebook, options(args, progress))
         diagnostics, warnings = lowered.diagnostics, lowered.warnings
@@ -174,9 +191,15 @@ def cmd_check(args, progress) -> int:
         return EXIT_ERROR if diagnostics else EXIT_OK
     if diagnostics or warnings:
         print("\n".join(d.render() for d in diagnostics + warnings), file=sys.stderr)
-    if not diagnostics:
-        print(f"{args.notebook}: ok ({len(lowered.lowered)} feature set(s): "
-              f"{', '.join(lf.name for lf in lowered.lowered)})")
+    if lowered is not None:
+        ok = [lf.name for lf in lowered.lowered]
+        total = len(ok) + len(lowered.refused)
+        line = f"{args.notebook}: {len(ok)} of {total} feature set(s) ok" + \
+            (f": {', '.join(ok)}" if ok else "")
+        if lowered.refused:
+            line += "; refused: " + ", ".join(
+                f"{r.name} (cell {r.diagnostics[0].span.cell})" for r in lowered.refused)
+        print(line)
     return EXIT_ERROR if diagnostics else EXIT_OK
 
 
@@ -229,11 +252,9 @@ def cmd_verify(args, progress) -> int:
         print(f"  {v.name:<{width}}  {v.status:<10}  {v.message}")
         if v.details and not args.quiet:
             print("\n".join("      " + ln for ln in v.details.splitlines()))
-    ok = sum(v.status == "conformant" for v in report.feature_sets)
-    rows = sum(v.rows_compared for v in report.feature_sets)
-    verdict = {0: "CONFORMANT", 1: "MISMATCH", 2: "NOT VERIFIED"}[report.exit_code]
-    print(f"  result:   {verdict}: {ok} of {len(report.feature_sets)} feature sets conformant, "
-          f"{rows} rows compared")
+        for risk in v.risks if not args.quiet else ():
+            print(f"      risk: {risk}")
+    print(f"  result:   {report.summary()}")
     if args.report:
         print(f"  report:   {_shown_path(args.report)}")
     return report.exit_code
@@ -264,10 +285,18 @@ def cmd_run(args, progress) -> int:
             from ..artifact.package import package
             from ..pipeline import transpile
 
+            from ..pipeline import only
+
             opts = options(args, progress)
             lowered = transpile(source, opts)
-            if lowered.refused:
-                raise SubsetError(lowered.diagnostics)
+            refused = [r for r in lowered.refused if r.name == args.feature]
+            if refused:  # only this feature set's own problems stop it
+                raise SubsetError(list(refused[0].diagnostics))
+            if not any(lf.name == args.feature for lf in lowered.lowered):
+                names = [lf.name for lf in lowered.lowered] + [r.name for r in lowered.refused]
+                raise error("CLI002", f"no feature set named '{args.feature}'",
+                            Span(str(source)), hint="feature sets: " + ", ".join(names))
+            lowered = only(lowered, args.feature)
             build_dir = package(lowered, work / "build", opts.coordinates).directory
             inputs = lowered.features.inputs
             from ..frontend.inputs import require_data
@@ -288,6 +317,8 @@ def cmd_run(args, progress) -> int:
         try:
             jvm.run_parquet(pipeline, args.feature, paths, work / "out")
         except jvm_mod.JvmRunError as exc:
+            if args.verbose:
+                print(exc.trace, file=sys.stderr)
             raise error("RUN001", f"feature set '{args.feature}' failed on Spark: {exc}",
                         Span(str(source)), cls=InputError) from None
         import pyarrow.parquet as pq
@@ -346,8 +377,26 @@ def cmd_build(args, progress) -> int:
     return cmd_build(args, progress)
 
 
+def cmd_ops(args, progress) -> int:
+    from ..lowering import coverage
+
+    rows = [r for r in coverage.table() if args.status in (None, r.status)]
+    if args.format == "json":
+        print(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
+        return EXIT_OK
+    width = max((len(r.op) for r in rows), default=10)
+    for r in rows:
+        print(f"{r.op:<{width}}  {r.status:<22}  {r.family:<10}  {r.spelling}")
+        if r.status in ("checked", "refused"):
+            print(f"{'':<{width}}  {r.reason}")
+    done, total = coverage.scalar_share(coverage.table())
+    print(f"scalar operations the notebook's engine runs: {done} of {total} lowered "
+          f"({100 * done // max(total, 1)}%)")
+    return EXIT_OK
+
+
 COMMANDS = {"check": cmd_check, "build": cmd_build, "verify": cmd_verify, "run": cmd_run,
-            "publish": cmd_publish, "diff": cmd_diff}
+            "publish": cmd_publish, "diff": cmd_diff, "ops": cmd_ops}
 
 
 class _SafeStream:

@@ -179,7 +179,8 @@ def _settings(args, each: bool = False) -> dict:
     return {"each": each, "output": str(args.output.resolve()), "group_id": args.group_id,
             "artifact_id": None if each else args.artifact_id, "version": args.artifact_version,
             "facade": None if each else args.facade_class, "inline": args.inline_udfs,
-            "data": [[name, str(path)] for name, path, _ in args.data]}
+            "data": [[name, str(path)] for name, path, _ in args.data],
+            **({"skip_refused": True} if getattr(args, "skip_refused", False) else {})}
 
 
 def jar_of(build_dir: Path, man: dict) -> Path:
@@ -206,3 +207,5 @@ def _report(args, man: dict, headline: str) -> None:
     for nb in man["notebooks"]:
         print(f"  facade {nb['facade']} ({nb['name']})")
     print("  inputs: " + ", ".join(i["name"] for i in man["inputs"]))
+    for fs in man.get("skipped", []):
+        print(f"  skipped {fs['name']} (cell {fs['cell']}): {fs['code']} {fs['reason']}")

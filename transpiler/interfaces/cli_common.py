@@ -35,7 +35,8 @@ def options(args, progress):
                          getattr(args, "artifact_version", "0.1.0"),
                          getattr(args, "facade_class", "") or "")
     return Options(bindings(args), coords, progress, getattr(args, "inline_udfs", "auto"),
-                   tuple(getattr(args, "allow_read", None) or ()))
+                   tuple(getattr(args, "allow_read", None) or ()),
+                   skip_refused=getattr(args, "skip_refused", False))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -1,6 +1,6 @@
 """The ``%%export`` cell magic: run the cell as usual, check it, show what it becomes.
 
-``%%export [NAME ...] [--strict] [--verify] [--show-divergence]``.  The cell runs in the notebook's namespace exactly as it would
+``%%export [NAME ...] [--strict] [--verify] [--show-divergence] [--unique=COL,...]``.  The cell runs in the notebook's namespace exactly as it would
 without the magic (the last expression still displays).  Then the exported cells of this kernel
 so far are checked with the same pipeline and messages as ``nb2jvm check``; the magic displays
 the feature sets of the cell (columns and types), the inputs they read and the generated Spark
@@ -36,7 +36,7 @@ _DEFINED: set[str] = set()
 _RECORDED: dict[str, dict] = {}
 KERNEL_NOTEBOOK = "<this notebook>"
 SAMPLE_ROWS = 10_000
-EXPORT_OPTIONS = ("--strict", "--verify", "--show-divergence")
+EXPORT_OPTIONS = ("--strict", "--verify", "--show-divergence", "--unique=COL,...")
 
 
 def _names(source: str) -> tuple[list[str], set[str]]:
@@ -44,7 +44,7 @@ def _names(source: str) -> tuple[list[str], set[str]]:
     try:
         tree = ast.parse("\n".join("" if ln.lstrip().startswith(("%", "!")) else ln
                                    for ln in source.split("\n")))
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return [], set()
     read, assigned = [], set()
     for node in ast.walk(tree):
@@ -70,7 +70,7 @@ def input_schemas(source: str, namespace: dict, defined: set[str]) -> dict:
         op = value.op()
         table = op.name if isinstance(op, ops.UnboundTable) else name
         found[name] = {"table": table,
-                       "schema": {col: str(dtype) for col, dtype in value.schema().items()}}
+                       "schema": [[col, str(dtype)] for col, dtype in value.schema().items()]}
     return found
 
 
@@ -79,17 +79,13 @@ def check_exported(cells: list[Cell], recorded: dict) -> tuple[object | None, li
 
     Returns the lowered notebook (or None) and every diagnostic, warnings included.
     """
-    from ..frontend.evaluate import evaluate
-    from ..frontend.inputs import bind_inputs
-    from ..lowering.lower import lower
-    from ..frontend.parse import parse
-    from ..udf.udfs import translate_udfs
+    from ..pipeline import Options, transpile_notebook
 
     first = Cell(0, "recorded-inputs", "", None,
                  ({"output_type": "display_data", "data": {RECORDED_MIME: {"inputs": recorded}}},))
     notebook = Notebook(KERNEL_NOTEBOOK, Path.cwd(), (first, *cells))
     try:
-        lowered = translate_udfs(lower(evaluate(bind_inputs(parse(notebook)))))
+        lowered = transpile_notebook(notebook, Options())
     except Nb2jvmError as exc:
         return None, exc.diagnostics
     return lowered, lowered.diagnostics + lowered.warnings
@@ -162,7 +158,8 @@ class ExportMagics(Magics):
         args = line.split()
         strict, divergence = "--strict" in args, "--show-divergence" in args
         verify = "--verify" in args or divergence
-        unknown = [a for a in args if a.startswith("-") and a not in EXPORT_OPTIONS]
+        unknown = [a for a in args if a.startswith("-") and a not in EXPORT_OPTIONS
+                   and not a.startswith("--unique=")]
         if unknown:
             raise UsageError(f"%%export: unknown option {unknown[0]} (known: "
                              f"{', '.join(EXPORT_OPTIONS)})")
@@ -170,7 +167,9 @@ class ExportMagics(Magics):
         # Check first, with the input tables as they are now: --strict must not run the cell.
         inputs = input_schemas(cell, self.shell.user_ns, _DEFINED)
         this = Cell(len(_EXPORTED) + 1, None, source, ExportMark(
-            tuple(a for a in args if not a.startswith("-")), 2))
+            tuple(a for a in args if not a.startswith("-")), 2,
+            tuple(c for a in args if a.startswith("--unique=")
+                  for c in a[len("--unique="):].split(",") if c)))
         lowered, problems = check_exported([*_EXPORTED, this], {**_RECORDED, **inputs})
         errors = [d for d in _local(problems, this) if d.severity == "error"]
         bundle = {"text/plain": _text(this, lowered, problems),

@@ -49,7 +49,7 @@ CODES = {
     "E215": "`%%export NAME` names a table the cell does not assign",
     "E216": "an exported name that is not a table",
     "E217": "the exported cells define no table",
-    "E218": "a name whose defining statement was refused",
+    "E218": "built on a refused name (a statement, a cell outside the subset, an input without schema)",
     "E219": "a helper function called outside a UDF",
     "E220": "an f-string formatting a non-plain value, or an unknown conversion",
     "E221": "a comprehension over a column or a table",

@@ -148,6 +148,7 @@ class Refusal(Exception):
     def __init__(self, code: str, message: str, pos, hint: str | None = None):
         super().__init__(message)
         self.code, self.message, self.pos, self.hint = code, message, pos, hint
+        self.causes: tuple[Diagnostic, ...] = ()  # upstream diagnostics a dependent repeats
 
     def diagnostic(self, cell, notebook: str, prefix: str = "") -> Diagnostic:
         """The diagnostic at ``self.pos`` in ``cell`` (an extract.Cell) of ``notebook``."""

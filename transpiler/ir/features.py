@@ -3,7 +3,7 @@ the determinism check finds in them.  Records only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.operations as ops
@@ -33,6 +33,12 @@ class Refused:
     diagnostics: tuple[Diagnostic, ...]
 
 
+def in_cell_order(refused) -> tuple[Refused, ...]:
+    """Refusals in notebook order (of the cell of their first diagnostic; stable)."""
+    return tuple(sorted(refused, key=lambda r: (r.diagnostics[0].span.cell or 0)
+                        if r.diagnostics else 0))
+
+
 @dataclass(frozen=True)
 class FeatureSets:
     """Every feature set of a notebook, in definition order, with the inputs they read."""
@@ -40,10 +46,15 @@ class FeatureSets:
     bound: BoundNotebook
     features: tuple[FeatureSet, ...]
     refused: tuple[Refused, ...] = ()
+    # ibis op -> (cell, AST node) where the author wrote it: a later refusal points there
+    origins: dict[ops.Node, tuple[Cell, A.Node]] = field(default_factory=dict, compare=False,
+                                                          repr=False)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [d for r in self.refused for d in r.diagnostics]
+        """Every refusal's diagnostics, each once (a cell that assigns two feature sets refuses
+        both for the same reason)."""
+        return list(dict.fromkeys(d for r in self.refused for d in r.diagnostics))
 
     @property
     def inputs(self) -> tuple[InputTable, ...]:
@@ -91,7 +102,9 @@ class LoweredNotebook:
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
-        return [d for r in self.refused for d in r.diagnostics]
+        """Every refusal's diagnostics, each once (a cell that assigns two feature sets refuses
+        both for the same reason)."""
+        return list(dict.fromkeys(d for r in self.refused for d in r.diagnostics))
 
     @property
     def warnings(self) -> list[Diagnostic]:

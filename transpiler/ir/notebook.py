@@ -9,7 +9,7 @@ from pathlib import Path
 import ibis
 
 from . import cellast as A
-from .errors import Span
+from .errors import Diagnostic, Span
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class ExportMark:
 
     names: tuple[str, ...]
     first_body_line: int
+    unique: tuple[str, ...] = ()  # columns the author declares unique (--unique=COL,...)
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,23 @@ class ParsedCell:
 
 
 @dataclass(frozen=True)
+class RefusedCell:
+    """An exported cell outside the subset: why, and the names it would define (read with
+    Python's own parser, so a cell the subset grammar refuses still says what it assigns)."""
+
+    cell: Cell
+    diagnostics: tuple[Diagnostic, ...]
+    names: tuple[str, ...] = ()  # every name the cell assigns or defines, in order
+    tables: tuple[str, ...] = ()  # of those, the ones that are feature sets (declared, assigned)
+
+
+@dataclass(frozen=True)
 class ParsedNotebook:
-    """A notebook whose exported cells all parsed inside the subset."""
+    """A notebook's exported cells: those inside the subset as ASTs, the others refused."""
 
     notebook: Notebook
     cells: tuple[ParsedCell, ...]
+    refused: tuple[RefusedCell, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,7 @@ class Declaration:
     schema: ibis.Schema
     origin: str
     exported_cell: bool = False
+    ordered: bool = True  # False: a JSON object whose key order a saved notebook may have sorted
 
 
 @dataclass(frozen=True)
@@ -111,8 +125,18 @@ class InputTable:
 
 
 @dataclass(frozen=True)
+class Unbound:
+    """An input table that has no schema (or whose file cannot be read), and why: only the
+    feature sets that read it are refused."""
+
+    variable: str
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
 class BoundNotebook:
-    """A parsed notebook whose inputs all have a schema."""
+    """A parsed notebook with a schema for each of its inputs, or why an input has none."""
 
     parsed: ParsedNotebook
     inputs: tuple[InputTable, ...]
+    unbound: tuple[Unbound, ...] = ()

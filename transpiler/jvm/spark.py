@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import hashlib
+import re
 import os
 import shutil
 import subprocess
@@ -258,19 +259,45 @@ class Jvm:
         try:
             pipeline.runParquet(self.spark, feature, paths, str(output))
         except jpype.JException as exc:
-            raise JvmRunError(_java_message(exc)) from None
+            raise JvmRunError(*_java_message(exc)) from None
 
 
 class JvmRunError(Exception):
-    """A feature set failed while running on Spark (the message is Spark's, first line)."""
+    """A feature set failed while running on Spark: one line (the root cause's exception class
+    and message, with Spark's error class); ``trace`` keeps the whole Java text for ``-v``."""
+
+    def __init__(self, message: str, trace: str = ""):
+        super().__init__(message)
+        self.trace = trace
 
 
-def _java_message(exc) -> str:
-    # Spark's messages carry the SQL error class and the failing expression on the first lines;
-    # the rest is the JVM stack, which a user does not need.
+# `org.apache.spark.SparkArithmeticException: [DIVIDE_BY_ZERO] ...`: a Java exception and its
+# message, as they appear on any line of a failure's text (a task failure nests the cause).
+_JAVA_EXCEPTION = re.compile(r"(?:[A-Za-z_$][\w$]*\.)+([A-Z][\w$]*(?:Exception|Error))(?::\s*|$)")
+MAX_MESSAGE = 400
+
+
+def java_message(text: str) -> str:
+    """The one line a user needs from a Java failure's text: the innermost cause's exception
+    class and message, without the stack (``at ...`` lines, ``Driver stacktrace``)."""
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    lines = [ln for ln in lines if not ln.startswith(("at ", "... ", "Driver stacktrace"))]
+    causes = [ln[len("Caused by: "):] for ln in lines if ln.startswith("Caused by: ")]
+    line = causes[-1] if causes else (lines[0] if lines else "")
+    found = list(_JAVA_EXCEPTION.finditer(line))
+    if found:  # the last exception named on the line is the innermost one
+        last = found[-1]
+        line = f"{last.group(1)}: {line[last.end():].strip()}".rstrip(": ")
+    line = " ".join(line.split())
+    return line if len(line) <= MAX_MESSAGE else line[:MAX_MESSAGE - 3] + "..."
+
+
+def _java_message(exc) -> tuple[str, str]:
     text = str(exc.message() if hasattr(exc, "message") else exc) or type(exc).__name__
-    lines = [ln for ln in str(text).splitlines() if ln.strip()]
-    return "\n".join(lines[:6])
+    trace = text
+    with contextlib.suppress(Exception):
+        trace = str(exc.stacktrace())
+    return java_message(text) or type(exc).__name__, trace
 
 
 def _libjvm(jdk: Jdk) -> str:

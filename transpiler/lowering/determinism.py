@@ -50,7 +50,7 @@ def risks(expr: ibis.Table) -> tuple[Risk, ...]:
             left = [side for side in (on.left, on.right)
                     if not any(f.rel == link.table for f in side.find(ops.Field))]
             if left:
-                found.append(Risk(f"as-of join with NULL values in ({_keys_text(left)})",
+                found.append(Risk(f"as-of join on ({_keys_text(left)})",
                                   tuple(left), _relation(left), nulls=True))
     for agg in expr.op().find(ops.Aggregate):
         for metric in agg.metrics.values():
@@ -89,9 +89,10 @@ def warnings(feature_name: str, found: tuple[Risk, ...], span, source_line) -> l
     for risk in found:
         if risk.nulls:
             out.append(Diagnostic(
-                "W301", f"feature set '{feature_name}': {risk.what}: DuckDB matches a NULL `on` "
-                "value by the size of the left table (nothing for 64 rows or fewer, else the last "
-                "right row of its keys); nb2jvm follows the larger-table rule", span,
+                "W301", f"feature set '{feature_name}': {risk.what}: if these may be NULL, "
+                "DuckDB matches a NULL `on` value by the size of the left table (nothing for 64 "
+                "rows or fewer, else the last right row of its keys) and nb2jvm follows the "
+                "larger-table rule, so the engines may differ", span,
                 severity="warning", source_line=source_line,
                 hint="filter out or fill the NULL values before the join; `nb2jvm verify` "
                 "checks the data for them"))
@@ -102,14 +103,26 @@ def warnings(feature_name: str, found: tuple[Risk, ...], span, source_line) -> l
         always = any(r.always for r in group)
         message = (f"feature set '{feature_name}': {names} " +
                    ("has no order at all, so its rows are picked arbitrarily" if always else
-                    f"depend(s) on the order of rows; if rows can tie on ({keys}, DuckDB and "
+                    f"may depend on the order of rows: if rows can tie on ({keys}, DuckDB and "
                     "Spark may both be right and still differ"))
         out.append(Diagnostic(
             "W300", message, span, severity="warning", source_line=source_line,
             hint="add an order_by with a unique key" if always else
-            "make the last order key unique (e.g. an id); `nb2jvm verify` checks the data for "
-            "ties"))
+            "make the last order key unique (e.g. an id), or declare a unique column with "
+            "`%%export --unique=COL`; `nb2jvm verify` checks the data for ties"))
     return out
+
+
+def without_declared_unique(found: list[Risk], unique: tuple[str, ...]) -> list[Risk]:
+    """The risks left once the author's ``%%export --unique=COL,...`` is taken at its word: an
+    order with a unique column among its keys has no ties (NULL and no-order risks stay)."""
+    if not unique:
+        return list(found)
+
+    def declared(risk: Risk) -> bool:
+        return not risk.always and not risk.nulls and any(
+            isinstance(k, ops.Field) and k.name in unique for k in risk.keys)
+    return [r for r in found if not declared(r)]
 
 
 def tied_groups(con, risk: Risk) -> int | None:

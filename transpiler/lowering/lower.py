@@ -19,10 +19,10 @@ import sqlglot.expressions as sge
 
 from . import determinism
 from .spark_rules import measured_divergence, refusal
-from .spark_compiler import compiler as spark_compiler
+from .spark_compiler import SparkDialect, compiler as spark_compiler
 from ..ir.errors import Diagnostic
 from ..udf.udf_source import source_of, translatable
-from ..ir.features import FeatureSet, FeatureSets, Refused
+from ..ir.features import FeatureSet, FeatureSets, Refused, in_cell_order
 from ..ir.features import LoweredFeature, LoweredNotebook
 
 
@@ -102,7 +102,7 @@ def to_spark_sql(expr: ibis.Table) -> str:
     tree = spark_compiler.to_sqlglot(expr.unbind())
     tree = tree.transform(_bind_inputs, inputs).transform(_no_substitution) \
         .transform(_no_substituted_identifiers)
-    return tree.sql(dialect=spark_compiler.dialect, pretty=True)
+    return tree.sql(dialect=SparkDialect, pretty=True)
 
 
 def _nested_names(schema: ibis.Schema) -> set[str]:
@@ -157,8 +157,63 @@ def inline_udfs(expr: ibis.Table, always: bool = False) -> tuple[ibis.Table, tup
     return expr, tuple(inlined[k] for k in sorted(inlined))
 
 
+def written(cell, node) -> str:
+    """What the author wrote for ``node``: its source text (shortened), for diagnostics."""
+    pos = node.pos
+    line = cell.line_text(pos.line) or ""
+    if pos.end_line == pos.line and pos.end_column:
+        text = line[pos.column - 1: pos.end_column - 1]
+    else:
+        text = line[pos.column - 1:] + " ..."
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _origin(node: ops.Node, origins: dict):
+    """Where the author wrote ``node``: its own origin, else that of the smallest noted
+    expression that contains it."""
+    if node in origins:
+        return origins[node]
+    best = None
+    for op, origin in origins.items():
+        if isinstance(op, ops.Value) and node in op.find(ops.Node):
+            size = sum(1 for _ in op.find(ops.Node))
+            if best is None or size < best[0]:
+                best = (size, origin)
+    return best[1] if best else None
+
+
+def _refusals(feature: FeatureSet, notebook: str, nodes: list, check, code: str,
+              origins: dict) -> list[Diagnostic]:
+    """One diagnostic per reason ``check`` gives, at the expression that first causes it."""
+    by_reason: dict[str, ops.Node] = {}
+    for node in nodes:
+        reason = check(node)
+        if reason and reason not in by_reason:
+            by_reason[reason] = node
+    found = []
+    for reason in sorted(by_reason):
+        origin = _origin(by_reason[reason], origins)
+        if origin is not None and origin[0] is not None:
+            cell, where = origin
+            pos = where.pos
+            found.append(Diagnostic(
+                code, f"feature set '{feature.name}' cannot be lowered with the notebook's "
+                f"semantics: `{written(cell, where)}`: {reason}",
+                cell.span(notebook, pos.line, pos.column, pos.end_line, pos.end_column),
+                source_line=cell.line_text(pos.line)))
+        else:
+            found.append(Diagnostic(
+                code, f"feature set '{feature.name}' cannot be lowered with the notebook's "
+                f"semantics: {reason}",
+                feature.cell.span(notebook, feature.pos.line, feature.pos.column),
+                source_line=feature.cell.line_text(feature.pos.line)))
+    return found
+
+
 def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool = False,
-                  inline: bool = True) -> tuple[LoweredFeature | None, list[Diagnostic]]:
+                  inline: bool = True, origins: dict | None = None
+                  ) -> tuple[LoweredFeature | None, list[Diagnostic]]:
     """One feature set to Spark SQL, or the diagnostics that refuse it.
 
     ``show_divergence`` lowers a feature set refused only for measured differences anyway (each
@@ -180,11 +235,7 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
                  for r in reasons]
         reasons = []
     if reasons:
-        span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
-        return None, [Diagnostic("L100", f"feature set '{feature.name}' cannot be lowered "
-                                 f"with the notebook's semantics: {r}", span,
-                                 source_line=feature.cell.line_text(feature.pos.line))
-                      for r in reasons]
+        return None, _refusals(feature, notebook, nodes, refusal, "L100", origins or {})
     nested = sorted({n for t in [*(u.schema for u in op.find(ops.UnboundTable)),
                                  feature.expr.schema()] for n in _nested_names(t) if "${" in n})
     if nested:
@@ -204,7 +255,9 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
                                  source_line=feature.cell.line_text(feature.pos.line))]
     markers, renamed = _names(expr)
     return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature,
-                          determinism.risks(feature.expr), tuple(shown), expr, inlined,
+                          tuple(determinism.without_declared_unique(
+                              determinism.risks(feature.expr), feature.cell.export.unique)),
+                          tuple(shown), expr, inlined,
                           markers, renamed), []
 
 
@@ -215,7 +268,8 @@ def lower(features: FeatureSets, inline: bool | str = "auto") -> LoweredNotebook
     lowered, refused, seen = [], list(features.refused), set()
     notebook = features.bound.parsed.notebook.path
     for feature in features.features:
-        result, problems = lower_feature(feature, notebook, inline=inline)
+        result, problems = lower_feature(feature, notebook, inline=inline,
+                                         origins=features.origins)
         if not result:
             refused.append(Refused(feature.name, tuple(problems)))
             continue
@@ -227,4 +281,4 @@ def lower(features: FeatureSets, inline: bool | str = "auto") -> LoweredNotebook
         warned = determinism.warnings(feature.name, new, span,
                                       feature.cell.line_text(feature.pos.line))
         lowered.append(dataclasses.replace(result, warnings=tuple(warned)))
-    return LoweredNotebook(features, tuple(lowered), tuple(refused))
+    return LoweredNotebook(features, tuple(lowered), in_cell_order(refused))

@@ -16,6 +16,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
+from ..common import escape
 from .spark_aggregates import AggregateRules
 from .spark_numeric import INT_ARITH, NumericRules, duckdb_type, int_literal, narrow
 from .spark_sql import NULL, atom, cast, double
@@ -268,5 +269,12 @@ class Nb2jvmSparkCompiler(*RULES, PySparkCompiler):
                              f"visit_{item[0].__name__}" not in ours,
                              PySparkCompiler.SIMPLE_OPS.items()))
 
+
+class SparkDialect(PySparkCompiler.dialect):
+    """ibis's Spark dialect, writing string literals the way Spark's parser reads them."""
+
+
+# sqlglot's escapes \a \f \v are letters to Spark (common/escape.py says why)
+SparkDialect.ESCAPED_SEQUENCES = dict(escape.SPARK_SQL_ESCAPES)
 
 compiler = Nb2jvmSparkCompiler()

@@ -104,3 +104,34 @@ class NumericRules:
             "Conversion Error)")), cast(self.f[name](x.copy()), "bigint"))
 
     visit_Floor = visit_Ceil = _whole_checked
+
+    def visit_Sign(self, op, *, arg):
+        # DuckDB's sign(NaN) is 0, Spark's signum(NaN) is NaN
+        if not op.arg.dtype.is_floating():
+            return super().visit_Sign(op, arg=arg)
+        x = atom(cast(arg, "double"))
+        return self.if_(self.f.isnan(x), double("0.0"), self.f.signum(x.copy()))
+
+    # DuckDB raises outside the trigonometric functions' domains (acos/asin beyond [-1, 1],
+    # sin/cos/tan/cot of ±inf: "out of range for numeric function"), where Spark returns NaN;
+    # NaN itself passes through both
+    _TRIG = {ops.Acos: ("acos", "outside"), ops.Asin: ("asin", "outside"),
+             ops.Sin: ("sin", "infinite"), ops.Cos: ("cos", "infinite"),
+             ops.Tan: ("tan", "infinite"), ops.Cot: ("cot", "infinite")}
+
+    def _trig(self, op, *, arg):
+        name, domain = self._TRIG[type(op)]
+        x = atom(cast(arg, "double"))
+        bad = sg.or_(x < double("-1.0"), x.copy() > double("1.0")) if domain == "outside" \
+            else sg.or_(x.eq(double("Infinity")), x.copy().eq(double("-Infinity")))
+        message = (f"{name.upper()} is undefined outside [-1,1]" if domain == "outside" else
+                   "input value is out of range for numeric function")
+        return self.if_(sge.paren(bad), self.f.raise_error(sge.Literal.string(
+            f"{name}(): {message} (the notebook's DuckDB raises)")), self.f[name](x.copy()))
+
+    visit_Acos = visit_Asin = visit_Sin = visit_Cos = visit_Tan = visit_Cot = _trig
+
+    def visit_Atan2(self, op, *, left, right):
+        # Spark's atan2 adds 0.0 to both arguments (-0.0 becomes 0.0): the runtime's
+        # Math.atan2, the C library's function that DuckDB calls (DuckDbMath.java)
+        return self.f.nb2jvm_duckdb_atan2(cast(left, "double"), cast(right, "double"))

@@ -45,6 +45,14 @@ CONFORMANT_OPS = frozenset({
     # windows
     ops.WindowFunction, ops.WindowBoundary, ops.RowNumber, ops.MinRank, ops.DenseRank,
     ops.PercentRank, ops.CumeDist, ops.NTile, ops.Lag, ops.Lead,
+    # proven on the generated value space (tests/test_value_space.py)
+    ops.Capitalize, ops.Repeat, ops.StringSlice, ops.Translate, ops.StringAscii, ops.HexDigest,
+    ops.Levenshtein, ops.IdenticalTo, ops.SimpleCase, ops.Xor, ops.BitwiseAnd, ops.BitwiseOr,
+    ops.BitwiseXor, ops.BitwiseNot, ops.Atan, ops.Atan2, ops.Acos, ops.Asin, ops.Sin, ops.Cos,
+    ops.Tan, ops.Cot, ops.Radians, ops.Degrees, ops.Pi, ops.E, ops.DayOfWeekName,
+    ops.ExtractMillisecond, ops.DateFromYMD, ops.TimestampFromUNIX,
+    ops.ArrayLength, ops.ArrayIndex, ops.ArrayContains, ops.ArrayStringJoin, ops.DateTruncate,
+    ops.ExtractIsoYear, ops.FindInSet,
 })
 
 

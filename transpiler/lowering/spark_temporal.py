@@ -9,8 +9,32 @@ import sqlglot.expressions as sge
 from .spark_sql import cast
 
 
+# Spark's trunc() formats for the date units DuckDB's date_trunc takes (weeks start on Monday
+# in both)
+_DATE_TRUNC = {"Y": "YEAR", "Q": "QUARTER", "M": "MONTH", "W": "WEEK"}
+
+
 class TemporalRules:
     """Dates and timestamps as DuckDB computes them (the session time zone is UTC)."""
+
+    def visit_DateTruncate(self, op, *, arg, unit):
+        # ibis's Spark rule is date_trunc(), which returns a timestamp; trunc() keeps the date
+        if unit.short == "D":
+            return arg
+        if unit.short not in _DATE_TRUNC:
+            raise ValueError(f"date truncation to {unit.singular}s")
+        return self.f.trunc(arg, sge.Literal.string(_DATE_TRUNC[unit.short]))
+
+    def visit_ExtractIsoYear(self, op, *, arg):
+        # no Spark rule in ibis: the ISO year is the year of the week's Thursday
+        monday = self.f.trunc(cast(arg, "date"), sge.Literal.string("WEEK"))
+        return cast(self.f.year(self.f.date_add(monday, 3)), "int")
+
+    def visit_FindInSet(self, op, *, needle, values):
+        # DuckDB's rule (list_indexof, 0 when absent, NULL for a NULL needle) is Spark's
+        # array_position
+        return self.if_(needle.is_(sge.Null()), sge.Null(),
+                        self.f.array_position(self.f.array(*values), needle))
 
     def visit_NonNullLiteral(self, op, *, value, dtype):
         # Spark has no QUARTER interval unit (it reads `INTERVAL '1' QUARTER` as an alias):

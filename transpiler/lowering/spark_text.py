@@ -4,11 +4,18 @@ strptime (tests/test_regex.py, tests/test_strptime.py)."""
 
 from __future__ import annotations
 
+import string
+
+import sqlglot as sg
 import sqlglot.expressions as sge
 import ibis.expr.operations as ops
 
 from .regex import quote, to_java
-from .spark_sql import cast
+from .spark_sql import NULL, cast
+
+
+# What DuckDB's strip()/lstrip()/rstrip() remove (ibis's rule: Python's string.whitespace).
+_WHITESPACE = sge.Literal.string(string.whitespace)
 
 
 class TextRules:
@@ -43,6 +50,82 @@ class TextRules:
     @staticmethod
     def _java_regex(pattern: ops.Literal) -> sge.Expression:
         return sge.Literal.string(to_java(pattern.value).pattern)
+
+    def visit_Substring(self, op, *, arg, start, length):
+        # ibis turns a negative start into an offset from the end itself (for both engines);
+        # DuckDB's substring then differs from Spark's for an offset of 0 (it starts one
+        # character before the first), for a negative offset past the start and for a negative
+        # length: the runtime's function with DuckDB's rules (DuckDbSubstring.java)
+        if isinstance(op.length, ops.Literal) and op.length.value < 0:
+            raise ValueError(f"Length parameter must be a non-negative value; got "
+                             f"{op.length.value}")  # as ibis refuses it for every backend
+        offset = start + 1
+        offset = self.if_(offset >= 1, offset, offset + self.f.char_length(arg))
+        # DuckDB's two-argument form takes up to 2^32 - 1 characters
+        length = sge.Literal.number(4294967295) if length is None else length
+        return self.f.nb2jvm_duckdb_substring(arg, cast(offset, "bigint"), cast(length, "bigint"))
+
+    def visit_LPad(self, op, *, arg, length, pad):
+        # DuckDB's ibis rule, spelled for Spark: a string at least `length` long is kept whole
+        # and the pad is repeated whole (a multi-character pad overshoots), where Spark's lpad
+        # cuts both to the width; a NULL width is NULL, where ibis's Spark rule's greatest()
+        # skips it
+        return self._pad(arg, length, pad, left=True)
+
+    def visit_RPad(self, op, *, arg, length, pad):
+        # as visit_LPad, on the right
+        return self._pad(arg, length, pad, left=False)
+
+    def _pad(self, arg, length, pad, left: bool):
+        filler = self.f.repeat(pad, length - self.f.char_length(arg))
+        return self.if_(length <= self.f.char_length(arg), arg,
+                        self.f.concat(filler, arg) if left else self.f.concat(arg, filler))
+
+    def visit_StrRight(self, op, *, arg, nchars):
+        # DuckDB's right() with a negative count drops that many characters from the start
+        # ('hello', -1 -> 'ello'); Spark's returns ''. Both count code points.
+        size = self.f.char_length(arg)
+        keep_last = self.f.substring(arg, self.f.greatest(size - nchars, 0) + 1)
+        drop_first = self.f.substring(arg, self.f.least(size, -self.f.greatest(nchars, -size)) + 1)
+        # (Spark's greatest/least skip a NULL: a NULL count must not reach them)
+        return self.if_(nchars >= 0, keep_last, self.if_(nchars < 0, drop_first, NULL))
+
+    def visit_Levenshtein(self, op, *, left, right):
+        # DuckDB counts edits of UTF-8 bytes, Spark of characters: the runtime's (DuckDbMath)
+        return self.f.nb2jvm_duckdb_levenshtein(left, right)
+
+    def visit_ArrayIndex(self, op, *, arg, index):
+        # DuckDB's list_extract gives NULL past either end (ibis turns i >= 0 into i + 1, a
+        # negative i counts from the end); Spark's element_at fails there under ANSI rules and
+        # takes an INT: try_element_at, and NULL for an index beyond INT
+        if isinstance(op.index, ops.Literal):
+            i = op.index.value
+            i = i + 1 if i >= 0 else i
+            return self.f.try_element_at(arg, sge.Literal.number(i)) \
+                if -2**31 < i < 2**31 else NULL
+        shifted = self.if_(index >= 0, index + 1, index)
+        fits = sg.and_(shifted >= -2147483647, shifted.copy() <= 2147483647)
+        return self.if_(fits, self.f.try_element_at(arg, cast(shifted.copy(), "int")), NULL)
+
+    def visit_Strip(self, op, *, arg):
+        # DuckDB trims Python's string.whitespace (space, \t \n \r \v \f) from both ends; ibis's
+        # Spark rule passes the characters as trim()'s second argument, which Spark reads as the
+        # string to trim: TRIM(BOTH chars FROM arg) says what is meant
+        return sge.Trim(this=arg, expression=_WHITESPACE, position="BOTH")
+
+    def visit_LStrip(self, op, *, arg):
+        # as visit_Strip; ibis's Spark rule is ltrim(arg), which trims spaces only
+        return sge.Trim(this=arg, expression=_WHITESPACE, position="LEADING")
+
+    def visit_RStrip(self, op, *, arg):
+        # as visit_LStrip, at the end
+        return sge.Trim(this=arg, expression=_WHITESPACE, position="TRAILING")
+
+    def visit_StringSQLILike(self, op, *, arg, pattern, escape):
+        # DuckDB lower-cases both sides one code point at a time, then matches LIKE; Spark's
+        # ILIKE lower-cases with Java's context-sensitive mapping ('İ' -> 'i̇', final 'Σ' -> 'ς')
+        return sge.Like(this=self.f.nb2jvm_duckdb_lower(arg),
+                        expression=self.f.nb2jvm_duckdb_lower(pattern))
 
     def visit_Uppercase(self, op, *, arg):
         # Spark's upper() is Java's full mapping ('ß' -> 'SS'); DuckDB maps one code point at a

@@ -198,16 +198,37 @@ def _canonical(table: pa.Table) -> pa.Table | None:
     return pa.table(columns, names=table.column_names)
 
 
-def render_mismatches(result: Comparison, width: int = 40) -> str:
-    """The first mismatching rows, notebook and JVM side by side."""
+def render_mismatches(result: Comparison, width: int = 100) -> str:
+    """The first mismatching rows: for a row on both sides, the columns that differ first and in
+    full (notebook, then JVM), then the equal ones (shortened); a row on one side only in full."""
     if not result.mismatches:
         return ""
-    lines = [f"  {'row':>5}  {'notebook (DuckDB)':<{width}}  JVM (Spark)"]
+    lines = []
     for m in result.mismatches:
-        left = "(missing)" if m.notebook is None else _row_text(result.columns, m.notebook)
-        right = "(missing)" if m.jvm is None else _row_text(result.columns, m.jvm)
-        lines.append(f"  {m.index:>5}  {left[:width]:<{width}}  {right[:width * 2]}")
+        if m.notebook is None or m.jvm is None:
+            side, row = ("JVM (Spark) only", m.jvm) if m.notebook is None else \
+                ("notebook (DuckDB) only", m.notebook)
+            lines.append(f"  row {m.index}, {side}: {_row_text(result.columns, row)}")
+            continue
+        differ = [i for i, (a, b) in enumerate(zip(m.notebook, m.jvm)) if not _same(a, b)]
+        names = [result.columns[i] for i in differ]
+        lines.append(f"  row {m.index}: differs in {', '.join(names) or '(order only)'}")
+        lines.append("    notebook (DuckDB): " + _cells(result.columns, m.notebook, differ))
+        lines.append("    JVM (Spark):       " + _cells(result.columns, m.jvm, differ))
+        rest = [i for i in range(len(result.columns)) if i not in differ]
+        if rest:
+            same = _cells(result.columns, m.notebook, rest)
+            lines.append("    same on both:      " +
+                         (same if len(same) <= width else same[:width - 3] + "..."))
     return "\n".join(lines)
+
+
+def _same(a, b) -> bool:
+    return a == b or (a == _NAN and b == _NAN)
+
+
+def _cells(columns, row, which) -> str:
+    return ", ".join(f"{columns[i]}={'NaN' if row[i] == _NAN else row[i]!r}" for i in which)
 
 
 def _row_text(columns, row) -> str:

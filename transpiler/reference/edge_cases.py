@@ -47,15 +47,73 @@ def edge_values(dtype: idt.DataType) -> tuple:
 
 
 def edge_rows(table: pa.Table) -> pa.Table:
-    """``table`` followed by adversarial rows of the same schema."""
+    """``table`` followed by adversarial rows of the same schema.  A column that is unique in
+    ``table`` (no NULL, no repeated value: an id, an event time) stays unique: it gets only the
+    edge values it does not hold yet, each once, then fresh values, so a window or an as-of
+    join that is deterministic on the data stays deterministic on the edge rows."""
     import ibis
 
     schema = ibis.Schema.from_pyarrow(table.schema)
     columns = {name: edge_values(dtype) for name, dtype in schema.items()}
     count = max((len(v) for v in columns.values()), default=0)
-    extra = {name: [values[k % len(values)] for k in range(count)]
-             for name, values in columns.items()}
+    extra = {}
+    for name, values in columns.items():
+        column = table.column(name)
+        if table.num_rows > 1 and _is_unique(column):
+            extra[name] = _unique_values(values, column.to_pylist(), count, schema[name])
+        else:
+            extra[name] = [values[k % len(values)] for k in range(count)]
+    count = min(len(v) for v in extra.values()) if extra else 0
     nullable = pa.schema([f.with_nullable(True) for f in table.schema])
-    edges = pa.table({name: pa.array(extra[name], type=nullable.field(name).type)
+    edges = pa.table({name: pa.array(extra[name][:count], type=nullable.field(name).type)
                       for name in table.column_names}, schema=nullable)
     return pa.concat_tables([table.cast(nullable), edges])
+
+
+def _is_unique(column: pa.ChunkedArray) -> bool:
+    import pyarrow.compute as pc
+
+    return column.null_count == 0 and pc.count_distinct(column).as_py() == len(column)
+
+
+def _key(value):
+    return "nan" if isinstance(value, float) and math.isnan(value) else value
+
+
+def _unique_values(edges: tuple, present: list, count: int, dtype) -> list:
+    """``count`` values for a unique column: the edge values not in ``present``, then fresh
+    ones past the largest present value (none repeats, none is NULL)."""
+    seen = {_key(v) for v in present}
+    out = []
+    for value in edges:
+        if value is not None and _key(value) not in seen:
+            seen.add(_key(value))
+            out.append(value)
+    step = 0
+    while len(out) < count:
+        step += 1
+        value = _fresh(dtype, present, step)
+        if value is None:
+            break  # a type with too few values (boolean): fewer edge rows
+        if _key(value) not in seen:
+            seen.add(_key(value))
+            out.append(value)
+    return out[:count]
+
+
+def _fresh(dtype, present: list, step: int):
+    if type(dtype) in _INTS:
+        low, high = _INTS[type(dtype)][3], _INTS[type(dtype)][4]
+        top = max(present)
+        return top + step if top + step <= high else \
+            min(present) - step if min(present) - step >= low else None
+    if dtype.is_floating():
+        finite = [v for v in present if math.isfinite(v)]
+        return (max(finite) if finite else 0.0) + step
+    if dtype.is_string():
+        return f"edge-{step}"
+    if dtype.is_timestamp():
+        return max(present) + dt.timedelta(seconds=step)
+    if dtype.is_date():
+        return max(present) + dt.timedelta(days=step)
+    return None

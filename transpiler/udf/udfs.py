@@ -19,7 +19,7 @@ import hashlib
 import ibis.expr.operations as ops
 
 from ..common import escape
-from ..ir.features import LoweredNotebook, Refused
+from ..ir.features import LoweredNotebook, Refused, in_cell_order
 from .udf_scala import UdfError, signature
 from .udf_source import Translation, source_of
 from ..ir.udf import CompiledUdf, UdfBundle, UdfSource
@@ -99,7 +99,8 @@ def translate_udfs(lowered: LoweredNotebook) -> LoweredNotebook:
             udfs.append(CompiledUdf(src.fn.name, name, "", sig.params, sig.returns,
                                     src.cell.index, "inlined"))
     bundle = UdfBundle(package, scala if sources else "", tuple(udfs))
-    return dataclasses.replace(lowered, lowered=tuple(keep), refused=tuple(refused), udfs=bundle)
+    return dataclasses.replace(lowered, lowered=tuple(keep), refused=in_cell_order(refused),
+                               udfs=bundle)
 
 
 def _source(tr: Translation, udfs: list[CompiledUdf]) -> list[str]:

@@ -1,2 +1,2 @@
-# expect: L100 at 3:1 mentions 'zero divisor'
+# expect: L100 at 3:24 mentions 'zero divisor'
 remainder = t.mutate(r=_.qty % _.id)

@@ -1,2 +1,2 @@
-# expect: L100 at 3:1 mentions "grapheme clusters"
+# expect: L100 at 3:20 mentions "grapheme clusters"
 shout = t.mutate(u=_.s.reverse())

@@ -44,7 +44,8 @@ final class UdfRegistry {
     UDFRegistration reg = spark.udf();
     // The runtime's helpers, which the lowered SQL calls where Spark's built-in differs from
     // DuckDB: case mapping (DuckDbCase), RE2's global replace and split (Re2Replace, Re2Split),
-    // strptime (DuckDbStrptime), binary rounding of doubles (DuckDbRound).
+    // strptime (DuckDbStrptime), binary rounding of doubles (DuckDbRound), substring
+    // (DuckDbSubstring), atan2 and levenshtein (DuckDbMath).
     reg.register(DuckDbCase.UPPER_NAME, new DuckDbCase.Upper(), DataTypes.StringType);
     reg.register(DuckDbCase.LOWER_NAME, new DuckDbCase.Lower(), DataTypes.StringType);
     reg.register(Re2Replace.NAME, new Re2Replace(), DataTypes.StringType);
@@ -52,6 +53,9 @@ final class UdfRegistry {
     reg.register(DuckDbStrptime.NAME, new DuckDbStrptime(), DataTypes.LongType);
     reg.register(DuckDbRound.NAME, new DuckDbRound.ToDouble(), DataTypes.DoubleType);
     reg.register(DuckDbRound.INT_NAME, new DuckDbRound.ToLong(), DataTypes.LongType);
+    reg.register(DuckDbSubstring.NAME, new DuckDbSubstring(), DataTypes.StringType);
+    reg.register(DuckDbMath.ATAN2_NAME, new DuckDbMath.Atan2(), DataTypes.DoubleType);
+    reg.register(DuckDbMath.LEVENSHTEIN_NAME, new DuckDbMath.Levenshtein(), DataTypes.LongType);
     for (String[] u : udfs) {
       Object f;
       try {
