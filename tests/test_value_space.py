@@ -98,6 +98,30 @@ SPECS = [
     ("split_first", "t.s.split(' ')[0]"),
     ("split_contains", "t.s.split('a').contains('b')"),
     ("split_join", "t.s.split('a').join('-')"),
+    ("split_slice", "t.s.split('a')[1:3]"),
+    ("split_sort", "t.s.split('a').sort()"),
+    ("split_concat", "t.s.split('a').concat(t.s2.split('b'))"),
+    ("split_position", "t.s.split('a').index('b')"),
+    ("split_remove", "t.s.split('a').remove('')"),
+    ("split_max", "t.s.split('a').maxs()"),
+    ("split_min", "t.s.split('a').mins()"),
+    ("split_filter", "t.s.split('a').filter(lambda x: x.length() > 1)"),
+    ("split_map", "t.s.split('a').map(lambda x: x.upper())"),
+    ("split_any", "t.s.split('a').map(lambda x: x == 'b').anys()"),
+    ("split_all", "t.s.split('a').map(lambda x: x.length() > 0).alls()"),
+    ("string_join", "ibis.literal('-').join([t.s, t.s2])"),
+    ("microsecond", "t.ts.microsecond()"),
+    # casts
+    ("float_to_int", "ibis.ifelse(t.f.isnan() | t.f.isinf() | (t.f.abs() > 1e18), 0.5, t.f)"
+                     ".cast('int64')"),
+    ("float_to_int32", "ibis.ifelse(t.f.isnan() | t.f.isinf() | (t.f.abs() > 1e9), -2.5, t.f)"
+                       ".cast('int32')"),
+    ("halves_to_int", "(t.w.cast('float64') / 2).cast('int64')"),
+    ("bool_to_string", "(t.w > 3).cast('string')"),
+    ("date_to_string", "t.d.cast('string')"),
+    ("timestamp_to_string", "t.ts.cast('string')"),
+    ("int_to_bool", "t.w.cast('boolean')"),
+    ("timestamp_from_parts", "ibis.timestamp(2024, t.w.clip(1, 12), 1, t.w.clip(0, 23), 4, 5)"),
 ]
 
 
@@ -168,3 +192,13 @@ def test_positions_the_notebook_refuses_fail_on_spark_too(tmp_path, jvm, positio
     table = pa.table({"s": ["abc", "é"], "pos": pa.array([position, 1], pa.int64())})
     message = fails_on_both(jvm, tmp_path, table, "t.s.substr(t.pos, 2)")
     assert message
+
+
+@pytest.mark.jvm
+@pytest.mark.parametrize("value,to", [(float("nan"), "int64"), (float("inf"), "int64"),
+                                      (1e19, "int64"), (3e9, "int32"), (-129.0, "int8")])
+def test_float_to_int_casts_the_notebook_refuses_fail_on_spark_too(tmp_path, jvm, value, to):
+    from tests.conftest import fails_on_both
+
+    table = pa.table({"f": pa.array([value, 1.0], pa.float64())})
+    assert fails_on_both(jvm, tmp_path, table, f"t.f.cast('{to}')")

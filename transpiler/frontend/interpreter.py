@@ -127,9 +127,19 @@ class Lambda:
     """A cell lambda; calling it interprets its body with the arguments bound."""
 
     def __init__(self, node: A.Lambda, interp: "Interpreter", env: dict):
-        self.node, self.interp, self.env = node, interp, env
+        import inspect
 
-    def __call__(self, *args):
+        self.node, self.interp, self.env = node, interp, env
+        # ibis reads a function's parameters (ArrayValue.map/filter call it by keyword)
+        self.__signature__ = inspect.Signature([
+            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+            for name in node.params])
+
+    def __call__(self, *args, **kwargs):
+        unknown = set(kwargs) - set(self.node.params)
+        if unknown:
+            raise Refusal("E207", f"lambda has no parameter {sorted(unknown)[0]!r}", self.node)
+        args = (*args, *(kwargs[p] for p in self.node.params[len(args):] if p in kwargs))
         if len(args) != len(self.node.params):
             raise Refusal("E207", f"lambda takes {len(self.node.params)} argument(s) but "
                            f"ibis passed {len(args)}", self.node)

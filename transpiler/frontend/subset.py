@@ -74,6 +74,9 @@ VALUE_METHODS = frozenset({
     "microsecond", "day_of_week", "day_of_year", "week_of_year", "quarter", "epoch_seconds",
     "truncate", "delta", "strftime", "index", "full_name", "as_timestamp", "as_date",
     "iso_year", "epoch_days", "as_interval",
+    # arrays, maps, structs
+    "unique", "sort", "flatten", "union", "intersect", "remove", "maxs", "mins", "sums",
+    "means", "modes", "alls", "anys", "zip", "keys", "values", "get", "map", "filter",
 })
 
 # Methods of plain Python values (constants, column-name lists) a cell may call: pure ones only

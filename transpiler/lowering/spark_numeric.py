@@ -105,6 +105,15 @@ class NumericRules:
 
     visit_Floor = visit_Ceil = _whole_checked
 
+    def visit_Cast(self, op, *, arg, to):
+        # DuckDB casts a double to an integer by rounding half to even (2.5 -> 2, -0.5 -> 0,
+        # measured on Parquet columns; a literal like 2.5 is a DECIMAL there and rounds half
+        # away) and raises on NaN, ±inf and out of range; Spark truncates (2.7 -> 2): bround()
+        # first, then Spark's ANSI cast, which raises the same way
+        if op.arg.dtype.is_floating() and to.is_integer():
+            return self.cast(self.f.bround(cast(arg, "double"), sge.Literal.number(0)), to)
+        return super().visit_Cast(op, arg=arg, to=to)
+
     def visit_Sign(self, op, *, arg):
         # DuckDB's sign(NaN) is 0, Spark's signum(NaN) is NaN
         if not op.arg.dtype.is_floating():

@@ -30,6 +30,16 @@ class TemporalRules:
         monday = self.f.trunc(cast(arg, "date"), sge.Literal.string("WEEK"))
         return cast(self.f.year(self.f.date_add(monday, 3)), "int")
 
+    def visit_ExtractMicrosecond(self, op, *, arg):
+        # no Spark rule in ibis; ibis's DuckDB rule gives the microseconds within the second,
+        # counted up from the second's start (before 1970 too)
+        return cast(self.f.pmod(self.f.unix_micros(cast(arg, "timestamp")),
+                                sge.Literal.number(1_000_000)), "int")
+
+    def visit_TimestampFromYMDHMS(self, op, *, year, month, day, hours, minutes, seconds):
+        # no Spark rule in ibis; both engines fail on an invalid date or time (ANSI)
+        return self.f.make_timestamp(year, month, day, hours, minutes, seconds)
+
     def visit_FindInSet(self, op, *, needle, values):
         # DuckDB's rule (list_indexof, 0 when absent, NULL for a NULL needle) is Spark's
         # array_position
