@@ -110,6 +110,8 @@ SPECS = [
     ("split_any", "t.s.split('a').map(lambda x: x == 'b').anys()"),
     ("split_all", "t.s.split('a').map(lambda x: x.length() > 0).alls()"),
     ("string_join", "ibis.literal('-').join([t.s, t.s2])"),
+    ("array_of_columns", "ibis.array([t.w, t.pos])"),
+    ("array_index_of_columns", "ibis.array([t.s, t.s2])[1]"),
     ("microsecond", "t.ts.microsecond()"),
     # casts
     ("float_to_int", "ibis.ifelse(t.f.isnan() | t.f.isinf() | (t.f.abs() > 1e18), 0.5, t.f)"

@@ -53,7 +53,7 @@ CONFORMANT_OPS = frozenset({
     ops.ExtractMillisecond, ops.DateFromYMD, ops.TimestampFromUNIX,
     ops.ArrayLength, ops.ArrayIndex, ops.ArrayContains, ops.ArrayStringJoin, ops.DateTruncate,
     ops.ExtractIsoYear, ops.FindInSet, ops.ArraySlice, ops.ArraySort, ops.ArrayConcat,
-    ops.ArrayPosition, ops.ArrayRemove, ops.ArrayMax, ops.ArrayMin, ops.StringJoin, ops.ArrayFilter, ops.ArrayMap, ops.ArrayAny, ops.ArrayAll,
+    ops.ArrayPosition, ops.ArrayRemove, ops.ArrayMax, ops.ArrayMin, ops.StringJoin, ops.Array, ops.ArrayFilter, ops.ArrayMap, ops.ArrayAny, ops.ArrayAll,
     ops.Argument, ops.ExtractMicrosecond, ops.TimestampFromYMDHMS,
 })
 
@@ -276,6 +276,10 @@ REFUSED_OPS = {
                     "non-deterministic by definition: each engine computes its own value "
                     "(pass the value as an input column)"),
     ops.RowID: "rowid() numbers rows in each engine's physical order, which differs",
+    ops.TypeOf: "typeof() names types in each engine's own words (DuckDB 'VARCHAR', Spark "
+                "'string')",
+    ops.Hash: "hash() is each engine's own hash function (DuckDB's 64-bit hash, Spark's 32-bit "
+              "Murmur3), so the values differ",
 }
 
 
