@@ -8,6 +8,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
 from tests.conftest import SETUP, write_notebook
 from tests.value_space import FAILING_POSITION, SPACES, rows
@@ -111,6 +112,9 @@ SPECS = [
     ("split_all", "t.s.split('a').map(lambda x: x.length() > 0).alls()"),
     ("string_join", "ibis.literal('-').join([t.s, t.s2])"),
     ("array_of_columns", "ibis.array([t.w, t.pos])"),
+    ("array_sum", "ibis.array([t.w, t.w.clip(0, 3), ibis.null('int64')]).sums()"),
+    ("array_mean", "ibis.array([t.f, t.f2]).means()"),
+    ("array_sum_split_lengths", "t.s.split('a').map(lambda x: x.length()).sums()"),
     ("array_index_of_columns", "ibis.array([t.s, t.s2])[1]"),
     ("microsecond", "t.ts.microsecond()"),
     # casts
@@ -172,6 +176,8 @@ def test_string_operations_agree_on_the_value_space(tmp_path, jvm):
     ("LStrip", lambda self, op, *, arg: self.f.ltrim(arg)),
     # ibis's Spark rule: signum(NaN) is NaN
     ("Sign", lambda self, op, *, arg: self.f.signum(arg)),
+    # ibis's Spark fold: a NULL element resets the running sum
+    ("ArraySum", lambda self, op, *, arg: PySparkCompiler.visit_ArraySum(self, op, arg=arg)),
     # Spark's ilike: Java's lower-casing
     ("StringSQLILike", lambda self, op, *, arg, pattern, escape: arg.ilike(pattern)),
 ])
@@ -180,7 +186,7 @@ def test_a_planted_wrong_rule_is_caught(tmp_path, jvm, monkeypatch, op, planted)
 
     monkeypatch.setattr(Nb2jvmSparkCompiler, f"visit_{op}", planted)
     spec = {"LPad": "lpad", "Substring": "substr", "LStrip": "lstrip",
-            "StringSQLILike": "ilike_sigma", "Sign": "sign"}[op]
+            "StringSQLILike": "ilike_sigma", "Sign": "sign", "ArraySum": "array_sum"}[op]
     verdicts = _verify(tmp_path, [s for s in SPECS if s[0] == spec])
     # caught: different values, or (Spark's substring takes int positions) a Spark failure
     assert verdicts[spec].status in ("mismatch", "error"), verdicts[spec].message

@@ -11,7 +11,7 @@ import sqlglot as sg
 import sqlglot.expressions as sge
 import ibis.expr.operations as ops
 
-from .spark_sql import atom, cast, double
+from .spark_sql import NULL, atom, cast, double
 
 # Integer arithmetic where DuckDB's integer literals take the other operand's narrow type.
 INT_ARITH = (ops.Add, ops.Subtract, ops.Multiply, ops.FloorDivide, ops.Modulus)
@@ -113,6 +113,20 @@ class NumericRules:
         if op.arg.dtype.is_floating() and to.is_integer():
             return self.cast(self.f.bround(cast(arg, "double"), sge.Literal.number(0)), to)
         return super().visit_Cast(op, arg=arg, to=to)
+
+    def visit_ArraySum(self, op, *, arg):
+        # DuckDB's list_sum/list_avg skip NULL elements (NULL when none is left); ibis's Spark
+        # fold adds a NULL element into its running sum, which the next element then drops:
+        # the NULLs are filtered out first
+        return super().visit_ArraySum(op, arg=self._without_nulls(arg))
+
+    def visit_ArrayMean(self, op, *, arg):
+        # as visit_ArraySum
+        return super().visit_ArrayMean(op, arg=self._without_nulls(arg))
+
+    def _without_nulls(self, arg):
+        x = sg.to_identifier("nb2jvm_x", quoted=True)
+        return self.f.filter(arg, sge.Lambda(this=x.is_(sg.not_(NULL)), expressions=[x]))
 
     def visit_Sign(self, op, *, arg):
         # DuckDB's sign(NaN) is 0, Spark's signum(NaN) is NaN

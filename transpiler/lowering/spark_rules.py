@@ -53,7 +53,8 @@ CONFORMANT_OPS = frozenset({
     ops.ExtractMillisecond, ops.DateFromYMD, ops.TimestampFromUNIX,
     ops.ArrayLength, ops.ArrayIndex, ops.ArrayContains, ops.ArrayStringJoin, ops.DateTruncate,
     ops.ExtractIsoYear, ops.FindInSet, ops.ArraySlice, ops.ArraySort, ops.ArrayConcat,
-    ops.ArrayPosition, ops.ArrayRemove, ops.ArrayMax, ops.ArrayMin, ops.StringJoin, ops.Array, ops.ArrayFilter, ops.ArrayMap, ops.ArrayAny, ops.ArrayAll,
+    ops.ArrayPosition, ops.ArrayRemove, ops.ArrayMax, ops.ArrayMin, ops.StringJoin, ops.Array,
+    ops.ArraySum, ops.ArrayMean, ops.ArrayFilter, ops.ArrayMap, ops.ArrayAny, ops.ArrayAll,
     ops.Argument, ops.ExtractMicrosecond, ops.TimestampFromYMDHMS,
 })
 
