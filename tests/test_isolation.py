@@ -88,8 +88,10 @@ def test_a_read_after_the_use_says_so(tmp_path):
         'users = con.read_parquet("data/users.parquet")', "%%export\na = tx.select('tx_id')"])
     lowered = transpile(nb, Options())
     assert [lf.name for lf in lowered.lowered] == ["a"]
-    d = {r.name: r.diagnostics for r in lowered.refused}["b"][0]
-    assert d.code == "IN001" and "read in cell 3, after its first use here (cell 2)" in d.message
+    cause, then = {r.name: r.diagnostics for r in lowered.refused}["b"]
+    assert then.code == "E218" and cause.span.cell == 2
+    assert cause.code == "IN001" and "read in cell 3, after its first use here (cell 2)" in \
+        cause.message
 
 
 def test_the_last_read_before_the_use_wins(tmp_path):
@@ -197,3 +199,98 @@ def test_run_of_a_good_feature_set_ignores_the_refused_ones(cli, jvm, mixed, tmp
     assert key(got) == key(expected)
     code, _, err = cli("run", mixed, "--feature", "on_bad", "-o", tmp_path / "x.parquet")
     assert code == 2 and "E218" in err and not (tmp_path / "x.parquet").exists()
+
+
+# ---- found by attacking the first version (each failed or crashed before its fix) ------------
+
+
+def _notebook(tmp_path, cells):
+    shutil.copytree(DATA, tmp_path / "data", dirs_exist_ok=True)
+    return write_notebook(tmp_path / "n.ipynb", cells)
+
+
+def test_a_re_declaration_after_the_use_is_not_silently_the_first_input(tmp_path):
+    nb = _notebook(tmp_path, [SETUP, "%%export\na = tx.mutate(k=1)",
+                              "%%export\ntx = ibis.table({'amount': 'double'}, name='other')\n"
+                              "b = tx.mutate(z=_.amount + 1)"])
+    lowered = transpile(nb, Options())
+    assert [lf.name for lf in lowered.lowered] == ["a"]
+    assert "b" in {r.name for r in lowered.refused}
+
+
+@pytest.mark.parametrize("rebind", ["P, Q = 'data/transactions.parquet', 1",
+                                    "P += ''", "for P in ['data/transactions.parquet']: pass"])
+def test_a_rebound_path_constant_is_forgotten(tmp_path, rebind):
+    nb = _notebook(tmp_path, [SETUP + "\nP = 'data/users.parquet'\n" + rebind +
+                              "\nother = con.read_parquet(P)", "%%export\na = other.mutate(k=1)"])
+    bound = bind_inputs(parse(extract(nb)))
+    assert all(t.name != "other" or t.path.name != "users.parquet" for t in bound.inputs)
+
+
+def test_the_later_of_a_declaration_and_a_read_wins(tmp_path):
+    nb = _notebook(tmp_path, [
+        SETUP + "\ntx2 = ibis.table({'amount': 'int64'}, name='tx2')",
+        "tx2 = con.read_parquet('data/transactions.parquet')", "%%export\na = tx2.mutate(k=1)"])
+    (t,) = [t for t in bind_inputs(parse(extract(nb))).inputs if t.var == "tx2"]
+    assert len(t.schema) == 7 and str(t.schema["amount"]) == "float64"
+
+
+def test_a_read_rebound_by_set_up_code_is_not_the_file(tmp_path):
+    nb = _notebook(tmp_path, [SETUP + "\ntx = tx.filter(_.amount > 100)",
+                              "%%export\na = tx.mutate(k=1)"])
+    lowered = transpile(nb, Options())
+    assert _refused(lowered) == {"a": ["E218", "IN010"]}
+
+
+def test_a_cell_magic_is_not_read_as_python(tmp_path):
+    nb = _notebook(tmp_path, ["%%writefile x.py\nimport ibis\ncon = ibis.duckdb.connect()\n"
+                              "zz = con.read_parquet('data/users.parquet')",
+                              "%%export\na = zz.mutate(k=1)"])
+    lowered = transpile(nb, Options())
+    assert _refused(lowered)["a"] == ["IN001", "E218"]
+
+
+def test_a_lone_surrogate_refuses_its_feature_set_only(cli, tmp_path):
+    nb = _notebook(tmp_path, [SETUP, "%%export\na = tx.mutate(k=1)",
+                              "%%export\nb = tx.mutate(k=ibis.literal('\\ud800'))"])
+    code, out, err = cli("build", nb, "-o", tmp_path / "out", "--skip-refused")
+    assert code == 0, err
+    man = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert [s["code"] for s in man["skipped"]] == ["L103"]
+
+
+def test_import_ibis_in_a_refused_cell_leaves_ibis_usable(tmp_path):
+    nb = _notebook(tmp_path, [SETUP, "%%export\nimport ibis\nclass Foo: pass\na = tx.mutate(k=1)",
+                              "%%export\nb = tx.mutate(k=ibis.literal(1))"])
+    lowered = transpile(nb, Options())
+    assert [lf.name for lf in lowered.lowered] == ["b"]
+
+
+def test_a_bad_declaration_after_the_use_does_not_refuse_it(tmp_path):
+    nb = _notebook(tmp_path, [SETUP, "%%export\na = tx.mutate(k=1)",
+                              "schema = {'x': 'int64'}\ntx = ibis.table(schema, name='tx')"])
+    assert [lf.name for lf in transpile(nb, Options()).lowered] == ["a"]
+
+
+def test_one_table_name_for_two_schemas_is_refused(tmp_path):
+    nb = _notebook(tmp_path, [SETUP, "%%export\nt1 = ibis.table({'x': 'int64'}, name='t')\n"
+                              "t2 = ibis.table({'y': 'string'}, name='t')\n"
+                              "a = t1.mutate(z=_.x + 1)\nb = t2.mutate(z=_.y.upper())\n"
+                              "c = tx.mutate(k=1)"])
+    lowered = transpile(nb, Options())
+    codes = {d.code for r in lowered.refused for d in r.diagnostics}
+    assert "IN011" in codes and "c" in [lf.name for lf in lowered.lowered]
+
+
+def test_a_refused_feature_set_is_shown_at_its_own_cell(cli, tmp_path):
+    nb = _notebook(tmp_path, [SETUP, "%%export\na = nowhere.mutate(k=1)",
+                              "%%export\nb = tx.mutate(k=1)", "%%export\nc = a.mutate(j=2)"])
+    code, out, _ = cli("check", nb)
+    assert "refused: a (cell 2), c (cell 4)" in out
+
+
+def test_a_deeply_nested_notebook_is_a_diagnostic(cli, tmp_path):
+    path = tmp_path / "deep.ipynb"
+    path.write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    code, _, err = cli("check", path)
+    assert code == 2 and "NB002" in err and "INTERNAL" not in err

@@ -40,8 +40,12 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
         first = unbound.diagnostics[0]
         env[unbound.variable] = Failed(unbound.variable, f"input table: {first.message}",
                                        unbound.diagnostics)
-    # declarations the inputs stage decided (bound, or refused with its reason) are not re-run
-    declared_inputs = {t.var for t in bound.inputs} | {u.variable for u in bound.unbound}
+    # declarations the inputs stage decided (bound, or refused with its reason) are not re-run;
+    # another declaration of the same name (a re-declaration after the use) is evaluated, and
+    # refused there
+    declared_inputs = {t.var: t.origin for t in bound.inputs}
+    declared_inputs.update({u.variable: f"cell {u.diagnostics[0].span.cell}"
+                            for u in bound.unbound})
     interp = Interpreter()
     refused: dict[str, list[Diagnostic]] = {}
     exported: dict[str, FeatureSet] = {}
@@ -56,7 +60,7 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
         for stmt in pcell.body:
             target = stmt.target if isinstance(stmt, A.Assign) else \
                 stmt.name if isinstance(stmt, A.FunctionDef) else general
-            if _is_declaration(stmt, declared_inputs):
+            if _is_declaration(stmt, declared_inputs, cell):
                 continue  # bound by the inputs stage, with the schema it declares
             interp.start_budget()
             try:
@@ -85,7 +89,11 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                 elif isinstance(stmt, A.FunctionDef):
                     env[stmt.name] = Failed(stmt.name, _where(diagnostic))
                 found = refused.setdefault(target, [])
-                found += [d for d in (*exc.causes, diagnostic) if d not in found]
+                # the first diagnostic says where the feature set is: a cause in another cell
+                # (an input's problem at an earlier use) comes after its own
+                here = [d for d in exc.causes if d.span.cell == cell.index]
+                order = (*here, diagnostic, *(d for d in exc.causes if d not in here))
+                found += [d for d in order if d not in found]
         for name in sorted(declared - assigned):
             refused.setdefault(name, []).append(Diagnostic(
                 "E215", f"%%export names '{name}' but the cell does not assign it",
@@ -119,6 +127,8 @@ def _refuse_cell(refused_cell: RefusedCell, env: dict, refused: dict, exported: 
     first = refused_cell.diagnostics[0] if refused_cell.diagnostics else None
     why = _where(first) if first else f"cell {refused_cell.cell.index} is outside the subset"
     for name in refused_cell.names:
+        if name in AMBIENT_NAMES:
+            continue  # `import ibis` in a refused cell: ibis is still ibis for the others
         env[name] = Failed(name, why)
         exported.pop(name, None)
     names = refused_cell.tables or (f"cell {refused_cell.cell.index}",)
@@ -157,10 +167,11 @@ def _datetime_binding(value) -> str | None:
     return None
 
 
-def _is_declaration(stmt: A.Stmt, inputs: set[str]) -> bool:
-    """``NAME = ibis.table(...)`` for an input the inputs stage bound."""
+def _is_declaration(stmt: A.Stmt, inputs: dict[str, str], cell: Cell) -> bool:
+    """``NAME = ibis.table(...)`` in the cell the inputs stage bound NAME from."""
     value = getattr(stmt, "value", None)
-    return (isinstance(stmt, A.Assign) and stmt.target in inputs and isinstance(value, A.Call)
+    return (isinstance(stmt, A.Assign) and inputs.get(stmt.target) == f"cell {cell.index}"
+            and isinstance(value, A.Call)
             and isinstance(value.func, A.Attribute) and value.func.attr == "table"
             and isinstance(value.func.value, A.Name) and value.func.value.id == "ibis")
 

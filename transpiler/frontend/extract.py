@@ -56,6 +56,8 @@ def extract(path: Path) -> Notebook:
                     Span(shown, line=exc.lineno, column=exc.colno),
                     source_line=src[:200] if src is not None else None,
                     hint="the file may be truncated; re-save it from Jupyter") from None
+    except RecursionError:  # arrays or objects nested thousands deep: no notebook is
+        raise error("NB002", "not a notebook: the JSON nests too deeply", Span(shown)) from None
     if not isinstance(raw, dict) or "cells" not in raw and "worksheets" not in raw:
         raise error("NB002", "not a notebook: the JSON has no 'cells'", Span(shown))
     try:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import ibis
@@ -79,6 +79,9 @@ def used_inputs(parsed: ParsedNotebook) -> dict[str, tuple[Cell, A.Name]]:
 
 def _python_body(cell: Cell) -> ast.Module | None:
     # IPython magics and shell escapes are not Python; blank them so line numbers stay right.
+    # A cell magic (%%writefile, %%bash, ...) makes the whole cell something else.
+    if cell.export is None and cell.source.lstrip().startswith("%%"):
+        return None
     lines = cell.source.split("\n")
     if cell.export is not None:
         lines = [""] * (cell.export.first_body_line - 1) + lines[cell.export.first_body_line - 1:]
@@ -140,6 +143,8 @@ class Scan:
     declared: dict[str, list[tuple[int, Declaration]]]
     recorded: dict[str, Declaration]
     problems: dict[str, list[Diagnostic]]  # declarations nb2jvm cannot read, by variable
+    # cells that rebind a read input by code nb2jvm does not run (t = t.filter(...))
+    rebound: dict[str, list[int]] = field(default_factory=dict)
 
 
 def scan_cells(parsed: ParsedNotebook) -> Scan:
@@ -156,13 +161,15 @@ def scan_cells(parsed: ParsedNotebook) -> Scan:
         if tree is None:
             continue
         for stmt in tree.body:
+            for var in _assigned(stmt):  # any rebinding ends what a name held
+                constants.pop(var, None)
+                if cell.export is None and var in scan.reads and not _is_read(stmt, var):
+                    scan.rebound.setdefault(var, []).append(cell.index)
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
                     and isinstance(stmt.targets[0], ast.Name):
                 var = stmt.targets[0].id
                 if isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
                     constants[var] = stmt.value.value
-                else:
-                    constants.pop(var, None)
             if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
                     and isinstance(stmt.targets[0], ast.Name) and isinstance(stmt.value, ast.Call)
                     and isinstance(stmt.value.func, ast.Attribute)):
@@ -178,6 +185,23 @@ def scan_cells(parsed: ParsedNotebook) -> Scan:
                 if read is not None:
                     scan.reads.setdefault(var, []).append(read)
     return scan
+
+
+def _assigned(stmt: ast.stmt) -> set[str]:
+    """Every name a statement binds, in nested blocks too (tuple targets, +=, for, with, :=)."""
+    names = set()
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+def _is_read(stmt: ast.stmt, var: str) -> bool:
+    """``var = <something>.read_parquet/read_csv/table(...)``: a read the scan recognises."""
+    return (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1
+            and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id == var
+            and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute)
+            and stmt.value.func.attr in (*READERS, "table"))
 
 
 def _cell_of(binding: DataBinding) -> int:
@@ -331,12 +355,24 @@ def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = (),
     inputs, unbound = [], []
     for var in wanted:
         use = first_use.get(var, 10**9)
-        problems: list[Diagnostic] = list(scan.problems.get(var, []))
+        bad = before(scan.problems.get(var, []), use + 1, index=lambda d: d.span.cell or 0)
+        problems: list[Diagnostic] = [bad] if bad else []
         declared = before(scan.declared.get(var, []), use + 1, index=lambda f: f[0])
+        read = before(scan.reads.get(var, []), use)
+        if declared and read and _cell_of(read) > declared[0]:
+            declared = None  # the read comes later, and wins (as running the cells would)
         decl = scan.recorded.get(var) or (declared[1] if declared else exported_decl.get(var))
+        if declared and read and declared[0] > _cell_of(read) and not scan.recorded.get(var):
+            read = None  # a later declaration rebinds the name: the earlier file is not its data
         table = decl.table if decl else var
         chosen = given.get(table) or given.get(var)
-        read = before(scan.reads.get(var, []), use)
+        rebound = [c for c in scan.rebound.get(var, []) if read and _cell_of(read) <= c < use]
+        if rebound and chosen is None and decl is None:
+            problems.append(Diagnostic(
+                "IN010", f"input '{var}' is read in cell {_cell_of(read)} and then rebound in "
+                f"cell {rebound[0]} by code nb2jvm does not run, so its rows are not the file's",
+                read.span, hint=f"move that step into an exported cell, or pass --data "
+                f"{var}=PATH with the data as the notebook uses it"))
         try:
             if problems:
                 raise InputError(problems)
@@ -375,6 +411,18 @@ def bind_inputs(parsed: ParsedNotebook, data: tuple[DataBinding, ...] = (),
             unbound.append(Unbound(var, tuple(problems)))
         else:
             inputs.append(InputTable(table, schema, path, fmt, origin, var))
+    by_name: dict[str, InputTable] = {}
+    for t in list(inputs):
+        first = by_name.setdefault(t.name, t)
+        if first is not t and first.schema != t.schema:
+            # both would be bound to the one IDENTIFIER(:name) of the SQL
+            inputs.remove(t)
+            cell, node = used.get(t.var) or (None, None)
+            unbound.append(Unbound(t.var, (Diagnostic(
+                "IN011", f"input '{t.var}' is table '{t.name}', as is input '{first.var}' with "
+                "another schema: one name cannot stand for two tables", Span(
+                    parsed.notebook.path, cell.index if cell else None),
+                hint=f"give each ibis.table its own name= (e.g. name=\"{t.var}\")"),)))
     return BoundNotebook(parsed, tuple(inputs), tuple(unbound))
 
 

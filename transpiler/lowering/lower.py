@@ -253,6 +253,16 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
         return None, [Diagnostic("L101", f"feature set '{feature.name}' cannot be compiled "
                                  f"to Spark SQL: {type(exc).__name__}: {exc}", span,
                                  source_line=feature.cell.line_text(feature.pos.line))]
+    try:
+        sql.encode("utf-8")
+    except UnicodeEncodeError:
+        # a lone surrogate (written as '\ud800' in the cell) has no UTF-8 form: neither the
+        # SQL file nor Spark's parser could carry it
+        span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
+        return None, [Diagnostic("L103", f"feature set '{feature.name}' has a string or name "
+                                 "with a lone surrogate (\\ud800-\\udfff), which Spark SQL "
+                                 "cannot carry", span,
+                                 source_line=feature.cell.line_text(feature.pos.line))]
     markers, renamed = _names(expr)
     return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature,
                           tuple(determinism.without_declared_unique(
