@@ -73,11 +73,6 @@ SPARK_SQL_ESCAPES = {
 }
 
 
-def spark_sql_string(text: str) -> str:
-    """The body of a Spark SQL string literal (without the quotes) that Spark reads as ``text``."""
-    return "".join(SPARK_SQL_ESCAPES.get(ch, ch) for ch in text).replace("'", "\\'")
-
-
 _COMMENT_SAFE = re.compile(r"[A-Za-z0-9 _.,:;=+()\[\]#'!?$^|~%-]")
 
 
