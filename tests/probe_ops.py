@@ -4,7 +4,7 @@
 
 ``SPECS.txt`` holds one ``name = expression over t`` per line (``#`` starts a comment); the
 columns are those of ``tests/value_space.py`` (s, s2: text; i, j: widths; n: positions; f, f2:
-floats; d: dates; ts: timestamps).  The named ops are allowed for this run only (added to
+floats; d: dates; ts: timestamps; k: integers; js: JSON texts).  The named ops are allowed for this run only (added to
 ``spark_rules.CONFORMANT_OPS`` in this process); every spec is verified, DuckDB against Spark in
 this process's JVM, and its verdict printed.  A conformant op then goes into the table together
 with its spec in ``tests/test_value_space.py``, which is what proves it.  Not a test.
@@ -29,9 +29,10 @@ from transpiler.pipeline import Options  # noqa: E402
 from transpiler.verify import verify  # noqa: E402
 
 COLUMNS = {"s": "text", "s2": "text", "i": "width", "j": "width", "f": "float", "f2": "float",
-           "d": "date", "ts": "timestamp", "n": "position"}
+           "d": "date", "ts": "timestamp", "n": "position", "k": "integer", "js": "json"}
 TYPES = {"text": pa.string(), "width": pa.int64(), "position": pa.int64(),
-         "float": pa.float64(), "date": pa.date32(), "timestamp": pa.timestamp("us")}
+         "float": pa.float64(), "date": pa.date32(), "timestamp": pa.timestamp("us"),
+         "integer": pa.int64(), "json": pa.string()}
 
 
 def main(argv: list[str]) -> int:

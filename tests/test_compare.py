@@ -46,6 +46,16 @@ CASES = [
      table(k=[None, 1, 1], x=[NAN, 2.0 + 1e-12, 1.0]), False, True),
     ("float noise across keys", table(k=["a", "b"], x=[1.0, 2.0]),
      table(k=["a", "b"], x=[2.0, 1.0]), False, False),
+    # DuckDB's timestamps go past Python's year 9999: compared as microseconds since 1970
+    ("timestamp past year 9999 equal", table(t=pa.array([253402300800000000], pa.int64())
+                                             .cast(pa.timestamp("us"))),
+     table(t=pa.array([253402300800000000], pa.int64()).cast(pa.timestamp("us"))), False, True),
+    ("timestamp past year 9999 differs", table(t=pa.array([253402300800000000], pa.int64())
+                                               .cast(pa.timestamp("us"))),
+     table(t=pa.array([253402300800000001], pa.int64()).cast(pa.timestamp("us"))), False, False),
+    ("list of timestamps past year 9999", table(t=pa.array([[253402300800000000, None]],
+                                                            pa.list_(pa.timestamp("us")))),
+     table(t=pa.array([[253402300800000000, 0]], pa.list_(pa.timestamp("us")))), False, False),
 ]
 
 

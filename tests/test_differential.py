@@ -290,13 +290,16 @@ def test_every_conformant_op_is_exercised(tmp_path):
         if expected == "conformant":
             expr = eval(source, {"t": t, "u": u, "ibis": ibis, "_": _})  # test-owned literals
             seen |= {type(op) for op in expr.op().find(ops.Node)}
-    # and the generated value-space table (tests/test_value_space.py)
+    # and the generated value-space tables (tests/test_value_space*.py)
     from tests.test_value_space import SPECS, value_table
 
-    v = ibis.table(value_table().schema, name="t")
-    for _name, source in SPECS:
-        expr = eval(source, {"t": v, "ibis": ibis, "_": _})  # test-owned literals
-        seen |= {type(op) for op in expr.op().find(ops.Node)}
+    from tests import test_value_space_nested as nested
+
+    for specs, table in ((SPECS, value_table()), (nested.SPECS, nested.value_table())):
+        v = ibis.table(table.schema, name="t")
+        for _name, source in specs:
+            expr = eval(source, {"t": v, "ibis": ibis, "_": _})  # test-owned literals
+            seen |= {type(op) for op in expr.op().find(ops.Node)}
     missing = {op.__name__ for op in CONFORMANT_OPS - seen}
     assert not missing, f"ops marked conformant without a differential case: {sorted(missing)}"
 

@@ -56,8 +56,33 @@ TIMESTAMP = (None, dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59, 9
              dt.datetime(2024, 2, 29, 12, 30, 0, 1), dt.datetime(2026, 3, 29, 2, 30),
              dt.datetime(2026, 10, 25, 2, 30))
 
+# Integers at the edges of every width and of every shift count (int32 and int64)
+INTEGER = (None, 0, 1, -1, 2, 3, 31, 32, 33, 62, 63, 64, 65, -64, 2**31 - 1, -2**31, 2**62,
+           2**63 - 1, -2**63)
+# JSON texts DuckDB accepts, chosen where readers differ: trailing commas, NaN/Infinity in any
+# case, -0, numbers at the uint64/int64 edges and beyond, subnormals and underflow, escapes and
+# surrogate pairs, the NUL escape, keys that differ by case or a space, nesting, scalars at the
+# top level, surrounding whitespace; FAILING_JSON: texts DuckDB refuses, or whose reading fails
+# (so must Spark's)
+JSON = (
+    None, '{"a": 1, "b": "x", "c": [1, 2.5, null, true], "d": {"e": -0}}',
+    '{"a": 1e3, "b": "\\u00e9\\n\\"q\\"", "c": [], "d": null}', '{"a": 2,}',
+    '[1, "x", null, true, {"k": []},]', "[]", "{}", " 5 ", '"str"', "null", "true", "false",
+    '{"a": NaN, "b": -Infinity, "c": inf, "d": -nan}',
+    '{"a": -9223372036854775808, "b": 9223372036854775807}',
+    '{"a": 123456789012345678901234567890, "b": 18446744073709551615}',
+    '{"a": 1.7976931348623157e308, "b": 5e-324, "c": 1e-400}',
+    '{"a": "\U0001f600", "b": "\\ud83d\\ude00", "c": [[1, [2, [3]]], {"a": {"a": 1}}]}',
+    '{"A": 1, "a ": 2, "\u00e9": 3, "b": true, "c": false, "d": "true"}',
+    '[0, -0, 0.0, -0.0, 1E2, 1e-2, 9223372036854775808]', '{"a": [1, 2, 3], "b": {"x": 1}}',
+    '"\\u0000"', '  {"a"  :  "  " , "b":"\\/"}  \n', '{"b": "\\t\\b\\f\\r"}',
+    "-1", "1.5", '"\\ud83d\\ude00"', '[{"a": 1}, {"a": "1"}, {"a": 1.0}]',
+)
+FAILING_JSON = ("", " ", "nul", "01", "+1", ".5", "1.", "'a'", '"a\nb"', '"\\ud800"',
+                "[1,,2]", "[,]", '{"a" 1}', '{"a": 1} x', "\ufeff1", "infinit", "[1, 2")
+
 SPACES = {"text": TEXT, "pad": PAD, "position": POSITION, "width": WIDTH, "float": FLOAT,
-          "date": DATE, "timestamp": TIMESTAMP}
+          "date": DATE, "timestamp": TIMESTAMP, "integer": INTEGER, "json": JSON}
 # coprime to every space's size above (a prime larger than all of them)
 STEPS = (1, 59, 61, 67, 71)
 

@@ -228,7 +228,8 @@ def render_semantics() -> str:
     classes = (spark_compiler.Nb2jvmSparkCompiler, *spark_compiler.RULES)
     rules = sorted({(name, fn) for cls in classes for name, fn in vars(cls).items()
                     if (name.startswith("visit_") or name == "_asof_link") and
-                    getattr(fn, "__module__", "").startswith("transpiler.")})
+                    getattr(fn, "__module__", "").startswith("transpiler.")},
+                   key=lambda rule: (rule[0], rule[1].__qualname__))
     lines = [
         "# Semantics: the notebook is the reference",
         "",
@@ -258,7 +259,7 @@ def render_semantics() -> str:
         "",
         "| rule | why Spark needs it |",
         "|---|---|",
-        *(f"| `{name}` | {_why(fn)} |" for name, fn in rules),
+        *(f"| `{name}` ({fn.__qualname__.split('.')[0]}) | {_why(fn)} |" for name, fn in rules),
         f"| `{lower._no_substitution.__name__}` (SQL text) | {_why(lower._no_substitution)} |",
         "",
         "## Conformant only under a condition (checked per use)",

@@ -65,6 +65,7 @@ BINARY_OPS = {
     "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
     "//": operator.floordiv, "%": operator.mod, "**": operator.pow, "&": operator.and_,
     "|": operator.or_, "^": operator.xor,
+    "<<": operator.lshift, ">>": operator.rshift,
 }
 UNARY_OPS = {"-": operator.neg, "+": operator.pos, "~": operator.invert}
 COMPARE_OPS = {
@@ -362,6 +363,10 @@ class Interpreter:
                 return Allowed(getattr(base, name), name)
             return self._refuse_attr(node, name, reason, subset.GROUPED_METHODS,
                                      exists=hasattr(base, name), what="grouped table")
+        if isinstance(base, ir.StructValue) and name in base.names and \
+                not callable(getattr(type(base), name, None)):
+            # a struct's field, as ibis reads `s.name` (`s["name"]` is the same field)
+            return base[name]
         if _is_ibis_object(base):
             if name in subset.VALUE_METHODS and hasattr(base, name):
                 value = getattr(base, name)
@@ -499,6 +504,10 @@ class Interpreter:
             if bits > MAX_INT_BITS:
                 raise Refusal("E210", f"the result would have more than {MAX_INT_BITS:,} "
                                "bits: too large for a constant", node)
+        if node.op == "<<" and isinstance(left, int) and isinstance(right, int) and \
+                right > MAX_INT_BITS:
+            raise Refusal("E210", f"the result would have more than {MAX_INT_BITS:,} "
+                           "bits: too large for a constant", node)
         if node.op == "%" and isinstance(left, str) and (
                 _widest_percent(left) > MAX_STRING or ("*" in left and any(
                     isinstance(v, int) and abs(v) > MAX_STRING

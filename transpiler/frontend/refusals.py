@@ -42,8 +42,6 @@ CELL = {
     ast.NamedExpr: "the walrus operator `:=` is not allowed in an exported cell",
     ast.Starred: "star-unpacking (`*x`) is not allowed in an exported cell",
     ast.MatMult: "the `@` operator is not allowed in an exported cell",
-    ast.LShift: "shift operators are not allowed in an exported cell",
-    ast.RShift: "shift operators are not allowed in an exported cell",
 }
 if hasattr(ast, "Match"):
     CELL[ast.Match] = "`match` statements are not allowed in an exported cell"

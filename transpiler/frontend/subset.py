@@ -21,7 +21,7 @@ IBIS_FUNCTIONS = frozenset({
     "row_number", "rank", "dense_rank", "percent_rank", "cume_dist", "ntile",
     "window", "rows_window", "range_window", "cumulative_window",
     "desc", "asc", "interval", "date", "timestamp", "time", "and_", "or_",
-    "array", "map", "struct", "dtype", "schema", "memtable", "_", "pi", "e",
+    "array", "map", "struct", "range", "dtype", "schema", "memtable", "_", "pi", "e",
 })
 
 TABLE_METHODS = frozenset({
@@ -72,11 +72,12 @@ VALUE_METHODS = frozenset({
     # temporal
     "date", "time", "year", "month", "day", "hour", "minute", "second", "millisecond",
     "microsecond", "day_of_week", "day_of_year", "week_of_year", "quarter", "epoch_seconds",
-    "truncate", "delta", "strftime", "index", "full_name", "as_timestamp", "as_date",
+    "truncate", "delta", "strftime", "index", "full_name", "as_timestamp", "as_date", "as_time",
     "iso_year", "epoch_days", "as_interval",
     # arrays, maps, structs
     "unique", "sort", "flatten", "union", "intersect", "remove", "maxs", "mins", "sums",
     "means", "modes", "alls", "anys", "zip", "keys", "values", "get", "map", "filter",
+    "contains", "length", "array", "str", "int", "float", "bool",
 })
 
 # Methods of plain Python values (constants, column-name lists) a cell may call: pure ones only

@@ -117,7 +117,7 @@ class ToAst(Transformer):
     def add_op(self, meta, c):
         return str(c[0])
 
-    mul_op = unary_op = add_op
+    mul_op = unary_op = shift_op = add_op
 
     def unary(self, meta, c):
         return A.UnaryOp(self._pos(meta), c[0], c[1])

@@ -70,6 +70,7 @@ CODES = {
     "L101": "the Spark SQL compiler failed on the feature set",
     "L102": "a struct field whose name Spark's ${...} substitution would expand",
     "L103": "a string with a lone surrogate, which no SQL text can carry",
+    "L104": "an output column of a type the artifact cannot write (an interval, a time of day, JSON)",
     "U100": "a UDF construct outside the UDF subset",
     "U101": "a name a UDF may not use",
     "U102": "an attribute or function outside the UDF tables",

@@ -120,6 +120,22 @@ def _nested_names(schema: ibis.Schema) -> set[str]:
     return found
 
 
+def _unwritable(dtype: dt.DataType) -> str | None:
+    """Why a column of this type cannot be an output of the artifact, or None."""
+    if dtype.is_interval():
+        return ("an interval, which Spark's Parquet writer refuses (and a JVM consumer has no "
+                "one type for DuckDB's months-days-microseconds intervals)")
+    if dtype.is_json():
+        return ("a JSON value, which DuckDB prints in its own form (1e3 as 1000.0); take it "
+                "apart with .str, .int, .float or .bool")
+    if dtype.is_time():
+        return ("a time of day, which Spark writes to Parquet as a plain integer with no time "
+                "type")
+    children = (dtype.value_type,) if dtype.is_array() else tuple(dtype.types) \
+        if dtype.is_struct() else (dtype.key_type, dtype.value_type) if dtype.is_map() else ()
+    return next((why for child in children if (why := _unwritable(child))), None)
+
+
 def _names(expr: ibis.Table) -> tuple[tuple, tuple]:
     """The markers and renamed identifiers of :func:`to_spark_sql` for ``expr``'s SQL."""
     inputs = sorted(expr.op().find(ops.UnboundTable), key=lambda t: t.name)
@@ -244,6 +260,15 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
         span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
         return None, [Diagnostic("L102", f"feature set '{feature.name}' has a struct field named "
                                  f"{nested[0]!r}: Spark would expand its ${{...}}", span,
+                                 source_line=feature.cell.line_text(feature.pos.line))]
+    unwritable = [(name, why) for name, dtype in feature.expr.schema().items()
+                  if (why := _unwritable(dtype))]
+    if unwritable:
+        span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
+        name, why = unwritable[0]
+        return None, [Diagnostic("L104", f"feature set '{feature.name}': column {name!r} is "
+                                 f"{why}", span, hint="compute a number, a string or a "
+                                 "timestamp from it (e.g. delta(), hour(), .str)",
                                  source_line=feature.cell.line_text(feature.pos.line))]
     ordered = _ordered(op)
     try:

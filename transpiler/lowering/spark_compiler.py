@@ -18,18 +18,27 @@ from ibis.backends.sql.compilers.pyspark import PySparkCompiler
 
 from ..common import escape
 from .spark_aggregates import AggregateRules
+from .spark_collections import CollectionRules
+from .spark_json import JsonRules
 from .spark_numeric import INT_ARITH, NumericRules, duckdb_type, int_literal, narrow
 from .spark_sql import NULL, atom, cast, double
 from .spark_temporal import TemporalRules
+from .spark_time import TimeRules
 from .spark_text import TextRules
 
-RULES = (TextRules, NumericRules, TemporalRules, AggregateRules)  # in nb2jvm's other modules
+RULES = (JsonRules, TextRules, NumericRules, TimeRules, TemporalRules, CollectionRules,
+         AggregateRules)  # in nb2jvm's other modules
 
 
 
 
 class Nb2jvmSparkCompiler(*RULES, PySparkCompiler):
     """Spark SQL that computes what the notebook computes."""
+
+    # ibis replaces the rule of an op it lists as unsupported in every subclass: the ops that
+    # nb2jvm's rules lower come off the list
+    UNSUPPORTED_OPS = tuple(op for op in PySparkCompiler.UNSUPPORTED_OPS
+                            if op not in (ops.TimestampBucket, ops.StringToTime))
 
     def visit_node(self, op, **kw):
         # Operand types as DuckDB has them, before the op's own rule (see _operand_types)

@@ -114,6 +114,13 @@ class NumericRules:
             return self.cast(self.f.bround(cast(arg, "double"), sge.Literal.number(0)), to)
         return super().visit_Cast(op, arg=arg, to=to)
 
+    def visit_TryCast(self, op, *, arg, to):
+        # as visit_Cast (half-even rounding of a double to an integer), with NULL where the cast
+        # fails: NaN, ±inf and out of range are NULL in both engines' try_cast
+        if op.arg.dtype.is_floating() and to.is_integer():
+            arg = self.f.bround(cast(arg, "double"), sge.Literal.number(0))
+        return sge.TryCast(this=arg, to=self.type_mapper.from_ibis(to), safe=True)
+
     def visit_ArraySum(self, op, *, arg):
         # DuckDB's list_sum/list_avg skip NULL elements (NULL when none is left); ibis's Spark
         # fold adds a NULL element into its running sum, which the next element then drops:
@@ -158,3 +165,58 @@ class NumericRules:
         # Spark's atan2 adds 0.0 to both arguments (-0.0 becomes 0.0): the runtime's
         # Math.atan2, the C library's function that DuckDB calls (DuckDbMath.java)
         return self.f.nb2jvm_duckdb_atan2(cast(left, "double"), cast(right, "double"))
+
+    def _shift_width(self, op) -> int:
+        # DuckDB shifts in the wider column type (int32 >> int32 is an INTEGER, of width 32;
+        # an integer literal takes the other operand's type) where ibis types the result int64
+        sizes = [node.dtype.nbytes for node in (op.left, op.right)
+                 if not isinstance(node, ops.Literal)]
+        if not sizes or min(sizes) < 4:
+            raise ValueError(f"a shift of {op.left.dtype} by {op.right.dtype}: only int32 and "
+                             "int64 columns are verified")
+        return max(sizes) * 8
+
+    def visit_BitwiseLeftShift(self, op, *, left, right):
+        # DuckDB's << (measured over int64 values and shifts from -65 to 65): fails on a
+        # negative value, a negative shift, a shift of the width or more (except of 0) and on
+        # an overflow into the sign bit; Spark's shiftleft() takes the shift modulo the width
+        # and wraps
+        width = self._shift_width(op)
+        left, right = atom(left), atom(right)
+
+        def fail(message):
+            return self.f.raise_error(sge.Literal.string(f"<<: {message} (the notebook's "
+                                                         "DuckDB raises)"))
+
+        zero = sge.Literal.number(0)
+        limit = self.f.shiftleft(cast(sge.Literal.number(1), "bigint"), cast(sge.Sub(
+            this=sge.Literal.number(width - 1), expression=right.copy()), "int"))
+        return sge.Case(ifs=[
+            sge.If(this=sg.or_(left.is_(NULL), right.is_(NULL)), true=NULL),
+            sge.If(this=left.copy() < zero, true=fail("cannot left-shift a negative number")),
+            sge.If(this=right.copy() < zero.copy(), true=fail("cannot left-shift by a negative "
+                                                              "number")),
+            sge.If(this=right.copy() >= sge.Literal.number(width), true=self.if_(
+                left.copy().eq(0), cast(zero.copy(), _int_type(width)),
+                fail("shift out of range"))),
+            sge.If(this=right.copy().eq(0), true=cast(left.copy(), _int_type(width))),
+            sge.If(this=cast(left.copy(), "bigint") >= limit, true=fail("overflow")),
+        ], default=self.f.shiftleft(cast(left.copy(), _int_type(width)),
+                                         cast(right.copy(), "int")))
+
+    def visit_BitwiseRightShift(self, op, *, left, right):
+        # DuckDB's >> is 0 for a negative shift or one of the width or more (measured as for
+        # <<); Spark's shiftright() takes the shift modulo the width
+        width = self._shift_width(op)
+        left, right = atom(left), atom(right)
+        zero = sge.Literal.number(0)
+        return sge.Case(ifs=[
+            sge.If(this=sg.or_(left.is_(NULL), right.is_(NULL)), true=NULL),
+            sge.If(this=sg.or_(right.copy() < zero, right.copy() >= sge.Literal.number(width)),
+                   true=cast(zero.copy(), _int_type(width)))],
+            default=self.f.shiftright(cast(left.copy(), _int_type(width)),
+                                          cast(right.copy(), "int")))
+
+
+def _int_type(width: int) -> str:
+    return "int" if width == 32 else "bigint"

@@ -15,6 +15,9 @@ import re
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 
+from .spark_json import check_json_get, json_refusal
+from .spark_time import time_refusal
+
 CONFORMANT_OPS = frozenset({
     # relations
     ops.UnboundTable, ops.Field, ops.Filter, ops.Project, ops.Aggregate, ops.Sort,
@@ -56,6 +59,13 @@ CONFORMANT_OPS = frozenset({
     ops.ArrayPosition, ops.ArrayRemove, ops.ArrayMax, ops.ArrayMin, ops.StringJoin, ops.Array,
     ops.ArraySum, ops.ArrayMean, ops.ArrayFilter, ops.ArrayMap, ops.ArrayAny, ops.ArrayAll,
     ops.Argument, ops.ExtractMicrosecond, ops.TimestampFromYMDHMS,
+    ops.Map, ops.MapGet, ops.MapContains, ops.MapKeys, ops.MapValues, ops.MapLength,
+    ops.MapMerge, ops.StructColumn, ops.StructField, ops.ArrayFlatten, ops.ArrayRepeat,
+    ops.ArrayZip, ops.IntegerRange, ops.TimestampBucket, ops.IntervalFromInteger,
+    ops.IntervalAdd, ops.IntervalSubtract, ops.IntervalMultiply, ops.BitwiseLeftShift,
+    ops.BitwiseRightShift, ops.Time, ops.TimeAdd, ops.TimeSub, ops.TimeDelta, ops.TimeFromHMS,
+    ops.StringToTime, ops.UnwrapJSONString, ops.UnwrapJSONInt64, ops.UnwrapJSONFloat64,
+    ops.UnwrapJSONBoolean, ops.ToJSONArray, ops.ToJSONMap, ops.TimestampRange,
 })
 
 
@@ -111,7 +121,22 @@ def _check_cast(op: ops.Cast) -> str | None:
         return None
     if src.is_integer() and dst.is_boolean():
         return None
+    # DuckDB checks the text and keeps it (spark_json: a JSON value is carried as its text)
+    if src.is_string() and dst.is_json():
+        return None
     return f"cast from {src} to {dst}: the engines disagree on some values"
+
+
+def _check_try_cast(op: ops.TryCast) -> str | None:
+    """The pairs ``cast`` lowers (NULL where the cast would fail, on both engines), not from
+    strings: DuckDB accepts '1.5' (-> 2), '1e3' and '0x10' as integers where Spark returns
+    NULL."""
+    if op.arg.dtype.is_string():
+        return (f"try_cast() from a string to {op.to}: DuckDB accepts '1.5' (-> 2), '1e3' and "
+                "'0x10' as integers where Spark returns NULL")
+    if op.to.is_json():
+        return "try_cast() to JSON: not verified"
+    return _check_cast(op)
 
 
 def _literal(op) -> object:
@@ -184,15 +209,33 @@ def _check_strftime(op: ops.Strftime) -> str | None:
     return f"strftime({fmt!r}): only %Y %m %d %H %M %S and simple separators are verified"
 
 
-def _check_timestamp_add(op) -> str | None:
-    """A literal interval of one unit: years, quarters, months, weeks, days, hours, minutes or
-    seconds (both engines clamp a month end: Jan 31 + 1 month is Feb 28/29)."""
-    interval = op.right
-    if isinstance(interval, ops.Literal) and interval.dtype.unit.short in (
-            "Y", "Q", "M", "W", "D", "h", "m", "s"):
+_INTERVAL_UNITS = ("Y", "Q", "M", "W", "D", "h", "m", "s")
+
+
+def _interval_unverified(node) -> str | None:
+    """Why an interval expression is outside the verified forms, or None."""
+    if node.dtype.unit.short not in _INTERVAL_UNITS:
+        return f"an interval in {node.dtype.unit.plural}"
+    if isinstance(node, ops.Literal):
         return None
-    return ("adding a non-literal interval, or one in sub-second units: not verified; "
-            "use a literal ibis.interval(...)")
+    if isinstance(node, ops.IntervalFromInteger):
+        return None
+    if isinstance(node, (ops.IntervalAdd, ops.IntervalSubtract)):
+        return _interval_unverified(node.left) or _interval_unverified(node.right)
+    if isinstance(node, ops.IntervalMultiply):
+        return _interval_unverified(node.left)
+    return f"an interval computed by {type(node).__name__}"
+
+
+def _check_timestamp_add(op) -> str | None:
+    """An interval of years, quarters, months, weeks, days, hours, minutes or seconds: a literal,
+    ``n.as_interval(unit)``, or sums, differences and integer multiples of those (both engines
+    add months, then days, then the time, and clamp a month end: Jan 31 + 1 month is Feb
+    28/29)."""
+    why = _interval_unverified(op.right)
+    if why is None:
+        return None
+    return f"adding {why}: not verified; use ibis.interval(...) or n.as_interval(unit)"
 
 
 def _check_round(op: ops.Round) -> str | None:
@@ -259,6 +302,7 @@ CHECKED_OPS = {
     ops.RegexReplace: _check_regex, ops.RegexSplit: _check_regex, ops.StringSplit: _check_split,
     ops.StringSQLLike: _check_like, ops.StringSQLILike: _check_like,
     ops.Strftime: _check_strftime, ops.TimestampAdd: _check_timestamp_add,
+    ops.JSONGetItem: check_json_get, ops.TryCast: _check_try_cast,
     ops.TimestampSub: _check_timestamp_add, ops.DateAdd: _check_timestamp_add,
     ops.DateSub: _check_timestamp_add, ops.Round: _check_round,
     ops.TimestampDelta: _check_delta, ops.DateDelta: _check_delta, ops.Mean: _check_mean,
@@ -268,8 +312,15 @@ CHECKED_OPS = {
 
 # Measured divergences with no exact lowering yet (tests/test_differential.py shows each).
 REFUSED_OPS = {
-    ops.TryCast: "try_cast() of strings to integers: DuckDB accepts '1.5' (-> 2), '1e3' and "
-                 "'0x10' where Spark returns NULL",
+    ops.ArrayDistinct: "unique(): DuckDB returns the elements in its hash table's order "
+                       "([3, 1, 1, 2, 3] gives [2, 1, 3]), Spark's array_distinct in first-seen "
+                       "order ([3, 1, 2]); sort the result or count it instead",
+    ops.ArrayUnion: "union(): DuckDB returns the elements in its hash table's order ([3, 1, 2] "
+                    "with [2, 5] gives [5, 2, 1, 3]), Spark's array_union in first-seen order",
+    ops.ArrayIntersect: "intersect(): DuckDB returns the elements in its hash table's order, "
+                        "Spark's array_intersect in the first array's order",
+    ops.ArrayMode: "modes(): DuckDB breaks a tie by its hash table's order ([3, 1, 1, 2, 3] "
+                   "gives 3), which no Spark function reproduces",
     ops.Reverse: "reverse(): DuckDB reverses grapheme clusters ('e' + combining accent stays "
                  "together), Spark reverses code points",
     ops.Arbitrary: "arbitrary() is non-deterministic, so the engines pick different rows",
@@ -330,7 +381,7 @@ def refusal(op: ops.Node) -> str | None:
         if source is not None:
             return _udf_argument_refusal(op, source)  # the body: transpiler.udf.udfs
         return f"UDF '{op.__func_name__}' is not a typed @ibis.udf.scalar.python definition"
-    mixed = _float32_mix(op)
+    mixed = _float32_mix(op) or time_refusal(op) or json_refusal(op)
     if mixed:
         return mixed
     if cls in CONFORMANT_OPS:

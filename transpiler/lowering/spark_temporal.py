@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import sqlglot as sg
 import sqlglot.expressions as sge
+import ibis.expr.operations as ops
 
-from .spark_sql import cast
+from .spark_sql import atom, cast
 
 
 # Spark's trunc() formats for the date units DuckDB's date_trunc takes (weeks start on Monday
@@ -53,6 +54,51 @@ class TemporalRules:
             return sge.Interval(this=sge.convert(str(int(value) * 3)), unit=sge.Var(this="MONTH"))
         return super().visit_NonNullLiteral(op, value=value, dtype=dtype)
 
+    # make_interval(years, months, weeks, days, hours, mins, secs): the argument's position, and
+    # the multiple of that unit (a quarter is three months)
+    _MAKE_INTERVAL = {"Y": (0, 1), "Q": (1, 3), "M": (1, 1), "W": (2, 1), "D": (3, 1),
+                      "h": (4, 1), "m": (5, 1), "s": (6, 1)}
+
+    def visit_IntervalFromInteger(self, op, *, arg, unit):
+        # ibis's Spark rule casts the text '<n> <units>' to an interval, which is NULL for a
+        # unit Spark does not spell (quarters) where DuckDB's to_quarters() counts three months;
+        # make_interval() takes int32 fields and fails beyond them (ANSI), as DuckDB's int32
+        # months and days do
+        if unit.short not in self._MAKE_INTERVAL:
+            raise ValueError(f"an interval in {unit.plural}")
+        position, multiple = self._MAKE_INTERVAL[unit.short]
+        value = cast(arg, "int")
+        if multiple != 1:
+            value = sge.Mul(this=value, expression=sge.Literal.number(multiple))
+        if unit.short == "s":
+            value = cast(arg.copy(), "decimal(18, 6)")
+        fields = [sge.Literal.number(0)] * position + [value]
+        return self.f.make_interval(*fields)
+
+    def _calendar(self, node, sql):
+        # Spark cannot add its ANSI literal intervals (`INTERVAL '1' SECOND`) to the calendar
+        # intervals make_interval() builds: in interval arithmetic a literal becomes one too
+        if isinstance(node, ops.Literal) and node.dtype.unit.short in self._MAKE_INTERVAL:
+            return self.visit_IntervalFromInteger(node, arg=sge.Literal.number(node.value),
+                                                  unit=node.dtype.unit)
+        return sql
+
+    def visit_IntervalAdd(self, op, *, left, right):
+        # Spark cannot add its ANSI literal intervals to make_interval()'s calendar ones:
+        # both sides as calendar intervals (months, days and microseconds, as DuckDB's)
+        return sge.Add(this=atom(self._calendar(op.left, left)),
+                       expression=atom(self._calendar(op.right, right)))
+
+    def visit_IntervalSubtract(self, op, *, left, right):
+        # as visit_IntervalAdd: both sides as calendar intervals
+        return sge.Sub(this=atom(self._calendar(op.left, left)),
+                       expression=atom(self._calendar(op.right, right)))
+
+    def visit_IntervalMultiply(self, op, *, left, right):
+        # as visit_IntervalAdd; each field is multiplied and fails beyond int32 (ANSI), as
+        # DuckDB's
+        return sge.Mul(this=atom(self._calendar(op.left, left)), expression=atom(right))
+
     _MICROS = {"hour": 3_600_000_000, "minute": 60_000_000, "second": 1_000_000,
                "millisecond": 1_000, "microsecond": 1}
 
@@ -93,6 +139,49 @@ class TemporalRules:
         return sge.paren(sge.Sub(this=index(left), expression=index(right)))
 
     visit_DateDelta = visit_TimestampDelta
+
+    _BUCKET_MICROS = {"W": 7 * 86_400_000_000, "D": 86_400_000_000, "h": 3_600_000_000,
+                      "m": 60_000_000, "s": 1_000_000, "ms": 1_000, "us": 1}
+    _BUCKET_MONTHS = {"M": 1, "Q": 3, "Y": 12}
+
+    def visit_TimestampBucket(self, op, *, arg, interval, offset):
+        # No Spark rule in ibis.  ibis's DuckDB rule is time_bucket(width, ts, epoch + offset):
+        # for a fixed width, the origin plus a whole number of widths at or below ts (floor,
+        # before 1970 too); for months, quarters and years, whole months counted from
+        # 1970-01-01
+        width, start = op.interval, op.offset
+        if not isinstance(width, ops.Literal) or start is not None and not isinstance(
+                start, ops.Literal):
+            raise ValueError("bucket() with a width or offset that is not a constant")
+        unit, count = width.dtype.unit.short, int(width.value)
+        if count <= 0:
+            raise ValueError("bucket() with a width that is not positive")
+        if unit in self._BUCKET_MONTHS:
+            if start is not None:
+                raise ValueError("bucket() by months with an offset")
+            months = sge.Add(this=sge.Mul(
+                this=sge.paren(sge.Sub(this=cast(self.f.year(arg), "bigint"),
+                                       expression=sge.Literal.number(1970))),
+                expression=sge.Literal.number(12)), expression=sge.Sub(
+                this=self.f.month(arg.copy()), expression=sge.Literal.number(1)))
+            size = sge.Literal.number(count * self._BUCKET_MONTHS[unit])
+            floor = sge.Sub(this=sge.paren(months), expression=self.f.pmod(
+                sge.paren(months.copy()), size))
+            return cast(self.f.add_months(cast(sge.Literal.string("1970-01-01"), "date"),
+                                          cast(floor, "int")), "timestamp")
+        if unit not in self._BUCKET_MICROS:
+            raise ValueError(f"bucket() by {width.dtype.unit.plural}")
+        size = sge.Literal.number(count * self._BUCKET_MICROS[unit])
+        origin = 0
+        if start is not None:
+            origin_unit = start.dtype.unit.short
+            if origin_unit not in self._BUCKET_MICROS:
+                raise ValueError(f"bucket() with an offset in {start.dtype.unit.plural}")
+            origin = int(start.value) * self._BUCKET_MICROS[origin_unit]
+        micros = self.f.unix_micros(cast(arg, "timestamp"))
+        since = sge.Sub(this=micros, expression=sge.Literal.number(origin)) if origin else micros
+        return self.f.timestamp_micros(sge.Sub(this=micros.copy(), expression=self.f.pmod(
+            sge.paren(since.copy()), size)))
 
     def _epoch_days(self, node, sql):
         return self.f.unix_date(sql if node.dtype.is_date() else cast(sql, "date"))

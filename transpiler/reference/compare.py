@@ -150,6 +150,11 @@ class ComparisonPolicy:
     def compare_rows(self, notebook: pa.Table, jvm: pa.Table, ordered: bool) -> Comparison:
         """Row by row in Python: finds and explains the differing rows."""
         left_cols = tuple(notebook.column_names)
+        # DuckDB's timestamps reach year 294247, Python's datetime only 9999: such a column is
+        # compared (and shown) as microseconds or days since 1970 on both sides
+        wide = [name for name in left_cols if _beyond_python(notebook.column(name))
+                or _beyond_python(jvm.column(name))]
+        notebook, jvm = _as_numbers(notebook, wide), _as_numbers(jvm, wide)
         left, right = self.rows(notebook), self.rows(jvm)
         if not ordered:
             left, right = sorted(left, key=_sort_key), sorted(right, key=_sort_key)
@@ -170,6 +175,44 @@ class ComparisonPolicy:
                               columns=left_cols)
         return Comparison(False, min(len(left), len(right)), message, tuple(mismatches),
                           left_cols)
+
+
+def _beyond_python(column: pa.ChunkedArray) -> bool:
+    if not _has_time(column.type):
+        return False
+    try:
+        column.to_pylist()
+    except (OverflowError, ValueError):
+        return True
+    return False
+
+
+def _has_time(t: pa.DataType) -> bool:
+    if pa.types.is_timestamp(t) or pa.types.is_date(t):
+        return True
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return _has_time(t.value_type)
+    return False
+
+
+def _numeric(t: pa.DataType) -> pa.DataType:
+    if pa.types.is_timestamp(t):
+        return pa.int64()
+    if pa.types.is_date(t):
+        return pa.int32() if pa.types.is_date32(t) else pa.int64()
+    if pa.types.is_list(t) or pa.types.is_large_list(t):
+        return pa.list_(_numeric(t.value_type))
+    return t
+
+
+def _as_numbers(table: pa.Table, names: list[str]) -> pa.Table:
+    for name in names:
+        index = table.column_names.index(name)
+        column = table.column(index)
+        if pa.types.is_timestamp(column.type) and column.type.unit != "us":
+            column = column.cast(pa.timestamp("us", column.type.tz))
+        table = table.set_column(index, name, column.cast(_numeric(column.type)))
+    return table
 
 
 def _canonical(table: pa.Table) -> pa.Table | None:

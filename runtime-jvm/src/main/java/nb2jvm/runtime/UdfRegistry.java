@@ -45,7 +45,7 @@ final class UdfRegistry {
     // The runtime's helpers, which the lowered SQL calls where Spark's built-in differs from
     // DuckDB: case mapping (DuckDbCase), RE2's global replace and split (Re2Replace, Re2Split),
     // strptime (DuckDbStrptime), binary rounding of doubles (DuckDbRound), substring
-    // (DuckDbSubstring), atan2 and levenshtein (DuckDbMath).
+    // (DuckDbSubstring), atan2 and levenshtein (DuckDbMath), JSON (DuckDbJson).
     reg.register(DuckDbCase.UPPER_NAME, new DuckDbCase.Upper(), DataTypes.StringType);
     reg.register(DuckDbCase.LOWER_NAME, new DuckDbCase.Lower(), DataTypes.StringType);
     reg.register(Re2Replace.NAME, new Re2Replace(), DataTypes.StringType);
@@ -56,6 +56,18 @@ final class UdfRegistry {
     reg.register(DuckDbSubstring.NAME, new DuckDbSubstring(), DataTypes.StringType);
     reg.register(DuckDbMath.ATAN2_NAME, new DuckDbMath.Atan2(), DataTypes.DoubleType);
     reg.register(DuckDbMath.LEVENSHTEIN_NAME, new DuckDbMath.Levenshtein(), DataTypes.LongType);
+    // JSON values as DuckDB reads them (DuckDbJson)
+    reg.register(DuckDbJson.CHECK_NAME, new DuckDbJson.Check(), DataTypes.StringType);
+    reg.register(DuckDbJson.KEY_NAME, new DuckDbJson.Key(), DataTypes.StringType);
+    reg.register(DuckDbJson.INDEX_NAME, new DuckDbJson.Index(), DataTypes.StringType);
+    reg.register(DuckDbJson.STRING_NAME, new DuckDbJson.Str(), DataTypes.StringType);
+    reg.register(DuckDbJson.INT_NAME, new DuckDbJson.Int(), DataTypes.LongType);
+    reg.register(DuckDbJson.FLOAT_NAME, new DuckDbJson.Float(), DataTypes.DoubleType);
+    reg.register(DuckDbJson.BOOL_NAME, new DuckDbJson.Bool(), DataTypes.BooleanType);
+    reg.register(DuckDbJson.ARRAY_NAME, new DuckDbJson.ToArray(),
+        DataTypes.createArrayType(DataTypes.StringType));
+    reg.register(DuckDbJson.MAP_NAME, new DuckDbJson.ToMap(),
+        DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
     for (String[] u : udfs) {
       Object f;
       try {
