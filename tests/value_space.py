@@ -81,6 +81,30 @@ JSON = (
 FAILING_JSON = ("", " ", "nul", "01", "+1", ".5", "1.", "'a'", '"a\nb"', '"\\ud800"',
                 "[1,,2]", "[,]", '{"a" 1}', '{"a": 1} x', "\ufeff1", "infinit", "[1, 2")
 
+
+
+def numeric_texts() -> list[str]:
+    """Texts at the edges of DuckDB's casts to numbers and booleans: every combination of a
+    sign, an integer part, a fraction, an exponent and what follows, plus the special words
+    and the radix prefixes (about 9,000 texts)."""
+    signs = ("", "+", "-", " ", "+-", "\t-")
+    wholes = ("", "0", "1", "12", "1_0", "1__0", "00", "127", "128", "2147483648",
+              "9223372036854775807", "9223372036854775808", "99999999999999999999")
+    fractions = ("", ".", ".5", ".49", ".50", ".05", ".99", ".5_5", "._5", ".4999999999999999999999")
+    exponents = ("", "e", "e1", "e-1", "E+2", "e1_0", "e-20", "e400", "e5.", "e32768", "e-2.")
+    tails = ("", " ", "x", "\x0b")
+    texts = [a + b + c + d + e for a in signs for b in wholes for c in fractions
+             for d in exponents for e in tails]
+    words = ("inf", "-Infinity", "NaN", "-nan", "+inf", "infinit", "0x10", "0X1f", "0x1_F",
+             "0x_1", "0x", "-0x10", " 0x10", "0x10 ", "0b101", "0b102", "0o17", "1e5 x",
+             "true", "True", "TRUE", "t", "f", "yes", "no", "y", "n", "on", "off", " true",
+             "2", "-1", "", "  ", "\u0661", "\uff11", "1,000", "1d", "1f", "0x7fffffffffffffff",
+             "0x8000000000000000", "1.5e-1", "1.55e1", "-1.55e1", "123.456e2", "1e-400",
+             "4e-324", "1.7976931348623157e308", "1.7976931348623159e308", "3.4028235e38",
+             "3.4028236e38", "1e39", "1.4e-45", "0.1", "-0")
+    return texts + list(words)
+
+
 SPACES = {"text": TEXT, "pad": PAD, "position": POSITION, "width": WIDTH, "float": FLOAT,
           "date": DATE, "timestamp": TIMESTAMP, "integer": INTEGER, "json": JSON}
 # coprime to every space's size above (a prime larger than all of them)

@@ -20,13 +20,29 @@ def _lambda(body: sge.Expression) -> sge.Expression:
 class CollectionRules:
     """Maps and arrays with DuckDB's NULL and duplicate-key rules."""
 
+    def _key(self, op, key):
+        # the key as the map's key type: Spark reads a float literal as a DECIMAL, which it does
+        # not compare with a DOUBLE key
+        return cast(key, self.type_mapper.from_ibis(op.arg.dtype.key_type).sql("spark"))
+
     def visit_MapGet(self, op, *, arg, key, default):
         # ibis's DuckDB rule is COALESCE(map[key], default): a key present with a NULL value
         # gives the default too; ibis's Spark rule gives the NULL
+        key = self._key(op, key)
         if default is None:
             return self.f.try_element_at(arg, key)
         return self.if_(arg.is_(NULL), NULL,
                         self.f.coalesce(self.f.try_element_at(arg.copy(), key), default))
+
+    def visit_MapContains(self, op, *, arg, key):
+        # as visit_MapGet: the key as the map's key type
+        return super().visit_MapContains(op, arg=arg, key=self._key(op, key))
+
+    def visit_ArrayFlatten(self, op, *, arg):
+        # DuckDB's flatten skips a NULL inner array; Spark's is NULL when one is
+        x = sg.to_identifier("nb2jvm_x")
+        return self.f.flatten(self.f.filter(arg, sge.Lambda(this=x.is_(sg.not_(NULL)),
+                                                            expressions=[x.copy()])))
 
     def visit_MapMerge(self, op, *, left, right):
         # DuckDB's map_concat lets the right map win on a duplicate key (kept at the left map's

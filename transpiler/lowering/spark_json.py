@@ -85,6 +85,13 @@ class JsonRules:
 
     type_mapper = SparkType
 
+    def visit_NonNullLiteral(self, op, *, value, dtype):
+        # Spark has no JSON literal: the text, checked by the runtime's reader as DuckDB checks
+        # a JSON literal
+        if dtype.is_json():
+            return self.f.nb2jvm_duckdb_json(sge.Literal.string(str(value)))
+        return super().visit_NonNullLiteral(op, value=value, dtype=dtype)
+
     def visit_Cast(self, op, *, arg, to):
         if to.is_json() and op.arg.dtype.is_string():
             # DuckDB checks the text and fails on malformed JSON; the text itself is the value

@@ -111,14 +111,48 @@ class NumericRules:
         # away) and raises on NaN, ±inf and out of range; Spark truncates (2.7 -> 2): bround()
         # first, then Spark's ANSI cast, which raises the same way
         if op.arg.dtype.is_floating() and to.is_integer():
-            return self.cast(self.f.bround(cast(arg, "double"), sge.Literal.number(0)), to)
+            rounded = self.f.bround(cast(arg, "double"), sge.Literal.number(0))
+            if to.nbytes == 8:
+                # Spark's ANSI check compares in double, where int64's maximum rounds to 2^63:
+                # 2^63 itself would pass as 9223372036854775807; DuckDB raises
+                return self.if_(self._beyond_int64(rounded), self.f.raise_error(
+                    sge.Literal.string("cast to int64: the value is out of range (the "
+                                       "notebook's DuckDB raises a Conversion Error)")),
+                    self.cast(rounded.copy(), to))
+            return self.cast(rounded, to)
+        if op.arg.dtype.is_string() and _TEXT_TARGET(to):
+            # Spark's text casts read other forms than DuckDB's ('1.5' and '0x10' are integers
+            # there, ' true ' is not a boolean): the runtime's reader (DuckDbCast.java), and a
+            # failure where DuckDB's CAST raises
+            value = self._text_value(arg, to)
+            return self.f.coalesce(value, self.if_(arg.copy().is_(NULL), NULL, self.f.raise_error(
+                sge.Literal.string(f"cast to {to}: the text is not a {to} value (the notebook's "
+                                   "DuckDB raises a Conversion Error)"))))
         return super().visit_Cast(op, arg=arg, to=to)
+
+    def _beyond_int64(self, x):
+        # 2^63 and beyond, or below -2^63 (NaN compares false: Spark's own check fails on it)
+        return sg.or_(x >= double("9.223372036854775808E18"),
+                      x.copy() < double("-9.223372036854775808E18"))
+
+    def _text_value(self, arg, to):
+        if to.is_integer():
+            return cast(self.f.nb2jvm_duckdb_try_int(arg, sge.Literal.number(to.nbytes * 8)),
+                        self.type_mapper.from_ibis(to).sql("spark"))
+        if to.is_float64():
+            return self.f.nb2jvm_duckdb_try_double(arg)
+        return self.f.nb2jvm_duckdb_try_bool(arg)
 
     def visit_TryCast(self, op, *, arg, to):
         # as visit_Cast (half-even rounding of a double to an integer), with NULL where the cast
         # fails: NaN, ±inf and out of range are NULL in both engines' try_cast
         if op.arg.dtype.is_floating() and to.is_integer():
             arg = self.f.bround(cast(arg, "double"), sge.Literal.number(0))
+            if to.nbytes == 8:  # see visit_Cast
+                return self.if_(self._beyond_int64(arg), NULL, sge.TryCast(
+                    this=arg.copy(), to=self.type_mapper.from_ibis(to), safe=True))
+        if op.arg.dtype.is_string() and _TEXT_TARGET(to):
+            return self._text_value(arg, to)  # see visit_Cast
         return sge.TryCast(this=arg, to=self.type_mapper.from_ibis(to), safe=True)
 
     def visit_ArraySum(self, op, *, arg):
@@ -167,14 +201,11 @@ class NumericRules:
         return self.f.nb2jvm_duckdb_atan2(cast(left, "double"), cast(right, "double"))
 
     def _shift_width(self, op) -> int:
-        # DuckDB shifts in the wider column type (int32 >> int32 is an INTEGER, of width 32;
-        # an integer literal takes the other operand's type) where ibis types the result int64
-        sizes = [node.dtype.nbytes for node in (op.left, op.right)
-                 if not isinstance(node, ops.Literal)]
-        if not sizes or min(sizes) < 4:
-            raise ValueError(f"a shift of {op.left.dtype} by {op.right.dtype}: only int32 and "
-                             "int64 columns are verified")
-        return max(sizes) * 8
+        # DuckDB shifts in its own type of the operands, which ibis's types do not tell: an
+        # int32 >> int32 is an INTEGER of width 32 where ibis types it int64, a length() or a
+        # year() is a BIGINT where ibis says int32, a sum a HUGEINT.  Only operands whose DuckDB
+        # type is known are lowered (shift_width)
+        return shift_width(op)
 
     def visit_BitwiseLeftShift(self, op, *, left, right):
         # DuckDB's << (measured over int64 values and shifts from -65 to 65): fails on a
@@ -216,6 +247,68 @@ class NumericRules:
                    true=cast(zero.copy(), _int_type(width)))],
             default=self.f.shiftright(cast(left.copy(), _int_type(width)),
                                           cast(right.copy(), "int")))
+
+
+_SHIFT_INPUTS = (ops.UnboundTable, ops.DatabaseTable, ops.InMemoryTable)
+
+
+def _column_width(rel, name: str) -> int | None:
+    # the DuckDB width of a relation's column: an input's own type, or the expression a
+    # projection gives it, through filters, sorts and limits
+    if isinstance(rel, _SHIFT_INPUTS):
+        dtype = rel.schema[name]
+        if not dtype.is_signed_integer() or dtype.nbytes < 4:
+            raise ValueError(f"a shift of a {dtype} column: only int32 and int64 are verified")
+        return dtype.nbytes * 8
+    values = getattr(rel, "values", None)
+    if isinstance(rel, ops.Project) and name in values:
+        return _operand_width(values[name])
+    if isinstance(rel, (ops.Filter, ops.Sort, ops.Limit)):
+        return _column_width(rel.parent, name)
+    raise ValueError("a shift of a column computed by a join, an aggregate or a window: "
+                     "DuckDB's integer type for it is not known")
+
+
+def _operand_width(node) -> int | None:
+    """DuckDB's width of a shift operand, None for a literal (which takes the other's type)."""
+    if isinstance(node, ops.Literal):
+        return None
+    if isinstance(node, ops.Cast) and node.to.is_signed_integer() and node.to.nbytes >= 4:
+        return node.to.nbytes * 8
+    if isinstance(node, ops.Field):
+        return _column_width(node.rel, node.name)
+    if isinstance(node, (ops.Negate, ops.Abs)):
+        return _operand_width(node.arg)
+    if isinstance(node, (ops.BitwiseLeftShift, ops.BitwiseRightShift)):
+        return shift_width(node)
+    if isinstance(node, ops.IfElse):
+        widths = [w for w in (_operand_width(node.true_expr), _operand_width(node.false_null_expr))
+                  if w is not None]
+        return max(widths) if widths else None
+    raise ValueError(f"a shift of an integer computed by {type(node).__name__}: DuckDB's integer "
+                     "type for it may be wider than ibis's; cast it to int32 or int64 first")
+
+
+def _literal_width(node) -> int:
+    value = node.value
+    return 32 if -(2 ** 31) <= value < 2 ** 31 else 64
+
+
+def shift_width(op) -> int:
+    """The width DuckDB shifts ``op``'s operands in: that of the wider operand, where a literal
+    takes the other operand's type when it fits it (DuckDB's integer literals)."""
+    widths = [_operand_width(node) for node in (op.left, op.right)]
+    known = [w for w in widths if w is not None]
+    if not known:
+        raise ValueError("a shift of two literals")
+    literals = [_literal_width(node) for node, w in zip((op.left, op.right), widths)
+                if w is None and node.value is not None]
+    return max(known + literals)
+
+
+def _TEXT_TARGET(to) -> bool:
+    """The types the runtime reads text into as DuckDB does (DuckDbCast.java)."""
+    return to.is_signed_integer() or to.is_float64() or to.is_boolean()
 
 
 def _int_type(width: int) -> str:

@@ -16,6 +16,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 
 from .spark_json import check_json_get, json_refusal
+from .spark_numeric import shift_width
 from .spark_time import time_refusal
 
 CONFORMANT_OPS = frozenset({
@@ -62,9 +63,8 @@ CONFORMANT_OPS = frozenset({
     ops.Map, ops.MapGet, ops.MapContains, ops.MapKeys, ops.MapValues, ops.MapLength,
     ops.MapMerge, ops.StructColumn, ops.StructField, ops.ArrayFlatten, ops.ArrayRepeat,
     ops.ArrayZip, ops.IntegerRange, ops.TimestampBucket, ops.IntervalFromInteger,
-    ops.IntervalAdd, ops.IntervalSubtract, ops.IntervalMultiply, ops.BitwiseLeftShift,
-    ops.BitwiseRightShift, ops.Time, ops.TimeAdd, ops.TimeSub, ops.TimeDelta, ops.TimeFromHMS,
-    ops.StringToTime, ops.UnwrapJSONString, ops.UnwrapJSONInt64, ops.UnwrapJSONFloat64,
+    ops.IntervalAdd, ops.IntervalSubtract, ops.IntervalMultiply, ops.Time, ops.TimeAdd, ops.TimeSub, ops.TimeDelta, ops.TimeFromHMS,
+    ops.UnwrapJSONString, ops.UnwrapJSONInt64, ops.UnwrapJSONFloat64,
     ops.UnwrapJSONBoolean, ops.ToJSONArray, ops.ToJSONMap, ops.TimestampRange,
 })
 
@@ -92,11 +92,14 @@ def _check_modulus(op: ops.Modulus) -> str | None:
 def _check_cast(op: ops.Cast) -> str | None:
     """Integer or boolean to integer or float, float to float64 or to an integer, decimal of up
     to 15 digits to float64, integer, boolean, date or timestamp to string, integer to boolean,
+    string to a signed integer, float64 or boolean,
     between dates and timestamps with or without a zone, and an integer literal to an interval
     (window bounds)."""
     # Integer <-> float widening and anything -> string of integers print identically; other
     # casts (float -> int rounding, timestamp formatting) differ between the engines.
     src, dst = op.arg.dtype, op.to
+    if dst.is_unsigned_integer() or src.is_unsigned_integer():
+        return f"cast from {src} to {dst}: Spark has no unsigned integer types"
     if (src.is_integer() or src.is_boolean()) and (dst.is_integer() or dst.is_floating()):
         return None
     if src.is_floating() and dst.is_float64():  # exact widening (or nothing)
@@ -124,19 +127,34 @@ def _check_cast(op: ops.Cast) -> str | None:
     # DuckDB checks the text and keeps it (spark_json: a JSON value is carried as its text)
     if src.is_string() and dst.is_json():
         return None
+    # text read by the runtime as DuckDB reads it (DuckDbCast.java: signs, spaces, underscores,
+    # 0x/0b, a fraction rounded half away, exponents; inf/nan; true/t/yes/y/1)
+    if src.is_string() and (dst.is_signed_integer() or dst.is_float64() or dst.is_boolean()):
+        return None
+    if src.is_string() and dst.is_float32():
+        return ("cast of text to float32: DuckDB's float reader gives 15.0 for "
+                "'1.4999999999999999999999e1_0' where its double reader gives 1.5e10; cast to "
+                "float64")
     return f"cast from {src} to {dst}: the engines disagree on some values"
 
 
 def _check_try_cast(op: ops.TryCast) -> str | None:
-    """The pairs ``cast`` lowers (NULL where the cast would fail, on both engines), not from
-    strings: DuckDB accepts '1.5' (-> 2), '1e3' and '0x10' as integers where Spark returns
-    NULL."""
-    if op.arg.dtype.is_string():
-        return (f"try_cast() from a string to {op.to}: DuckDB accepts '1.5' (-> 2), '1e3' and "
-                "'0x10' as integers where Spark returns NULL")
+    """The pairs ``cast`` lowers, with NULL where the cast would fail (both engines'
+    try_cast), not to JSON."""
     if op.to.is_json():
         return "try_cast() to JSON: not verified"
     return _check_cast(op)
+
+
+def _check_shift(op) -> str | None:
+    """Operands whose DuckDB integer type is known (int32 or int64 columns, casts to them,
+    literals, and negations, absolute values, conditionals and shifts of those): DuckDB shifts
+    in that type, not in ibis's."""
+    try:
+        shift_width(op)
+    except ValueError as why:
+        return str(why)
+    return None
 
 
 def _literal(op) -> object:
@@ -198,18 +216,38 @@ def _check_like(op) -> str | None:
     return "LIKE with a backslash: Spark treats it as an escape, DuckDB does not"
 
 
-_STRFTIME_SAFE = re.compile(r"^(?:%[YmdHMS]|[-: /_.,])*$")
+# DuckDB's strftime directives (measured; DuckDbStrftime.java formats them); `-` drops the
+# zero padding of the numeric ones
+_STRFTIME = re.compile(r"%(?:[aAwudbhBmyYGVHIpMSfgzZjUWcxXT%]|-[dmyHIMSj])")
 
 
 def _check_strftime(op: ops.Strftime) -> str | None:
-    """A literal format made of %Y %m %d %H %M %S and the separators - : / _ . , and space."""
+    """A literal format of DuckDB's directives (not %n; no %z or %Z of a timestamp with a time
+    zone)."""
     fmt = _literal(op.format_str)
-    if isinstance(fmt, str) and _STRFTIME_SAFE.match(fmt):
-        return None
-    return f"strftime({fmt!r}): only %Y %m %d %H %M %S and simple separators are verified"
+    if not isinstance(fmt, str):
+        return "strftime() with a format that is not a literal"
+    if op.arg.dtype.is_timestamp() and op.arg.dtype.timezone is not None and re.search(
+            r"(?<!%)(?:%%)*%[zZ]", fmt):
+        return "strftime() of %z or %Z of a timestamp with a time zone: not verified"
+    if re.search(r"(?<!%)(?:%%)*%n", fmt):
+        return (f"strftime({fmt!r}): DuckDB 1.4 writes %n of a timestamp as six digits and ends "
+                "the text with NUL characters")
+    rest = _STRFTIME.sub("", fmt)
+    if "%" in rest:
+        bad = rest[rest.index("%"):rest.index("%") + 2]
+        return f"strftime({fmt!r}): {bad!r} is not a directive DuckDB formats (it fails on it)"
+    return None
 
 
 _INTERVAL_UNITS = ("Y", "Q", "M", "W", "D", "h", "m", "s")
+
+
+def _has_months(node) -> bool:
+    if node.dtype.unit.short in ("Y", "Q", "M"):
+        return True
+    return any(_has_months(a) for a in node.args if isinstance(a, ops.Value)
+               and a.dtype.is_interval())
 
 
 def _interval_unverified(node) -> str | None:
@@ -223,6 +261,10 @@ def _interval_unverified(node) -> str | None:
     if isinstance(node, (ops.IntervalAdd, ops.IntervalSubtract)):
         return _interval_unverified(node.left) or _interval_unverified(node.right)
     if isinstance(node, ops.IntervalMultiply):
+        if not node.right.dtype.is_integer() and _has_months(node.left):
+            # DuckDB carries a fraction of a month into days (1 month * 1.5 is 1 month 15
+            # days); Spark drops it
+            return "an interval of months multiplied by a fraction"
         return _interval_unverified(node.left)
     return f"an interval computed by {type(node).__name__}"
 
@@ -303,10 +345,12 @@ CHECKED_OPS = {
     ops.StringSQLLike: _check_like, ops.StringSQLILike: _check_like,
     ops.Strftime: _check_strftime, ops.TimestampAdd: _check_timestamp_add,
     ops.JSONGetItem: check_json_get, ops.TryCast: _check_try_cast,
+    ops.BitwiseLeftShift: _check_shift, ops.BitwiseRightShift: _check_shift,
     ops.TimestampSub: _check_timestamp_add, ops.DateAdd: _check_timestamp_add,
     ops.DateSub: _check_timestamp_add, ops.Round: _check_round,
     ops.TimestampDelta: _check_delta, ops.DateDelta: _check_delta, ops.Mean: _check_mean,
     ops.StringToTimestamp: _check_strptime, ops.StringToDate: _check_strptime,
+    ops.StringToTime: _check_strptime,
     ops.First: _check_ordered, ops.Last: _check_ordered, ops.ArrayCollect: _check_ordered,
 }
 

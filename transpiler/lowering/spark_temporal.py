@@ -26,6 +26,13 @@ class TemporalRules:
             raise ValueError(f"date truncation to {unit.singular}s")
         return self.f.trunc(arg, sge.Literal.string(_DATE_TRUNC[unit.short]))
 
+    def visit_Strftime(self, op, *, arg, format_str):
+        # Spark's date_format patterns (ibis's Spark rule) have no %-d, %U, %W, %j or ISO weeks
+        # as C and DuckDB count them: the runtime formats with DuckDB's directives
+        # (DuckDbStrftime.java) from the timestamp's microseconds
+        return self.f.nb2jvm_duckdb_strftime(self.f.unix_micros(cast(arg, "timestamp")),
+                                             format_str)
+
     def visit_ExtractIsoYear(self, op, *, arg):
         # no Spark rule in ibis: the ISO year is the year of the week's Thursday
         monday = self.f.trunc(cast(arg, "date"), sge.Literal.string("WEEK"))

@@ -34,15 +34,26 @@ _COMPUTED = (ops.Time, ops.TimeAdd, ops.TimeSub, ops.TimeDelta, ops.TimeFromHMS,
              ops.StringToTime, ops.ExtractHour, ops.ExtractMinute, ops.ExtractSecond)
 
 
+# Ops whose operands must all be times (or NULL): DuckDB casts a string to a TIME there
+_ALL_TIMES = (ops.Equals, ops.NotEquals, ops.Greater, ops.GreaterEqual, ops.Less,
+              ops.LessEqual, ops.Between, ops.IdenticalTo, ops.NullIf, ops.Greatest, ops.Least,
+              ops.Coalesce, ops.InValues)
+
+
 def time_refusal(op) -> str | None:
     """Why ``op`` cannot take a time of day as nb2jvm carries it, or None."""
     if not isinstance(op, ops.Value) or isinstance(op, _COMPUTED):
         return None
-    takes_time = any(isinstance(a, ops.Value) and a.dtype.is_time() for a in op.args) or \
-        any(isinstance(a, tuple) and any(isinstance(v, ops.Value) and v.dtype.is_time()
-                                         for v in a) for a in op.args)
-    if takes_time and not isinstance(op, _ORDER_SAFE):
+    values = [a for a in op.args if isinstance(a, ops.Value)] + [
+        v for a in op.args if isinstance(a, tuple) for v in a if isinstance(v, ops.Value)]
+    if not any(v.dtype.is_time() for v in values):
+        return None
+    if not isinstance(op, _ORDER_SAFE):
         return f"{type(op).__name__} of a time of day: not verified"
+    if isinstance(op, _ALL_TIMES) and not all(v.dtype.is_time() or v.dtype.is_null()
+                                              for v in values):
+        return (f"{type(op).__name__} of a time of day with a value of another type: write "
+                "the other side as ibis.time(...)")
     return None
 
 

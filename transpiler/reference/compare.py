@@ -192,6 +192,10 @@ def _has_time(t: pa.DataType) -> bool:
         return True
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         return _has_time(t.value_type)
+    if pa.types.is_struct(t):
+        return any(_has_time(t.field(i).type) for i in range(t.num_fields))
+    if pa.types.is_map(t):
+        return _has_time(t.key_type) or _has_time(t.item_type)
     return False
 
 
@@ -202,6 +206,11 @@ def _numeric(t: pa.DataType) -> pa.DataType:
         return pa.int32() if pa.types.is_date32(t) else pa.int64()
     if pa.types.is_list(t) or pa.types.is_large_list(t):
         return pa.list_(_numeric(t.value_type))
+    if pa.types.is_struct(t):
+        return pa.struct([(t.field(i).name, _numeric(t.field(i).type))
+                          for i in range(t.num_fields)])
+    if pa.types.is_map(t):
+        return pa.map_(_numeric(t.key_type), _numeric(t.item_type))
     return t
 
 
@@ -209,8 +218,6 @@ def _as_numbers(table: pa.Table, names: list[str]) -> pa.Table:
     for name in names:
         index = table.column_names.index(name)
         column = table.column(index)
-        if pa.types.is_timestamp(column.type) and column.type.unit != "us":
-            column = column.cast(pa.timestamp("us", column.type.tz))
         table = table.set_column(index, name, column.cast(_numeric(column.type)))
     return table
 

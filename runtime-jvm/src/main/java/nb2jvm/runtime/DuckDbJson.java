@@ -330,6 +330,8 @@ public final class DuckDbJson {
       if (body.equals("inf") || body.equals("infinity")) {
         return negative ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
       }
+      // an integer converts as an integer: '-0' is 0.0, not -0.0
+      if (!"DOUBLE".equals(v.kind)) return new BigInteger(v.text).doubleValue();
       return Double.parseDouble(v.text);
     }
   }

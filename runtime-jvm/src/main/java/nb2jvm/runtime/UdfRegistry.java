@@ -44,8 +44,9 @@ final class UdfRegistry {
     UDFRegistration reg = spark.udf();
     // The runtime's helpers, which the lowered SQL calls where Spark's built-in differs from
     // DuckDB: case mapping (DuckDbCase), RE2's global replace and split (Re2Replace, Re2Split),
-    // strptime (DuckDbStrptime), binary rounding of doubles (DuckDbRound), substring
-    // (DuckDbSubstring), atan2 and levenshtein (DuckDbMath), JSON (DuckDbJson).
+    // strptime and strftime (DuckDbStrptime, DuckDbStrftime), binary rounding of doubles (DuckDbRound), substring
+    // (DuckDbSubstring), atan2 and levenshtein (DuckDbMath), JSON (DuckDbJson), casts of
+    // text (DuckDbCast).
     reg.register(DuckDbCase.UPPER_NAME, new DuckDbCase.Upper(), DataTypes.StringType);
     reg.register(DuckDbCase.LOWER_NAME, new DuckDbCase.Lower(), DataTypes.StringType);
     reg.register(Re2Replace.NAME, new Re2Replace(), DataTypes.StringType);
@@ -56,6 +57,11 @@ final class UdfRegistry {
     reg.register(DuckDbSubstring.NAME, new DuckDbSubstring(), DataTypes.StringType);
     reg.register(DuckDbMath.ATAN2_NAME, new DuckDbMath.Atan2(), DataTypes.DoubleType);
     reg.register(DuckDbMath.LEVENSHTEIN_NAME, new DuckDbMath.Levenshtein(), DataTypes.LongType);
+    reg.register(DuckDbStrftime.NAME, new DuckDbStrftime(), DataTypes.StringType);
+    // text read as DuckDB's casts read it (DuckDbCast)
+    reg.register(DuckDbCast.INT_NAME, new DuckDbCast.TryInt(), DataTypes.LongType);
+    reg.register(DuckDbCast.DOUBLE_NAME, new DuckDbCast.TryDouble(), DataTypes.DoubleType);
+    reg.register(DuckDbCast.BOOL_NAME, new DuckDbCast.TryBool(), DataTypes.BooleanType);
     // JSON values as DuckDB reads them (DuckDbJson)
     reg.register(DuckDbJson.CHECK_NAME, new DuckDbJson.Check(), DataTypes.StringType);
     reg.register(DuckDbJson.KEY_NAME, new DuckDbJson.Key(), DataTypes.StringType);
