@@ -107,7 +107,7 @@ PROJECTIONS = [
     ("reverse", "t.s.reverse()", "refused"),
     ("ilike", "t.s.ilike('%A%')", "conformant"),
     ("notin", "t.s.notin(['abc'])", "conformant"),
-    ("try_cast_numeric_strings", "t.ns.try_cast('int64')", "refused"),
+    ("try_cast_numeric_strings", "t.ns.try_cast('int64')", "conformant"),
     ("nullif", "t.i.nullif(0)", "conformant"),
     ("greatest_least", "ibis.greatest(t.i, t.g) + ibis.least(t.i, t.g)", "conformant"),
     ("clip", "t.i.clip(lower=0, upper=10)", "conformant"),
