@@ -16,6 +16,7 @@ import ibis.config
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 import sqlglot.expressions as sge
+from sqlglot.transforms import eliminate_qualify
 
 from . import determinism
 from .spark_rules import measured_divergence, refusal
@@ -95,13 +96,27 @@ def _no_substitution(node: sge.Expression) -> sge.Expression:
     return node
 
 
+def _qualify_as_subquery(node: sge.Expression) -> sge.Expression:
+    # Spark has no QUALIFY (ibis's filter on a window function).  sqlglot's rewrite into a
+    # subquery `_t` keeps the inner tables' names on the outer filter's columns (`t0`.`x` >
+    # _w), which Spark cannot resolve: they are the subquery's columns
+    if not (isinstance(node, sge.Select) and node.args.get("qualify")):
+        return node
+    outer = eliminate_qualify(node)
+    source = (outer.args.get("from") or outer.args["from_"]).this
+    for column in list(outer.args["where"].find_all(sge.Column)):
+        if column.table and column.find_ancestor(sge.Select) is outer:
+            column.set("table", sge.to_identifier(source.alias))
+    return outer
+
+
 def to_spark_sql(expr: ibis.Table) -> str:
     """Spark SQL for a table expression, with its input tables as IDENTIFIER(:name) markers."""
     _register_pyspark_options()
     inputs = frozenset(op.name for op in expr.op().find(ops.UnboundTable))
     tree = spark_compiler.to_sqlglot(expr.unbind())
     tree = tree.transform(_bind_inputs, inputs).transform(_no_substitution) \
-        .transform(_no_substituted_identifiers)
+        .transform(_no_substituted_identifiers).transform(_qualify_as_subquery)
     return tree.sql(dialect=SparkDialect, pretty=True)
 
 

@@ -15,6 +15,19 @@ from .spark_sql import NULL, cast, double
 class AggregateRules:
     """Aggregates as DuckDB computes them."""
 
+    def visit_Sum(self, op, *, arg, where):
+        # DuckDB sums BIGINTs in 128 bits (HUGEINT), so a running total may leave int64 when
+        # the result fits; Spark's ANSI sum of a bigint overflows on the running total.  A
+        # DECIMAL(38, 0) sum is exact there, and the cast back fails where the result does
+        # not fit int64 (where the notebook's int64 column cannot hold it either)
+        if op.arg.dtype.is_integer() and op.arg.dtype.nbytes == 8:
+            total = self.agg.sum(cast(arg, "decimal(38, 0)"), where=where)
+            total.meta["nb2jvm_aggregate"] = True  # windowed inside the cast (see below)
+            result = cast(total, "bigint")
+            result.meta["nb2jvm_composite"] = True
+            return result
+        return super().visit_Sum(op, arg=arg, where=where)
+
     def _moment(self, op, *, arg, how, where):
         # DuckDB raises "out of range" when a std/var result is not finite (an infinite or NaN
         # input, or an overflowing sum of squares) and returns 0.0 (population) or NULL (sample)

@@ -14,7 +14,7 @@ import sqlglot.expressions as sge
 import ibis.common.exceptions as com
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
-from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+from ibis.backends.sql.compilers.pyspark import PySparkCompiler, offset_to_filter
 
 from ..common import escape
 from .spark_aggregates import AggregateRules
@@ -39,6 +39,11 @@ class Nb2jvmSparkCompiler(*RULES, PySparkCompiler):
     # nb2jvm's rules lower come off the list
     UNSUPPORTED_OPS = tuple(op for op in PySparkCompiler.UNSUPPORTED_OPS
                             if op not in (ops.TimestampBucket, ops.StringToTime))
+
+    # ibis's Spark rewrite of limit(n, offset=k) numbers the rows with ROW_NUMBER() OVER
+    # (ORDER BY NULL), whose order Spark does not tie to the sorted input, and leaves the
+    # number as an extra output column; Spark 4 has LIMIT ... OFFSET itself
+    rewrites = tuple(r for r in PySparkCompiler.rewrites if r is not offset_to_filter)
 
     def visit_node(self, op, **kw):
         # Operand types as DuckDB has them, before the op's own rule (see _operand_types)
