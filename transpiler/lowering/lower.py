@@ -19,7 +19,7 @@ import sqlglot.expressions as sge
 from sqlglot.transforms import eliminate_qualify
 
 from . import determinism
-from .spark_rules import measured_divergence, refusal
+from .spark_rules import in_context, measured_divergence
 from .spark_compiler import SparkDialect, compiler as spark_compiler
 from ..ir.errors import Diagnostic
 from ..udf.udf_source import source_of, translatable
@@ -255,7 +255,8 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
         if inline not in (False, "never") else (feature.expr, ())
     op = expr.op()
     nodes = list(op.find(ops.Node))
-    reasons = sorted({r for node in nodes if (r := refusal(node))})
+    check = in_context(nodes)
+    reasons = sorted({r for node in nodes if (r := check(node))})
     measured = sorted({r for node in nodes if (r := measured_divergence(node))})
     shown: list[Diagnostic] = []
     if show_divergence and reasons and reasons == measured:
@@ -266,7 +267,7 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
                  for r in reasons]
         reasons = []
     if reasons:
-        return None, _refusals(feature, notebook, nodes, refusal, "L100", origins or {})
+        return None, _refusals(feature, notebook, nodes, check, "L100", origins or {})
     nested = sorted({n for t in [*(u.schema for u in op.find(ops.UnboundTable)),
                                  feature.expr.schema()] for n in _nested_names(t) if "${" in n})
     if nested:

@@ -116,6 +116,15 @@ class AggregateRules:
         result.meta["nb2jvm_composite"] = True
         return result
 
+    def visit_FirstValue(self, op, *, arg):
+        # ibis turns first()/last() over a window into FIRST_VALUE/LAST_VALUE; DuckDB's keep a
+        # NULL in the first (last) row, ibis's Spark rule adds IGNORE NULLS
+        return self.f.first(arg)
+
+    def visit_LastValue(self, op, *, arg):
+        # as visit_FirstValue
+        return self.f.last(arg)
+
     def visit_WindowFunction(self, op, *, func, **kw):
         # a rule that combines several aggregates (see _moment) is windowed aggregate by
         # aggregate: Spark has no window over a CASE of aggregates

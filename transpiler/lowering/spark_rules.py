@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
@@ -435,6 +436,25 @@ def refusal(op: ops.Node) -> str | None:
     if cls in REFUSED_OPS:
         return REFUSED_OPS[cls]
     return f"no verified Spark lowering for the ibis operation '{cls.__name__}' yet"
+
+
+def in_context(nodes: list) -> Callable[[ops.Node], str | None]:
+    """``refusal`` for the nodes of one expression: a first()/last() computed only over windows
+    with an order_by takes its order from the window (ibis lowers it to FIRST_VALUE/LAST_VALUE
+    over the window's frame on both engines)."""
+    users: dict = {}
+    for node in nodes:
+        for child in getattr(node, "__children__", ()):
+            users.setdefault(child, []).append(node)
+    ordered = {n for n in nodes if isinstance(n, (ops.First, ops.Last)) and not n.order_by
+               and n.where is None and users.get(n) and all(
+                   isinstance(u, ops.WindowFunction) and u.func is n and u.order_by
+                   for u in users[n])}
+
+    def check(node) -> str | None:
+        return None if node in ordered else refusal(node)
+
+    return check
 
 
 def measured_divergence(op: ops.Node) -> str | None:
