@@ -105,3 +105,20 @@ def test_fast_path_agrees_with_row_by_row_on_generated_tables():
         shuffle.shuffle(shuffled)
         assert policy.fast_equal(a, as_table(shuffled), False)
     check()
+
+
+@pytest.mark.parametrize("name,left,right,equal", [
+    ("elements in another order", [[3, 1, None, 1]], [[1, None, 1, 3]], True),
+    ("a missing duplicate", [[1, 1, 2]], [[1, 2, 2]], False),
+    ("NaN and NULL elements", [[math.nan, None, 0.5]], [[None, 0.5, math.nan]], True),
+    ("NULL array is not empty", [None], [[]], False),
+    ("structs in another order", [[{"a": 2}, {"a": 1}]], [[{"a": 1}, {"a": 2}]], True),
+])
+def test_unordered_array_columns_compare_as_multisets(name, left, right, equal):
+    policy = ComparisonPolicy()
+    lt, rt = pa.table({"g": [1] * len(left), "c": left}), pa.table({"g": [1] * len(right),
+                                                                    "c": right})
+    assert policy.compare(lt, rt, unordered=("c",)).equal is equal, name
+    if equal and left != right:
+        # and the order counts where the column is not declared unordered
+        assert not policy.compare(lt, rt).equal, name

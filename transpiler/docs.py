@@ -176,6 +176,7 @@ def _coverage_section() -> list[str]:
 
     rows = coverage.table()
     done, total = coverage.scalar_share(rows)
+    rel_done, rel_total = coverage.relational_share(rows)
     counts = coverage.summary(rows)
     return [
         "## Every ibis operation",
@@ -188,7 +189,8 @@ def _coverage_section() -> list[str]:
         "(refused at transpile time until proven).",
         "",
         f"Scalar operations the notebook's engine runs: {done} of {total} lowered "
-        f"({100 * done // max(total, 1)}%).",
+        f"({100 * done // max(total, 1)}%). Relational, aggregate and window operations: "
+        f"{rel_done} of {rel_total} ({100 * rel_done // max(rel_total, 1)}%).",
         "",
         "| kind | " + " | ".join(coverage.STATUSES) + " |",
         "|---|" + "---|" * len(coverage.STATUSES),
@@ -261,6 +263,11 @@ def render_semantics() -> str:
         "|---|---|",
         *(f"| `{name}` ({fn.__qualname__.split('.')[0]}) | {_why(fn)} |" for name, fn in rules),
         f"| `{lower._no_substitution.__name__}` (SQL text) | {_why(lower._no_substitution)} |",
+        f"| `{lower._qualify_as_subquery.__name__}` (SQL text) | "
+        f"{_why(lower._qualify_as_subquery)} |",
+        "",
+        "Decided by context (`spark_rules.in_context`): "
+        + " ".join(spark_rules.in_context.__doc__.split("\n\n", 1)[1].split()),
         "",
         "## Conformant only under a condition (checked per use)",
         "",

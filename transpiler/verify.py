@@ -223,7 +223,8 @@ def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings,
     finally:
         timings.record("jvm run", time.perf_counter() - started)
     started = time.perf_counter()
-    result = policy.compare(expected, pq.read_table(out), ordered=lf.ordered)
+    result = policy.compare(expected, pq.read_table(out), ordered=lf.ordered,
+                            unordered=lf.unordered)
     timings.record("compare", time.perf_counter() - started)
     if result.equal:
         return FeatureVerdict(lf.name, "conformant", result.rows_compared, result.message)

@@ -139,6 +139,7 @@ def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
                 "cell": lf.feature.cell.index,
                 "cell_id": lf.feature.cell.cell_id,
                 "ordered": lf.ordered,
+                **({"unordered_arrays": list(lf.unordered)} if lf.unordered else {}),
                 "inputs": [{"name": n, "columns": _columns(declared[n].schema),
                             **({"marker": dict(lf.markers)[n]} if n in dict(lf.markers) else {})}
                            for n in used],

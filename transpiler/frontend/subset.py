@@ -22,6 +22,7 @@ IBIS_FUNCTIONS = frozenset({
     "window", "rows_window", "range_window", "cumulative_window",
     "desc", "asc", "interval", "date", "timestamp", "time", "and_", "or_",
     "array", "map", "struct", "range", "dtype", "schema", "memtable", "_", "pi", "e",
+    "union", "intersect", "difference",
 })
 
 TABLE_METHODS = frozenset({
@@ -29,7 +30,8 @@ TABLE_METHODS = frozenset({
     "having", "order_by", "limit", "head", "distinct", "join", "inner_join", "left_join",
     "right_join", "outer_join", "semi_join", "anti_join", "cross_join", "asof_join", "union",
     "intersect", "difference", "count", "cast", "fill_null", "drop_null", "view", "unnest",
-    "value_counts", "nunique", "columns",
+    "value_counts", "nunique", "columns", "pivot_longer", "pivot_wider", "as_scalar",
+    "alias",
 })
 
 # Attributes of ibis expressions (of any type: tables, structs, ...) whose value is a plain
@@ -62,7 +64,9 @@ VALUE_METHODS = frozenset({
     "sum", "mean", "min", "max", "count", "nunique", "std", "var", "median", "quantile",
     "first", "last", "any", "all", "arbitrary", "collect", "mode", "argmax", "argmin",
     "cumsum", "cummean", "cummin", "cummax", "lag", "lead", "rank", "dense_rank",
-    "percent_rank", "cume_dist", "ntile", "value_counts", "topk",
+    "percent_rank", "cume_dist", "ntile", "value_counts", "topk", "corr", "cov",
+    "group_concat", "bit_and", "bit_or", "bit_xor", "kurtosis", "nth", "as_scalar", "as_table",
+    "approx_nunique", "approx_median", "approx_quantile", "unnest",
     # strings
     "length", "lower", "upper", "capitalize", "strip", "lstrip", "rstrip", "substr", "left",
     "right", "find", "contains", "startswith", "endswith", "like", "ilike", "replace",

@@ -389,9 +389,12 @@ def cmd_ops(args, progress) -> int:
         print(f"{r.op:<{width}}  {r.status:<22}  {r.family:<10}  {r.spelling}")
         if r.status in ("checked", "refused"):
             print(f"{'':<{width}}  {r.reason}")
-    done, total = coverage.scalar_share(coverage.table())
-    print(f"scalar operations the notebook's engine runs: {done} of {total} lowered "
-          f"({100 * done // max(total, 1)}%)")
+    table = coverage.table()
+    for label, (done, total) in (("scalar", coverage.scalar_share(table)),
+                                 ("relational, aggregate and window",
+                                  coverage.relational_share(table))):
+        print(f"{label} operations the notebook's engine runs: {done} of {total} lowered "
+              f"({100 * done // max(total, 1)}%)")
     return EXIT_OK
 
 

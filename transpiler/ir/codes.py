@@ -83,6 +83,7 @@ CODES = {
     "U125": "a format spec or type outside the supported ones",
     "W300": "rows may tie on an order key: an order-sensitive result may differ",
     "W301": "an as-of join on keys that may be NULL",
+    "W302": "an array column whose element order is arbitrary (collect() without order_by)",
     "W400": "lowered only to show where Spark differs (--show-divergence)",
     "OUT001": "`-o` names an existing file",
     "OUT002": "`-o` names a non-empty folder that is not an nb2jvm build",

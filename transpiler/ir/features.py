@@ -89,6 +89,9 @@ class LoweredFeature:
     # the SQL) of every identifier renamed away from Spark's ${...} substitution
     markers: tuple[tuple[str, str], ...] = ()
     renamed: tuple[tuple[str, str], ...] = ()
+    # output columns holding an unordered collect(): arrays whose element order is arbitrary on
+    # both engines, compared as multisets (lowering/unordered.py)
+    unordered: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -122,11 +122,18 @@ NOT_RUN_BY_DUCKDB = {
 }
 
 
+# Ops every ibis SQL backend rewrites before its compiler sees them (ibis.backends.sql.rewrites:
+# fill_null_to_select and drop_null_to_select in sqlize), so they have no visit_ rule of their own
+REWRITTEN_BY_IBIS = frozenset({ops.FillNull, ops.DropNull})
+
+
 def _in_duckdb(cls: type) -> bool:
     from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
 
     if cls.__name__ in NOT_RUN_BY_DUCKDB:
         return False
+    if cls in REWRITTEN_BY_IBIS:
+        return True
     if cls in getattr(DuckDBCompiler, "UNSUPPORTED_OPS", ()):
         return False
     visit = getattr(DuckDBCompiler, f"visit_{cls.__name__}", None)
@@ -172,8 +179,21 @@ def summary(rows: list[OpCoverage]) -> dict[str, dict[str, int]]:
     return counts
 
 
+def share(rows: list[OpCoverage], kinds: tuple[str, ...]) -> tuple[int, int]:
+    """(lowered, total) over the operations of these kinds the notebook's engine executes."""
+    ran = [r for r in rows if r.kind in kinds and r.status != "not-in-notebook-engine"]
+    done = [r for r in ran if r.status in ("conformant", "emulated", "checked")]
+    return len(done), len(ran)
+
+
 def scalar_share(rows: list[OpCoverage]) -> tuple[int, int]:
     """(lowered, total) over the scalar operations the notebook's engine executes."""
-    scalar = [r for r in rows if r.kind == "scalar" and r.status != "not-in-notebook-engine"]
-    done = [r for r in scalar if r.status in ("conformant", "emulated", "checked")]
-    return len(done), len(scalar)
+    return share(rows, ("scalar",))
+
+
+RELATIONAL_KINDS = ("relation", "aggregate", "window")
+
+
+def relational_share(rows: list[OpCoverage]) -> tuple[int, int]:
+    """(lowered, total) over the relational, aggregate and window operations DuckDB executes."""
+    return share(rows, RELATIONAL_KINDS)

@@ -20,6 +20,7 @@ from sqlglot.transforms import eliminate_qualify
 
 from . import determinism
 from .spark_rules import in_context, measured_divergence
+from .unordered import outputs as unordered_outputs
 from .spark_compiler import SparkDialect, compiler as spark_compiler
 from ..ir.errors import Diagnostic
 from ..udf.udf_source import source_of, translatable
@@ -110,13 +111,28 @@ def _qualify_as_subquery(node: sge.Expression) -> sge.Expression:
     return outer
 
 
+def _qualify_all(tree: sge.Expression) -> sge.Expression:
+    """Every QUALIFY of the tree as a subquery, innermost first (a filter on a window over a
+    filter on a window nests them; a transform would stop at the first one it replaces)."""
+    selects = [s for s in tree.find_all(sge.Select) if s.args.get("qualify")]
+    # a select inside another is the smaller tree: the smallest go first
+    for select in sorted(selects, key=lambda s: len(list(s.walk()))):
+        rewritten = _qualify_as_subquery(select.copy())
+        if select is tree:
+            tree = rewritten
+        else:
+            select.replace(rewritten)
+    return tree
+
+
 def to_spark_sql(expr: ibis.Table) -> str:
     """Spark SQL for a table expression, with its input tables as IDENTIFIER(:name) markers."""
     _register_pyspark_options()
     inputs = frozenset(op.name for op in expr.op().find(ops.UnboundTable))
     tree = spark_compiler.to_sqlglot(expr.unbind())
     tree = tree.transform(_bind_inputs, inputs).transform(_no_substitution) \
-        .transform(_no_substituted_identifiers).transform(_qualify_as_subquery)
+        .transform(_no_substituted_identifiers)
+    tree = _qualify_all(tree)
     return tree.sql(dialect=SparkDialect, pretty=True)
 
 
@@ -255,7 +271,7 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
         if inline not in (False, "never") else (feature.expr, ())
     op = expr.op()
     nodes = list(op.find(ops.Node))
-    check = in_context(nodes)
+    check = in_context(nodes, op)
     reasons = sorted({r for node in nodes if (r := check(node))})
     measured = sorted({r for node in nodes if (r := measured_divergence(node))})
     shown: list[Diagnostic] = []
@@ -305,11 +321,26 @@ def lower_feature(feature: FeatureSet, notebook: str, *, show_divergence: bool =
                                  "cannot carry", span,
                                  source_line=feature.cell.line_text(feature.pos.line))]
     markers, renamed = _names(expr)
+    unordered = unordered_columns(op, nodes)
+    if unordered:
+        # the notebook shows one order of these arrays; another run of it may show another
+        span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
+        shown = [*shown, Diagnostic(
+            "W302", f"feature set '{feature.name}': the arrays of {', '.join(unordered)} come "
+            "from collect() without order_by, so their element order is arbitrary on both "
+            "engines; verify compares them as multisets", span, severity="warning",
+            hint="pass order_by= to collect() for an order a consumer can rely on",
+            source_line=feature.cell.line_text(feature.pos.line))]
     return LoweredFeature(feature.name, sql, feature.expr.schema(), ordered, feature,
                           tuple(determinism.without_declared_unique(
                               determinism.risks(feature.expr), feature.cell.export.unique)),
                           tuple(shown), expr, inlined,
-                          markers, renamed), []
+                          markers, renamed, unordered), []
+
+
+def unordered_columns(op: ops.Node, nodes: list) -> tuple[str, ...]:
+    """The output columns holding an unordered collect() (compared as multisets)."""
+    return tuple(sorted({c for cols in unordered_outputs(op, nodes).values() for c in cols}))
 
 
 def lower(features: FeatureSets, inline: bool | str = "auto") -> LoweredNotebook:
@@ -331,5 +362,5 @@ def lower(features: FeatureSets, inline: bool | str = "auto") -> LoweredNotebook
         span = feature.cell.span(notebook, feature.pos.line, feature.pos.column)
         warned = determinism.warnings(feature.name, new, span,
                                       feature.cell.line_text(feature.pos.line))
-        lowered.append(dataclasses.replace(result, warnings=tuple(warned)))
+        lowered.append(dataclasses.replace(result, warnings=result.warnings + tuple(warned)))
     return LoweredNotebook(features, tuple(lowered), in_cell_order(refused))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlglot as sg
 import sqlglot.expressions as sge
 import ibis.expr.operations as ops
+from ibis.backends.sql.compilers.base import SQLGlotCompiler
 
 from .spark_sql import NULL, cast, double
 
@@ -60,9 +61,14 @@ class AggregateRules:
         # aggregate (ibis refuses them): collect (keys, value) structs, sort them with a
         # comparator that has DuckDB's order (NULL keys last unless nulls_first, NaN greatest,
         # strings by code point), and read the first, the last or all values
-        keys = [sort.this for sort in order_by]
+        keys = [(sort.this, key.ascending, key.nulls_first)
+                for sort, key in zip(order_by, op.order_by)]
+        return self._sorted_pairs(arg, where, keys, include_null)
+
+    def _sorted_pairs(self, arg, where, keys, include_null):
+        # see _ordered_values; keys are (sql, ascending, nulls_first)
         fields = []
-        for i, key in enumerate(keys):
+        for i, (key, _, _) in enumerate(keys):
             fields += [sge.Literal.string(f"k{i}"), key]
         item = self.f.named_struct(*fields, sge.Literal.string("v"), arg)
         keep = [] if include_null else [sg.not_(arg.copy().is_(NULL))]
@@ -72,11 +78,11 @@ class AggregateRules:
         collected.meta["nb2jvm_aggregate"] = True
         left, right = sg.to_identifier("l"), sg.to_identifier("r")
         order = sge.Literal.number(0)
-        for i, sort in reversed(list(enumerate(op.order_by))):
+        for i, (_, ascending, nulls_first) in reversed(list(enumerate(keys))):
             lk, rk = (sge.Dot(this=sge.column(side.copy()), expression=sg.to_identifier(f"k{i}"))
                       for side in (left, right))
-            first, after = (-1, 1) if sort.nulls_first else (1, -1)
-            less, more = (-1, 1) if sort.ascending else (1, -1)
+            first, after = (-1, 1) if nulls_first else (1, -1)
+            less, more = (-1, 1) if ascending else (1, -1)
             order = sge.Case(ifs=[
                 sge.If(this=sg.and_(lk.is_(NULL), rk.copy().is_(NULL)), true=order),
                 sge.If(this=lk.copy().is_(NULL), true=sge.Literal.number(first)),
@@ -105,14 +111,91 @@ class AggregateRules:
     def visit_ArrayCollect(self, op, *, arg, where, order_by, include_null, distinct):
         # see _ordered_values; DuckDB's array_agg of no rows is NULL, not an empty array
         if not order_by:
-            return super().visit_ArrayCollect(op, arg=arg, where=where, order_by=order_by,
-                                              include_null=include_null, distinct=distinct)
+            return self._unordered_collect(op, arg, where, include_null, distinct)
         ordered = self._ordered_values(op, arg, where, order_by, include_null)
         element = sg.to_identifier("e")
         values = self.f.transform(ordered, sge.Lambda(
             this=sge.Dot(this=sge.column(element.copy()), expression=sg.to_identifier("v")),
             expressions=[element]))
         result = self.if_(self.f.size(ordered.copy()).eq(0), NULL, values)
+        result.meta["nb2jvm_composite"] = True
+        return result
+
+    def _arg_extreme(self, op, arg, key, where, ascending):
+        # ibis's DuckDB rule is FIRST(arg ORDER BY key [DESC]): a NULL key sorts last, the
+        # arg of the chosen row may be NULL.  Rows tied on the key leave the choice to DuckDB's
+        # scan order, so a tie between different args fails the query instead
+        ordered = self._sorted_pairs(arg, where, [(key, ascending, False)], include_null=True)
+        top = self.f.try_element_at(ordered, sge.Literal.number(1))
+        e = sg.to_identifier("e")
+
+        def of(row, name):
+            return sge.Dot(this=row, expression=sg.to_identifier(name))
+
+        tied = sge.Anonymous(this="exists", expressions=[ordered.copy(), sge.Lambda(this=sg.and_(
+            sge.NullSafeEQ(this=of(sge.column(e.copy()), "k0"), expression=of(top.copy(), "k0")),
+            sg.not_(sge.NullSafeEQ(this=of(sge.column(e.copy()), "v"),
+                                   expression=of(top.copy(), "v")))), expressions=[e])])
+        name = "argmin" if ascending else "argmax"
+        value = self.if_(tied, self.f.raise_error(sge.Literal.string(
+            f"{name}() is tied between rows with different values: the notebook's DuckDB "
+            "returns the one it reads first, which depends on its scan order")),
+            of(top.copy(), "v"))
+        value.meta["nb2jvm_composite"] = True
+        return value
+
+    def visit_ArgMin(self, op, *, arg, key, where):
+        # the arg of the row with the least key, NULL keys last, a tie between different args
+        # failing: see _arg_extreme (ibis refuses an ordered first() for Spark)
+        return self._arg_extreme(op, arg, key, where, ascending=True)
+
+    def visit_ArgMax(self, op, *, arg, key, where):
+        # the arg of the row with the greatest key, as visit_ArgMin
+        return self._arg_extreme(op, arg, key, where, ascending=False)
+
+    def visit_Arbitrary(self, op, *, arg, where):
+        # DuckDB's any_value returns the first non-NULL value it reads: the answer is the
+        # notebook's only when the group's non-NULL values are all equal (one row, or the value
+        # a pivot_wider cell holds), and otherwise the query fails
+        low, high = (self.agg[name](arg.copy(), where=where.copy() if where else None)
+                     for name in ("min", "max"))
+        for node in (low, high):
+            node.meta["nb2jvm_aggregate"] = True
+        value = self.if_(sge.NullSafeEQ(this=low, expression=high), low.copy(),
+                         self.f.raise_error(sge.Literal.string(
+                             "arbitrary() over different values: the notebook's DuckDB returns "
+                             "the first one it reads, which depends on its scan order")))
+        value.meta["nb2jvm_composite"] = True
+        return value
+
+    def visit_GroupConcat(self, op, *, arg, sep, where, order_by):
+        # see _ordered_values: LISTAGG in the given order skips NULLs; no value gives NULL
+        ordered = self._ordered_values(op, arg, where, order_by, include_null=False)
+        element = sg.to_identifier("e")
+        values = self.f.transform(ordered, sge.Lambda(
+            this=sge.Dot(this=sge.column(element.copy()), expression=sg.to_identifier("v")),
+            expressions=[element]))
+        result = self.if_(self.f.size(ordered.copy()).eq(0), NULL,
+                          self.f.array_join(values, sep))
+        result.meta["nb2jvm_composite"] = True
+        return result
+
+    def _unordered_collect(self, op, arg, where, include_null, distinct):
+        # DuckDB's array_agg: the values (NULLs too with include_null) in scan order, distinct
+        # ones once, NULL for no value; Spark's collect_list/collect_set skip NULLs and give []
+        # for none, so a value is wrapped in a struct when NULLs count
+        value = self.f.named_struct(sge.Literal.string("v"), arg) if include_null else arg
+        if where is not None:
+            value = self.if_(where, value, NULL)
+        collected = self.f["collect_set" if distinct else "collect_list"](value)
+        collected.meta["nb2jvm_aggregate"] = True
+        values = collected
+        if include_null:
+            element = sg.to_identifier("e")
+            values = self.f.transform(collected.copy(), sge.Lambda(
+                this=sge.Dot(this=sge.column(element.copy()), expression=sg.to_identifier("v")),
+                expressions=[element]))
+        result = self.if_(self.f.size(collected.copy()).eq(0), NULL, values)
         result.meta["nb2jvm_composite"] = True
         return result
 
@@ -128,6 +211,10 @@ class AggregateRules:
     def visit_WindowFunction(self, op, *, func, **kw):
         # a rule that combines several aggregates (see _moment) is windowed aggregate by
         # aggregate: Spark has no window over a CASE of aggregates
+        if isinstance(op.func, ops.NthValue):
+            # ibis's Spark rule drops the frame of every analytic function but first/last;
+            # nth_value takes its frame on both engines (ibis's default: the whole partition)
+            return SQLGlotCompiler.visit_WindowFunction(self, op, func=func, **kw)
         if not func.meta.get("nb2jvm_composite"):
             return super().visit_WindowFunction(op, func=func, **kw)
 

@@ -22,12 +22,13 @@ from .spark_collections import CollectionRules
 from .spark_json import JsonRules
 from .spark_numeric import INT_ARITH, NumericRules, duckdb_type, int_literal, narrow
 from .spark_sql import NULL, atom, cast, double
+from .spark_stats import StatisticsRules
 from .spark_temporal import TemporalRules
 from .spark_time import TimeRules
 from .spark_text import TextRules
 
 RULES = (JsonRules, TextRules, NumericRules, TimeRules, TemporalRules, CollectionRules,
-         AggregateRules)  # in nb2jvm's other modules
+         AggregateRules, StatisticsRules)  # in nb2jvm's other modules
 
 
 
@@ -38,7 +39,7 @@ class Nb2jvmSparkCompiler(*RULES, PySparkCompiler):
     # ibis replaces the rule of an op it lists as unsupported in every subclass: the ops that
     # nb2jvm's rules lower come off the list
     UNSUPPORTED_OPS = tuple(op for op in PySparkCompiler.UNSUPPORTED_OPS
-                            if op not in (ops.TimestampBucket, ops.StringToTime))
+                            if op not in (ops.TimestampBucket, ops.StringToTime, ops.Kurtosis))
 
     # ibis's Spark rewrite of limit(n, offset=k) numbers the rows with ROW_NUMBER() OVER
     # (ORDER BY NULL), whose order Spark does not tie to the sorted input, and leaves the
@@ -258,6 +259,28 @@ class Nb2jvmSparkCompiler(*RULES, PySparkCompiler):
         values = sg.select(*select).from_(sge.Values(expressions=rows, alias=sge.TableAlias(
             this=sg.to_identifier("v"), columns=names)))
         return values.where(sge.false()) if empty else values
+
+    def visit_InSubquery(self, op, *, rel, needle):
+        # SQL's IN is three-valued: NULL when the value is NULL (and the subquery has rows), or
+        # when it is not found and the subquery holds a NULL.  DuckDB answers so everywhere;
+        # Spark does in a filter but gives false for a NULL value in a projection (measured),
+        # so the answer is spelled out with the subquery's row and NULL counts
+        found = super().visit_InSubquery(op, rel=rel, needle=needle)
+        query = found.args["query"]
+        column = query.this.selects[0] if isinstance(query.this, sge.Select) else None
+        if column is None:
+            return found
+        inner = sg.column(column.alias_or_name, table="nb2jvm_in", quoted=self.quoted)
+        stats = [sge.Subquery(this=sg.select(self.f.count(sge.Star())).from_(
+                     query.this.copy().subquery("nb2jvm_in", copy=False)).where(condition))
+                 for condition in (None, inner.is_(NULL))]
+        empty = stats[0].eq(sge.Literal.number(0))
+        has_null = stats[1] > sge.Literal.number(0)
+        return sge.Case(ifs=[
+            sge.If(this=empty, true=sge.false()),
+            sge.If(this=needle.copy().is_(NULL), true=cast(NULL, "boolean")),
+            sge.If(this=found, true=sge.true()),
+            sge.If(this=has_null, true=cast(NULL, "boolean"))], default=sge.false())
 
     def visit_IsNull(self, op, *, arg):
         # ibis's PySpark compiler counts NaN as NULL in isnull(); DuckDB does not.

@@ -19,6 +19,7 @@ import ibis.expr.operations as ops
 from .spark_json import check_json_get, json_refusal
 from .spark_numeric import shift_width
 from .spark_time import time_refusal
+from .unordered import outputs as unordered_outputs
 
 CONFORMANT_OPS = frozenset({
     # relations
@@ -67,6 +68,13 @@ CONFORMANT_OPS = frozenset({
     ops.IntervalAdd, ops.IntervalSubtract, ops.IntervalMultiply, ops.Time, ops.TimeAdd, ops.TimeSub, ops.TimeDelta, ops.TimeFromHMS,
     ops.UnwrapJSONString, ops.UnwrapJSONInt64, ops.UnwrapJSONFloat64,
     ops.UnwrapJSONBoolean, ops.ToJSONArray, ops.ToJSONMap, ops.TimestampRange,
+    # relational surface (issue 21; tests/test_relational.py)
+    ops.Alias, ops.FillNull, ops.DropNull, ops.ScalarSubquery, ops.InSubquery,
+    ops.ExistsSubquery, ops.DummyTable, ops.NthValue, ops.BitAnd, ops.BitOr, ops.BitXor,
+    ops.MultiQuantile, ops.CountDistinctStar, ops.ArgMin, ops.ArgMax, ops.Covariance,
+    ops.Kurtosis, ops.Unnest, ops.AliasedRelation,
+    # a table of the notebook's connection: bound to an input of the artifact (frontend.inputs)
+    ops.DatabaseTable,
 })
 
 
@@ -328,13 +336,55 @@ def _check_strptime(op) -> str | None:
 
 
 def _check_ordered(op) -> str | None:
-    """An order_by (and for collect(), not distinct=True)."""
+    """An order_by (collect() without one: as an output column only, compared as a multiset;
+    with one, not distinct=True)."""
     name = {ops.First: "first", ops.Last: "last"}.get(type(op), "collect")
+    if not op.order_by and name == "collect":
+        return ("collect() without order_by gives its elements in each engine's scan order: "
+                "accepted only as an output column (compared as a multiset); to index, join or "
+                "compare the array, pass order_by=")
     if not op.order_by:
         return (f"{name}() without order_by picks arbitrary rows, differently on each engine: "
-                "pass order_by=")
+                "pass order_by= (distinct(on=..., keep='first'/'last') is this case too: keep "
+                "the rows where ibis.row_number() over an ordered window is 0 instead)")
     if getattr(op, "distinct", False):
         return "collect(distinct=True, order_by=...) is not verified"
+    return None
+
+
+def _check_group_concat(op: ops.GroupConcat) -> str | None:
+    """An order_by and a literal separator."""
+    if not op.order_by:
+        return ("group_concat() without order_by joins the values in DuckDB's scan order, "
+                "which differs on each engine: pass order_by=")
+    if not isinstance(op.sep, ops.Literal):
+        return "group_concat() with a separator column: DuckDB takes a constant separator only"
+    return None
+
+
+def _unorderable(dtype: dt.DataType) -> bool:
+    if dtype.is_map() or dtype.is_json():
+        return True
+    if dtype.is_array():
+        return _unorderable(dtype.value_type)
+    if dtype.is_struct():
+        return any(_unorderable(t) for t in dtype.types)
+    return False
+
+
+def _check_orderable(op) -> str | None:
+    """A value Spark can sort and compare (no map or JSON in it)."""
+    # the rules compare the group's values (min = max, or sorted runs); Spark orders no map
+    if _unorderable(op.arg.dtype):
+        return f"{type(op).__name__.lower()}() of a {op.arg.dtype}: Spark cannot compare those values"
+    return None
+
+
+def _check_correlation(op: ops.Correlation) -> str | None:
+    """how='pop' (ibis's DuckDB backend implements no other)."""
+    if op.how != "pop":
+        return ("corr() with how='sample': the notebook's engine refuses it (ibis's DuckDB "
+                "backend implements only the population correlation); write how='pop'")
     return None
 
 
@@ -353,6 +403,8 @@ CHECKED_OPS = {
     ops.StringToTimestamp: _check_strptime, ops.StringToDate: _check_strptime,
     ops.StringToTime: _check_strptime,
     ops.First: _check_ordered, ops.Last: _check_ordered, ops.ArrayCollect: _check_ordered,
+    ops.GroupConcat: _check_group_concat, ops.Mode: _check_orderable,
+    ops.Arbitrary: _check_orderable, ops.Correlation: _check_correlation,
 }
 
 # Measured divergences with no exact lowering yet (tests/test_differential.py shows each).
@@ -368,10 +420,16 @@ REFUSED_OPS = {
                    "gives 3), which no Spark function reproduces",
     ops.Reverse: "reverse(): DuckDB reverses grapheme clusters ('e' + combining accent stays "
                  "together), Spark reverses code points",
-    ops.Arbitrary: "arbitrary() is non-deterministic, so the engines pick different rows",
-    **dict.fromkeys((ops.RandomScalar, ops.RandomUUID, ops.TimestampNow, ops.DateNow),
-                    "non-deterministic by definition: each engine computes its own value "
-                    "(pass the value as an input column)"),
+    ops.ApproxCountDistinct: "approx_nunique(): DuckDB's HyperLogLog sketch is not exact from 8 "
+                             "distinct values on (0..7 counts 9), and Spark's HLL++ sketch "
+                             "errs differently; use nunique()",
+    **dict.fromkeys((ops.ApproxMedian, ops.ApproxQuantile, ops.ApproxMultiQuantile),
+                    "approx_median()/approx_quantile(): DuckDB's T-digest interpolates in "
+                    "float32 (the 0.3 quantile of 0.0 and 1.0 is 0.10000002384185791, of the "
+                    "integers 0..3 the median is 2), Spark's approx_percentile returns an "
+                    "element; use median()/quantile()"),
+    ops.Sample: "sample() draws random rows: each engine draws its own (filter on a hash of a key "
+                "column, or pass the sample as an input)",
     ops.RowID: "rowid() numbers rows in each engine's physical order, which differs",
     ops.TypeOf: "typeof() names types in each engine's own words (DuckDB 'VARCHAR', Spark "
                 "'string')",
@@ -438,10 +496,36 @@ def refusal(op: ops.Node) -> str | None:
     return f"no verified Spark lowering for the ibis operation '{cls.__name__}' yet"
 
 
-def in_context(nodes: list) -> Callable[[ops.Node], str | None]:
-    """``refusal`` for the nodes of one expression: a first()/last() computed only over windows
-    with an order_by takes its order from the window (ibis lowers it to FIRST_VALUE/LAST_VALUE
-    over the window's frame on both engines)."""
+def _single_row_groups(aggregate, users: dict) -> bool:
+    """Whether every user of ``aggregate`` keeps only its groups of one row (a filter on its
+    unfiltered ``count() == 1`` metric, as ibis writes distinct(on=..., keep=None))."""
+
+    def keeps_single(pred) -> bool:
+        if not isinstance(pred, ops.Equals):
+            return False
+        for field, one in ((pred.left, pred.right), (pred.right, pred.left)):
+            if isinstance(field, ops.Field) and field.rel == aggregate \
+                    and isinstance(one, ops.Literal) and one.value == 1:
+                metric = aggregate.metrics.get(field.name)
+                if isinstance(metric, ops.CountStar) and metric.where is None:
+                    return True
+        return False
+
+    parents = [u for u in users.get(aggregate, ()) if not isinstance(u, ops.Field)]
+    return bool(parents) and all(isinstance(u, ops.Filter) and any(map(keeps_single, u.predicates))
+                                 for u in parents)
+
+
+def in_context(nodes: list, root: ops.Node | None = None) -> Callable[[ops.Node], str | None]:
+    """``refusal`` for the nodes of one expression, where the context decides:
+
+    * a first()/last() computed only over windows with an order_by takes its order from the
+      window (ibis lowers it to FIRST_VALUE/LAST_VALUE over the window's frame on both engines);
+    * an unordered first()/last() metric of a group-by whose result keeps only its groups of one
+      row (distinct(on=..., keep=None)) has one row to pick from;
+    * an unordered collect() that reaches an output column unchanged is an array whose element
+      order is arbitrary on both engines: compared as a multiset (``unordered.py``).
+    """
     users: dict = {}
     for node in nodes:
         for child in getattr(node, "__children__", ()):
@@ -450,6 +534,12 @@ def in_context(nodes: list) -> Callable[[ops.Node], str | None]:
                and n.where is None and users.get(n) and all(
                    isinstance(u, ops.WindowFunction) and u.func is n and u.order_by
                    for u in users[n])}
+    for node in nodes:
+        if isinstance(node, ops.Aggregate) and _single_row_groups(node, users):
+            ordered.update(m for m in node.metrics.values()
+                           if isinstance(m, (ops.First, ops.Last)) and not m.order_by)
+    if root is not None:
+        ordered.update(unordered_outputs(root, nodes))
 
     def check(node) -> str | None:
         return None if node in ordered else refusal(node)

@@ -19,3 +19,26 @@ def atom(expr: sge.Expression) -> sge.Expression:
 
 def double(text: str) -> sge.Expression:
     return cast(sge.Literal.string(text), "double")
+
+
+def formula(text: str, **terms: sge.Expression) -> sge.Expression:
+    """A Spark SQL expression written as text over named terms (each a sqlglot expression):
+    arithmetic copied from an engine's source reads as it is written there."""
+    import sqlglot as sg
+
+    tree = sg.parse_one(text, read="spark")
+
+    def substitute(node):
+        if isinstance(node, sge.Column) and not node.table and node.name in terms:
+            term = terms[node.name]
+            return term.copy() if isinstance(term, (sge.Column, sge.Literal, sge.Paren, sge.Func,
+                                                    sge.Cast)) else sge.paren(term.copy())
+        return node
+
+    return tree.transform(substitute, copy=False)
+
+
+def finite(value: sge.Expression) -> sge.Expression:
+    """Spark's test that a double is neither NaN nor infinite."""
+    number = cast(value, "double")
+    return formula("NOT (isnan(v) OR abs(v) = CAST('Infinity' AS DOUBLE))", v=number)

@@ -6,6 +6,8 @@
   two engines); NaN equals NaN; NULL and NaN are different values; -0.0 equals 0.0.
 * Integers of different widths compare by value (Spark widens some results to int/bigint).
 * Timestamps compare as UTC instants when zoned, as wall-clock values when naive.
+* The arrays of an unordered ``collect()`` (``unordered`` columns) compare as multisets: their
+  element order is arbitrary on both engines.
 """
 
 from __future__ import annotations
@@ -58,6 +60,27 @@ def _normalize(value):
     if isinstance(value, dict):
         return tuple(sorted((k, _normalize(v)) for k, v in value.items()))
     return value
+
+
+def _element_key(value) -> tuple:
+    if isinstance(value, float) and math.isnan(value):
+        return ((1, "nan", 0),)
+    if isinstance(value, dict):
+        return _sort_key(tuple(value.items()))
+    return _sort_key((value,))
+
+
+def _as_multisets(table: pa.Table, names: tuple[str, ...]) -> pa.Table:
+    """``table`` with the arrays of the named columns sorted (one canonical order each)."""
+    for name in names:
+        if name not in table.column_names:
+            continue
+        i = table.column_names.index(name)
+        column = table.column(i)
+        values = [None if v is None else sorted(v, key=_element_key)
+                  for v in column.to_pylist()]
+        table = table.set_column(i, table.field(i), pa.array(values, type=column.type))
+    return table
 
 
 def _sort_key(row: tuple) -> tuple:
@@ -136,12 +159,15 @@ class ComparisonPolicy:
                 return False
         return True
 
-    def compare(self, notebook: pa.Table, jvm: pa.Table, ordered: bool = False) -> Comparison:
+    def compare(self, notebook: pa.Table, jvm: pa.Table, ordered: bool = False,
+                unordered: tuple[str, ...] = ()) -> Comparison:
         """Compare the notebook's table with the JVM's under this policy."""
         left_cols, right_cols = tuple(notebook.column_names), tuple(jvm.column_names)
         if left_cols != right_cols:
             return Comparison(False, 0, f"columns differ: notebook {list(left_cols)}, "
                               f"JVM {list(right_cols)}", columns=left_cols)
+        if unordered:
+            notebook, jvm = _as_multisets(notebook, unordered), _as_multisets(jvm, unordered)
         if self.fast_equal(notebook, jvm, ordered):
             return Comparison(True, notebook.num_rows, f"conformant on {notebook.num_rows} rows",
                               columns=left_cols)
