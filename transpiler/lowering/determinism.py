@@ -54,7 +54,7 @@ def risks(expr: ibis.Table) -> tuple[Risk, ...]:
                                   tuple(left), _relation(left), nulls=True))
     for agg in expr.op().find(ops.Aggregate):
         for metric in agg.metrics.values():
-            for ordered in metric.find((ops.First, ops.Last, ops.ArrayCollect)):
+            for ordered in metric.find((ops.First, ops.Last, ops.ArrayCollect, ops.GroupConcat)):
                 if not ordered.order_by:
                     continue
                 keys = tuple(agg.groups.values()) + tuple(k.arg for k in ordered.order_by)

@@ -211,6 +211,12 @@ class AggregateRules:
     def visit_WindowFunction(self, op, *, func, **kw):
         # a rule that combines several aggregates (see _moment) is windowed aggregate by
         # aggregate: Spark has no window over a CASE of aggregates
+        if isinstance(op.func, (ops.CountDistinct, ops.CountDistinctStar)):
+            # Spark has no DISTINCT window function: the distinct values of the frame are a
+            # set (NULLs left out, as COUNT(DISTINCT) leaves them), and the count its size
+            (distinct,) = func.find_all(sge.Distinct)
+            values = self.f.collect_set(distinct.expressions[0].copy())
+            return self.f.size(super().visit_WindowFunction(op, func=values, **kw))
         if isinstance(op.func, ops.NthValue):
             # ibis's Spark rule drops the frame of every analytic function but first/last;
             # nth_value takes its frame on both engines (ibis's default: the whole partition)

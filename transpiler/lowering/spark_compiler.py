@@ -267,10 +267,7 @@ class Nb2jvmSparkCompiler(*RULES, PySparkCompiler):
         # so the answer is spelled out with the subquery's row and NULL counts
         found = super().visit_InSubquery(op, rel=rel, needle=needle)
         query = found.args["query"]
-        column = query.this.selects[0] if isinstance(query.this, sge.Select) else None
-        if column is None:
-            return found
-        inner = sg.column(column.alias_or_name, table="nb2jvm_in", quoted=self.quoted)
+        inner = sg.column(op.rel.schema.names[0], table="nb2jvm_in", quoted=self.quoted)
         stats = [sge.Subquery(this=sg.select(self.f.count(sge.Star())).from_(
                      query.this.copy().subquery("nb2jvm_in", copy=False)).where(condition))
                  for condition in (None, inner.is_(NULL))]

@@ -71,7 +71,7 @@ CONFORMANT_OPS = frozenset({
     # relational surface (issue 21; tests/test_relational.py)
     ops.Alias, ops.FillNull, ops.DropNull, ops.ScalarSubquery, ops.InSubquery,
     ops.ExistsSubquery, ops.DummyTable, ops.NthValue, ops.BitAnd, ops.BitOr, ops.BitXor,
-    ops.MultiQuantile, ops.CountDistinctStar, ops.ArgMin, ops.ArgMax, ops.Covariance,
+    ops.MultiQuantile, ops.CountDistinctStar, ops.Covariance,
     ops.Kurtosis, ops.Unnest, ops.AliasedRelation,
     # a table of the notebook's connection: bound to an input of the artifact (frontend.inputs)
     ops.DatabaseTable,
@@ -353,12 +353,16 @@ def _check_ordered(op) -> str | None:
 
 
 def _check_group_concat(op: ops.GroupConcat) -> str | None:
-    """An order_by and a literal separator."""
+    """An order_by, a literal separator and a string argument."""
     if not op.order_by:
         return ("group_concat() without order_by joins the values in DuckDB's scan order, "
                 "which differs on each engine: pass order_by=")
     if not isinstance(op.sep, ops.Literal):
         return "group_concat() with a separator column: DuckDB takes a constant separator only"
+    if not op.arg.dtype.is_string():
+        # DuckDB joins its own text of each value (1e+20, nan), Spark would join its own
+        return (f"group_concat() of a {op.arg.dtype}: DuckDB joins its own text of each value; "
+                "cast the column to a string first (where the cast is lowered)")
     return None
 
 
@@ -374,9 +378,12 @@ def _unorderable(dtype: dt.DataType) -> bool:
 
 def _check_orderable(op) -> str | None:
     """A value Spark can sort and compare (no map or JSON in it)."""
-    # the rules compare the group's values (min = max, or sorted runs); Spark orders no map
-    if _unorderable(op.arg.dtype):
-        return f"{type(op).__name__.lower()}() of a {op.arg.dtype}: Spark cannot compare those values"
+    # the rules compare the group's values (min = max, sorted runs, tied keys); Spark orders no
+    # map
+    for value in (op.arg, getattr(op, "key", None)):
+        if value is not None and _unorderable(value.dtype):
+            return (f"{type(op).__name__.lower()}() of a {value.dtype}: Spark cannot compare "
+                    "those values")
     return None
 
 
@@ -405,6 +412,7 @@ CHECKED_OPS = {
     ops.First: _check_ordered, ops.Last: _check_ordered, ops.ArrayCollect: _check_ordered,
     ops.GroupConcat: _check_group_concat, ops.Mode: _check_orderable,
     ops.Arbitrary: _check_orderable, ops.Correlation: _check_correlation,
+    ops.ArgMin: _check_orderable, ops.ArgMax: _check_orderable,
 }
 
 # Measured divergences with no exact lowering yet (tests/test_differential.py shows each).
@@ -516,6 +524,24 @@ def _single_row_groups(aggregate, users: dict) -> bool:
                                  for u in parents)
 
 
+def _unnest_refusals(nodes: list, users: dict) -> dict:
+    """unnest() nodes Spark cannot run as DuckDB does, with why: Spark allows one generator
+    per select, as a whole column (DuckDB zips several, padding with NULLs, and computes on
+    the unnested value)."""
+    found = {}
+    for node in nodes:
+        if not isinstance(node, ops.Unnest):
+            continue
+        for user in users.get(node, ()):
+            if not isinstance(user, ops.Project) or node not in user.values.values():
+                found[node] = ("unnest() inside another expression: Spark runs an unnest only "
+                               "as a whole column; unnest first, then compute on the column")
+            elif sum(isinstance(v, ops.Unnest) for v in user.values.values()) > 1:
+                found[node] = ("two unnest() in one select: DuckDB zips them (padding the "
+                               "shorter with NULLs), Spark runs one per select")
+    return found
+
+
 def in_context(nodes: list, root: ops.Node | None = None) -> Callable[[ops.Node], str | None]:
     """``refusal`` for the nodes of one expression, where the context decides:
 
@@ -534,6 +560,7 @@ def in_context(nodes: list, root: ops.Node | None = None) -> Callable[[ops.Node]
                and n.where is None and users.get(n) and all(
                    isinstance(u, ops.WindowFunction) and u.func is n and u.order_by
                    for u in users[n])}
+    unnests = _unnest_refusals(nodes, users)
     for node in nodes:
         if isinstance(node, ops.Aggregate) and _single_row_groups(node, users):
             ordered.update(m for m in node.metrics.values()
@@ -542,6 +569,8 @@ def in_context(nodes: list, root: ops.Node | None = None) -> Callable[[ops.Node]
         ordered.update(unordered_outputs(root, nodes))
 
     def check(node) -> str | None:
+        if node in unnests:
+            return unnests[node]
         return None if node in ordered else refusal(node)
 
     return check

@@ -105,7 +105,6 @@ class StatisticsRules:
         # DuckDB's mode breaks a tie by the row it read first, which depends on the scan: the
         # values are sorted and counted run by run (an O(n log n) fold), and a tie between two
         # different values fails the query rather than pick one the notebook might not have
-        spark_type = self.type_mapper.from_ibis(op.arg.dtype)
         values = self.f.array_sort(self._agg("collect_list", arg, where=where))
         acc, e = sg.to_identifier("a"), sg.to_identifier("e")
 
@@ -120,6 +119,10 @@ class StatisticsRules:
 
         same = sg.and_(field("cn") > sge.Literal.number(0),
                        sge.EQ(this=field("c"), expression=sge.column(e.copy())))
+        if op.arg.dtype.is_floating():
+            # DuckDB's mode counts each NaN on its own (NaN is not equal to NaN in its hash
+            # table); Spark's = says NaN = NaN
+            same = sg.and_(same, sg.not_(self.f.isnan(sge.column(e.copy()))))
         run = self.if_(same, sge.Add(this=field("cn"), expression=cast(sge.Literal.number(1),
                                                                        "bigint")),
                        cast(sge.Literal.number(1), "bigint"))
@@ -133,8 +136,10 @@ class StatisticsRules:
                 sge.If(this=run.copy().eq(field("bn")), true=sge.true())],
                 default=field("tie"))), expressions=[acc, e])
         zero = cast(sge.Literal.number(0), "bigint")
-        start = state(sge.Cast(this=NULL, to=spark_type), zero, sge.Cast(this=NULL, to=spark_type),
-                      zero.copy(), sge.false())
+        # the start takes the element type Spark gives the values (timestamp_ntz, a decimal's
+        # own precision), which a type written from ibis's could miss; its count 0 ignores it
+        first = self.f.try_element_at(values.copy(), sge.Literal.number(1))
+        start = state(first, zero, first.copy(), zero.copy(), sge.false())
         folded = self.f.aggregate(values, start, step)
         best = sge.Dot(this=folded, expression=sg.to_identifier("b"))
         tie = sge.Dot(this=folded.copy(), expression=sg.to_identifier("tie"))
