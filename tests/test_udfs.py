@@ -132,6 +132,10 @@ EXACT = [
     ("parse_numbers",
      "def u(s: str) -> str:\n    t = s.strip()\n    if t.isdecimal():\n"
      "        return str(int(t) + 1) + '|' + str(float(t) / 4)\n    return 'n/a'", "t.s"),
+    # C99's pow table: pow(-1, +-inf) is 1 in Python, NaN in Java's Math.pow
+    ("pow_of_minus_one_to_inf",
+     "def u(x: float) -> float:\n    if math.isinf(x):\n"
+     "        return math.pow(-1.0, x) + (-1.0) ** x * 2.0\n    return 0.0", "t.f"),
 ]
 TRANSCENDENTAL = [
     ("math_functions",

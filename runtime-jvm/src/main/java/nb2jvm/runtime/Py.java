@@ -134,6 +134,8 @@ public final class Py {
     if (b == 0.0) return 1.0; // also nan ** 0
     if (a == 1.0) return 1.0; // also 1 ** nan, where Java gives NaN
     if (Double.isNaN(a) || Double.isNaN(b)) return Double.NaN;
+    // C99 (and CPython's float_pow): (-1) ** +-inf is 1; Java's Math.pow gives NaN
+    if (a == -1.0 && Double.isInfinite(b)) return 1.0;
     if (a == 0.0 && b < 0 && !Double.isInfinite(b)) {
       throw PyError.zeroDivision("0.0 cannot be raised to a negative power");
     }
@@ -306,6 +308,8 @@ public final class Py {
     if (x == 0.0 && y < 0 && !Double.isInfinite(y)) throw domain();
     if (y == 0.0 || x == 1.0) return 1.0;
     if (Double.isNaN(x) || Double.isNaN(y)) return Double.NaN;
+    // C99's pow table (CPython's math.pow): pow(-1, +-inf) is 1; Java's Math.pow gives NaN
+    if (x == -1.0 && Double.isInfinite(y)) return 1.0;
     return ranged(Math.pow(x, y), Double.isInfinite(y) ? y : x);
   }
 
