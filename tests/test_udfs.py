@@ -133,6 +133,10 @@ EXACT = [
      "def u(s: str) -> str:\n    t = s.strip()\n    if t.isdecimal():\n"
      "        return str(int(t) + 1) + '|' + str(float(t) / 4)\n    return 'n/a'", "t.s"),
     # C99's pow table: pow(-1, +-inf) is 1 in Python, NaN in Java's Math.pow
+    # Python's int ** negative int literal is a float
+    ("int_pow_negative_literal",
+     "def u(x: int) -> float:\n    y = x if x != 0 else 3\n"
+     "    return y ** -2 + 2 ** -1 + (y % 5) ** -3 * 0.0 if y % 5 else y ** -1", "t.i"),
     ("pow_of_minus_one_to_inf",
      "def u(x: float) -> float:\n    if math.isinf(x):\n"
      "        return math.pow(-1.0, x) + (-1.0) ** x * 2.0\n    return 0.0", "t.f"),

@@ -506,6 +506,11 @@ class FunctionTranslator:
                     not isinstance(b.const, bool) and abs(b.const) <= 2 ** 53:
                 return Ex(f"({x} / {_float_literal(float(b.const))})", "float")
             return Ex(f"Py.truediv({x}, {y})", "float")
+        if t == "int" and op == "**" and isinstance(b.const, int) and b.const < 0:
+            # Python's int ** negative int is float(a) ** float(b) (CPython's long_pow): a
+            # float, with float pow's errors (0 ** -2 raises ZeroDivisionError)
+            return Ex(f"Py.pow({self._as(a, 'float', node, op)}, "
+                      f"{_float_literal(float(b.const))})", "float")
         if t == "int":
             fn = {"+": "add", "-": "sub", "*": "mul", "//": "floordiv", "%": "mod",
                   "**": "pow"}.get(op)
