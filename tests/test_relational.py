@@ -147,6 +147,8 @@ CASES = [
      "whole column"),
     ("group_concat_float", "t.group_by('g').aggregate(c=t.f.group_concat(',', order_by=t.i))",
      "refused", "its own text"),
+    ("pivot_wider_unnamed", "t.pivot_wider(names_from='g', values_from='x')", "refused",
+     "names="),
     ("group_concat_unordered", "t.group_by('g').aggregate(c=t.s.group_concat(','))",
      "refused", "scan order"),
     ("corr_sample", "t.aggregate(c=t.x.corr(t.y))", "refused", "how='pop'"),

@@ -447,8 +447,16 @@ class Interpreter:
         return value
 
     def _precheck_call(self, node, func: "Allowed", args: list, kwargs: dict) -> None:
-        """Refuse, before running it, a call whose result or work would exceed the bounds."""
+        """Refuse, before running it, a call whose result or work would exceed the bounds (or
+        that would have to read data)."""
         owner = getattr(func.fn, "__self__", None)
+        if isinstance(owner, ir.Table) and func.name == "pivot_wider" and \
+                kwargs.get("names") is None:
+            # ibis reads the distinct values of names_from from the data to name the columns:
+            # a query, and columns that would change with the data the artifact meets
+            raise Refusal("E205", "pivot_wider() without names= reads its column names from "
+                          "the data; an artifact needs them fixed", node,
+                          hint="pass names=[...] with the values of names_from to pivot")
         if isinstance(owner, str) and func.name == "join" and args and \
                 not isinstance(args[0], (list, tuple)):
             # materialise (bounded) what join would consume, so its size is known first
