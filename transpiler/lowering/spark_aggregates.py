@@ -10,7 +10,7 @@ import sqlglot.expressions as sge
 import ibis.expr.operations as ops
 from ibis.backends.sql.compilers.base import SQLGlotCompiler
 
-from .spark_sql import NULL, cast, double
+from .spark_sql import NULL, aggregate_part, cast, composite, double
 
 
 class AggregateRules:
@@ -23,9 +23,9 @@ class AggregateRules:
         # not fit int64 (where the notebook's int64 column cannot hold it either)
         if op.arg.dtype.is_integer() and op.arg.dtype.nbytes == 8:
             total = self.agg.sum(cast(arg, "decimal(38, 0)"), where=where)
-            total.meta["nb2jvm_aggregate"] = True  # windowed inside the cast (see below)
+            aggregate_part(total)  # windowed inside the cast (see below)
             result = cast(total, "bigint")
-            result.meta["nb2jvm_composite"] = True
+            composite(result)
             return result
         return super().visit_Sum(op, arg=arg, where=where)
 
@@ -42,17 +42,15 @@ class AggregateRules:
         value = self.agg[name](arg, where=where)
         count = self.agg.count(arg.copy(), where=where.copy() if where is not None else None)
         for aggregate in (value, count):
-            aggregate.meta["nb2jvm_aggregate"] = True
+            aggregate_part(aggregate)
         label = name.upper().replace("VAR_", "VAR")
-        composite = sge.Case(ifs=[
+        return composite(sge.Case(ifs=[
             sge.If(this=count.eq(sge.Literal.number(1)),
                    true=double("0.0") if kind == "pop" else cast(NULL, "double")),
             sge.If(this=self.f.isnan(value) | self.f.abs(value.copy()).eq(double("Infinity")),
                    true=self.f.raise_error(sge.Literal.string(
                        f"{label} is out of range (the notebook's DuckDB raises)")))],
-            default=value.copy())
-        composite.meta["nb2jvm_composite"] = True
-        return composite
+            default=value.copy()))
 
     visit_StandardDev = visit_Variance = _moment
 
@@ -75,7 +73,7 @@ class AggregateRules:
         if where is not None:
             keep.append(where)
         collected = self.f.collect_list(self.if_(sg.and_(*keep), item, NULL) if keep else item)
-        collected.meta["nb2jvm_aggregate"] = True
+        aggregate_part(collected)
         left, right = sg.to_identifier("l"), sg.to_identifier("r")
         order = sge.Literal.number(0)
         for i, (_, ascending, nulls_first) in reversed(list(enumerate(keys))):
@@ -103,7 +101,7 @@ class AggregateRules:
                                                             include_null),
                                        sge.Literal.number(-1 if isinstance(op, ops.Last) else 1))
         value = sge.Dot(this=picked, expression=sg.to_identifier("v"))
-        value.meta["nb2jvm_composite"] = True
+        composite(value)
         return value
 
     visit_Last = visit_First
@@ -118,7 +116,7 @@ class AggregateRules:
             this=sge.Dot(this=sge.column(element.copy()), expression=sg.to_identifier("v")),
             expressions=[element]))
         result = self.if_(self.f.size(ordered.copy()).eq(0), NULL, values)
-        result.meta["nb2jvm_composite"] = True
+        composite(result)
         return result
 
     def _arg_extreme(self, op, arg, key, where, ascending):
@@ -141,7 +139,7 @@ class AggregateRules:
             f"{name}() is tied between rows with different values: the notebook's DuckDB "
             "returns the one it reads first, which depends on its scan order")),
             of(top.copy(), "v"))
-        value.meta["nb2jvm_composite"] = True
+        composite(value)
         return value
 
     def visit_ArgMin(self, op, *, arg, key, where):
@@ -160,12 +158,12 @@ class AggregateRules:
         low, high = (self.agg[name](arg.copy(), where=where.copy() if where else None)
                      for name in ("min", "max"))
         for node in (low, high):
-            node.meta["nb2jvm_aggregate"] = True
+            aggregate_part(node)
         value = self.if_(sge.NullSafeEQ(this=low, expression=high), low.copy(),
                          self.f.raise_error(sge.Literal.string(
                              "arbitrary() over different values: the notebook's DuckDB returns "
                              "the first one it reads, which depends on its scan order")))
-        value.meta["nb2jvm_composite"] = True
+        composite(value)
         return value
 
     def visit_GroupConcat(self, op, *, arg, sep, where, order_by):
@@ -177,7 +175,7 @@ class AggregateRules:
             expressions=[element]))
         result = self.if_(self.f.size(ordered.copy()).eq(0), NULL,
                           self.f.array_join(values, sep))
-        result.meta["nb2jvm_composite"] = True
+        composite(result)
         return result
 
     def _unordered_collect(self, op, arg, where, include_null, distinct):
@@ -188,7 +186,7 @@ class AggregateRules:
         if where is not None:
             value = self.if_(where, value, NULL)
         collected = self.f["collect_set" if distinct else "collect_list"](value)
-        collected.meta["nb2jvm_aggregate"] = True
+        aggregate_part(collected)
         values = collected
         if include_null:
             element = sg.to_identifier("e")
@@ -196,7 +194,7 @@ class AggregateRules:
                 this=sge.Dot(this=sge.column(element.copy()), expression=sg.to_identifier("v")),
                 expressions=[element]))
         result = self.if_(self.f.size(collected.copy()).eq(0), NULL, values)
-        result.meta["nb2jvm_composite"] = True
+        composite(result)
         return result
 
     def visit_FirstValue(self, op, *, arg):

@@ -19,7 +19,7 @@ import ibis.expr.operations as ops
 from .spark_json import check_json_get, json_refusal
 from .spark_numeric import shift_width
 from .spark_time import time_refusal
-from .unordered import outputs as unordered_outputs
+from .unordered import outputs as unordered_outputs, users_of
 
 CONFORMANT_OPS = frozenset({
     # relations
@@ -552,10 +552,7 @@ def in_context(nodes: list, root: ops.Node | None = None) -> Callable[[ops.Node]
     * an unordered collect() that reaches an output column unchanged is an array whose element
       order is arbitrary on both engines: compared as a multiset (``unordered.py``).
     """
-    users: dict = {}
-    for node in nodes:
-        for child in getattr(node, "__children__", ()):
-            users.setdefault(child, []).append(node)
+    users = users_of(nodes)
     ordered = {n for n in nodes if isinstance(n, (ops.First, ops.Last)) and not n.order_by
                and n.where is None and users.get(n) and all(
                    isinstance(u, ops.WindowFunction) and u.func is n and u.order_by

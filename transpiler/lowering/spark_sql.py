@@ -42,3 +42,18 @@ def finite(value: sge.Expression) -> sge.Expression:
     """Spark's test that a double is neither NaN nor infinite."""
     number = cast(value, "double")
     return formula("NOT (isnan(v) OR abs(v) = CAST('Infinity' AS DOUBLE))", v=number)
+
+
+# A rule that combines several aggregates (a CASE over a count and a variance, say) marks the
+# result as a composite and each aggregate in it as a part: Spark has no window over a CASE of
+# aggregates, so AggregateRules.visit_WindowFunction windows the parts one by one.
+def aggregate_part(node: sge.Expression) -> sge.Expression:
+    """``node`` marked as an aggregate inside a composite rule."""
+    node.meta["nb2jvm_aggregate"] = True
+    return node
+
+
+def composite(node: sge.Expression) -> sge.Expression:
+    """``node`` marked as a composite of aggregate parts."""
+    node.meta["nb2jvm_composite"] = True
+    return node

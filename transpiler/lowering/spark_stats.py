@@ -12,24 +12,14 @@ import sqlglot as sg
 import sqlglot.expressions as sge
 import ibis.expr.datatypes as dt
 
-from .spark_sql import NULL, cast, double, finite, formula
-
-
-def _marked(node: sge.Expression) -> sge.Expression:
-    node.meta["nb2jvm_aggregate"] = True
-    return node
-
-
-def _composite(node: sge.Expression) -> sge.Expression:
-    node.meta["nb2jvm_composite"] = True
-    return node
+from .spark_sql import NULL, aggregate_part, cast, composite, double, finite, formula
 
 
 class StatisticsRules:
     """Moments, modes and bit aggregates as DuckDB answers them."""
 
     def _agg(self, name, *args, where):
-        return _marked(self.agg[name](*args, where=where))
+        return aggregate_part(self.agg[name](*args, where=where))
 
     def _raise(self, message: str) -> sge.Expression:
         return self.f.raise_error(sge.Literal.string(message))
@@ -64,7 +54,7 @@ class StatisticsRules:
         dev_x = self.if_(one, double("0.0"), sx)
         dev_y = self.if_(one.copy(), double("0.0"), sy)
         product = sge.Mul(this=sge.paren(dev_x.copy()), expression=sge.paren(dev_y.copy()))
-        return _composite(sge.Case(ifs=[
+        return composite(sge.Case(ifs=[
             sge.If(this=count.eq(sge.Literal.number(0)), true=cast(NULL, "double")),
             sge.If(this=sg.not_(finite(dev_x)),
                    true=self._raise("STDDEV_POP for X is out of range (the notebook's DuckDB "
@@ -93,7 +83,7 @@ class StatisticsRules:
                         "(n - 1) * ((n + 1) * m4 / (m2 * m2) - 3 * (n - 1)) / ((n - 2) * (n - 3))",
                         m4=m4, m2=m2, n=n)
         least = 1 if how == "pop" else 3
-        return _composite(sge.Case(ifs=[
+        return composite(sge.Case(ifs=[
             sge.If(this=n.copy() <= sge.Literal.number(least), true=cast(NULL, "double")),
             sge.If(this=centred.eq(double("0.0")), true=cast(NULL, "double")),
             sge.If(this=m2.copy() <= double("0.0"), true=cast(NULL, "double")),
@@ -143,25 +133,22 @@ class StatisticsRules:
         folded = self.f.aggregate(values, start, step)
         best = sge.Dot(this=folded, expression=sg.to_identifier("b"))
         tie = sge.Dot(this=folded.copy(), expression=sg.to_identifier("tie"))
-        return _composite(self.if_(tie, self._raise(
+        return composite(self.if_(tie, self._raise(
             "mode() is tied between different values: the notebook's DuckDB returns the one it "
             "reads first, which depends on its scan order"), best))
 
-    def _bits(self, name, op, arg, where):
-        # Spark's bit_and/bit_or/bit_xor skip NULLs and give NULL for no rows, as DuckDB's
-        return self.agg[name](arg, where=where)
-
     def visit_BitAnd(self, op, *, arg, where):
-        # ibis has no Spark rule for the bit aggregates; Spark's skip NULLs as DuckDB's
-        return self._bits("bit_and", op, arg, where)
+        # ibis has no Spark rule for the bit aggregates; Spark's skip NULLs and give NULL for
+        # no rows, as DuckDB's
+        return self.agg.bit_and(arg, where=where)
 
     def visit_BitOr(self, op, *, arg, where):
         # as visit_BitAnd
-        return self._bits("bit_or", op, arg, where)
+        return self.agg.bit_or(arg, where=where)
 
     def visit_BitXor(self, op, *, arg, where):
         # as visit_BitAnd
-        return self._bits("bit_xor", op, arg, where)
+        return self.agg.bit_xor(arg, where=where)
 
     def visit_CountDistinctStar(self, op, *, arg, where):
         # DuckDB counts distinct row structs, which are never NULL (a row of NULLs counts);

@@ -24,7 +24,8 @@ ORDER_FREE = (ops.ArrayLength, ops.ArrayContains, ops.ArrayMax, ops.ArrayMin, op
 _PASSING = (ops.Filter, ops.Sort, ops.Limit)
 
 
-def _users(nodes: list) -> dict:
+def users_of(nodes: list) -> dict:
+    """Each node of ``nodes`` to the nodes that take it as an argument."""
     users: dict = {}
     for node in nodes:
         for child in getattr(node, "__children__", ()):
@@ -41,7 +42,7 @@ def outputs(root: ops.Node, nodes: list) -> dict[ops.ArrayCollect, tuple[str, ..
     """For each unordered collect() whose every use passes it unchanged to the output of
     ``root`` or into an order-free operation: the output columns it reaches (maybe none).  The
     others are left out (refused)."""
-    users = _users(nodes)
+    users = users_of(nodes)
     found = {}
     for collect in unordered_collects(nodes):
         reached = _reach(collect, root, users)
