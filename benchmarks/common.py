@@ -23,7 +23,7 @@ def jdk_tool(name: str) -> str:
 
 
 def spark_jars() -> Path:
-    from transpiler.jvm import spark_jars_dir
+    from transpiler.jvm.spark import spark_jars_dir
 
     return spark_jars_dir()
 

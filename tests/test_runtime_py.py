@@ -30,6 +30,9 @@ def rt(jvm):
         PyStr = jpype.JClass("nb2jvm.runtime.PyStr")
         PyFormat = jpype.JClass("nb2jvm.runtime.PyFormat")
         PyError = jpype.JClass("nb2jvm.runtime.PyError")
+        PyWiden = jpype.JClass("nb2jvm.runtime.PyWiden")
+        PyBig = jpype.JClass("nb2jvm.runtime.PyBig")
+        BigInteger = jpype.JClass("java.math.BigInteger")
         JLong = jpype.JLong
         JDouble = jpype.JDouble
     return Runtime
@@ -79,8 +82,11 @@ def test_int_arithmetic_or_overflow(rt, a, b):
                      ("mod", lambda x, y: x % y)):
         expected = _py_or_error(fn, a, b)
         if isinstance(expected, int) and not -(2**63) <= expected < 2**63:
-            expected = "OverflowError"  # Python's int is unbounded; the runtime stops
-        got = _jvm_or_error(rt, getattr(rt.Py, name), rt.JLong(a), rt.JLong(b))
+            expected = "widen"  # Python's int is unbounded: the UDF's exact variant takes over
+        try:
+            got = _jvm_or_error(rt, getattr(rt.Py, name), rt.JLong(a), rt.JLong(b))
+        except rt.PyWiden:
+            got = "widen"
         assert got == expected, (name, a, b)
     assert _same(_jvm_or_error(rt, rt.Py.truediv, rt.JLong(a), rt.JLong(b)),
                  _py_or_error(lambda x, y: x / y, a, b))
@@ -113,17 +119,25 @@ def test_int_float_comparison_is_exact(rt, x, y):
 
 
 @SETTINGS
-@given(s=st.text(alphabet="0123456789_+- .eEinfatyINFA\u0663\u00b2\uff11", max_size=10))
+@given(s=st.text(alphabet="0123456789_+- .eEinfatyINFA\u0663\u00b2\uff11", max_size=24))
 def test_parse_int_and_float(rt, s):
     def py_int(t):
         v = int(t)
-        return v if -(2**63) <= v < 2**63 else "OverflowError"
-    assert _jvm_or_error(rt, rt.Py.parseInt, s) == _py_or_error(py_int, s)
+        return v if -(2**63) <= v < 2**63 else "widen"  # the exact variant parses it
+    try:
+        got = _jvm_or_error(rt, rt.Py.parseInt, s)
+    except rt.PyWiden:
+        got = "widen"
+    assert got == _py_or_error(py_int, s)
+    exact = _jvm_or_error(rt, rt.PyBig.parseInt, s)
+    assert (int(exact) if isinstance(exact, str) and exact.lstrip("-").isdigit() else exact) \
+        == _py_or_error(int, s)
     assert _same(_jvm_or_error(rt, rt.Py.parseFloat, s), _py_or_error(float, s))
 
 
 SPECS = ["", ".2f", ".0f", "+.3f", ",.2f", "_.1f", "10.3f", "<10.1f", "^9.2f", "*>8.1e", ".3e",
-         "E", ".1%", "%", "08.2f", "=+10.2f", " .4f"]
+         "E", ".1%", "%", "08.2f", "=+10.2f", " .4f", "g", ".3g", ".0g", ".1g", ".12g", "G",
+         ">12.4G", ",g", "+.17g", "010.2g"]
 
 
 @SETTINGS
@@ -314,3 +328,119 @@ def test_date_and_datetime_arithmetic(rt, pd_, days, delta, micros):
 def test_split_item_is_split_then_index(rt, s, sep, i):
     assert _jvm_or_error(rt, rt.PyStr.splitItem, s, sep, rt.JLong(i)) == \
         _py_or_error(lambda: s.split(sep)[i])
+
+
+# ---- PyBig: the exact variant's ints against Python's ------------------------------------------
+
+BIG = st.integers(min_value=-(2**200), max_value=2**200) | INT64 | st.integers(-3, 3)
+
+
+def _big(rt, x: int):
+    return rt.BigInteger(str(x))
+
+
+def _pyint(value) -> int:
+    return int(str(value.toString()))
+
+
+@SETTINGS
+@given(a=BIG, b=BIG, k=st.integers(-3, 140))
+def test_exact_ints_are_pythons(rt, a, b, k):
+    B = rt.PyBig
+    ops = (("add", lambda x, y: x + y), ("sub", lambda x, y: x - y), ("mul", lambda x, y: x * y),
+           ("floordiv", lambda x, y: x // y), ("mod", lambda x, y: x % y),
+           ("and", lambda x, y: x & y), ("or", lambda x, y: x | y), ("xor", lambda x, y: x ^ y),
+           ("gcd", __import__("math").gcd), ("min", min), ("max", max))
+    for name, fn in ops:
+        expected = _py_or_error(fn, a, b)
+        method = getattr(B, f"{name}_" if name in ("and", "or") else name)  # JPype's names
+        got = _jvm_or_error(rt, method, _big(rt, a), _big(rt, b))
+        got = int(got) if isinstance(got, str) and got.lstrip("-").isdigit() else got
+        assert got == expected, (name, a, b)
+    for name, fn in (("lshift", lambda x, n: x << n), ("rshift", lambda x, n: x >> n),
+                     ("pow", lambda x, n: x ** n)):
+        if name == "pow" and k > 40:
+            continue
+        expected = _py_or_error(fn, a, k)
+        if name == "pow" and k < 0:
+            expected = "TypeError"  # statically int: Python's float result is refused here
+        got = _jvm_or_error(rt, getattr(B, name), _big(rt, a), _big(rt, k))
+        got = int(got) if isinstance(got, str) and got.lstrip("-").isdigit() else got
+        assert got == expected, (name, a, k)
+    assert _same(_jvm_or_error(rt, B.truediv, _big(rt, a), _big(rt, b)),
+                 _py_or_error(lambda x, y: x / y, a, b)), (a, b)
+    assert _same(_jvm_or_error(rt, B.toFloat, _big(rt, a)), _py_or_error(float, a))
+    assert B.cmp(_big(rt, a), rt.JDouble(float(b))) == ((a > float(b)) - (a < float(b)))
+    assert str(B.str(_big(rt, a))) == str(a)
+    assert _jvm_or_error(rt, B.result, _big(rt, a)) == (
+        a if -(2**63) <= a < 2**63 else "OverflowError")
+
+
+@SETTINGS
+@given(x=FLOATS)
+def test_exact_float_to_int_conversions(rt, x):
+    import math
+
+    for name, fn in (("toInt", int), ("floor", math.floor), ("ceil", math.ceil),
+                     ("round", round)):
+        expected = _py_or_error(fn, x)
+        got = _jvm_or_error(rt, getattr(rt.PyBig, name), rt.JDouble(x))
+        got = int(got) if isinstance(got, str) and got.lstrip("-").isdigit() else got
+        assert got == expected, (name, x)
+
+
+@SETTINGS
+@given(s=TEXT, old=st.sampled_from(["a", "", "ab", " ", "ß"]), count=st.integers(-1, 3),
+       keep=st.booleans())
+def test_more_str_methods(rt, s, old, count, keep):
+    S = rt.PyStr
+    text = s + "\r\n" + s + "\x1c" + s
+    assert str(S.replace(s, old, "-", rt.JLong(count))) == s.replace(old, "-", count)
+    assert [str(p) for p in S.splitlines(text, keep)] == text.splitlines(keep)
+    assert [str(p) for p in S.splitlines(s)] == s.splitlines()
+    if old:
+        assert [str(p) for p in S.rsplit(s, old, rt.JLong(count))] == s.rsplit(old, count)
+    assert str(S.removeprefix(s, old)) == s.removeprefix(old)
+    assert str(S.removesuffix(s, old)) == s.removesuffix(old)
+    assert _jvm_or_error(rt, S.rindex, s, old) == _py_or_error(s.rindex, old)
+    for name in ("title", "capitalize", "swapcase"):
+        assert str(getattr(S, name)(s)) == getattr(s, name)(), name
+    assert bool(S.istitle(s)) == s.istitle() and bool(S.isascii(s)) == s.isascii()
+
+
+def test_title_capitalize_swapcase_of_every_code_point(rt):
+    # each code point after a cased and after an uncased one, and as a word of its own
+    for sep in ("\n", "A", "a"):
+        text = sep.join(_all_code_points())
+        for name in ("title", "capitalize", "swapcase"):
+            got = str(getattr(rt.PyStr, name)(text))
+            assert got == getattr(text, name)(), (name, sep)
+    wrong = [hex(ord(c)) for c in _all_code_points()[::7] if bool(rt.PyStr.istitle(c + "a"))
+             != (c + "a").istitle()]
+    assert not wrong, wrong[:10]
+
+
+@SETTINGS
+@given(x=FLOATS, y=FLOATS)
+def test_math_functions_and_their_errors(rt, x, y):
+    """Within an ulp of CPython's (fdlibm on the JVM, the C library in CPython), with the same
+    domain and range errors."""
+    import math
+
+    def close(a, b):
+        if isinstance(a, str) or isinstance(b, str):
+            return a == b
+        if math.isnan(a) or math.isnan(b) or math.isinf(a) or math.isinf(b) or a == 0 or b == 0:
+            return _same(a, b) or (a == b == 0)
+        return abs(a - b) <= 4 * math.ulp(b)
+
+    for name in ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh",
+                 "acosh", "atanh", "expm1", "exp2", "cbrt", "radians", "degrees"):
+        expected = _py_or_error(getattr(math, name), x)
+        got = _jvm_or_error(rt, getattr(rt.Py, name), rt.JDouble(x))
+        assert close(got, expected), (name, x, got, expected)
+    for name in ("atan2", "hypot", "remainder"):
+        expected = _py_or_error(getattr(math, name), x, y)
+        got = _jvm_or_error(rt, getattr(rt.Py, name), rt.JDouble(x), rt.JDouble(y))
+        assert close(got, expected), (name, x, y, got, expected)
+    assert bool(rt.Py.isclose(rt.JDouble(x), rt.JDouble(y))) == math.isclose(x, y)

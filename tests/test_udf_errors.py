@@ -29,6 +29,12 @@ RAISING = [
     ("overflow_64_bits", "def u(x: int) -> int:\n    return x * 2 ** 62 * 4", "t.i",
      "OverflowError|out of range", 2),
     ("helper_raises", "def u(x: int) -> int:\n    return boom(x)", "t.i", "ZeroDivisionError", -1),
+    ("raise_statement", "def u(x: int) -> int:\n    if x > 2:\n        raise ValueError(f'x={x}')\n"
+     "    return x", "t.i", "ValueError", 3),
+    ("uncaught_by_handler", "def u(s: str) -> int:\n    try:\n        return int(s) // 0\n"
+     "    except ValueError:\n        return 0", "t.s", "ZeroDivisionError", 3),
+    ("int_result_beyond_bigint", "def u(x: int) -> int:\n    y = x * 2 ** 70\n    return y // 2 ** 5",
+     "t.i", "OverflowError|out of range", 3),
 ]
 HELPER = "def boom(n: int) -> int:\n    return n // (n - n)\n"
 
@@ -65,9 +71,9 @@ REJECTED = [
     ("def u(x: int) -> int:\n    if x:\n        y = 1\n    return y", "U124", 4, 12,
      "may be unassigned"),
     ("def u(x: int) -> int:\n    return len(x)", "U120", 2, 12, "len() does not take (int)"),
-    ("def u(s: str) -> str:\n    return s.title()", "U102", 2, 12, "method 'title'"),
+    ("def u(s: str) -> str:\n    return s.expandtabs()", "U102", 2, 12, "method 'expandtabs'"),
     ("def u(x: float) -> float:\n    return math.gamma(x)", "U102", 2, 12, "math.gamma"),
-    ("def u(x: float) -> str:\n    return f'{x:g}'", "U125", 2, 15, "format spec 'g'"),
+    ("def u(x: float) -> str:\n    return f'{x:n}'", "U125", 2, 15, "format spec 'n'"),
     ("def u(x: int) -> int:\n    return undefined(x)", "U102", 2, 12, "'undefined'"),
     ("def u(x: float) -> float:\n    return min(x, 1)", "U120", 2, 12, "min() of float and int"),
     ("def u(d: datetime.date) -> int:\n    return d.hour", "U102", 2, 12,
@@ -85,7 +91,19 @@ REJECTED = [
     ("def u(x: int) -> int:\n    return x.real", "U102", 2, 12, "attribute 'real'"),
     ("def u(x: int) -> int:\n    return 1 if x else 'a'", "U120", 2, 12, "int and a str"),
     ("def u(s: str) -> bool:\n    return s == 1", "U120", 2, 12, "comparing a str with a int"),
-    ("def u(x: int) -> int:\n    return x ** 99999999999999999999", "U123", 2, 17, "64 bits"),
+    ("def u(x: int) -> int:\n    try:\n        return 1 // x\n    except KeyboardInterrupt:\n"
+     "        return 0", "U120", 4, 5, "'except KeyboardInterrupt'"),
+    ("def u(x: int) -> int:\n    try:\n        return 1 // x\n    except ValueError as e:\n"
+     "        return 0", "U120", 4, 5, "'except ... as name'"),
+    ("def u(x: int) -> int:\n    raise RuntimeError('no')", "U120", 2, 5, "a UDF raises one of"),
+    ("def u(x: int) -> int:\n    raise", "U120", 2, 5, "outside an except clause"),
+    ("def u(x: int) -> int:\n    raise ValueError('a') from None", "E101", 2, 5,
+     "`raise ... from ...`"),
+    ("def u(s: str) -> int:\n    return len({c for c in s})", "E101", 2, 16,
+     "set and dict comprehensions"),
+    ("def u(s: str) -> int:\n    return sum(c for c in s)", "U120", 2, 12, "sum() of str"),
+    ("def u(x: int) -> int:\n    return sum(k for k in x)", "U120", 2, 27,
+     "runs over range(...), a str or a list of str, not a int"),
     ("def u(x: int) -> int:\n    while x:\n        return 1\n    else:\n        return 2", "E101",
      2, 5, "while-else is not supported in a UDF"),
 ]

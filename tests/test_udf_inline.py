@@ -18,7 +18,9 @@ CASES = [
     ("def u(x: float, n: int) -> float:\n    if n > 3:\n        return x * 0.9\n    return x",
      "t.f, t.i", {"i"}, 0),
     # integer arithmetic can overflow (ANSI raises) on a row Python never computes: all guarded
-    ("def u(x: float, n: int) -> float:\n    return x + n * 2", "t.f, t.i", {"f", "i"}, 0),
+    ("def u(x: float, n: int) -> float:\n    return x + n * 2.0", "t.f, t.i", set(), 0),
+    # int arithmetic feeding more arithmetic is compiled, not inlined: Python's intermediate is
+    # exact where BIGINT raises (n * 2 beyond 64 bits, then + x fits a float again)
     # a branch that is not NULL when x is NULL: guarded
     ("def u(x: float) -> float:\n    if x > 1.0:\n        return x\n    return 0.0", "t.f",
      {"f"}, 1),
@@ -51,3 +53,22 @@ def test_inlined_sql_keeps_only_the_guards_python_needs(tmp_path, source, args, 
     sql = lowered.lowered[0].sql
     assert set(re.findall(r"`t0`\.`(\w)` IS NULL\s*\)?\s*(?:OR|THEN)", sql)) == guarded, sql
     assert sql.count("ISNAN(") == isnan, sql
+
+
+# Integer arithmetic whose value feeds more computation: Python computes it exactly (an
+# unbounded int), Spark's BIGINT raises, so the body is compiled (with its exact variant).
+NOT_INLINED = [
+    "def u(x: float, n: int) -> float:\n    return x + n * 2",
+    "def u(x: float, n: int) -> int:\n    return -n - 7",
+    "def u(x: float, n: int) -> bool:\n    return n * 3 > 10",
+    "def u(x: float, n: int) -> int:\n    y = n * 3 - 7\n    return y // 4",
+]
+
+
+@pytest.mark.parametrize("source", NOT_INLINED, ids=range(len(NOT_INLINED)))
+def test_int_intermediates_are_compiled_not_inlined(tmp_path, source):
+    path = write_notebook(tmp_path / "nb.ipynb", [
+        "import ibis\nt = ibis.table({'f': 'float64', 'i': 'int64'}, name='t')",
+        f"%%export\n@ibis.udf.scalar.python\n{source}\n\nout = t.select(r=u(t.f, t.i))"])
+    assert [u.mode for u in transpile(path, Options(inline_udfs="always")).udfs.udfs] == \
+        ["compiled"]

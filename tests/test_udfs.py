@@ -30,9 +30,12 @@ ROWS = {
           None, "MiXeD Case", "١٢٣", "x²", "ǅ", "a@B.Com "],
     "b": [True, False, None, True, False, True, None, False, True, True, False, True, False,
           True],
+    # ints whose arithmetic leaves 64 bits (3 * j is 2**63 + 1 on row 2): the exact variant
+    "j": [0, (2**63 + 1) // 3, 2**62, -(2**63), 2**63 - 1, None, -(2**62) - 1, 2**32, -(2**31),
+          10**18, 3**39, -(3**39), 12345678901234567, 1],
 }
 SCHEMA = pa.schema([("id", pa.int64()), ("i", pa.int64()), ("f", pa.float64()),
-                    ("s", pa.string()), ("b", pa.bool_())])
+                    ("s", pa.string()), ("b", pa.bool_()), ("j", pa.int64())])
 
 D = "@ibis.udf.scalar.python\n"
 
@@ -57,7 +60,8 @@ EXACT = [
      "t.i, t.b"),
     ("fstring_specs",
      "def u(x: int, y: float, s: str) -> str:\n"
-     "    return f'{x:+,d}|{x:x}|{x:>6}|{y:.3f}|{y:10.2e}|{y:%}|{s:*^9}|{s:.3}|{y}|{x!s}'",
+     "    return f'{x:+,d}|{x:x}|{x:>6}|{y:.3f}|{y:10.2e}|{y:%}|{s:*^9}|{s:.3}|{y}|{x!s}'"
+     "f'|{y:g}|{y:.3G}|{x:.2g}|{y:,.12g}'",
      "t.i, t.f, t.s"),
     ("int_of_float", "def u(x: float) -> int:\n    return int(x) if abs(x) < 1e18 else 0", "t.f"),
     ("float_of_int", "def u(x: int) -> float:\n    return float(x) * 1.0", "t.i"),
@@ -141,7 +145,110 @@ EXACT = [
      "def u(x: float) -> float:\n    if math.isinf(x):\n"
      "        return math.pow(-1.0, x) + (-1.0) ** x * 2.0\n    return 0.0", "t.f"),
 ]
+# Python's ints are unbounded: intermediates beyond 64 bits run in the UDF's exact variant
+# (BigInteger) and give Python's result when it fits BIGINT again.
+EXACT += [
+    ("int_exact_intermediate",
+     "def u(x: int, b: bool) -> int:\n    y = x * 3 - 7\n    if b:\n        y = -y\n"
+     "    return abs(y) // 4", "t.j, t.b"),
+    ("int_cube_mod", "def u(x: int) -> int:\n    y = x * x * x\n    return y % 1000003 - y // 10 ** 60",
+     "t.j"),
+    ("int_collatz_steps",
+     "def u(x: int) -> int:\n    n = abs(x) + 1\n    k = 0\n    while n != 1 and k < 2000:\n"
+     "        n = n // 2 if n % 2 == 0 else 3 * n + 1\n        k += 1\n    return k", "t.j"),
+    ("int_factorial_like",
+     "def u(x: int) -> int:\n    p = 1\n    for k in range(1, abs(x) % 40 + 2):\n        p = p * k\n"
+     "    return p % 998244353 + (p >> 70) % 7 + (p << 3 & 255) - (p ^ -p) % 11 + ~p % 5", "t.j"),
+    ("int_digit_sum_of_power",
+     "def u(x: int) -> int:\n    s = 0\n    for d in str(abs(x ** 4)):\n        s += int(d)\n"
+     "    return s + len(str(x * x))", "t.j"),
+    ("int_floor_of_big_float",
+     "def u(x: float) -> bool:\n    if not math.isfinite(x):\n        return False\n"
+     "    y = x * 1e10\n    return y == int(y) and math.floor(y) > 5 and round(y) >= math.ceil(y) - 1",
+     "t.f"),
+    ("int_big_literal_and_str",
+     "def u(x: int) -> str:\n    return str(x * 100000000000000000000000 + 18446744073709551616)"
+     " + f'|{x * x:,}|{x * 2 ** 64:x}'", "t.j"),
+    ("int_big_truediv_and_compare",
+     "def u(x: int, y: float) -> float:\n    z = (x * 10 ** 9) ** 2\n"
+     "    w = z / (x * 3 + 1) if x != 0 else 0.5\n    return w + (1.0 if z > y * 1e30 else 0.0)"
+     " + float(z % 997) + float(z == x * x * 10 ** 18)", "t.j, t.f"),
+    ("int_shifts_and_bits",
+     "def u(x: int, y: int) -> int:\n    k = abs(y) % 70\n"
+     "    return (x >> k) + (x & 0xff) + (x ^ 5) + ((x % 17) << k) % 1000 + (~x) + (x | 3) // 2",
+     "t.j, t.i"),
+    ("int_min_max_abs_round_big",
+     "def u(x: int) -> int:\n    y = x * 10\n    return (max(y, -y) // 10 - min(abs(y), 7)) // 4 + round(y, -2) // 400 + "
+     "int(str(y)) // 40",
+     "t.j"),
+]
+# comprehensions and generator expressions (loops, never a built list), str methods, math
+EXACT += [
+    ('gen_join_alnum',
+     "def u(s: str) -> str:\n    return ''.join(ch for ch in s if ch.isalnum()) + '|' + '-'.join([w.title() for w in s.split()])",
+     't.s'),
+    ('gen_sum_digits',
+     'def u(x: int) -> int:\n    return sum(int(d) for d in str(abs(x))) + sum(k * k for k in range(abs(x) % 50))',
+     't.i'),
+    ('gen_any_all',
+     'def u(s: str) -> bool:\n    return any(c.isdigit() for c in s) or all(c.isupper() for c in s if c.isalpha())',
+     't.s'),
+    ('gen_minmax',
+     "def u(s: str) -> str:\n    if not s:\n        return ''\n    return max(c for c in s) + min(c.lower() for c in s) + str(max(ord(c) for c in s)) + str(len([c for c in s if c in 'aeiou']))",
+     't.s'),
+    ('gen_sum_float',
+     'def u(x: float) -> float:\n    return sum(x / (k + 1) for k in range(5)) if math.isfinite(x) else 0.0',
+     't.f'),
+    ('gen_nested',
+     'def u(s: str) -> int:\n    return sum(1 for w in s.split() for c in w if c.isalpha())',
+     't.s'),
+    ('str_title_etc',
+     "def u(s: str) -> str:\n    return s.title() + '|' + s.capitalize() + '|' + s.swapcase() + '|' + str(s.istitle()) + str(s.isascii()) + '|' + s.replace('a', 'X', 1) + '|' + s.removeprefix('a').removesuffix(' ') + '|' + ','.join(s.splitlines()) + '|' + ','.join(s.rsplit(' ', 1)) + (str(s.rindex(s[-1:])) if s else '')",
+     't.s'),
+    ('math_int_fns',
+     'def u(x: int) -> int:\n    return math.gcd(x, 12) + math.factorial(abs(x) % 30) % 1000007 + math.isqrt(abs(x))',
+     't.i'),
+]
+# try/except/else/finally and raise: Python's exceptions, caught where Python catches them
+EXACT += [
+    ('try_parse_float',
+     "def u(s: str) -> float:\n    try:\n        return float(s.replace(',', '.'))\n    except ValueError:\n        return -1.0",
+     't.s'),
+    ('try_parse_int_else',
+     'def u(s: str, x: int) -> int:\n    try:\n        n = int(s)\n    except (ValueError, OverflowError):\n        n = 0\n    else:\n        n += 1\n    finally:\n        x = x + 1\n    try:\n        return n // (x % 3) + x\n    except ZeroDivisionError:\n        return -n',
+     't.s, t.i'),
+    ('try_index_lookup',
+     "def u(s: str) -> str:\n    try:\n        return s.split('@')[1].lower()\n    except IndexError:\n        return ''\n    except Exception:\n        return '?'",
+     't.s'),
+    ('try_raise_reraise',
+     "def u(x: int) -> int:\n    try:\n        if x > 5:\n            raise ValueError(f'too big: {x}')\n        y = 10 // x\n    except ArithmeticError:\n        y = 0\n    except ValueError:\n        try:\n            raise\n        except LookupError:\n            return 1\n        except Exception:\n            return 2\n    return y",
+     't.i'),
+    ('try_in_loop',
+     'def u(s: str) -> int:\n    total = 0\n    for w in s.split():\n        try:\n            total += int(w)\n        except ValueError:\n            continue\n    return total',
+     "t.s + ' 12 x -7 ٣'"),
+    ('try_continue_then_more',
+     'def u(s: str) -> int:\n    total = 0\n    for w in s.split():\n        try:\n            v = int(w)\n        except ValueError:\n            continue\n        total += v * 2\n    return total',
+     "t.s + ' 12 x -7 ٣'"),
+]
+# the cell's literal constants as lookup tables (dicts, sets, lists, scalars)
+EXACT += [
+    ('const_dict_get',
+     "def u(s: str) -> str:\n    return CODES.get(s.lower().strip(), 'other') + '|' + ('v' if s in VALID else '-') + str(len(CODES))",
+     't.s'),
+    ('const_dict_item_keyerror_caught',
+     'def u(x: int) -> int:\n    try:\n        return WEIGHTS[x % 5] * LIMIT\n    except KeyError:\n        return -1',
+     't.i'),
+    ('const_lists',
+     'def u(x: int) -> float:\n    k = abs(x) % len(RATES)\n    return RATES[k] + RATES[-1] + float(x in SMALL) + sum(r for r in RATES if r > 0.1)',
+     't.i'),
+    ('const_for_over_list',
+     'def u(s: str) -> int:\n    n = 0\n    for w in STOP:\n        if w in s.lower():\n            n += 1\n    for q in SMALL:\n        n += q\n    return n + len([c for c in s if c in VOWELS])',
+     't.s'),
+]
 TRANSCENDENTAL = [
+    ('math_trig',
+     'def u(x: float) -> float:\n    y = x if math.isfinite(x) and abs(x) < 1e6 else 0.5\n    z = math.tanh(y) / 2\n    return math.sin(y) + math.cos(y) + math.tan(y / 3) + math.atan(y) + math.atan2(y, 2.0) + math.asin(z) + math.acos(z) + math.sinh(z) + math.cosh(z) + math.asinh(y) + math.acosh(abs(y) + 1) + math.atanh(z) + math.hypot(y, 3.0) + math.radians(y) + math.degrees(z) + math.expm1(z) + math.cbrt(y) + float(math.isclose(y, 0.5)) + math.remainder(y, 0.7) + math.exp2(z) + math.nextafter(y, 0.0) + math.ulp(y)',
+     't.f'),
     ("math_functions",
      "def u(x: float) -> float:\n    y = abs(x) if math.isfinite(x) else 2.0\n"
      "    return math.log1p(y) + math.sqrt(y) + math.exp(min(y, 700.0)) / 1e300 + math.log(y + 1)"
@@ -154,7 +261,7 @@ TRANSCENDENTAL = [
 # UDFs whose body has an exact Spark SQL form: inlined into the SQL (manifest mode "inlined").
 INLINE = [
     ("inline_branchy_numeric",
-     "def u(amount: float, n: int) -> float:\n    score = amount * 0.01 + n * 2\n"
+     "def u(amount: float, n: int) -> float:\n    score = amount * 0.01 + n * 2.0\n"
      "    if score > 10 or n < -3:\n        return score - 1.5\n    elif amount != 0.0:\n"
      "        score += 0.25\n        return score / 2\n    return -score", "t.f, t.i"),
     ("inline_nan_comparisons",
@@ -177,16 +284,22 @@ INLINE = [
      "    return x / 4", "t.f, t.i"),
     ("inline_null_strict_strings",
      "def u(s: str, b: bool) -> str:\n    return s + '!' if b else '<' + s", "t.s, t.b"),
-    ("inline_int_overflow_free",
-     "def u(x: int, b: bool) -> int:\n    y = x * 3 - 7\n    if b:\n        y = -y\n"
-     "    return abs(y)", "t.i, t.b"),
+    # int arithmetic at the result only: an overflow fails both (DuckDB refuses the big int)
+    ("inline_int_result",
+     "def u(x: int, b: bool) -> int:\n    return x * 3 if b else x - 7", "t.i, t.b"),
 ]
 HELPER = "def twice(n: int) -> int:\n    return n + n\n"
+# Literal constants of the cell, read by UDFs as lookup tables (frozen at transpile time).
+CONSTANTS = ("CODES = {'abc': 'A', 'straße': 'S', 'mixed case': 'M', '': 'empty'}\n"
+             "VALID = {'abc', 'x²', 'ǅ'}\nWEIGHTS = {0: 3, 1: -2, 3: 7}\nLIMIT = 10\n"
+             "RATES = [0.05, 0.125, 0.2, 1e-3]\nSMALL = (0, 1, -1, 7)\n"
+             "STOP = ['a', 'the', 'ß']\nVOWELS = 'aeiou'\n")
 
 
 def _notebook(folder, cases):
     pq.write_table(pa.Table.from_pydict(ROWS, schema=SCHEMA), folder / "t.parquet")
-    cells = [SETUP + "import math\nt = con.read_parquet('t.parquet')", "%%export\n" + HELPER]
+    cells = [SETUP + "import math\nt = con.read_parquet('t.parquet')",
+             "%%export\n" + HELPER + CONSTANTS]
     for name, source, args in cases:
         body = source.replace("def u(", f"def {name}(", 1)
         cells.append(f"%%export\n{D}{body}\n\ncase_{name} = t.select('id', r={name}({args}))")
@@ -258,3 +371,18 @@ def test_every_table_entry_is_exercised():
     missing += [f".{n}(" for n in STR_METHODS if f".{n}(" not in text]
     allowed = {"math.trunc", "math.isinf", "math.copysign", ".index(", ".lstrip("}
     assert sorted(set(missing) - allowed) == []
+
+
+@pytest.mark.jvm
+def test_without_the_exact_variant_big_intermediates_fail(tmp_path, jvm, monkeypatch):
+    """The planted wrong rule: with no exact variant (the fast path alone), the int cases
+    whose intermediates leave 64 bits are caught as failures, not silently passed."""
+    from transpiler.udf import udf_source
+
+    monkeypatch.setattr(udf_source.Translation, "widen", lambda self, entry: None)
+    cases = [c for c in EXACT if c[0] in ("int_cube_mod", "int_collatz_steps",
+                                          "int_floor_of_big_float")]
+    path = _notebook(tmp_path, cases)
+    report = verify(path, Options(inline_udfs=False), policy=EXACT_POLICY)
+    assert {v.name: v.status for v in report.feature_sets} == {
+        f"case_{name}": "error" for name, _, _ in cases}, [v.message for v in report.feature_sets]

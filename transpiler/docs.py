@@ -33,6 +33,7 @@ def _sigs(table) -> list[str]:
 
 def _udf_section() -> list[str]:
     from .udf import udf_tables as T
+    from .udf.udf_scala import EXCEPTIONS, RAISED
 
     return [
         "## UDFs (`@ibis.udf.scalar.python`), compiled to the JVM",
@@ -48,7 +49,17 @@ def _udf_section() -> list[str]:
         "",
         "Statements: assignment (one type per variable), augmented assignment, `if/elif/else`, "
         "`for` over `range(...)`, a `str` or a `str.split()` list, `while`, `break`, "
-        "`continue`, `pass`, `return`, nested and cell-level helper functions (typed). "
+        "`continue`, `pass`, `return`, nested and cell-level helper functions (typed), "
+        "`try`/`except`/`else`/`finally` catching " + _names(EXCEPTIONS) + " (and a bare "
+        "`except:`) where Python catches them, `raise` of " + _names(RAISED) + " (with one "
+        "message) and a bare `raise` in a handler. "
+        "Ints are Python's: a fast 64-bit path, and an exact variant (BigInteger, runtime "
+        "`PyBig`) that runs the whole call again when an intermediate leaves 64 bits; the "
+        "result must fit BIGINT, as in the notebook's engine. "
+        "Comprehensions: a generator expression or list comprehension (`for` clauses over "
+        "`range(...)`, a `str` or a list of `str`, with `if` conditions) as the argument of "
+        "`str.join`, `sum`, `any`, `all`, `min`, `max`, `len`, `list`, run as loops that stop "
+        "where Python stops; a list comprehension of `str` is a `list[str]` value. "
         "Expressions: arithmetic, comparisons (chained; int/float compared exactly), "
         "`and`/`or` (returning an operand), `not`, conditional expressions, `in`/`not in` on "
         "strings, literal tuples/lists/sets and split lists, `is None` (always False: NULL "

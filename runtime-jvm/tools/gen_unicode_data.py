@@ -70,7 +70,9 @@ TABLES = {
     "CASED": cased,
     "CASE_IGNORABLE": case_ignorable,
 }
-MAPPINGS = {"TO_LOWER": str.lower, "TO_UPPER": str.upper, "TO_CASEFOLD": str.casefold}
+MAPPINGS = {"TO_LOWER": str.lower, "TO_UPPER": str.upper, "TO_CASEFOLD": str.casefold,
+            # a single character's title case is CPython's _PyUnicode_ToTitleFull
+            "TO_TITLE": str.title}
 
 
 def main() -> None:

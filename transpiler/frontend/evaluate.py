@@ -147,10 +147,13 @@ def _define_function(fn: A.FunctionDef, cell: Cell, env: dict):
                     if isinstance(h, Helper))
     names = tuple((name, kind) for name in ("datetime", "date", "timedelta")
                   if (kind := _datetime_binding(env.get(name))) is not None)
+    from ..udf.udf_source import constants_of
+
+    constants = constants_of([fn, *(h for _, h, _ in helpers)], env)
     try:
-        return Allowed(udfsig.stub(fn, UdfSource(fn, cell, helpers,
-                                                  sql_name(fn, cell, helpers, names), names)),
-                        fn.name)
+        return Allowed(udfsig.stub(fn, UdfSource(
+            fn, cell, helpers, sql_name(fn, cell, helpers, names, constants), names,
+            constants)), fn.name)
     except udfsig.UdfTypeError as exc:
         raise Refusal("E111", str(exc), fn) from None
 

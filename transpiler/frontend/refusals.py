@@ -51,8 +51,6 @@ UDF = {
     ast.ClassDef: "`class` is not supported in a UDF",
     ast.AsyncFunctionDef: "`async` functions are not supported in a UDF",
     ast.With: "`with` is not supported in a UDF",
-    ast.Try: "`try` is not supported in a UDF",
-    ast.Raise: "`raise` is not supported in a UDF",
     ast.Assert: "`assert` is not supported in a UDF",
     ast.Global: "`global` is not supported in a UDF",
     ast.Nonlocal: "`nonlocal` is not supported in a UDF",
@@ -65,14 +63,12 @@ UDF = {
     ast.Lambda: "`lambda` is not supported in a UDF; define a local helper function",
     ast.NamedExpr: "the walrus operator `:=` is not supported in a UDF",
     ast.Starred: "star-unpacking (`*x`) is not supported in a UDF",
-    ast.ListComp: "comprehensions are not supported in a UDF; use a `for` loop",
-    ast.SetComp: "comprehensions are not supported in a UDF; use a `for` loop",
-    ast.DictComp: "comprehensions are not supported in a UDF; use a `for` loop",
-    ast.GeneratorExp: "generator expressions are not supported in a UDF; use a `for` loop",
+    ast.SetComp: "set and dict comprehensions are not supported in a UDF; use a list "
+                 "comprehension, a generator expression or a `for` loop",
+    ast.DictComp: "set and dict comprehensions are not supported in a UDF; use a list "
+                  "comprehension, a generator expression or a `for` loop",
     ast.AnnAssign: "annotated local variables are not supported in a UDF",
     ast.MatMult: "the `@` operator is not supported in a UDF",
-    ast.LShift: "shift operators are not supported in a UDF",
-    ast.RShift: "shift operators are not supported in a UDF",
 }
 if hasattr(ast, "Match"):
     UDF[ast.Match] = "`match` is not supported in a UDF"
@@ -114,6 +110,10 @@ def in_udf(node: ast.AST) -> str | None:
         return "a `for` loop in a UDF binds a single name"
     if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
         return f"attributes starting with '_' are not allowed in a UDF ('{node.attr}')"
+    if isinstance(node, ast.Raise) and node.cause is not None:
+        return "`raise ... from ...` is not supported in a UDF"
+    if hasattr(ast, "TryStar") and isinstance(node, ast.TryStar):
+        return "`except*` is not supported in a UDF"
     if isinstance(node, ast.Name) and node.id.startswith("__"):
         return f"names starting with '__' are not allowed in a UDF ('{node.id}')"
     table_hit = UDF.get(type(node)) or (isinstance(node, ast.BinOp) and UDF.get(type(node.op)))

@@ -290,6 +290,33 @@ class Jump(Node):
 
 
 @dataclass(frozen=True)
+class Handler(Node):
+    """``except [types [as name]]: body``; no types is a bare ``except:``."""
+
+    types: tuple[str, ...]
+    is_tuple: bool  # `except (A,):` and `except (A, B):` (Python's AST keeps the tuple)
+    name: str | None
+    body: tuple
+
+
+@dataclass(frozen=True)
+class Try(Node):
+    """``try: body`` with its handlers, ``else`` and ``finally`` parts."""
+
+    body: tuple
+    handlers: tuple[Handler, ...]
+    orelse: tuple
+    finalbody: tuple
+
+
+@dataclass(frozen=True)
+class Raise(Node):
+    """``raise [exc]`` (a bare ``raise`` re-raises in a handler)."""
+
+    exc: Node | None
+
+
+@dataclass(frozen=True)
 class Function(Node):
     """A UDF or helper function: typed parameters, return type and body."""
 

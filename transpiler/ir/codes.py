@@ -78,7 +78,7 @@ CODES = {
     "U120": "a condition of an unsupported type",
     "U121": "a variable assigned values of different types",
     "U122": "a return value of the wrong type",
-    "U123": "an int literal beyond 64 bits",
+    "U123": "an int literal of more than 4300 digits (CPython's own limit)",
     "U124": "a name that may be unbound on some path",
     "U125": "a format spec or type outside the supported ones",
     "W300": "rows may tie on an order key: an order-sensitive result may differ",

@@ -215,6 +215,19 @@ def _stmt_Jump(n: U.Jump):
     return JUMPS[n.kind]()
 
 
+def _stmt_Raise(n: U.Raise):
+    return ast.Raise(expr(n.exc) if n.exc is not None else None, None)
+
+
+def _stmt_Try(n: U.Try):
+    handlers = []
+    for h in n.handlers:
+        kind = None if not h.types else ast.Tuple([_load(t) for t in h.types], ast.Load()) \
+            if h.is_tuple else _load(h.types[0])
+        handlers.append(ast.ExceptHandler(kind, h.name, _body(h.body)))
+    return ast.Try(_body(n.body), handlers, _body(n.orelse), _body(n.finalbody))
+
+
 # A name no source text can spell (it has a hyphen): the sandbox's budget check, called at the
 # start of every function body and every loop iteration of the generated notebook-side code.
 TICK = "nb2jvm-tick"

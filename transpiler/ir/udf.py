@@ -19,6 +19,8 @@ class UdfSource:
     sql_name: str
     # what `datetime`, `date`, `timedelta` name in the cell: "module" or the class
     names: tuple[tuple[str, str], ...] = ()
+    # the cell's literal constants the bodies read (`CODES = {...}`), frozen as their repr
+    constants: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from . import cellast as A
-from .cellast import AugAssign, For, Function, If, Jump, Return, While
+from .cellast import AugAssign, For, Function, Handler, If, Jump, Raise, Return, Try, While
 
 
 def _pos(tree: Tree, line_offset: int) -> A.Pos:
@@ -79,4 +79,23 @@ def _stmt(node, off: int):
         return If(pos, test, _suite(body, off), orelse)
     if kind == "funcdef":
         return function(node, off)
+    if kind == "raise_stmt":
+        return Raise(pos, c[0] if c else None)
+    if kind == "try_stmt":
+        handlers, orelse, final = [], (), ()
+        for part in c:
+            if part is None:
+                continue
+            if part.data == "except_clause":
+                types, name, suite = part.children
+                names = tuple(str(t) for t in types.children) if types is not None else ()
+                is_tuple = types is not None and types.data == "except_many"
+                handlers.append(Handler(_pos(part, off), names, is_tuple,
+                                        str(name) if name is not None else None,
+                                        _suite(suite, off)))
+            elif part.data == "else_clause":
+                orelse = _suite(part.children[0], off)
+            elif part.data == "finally_clause":
+                final = _suite(part.children[0], off)
+        return Try(pos, _suite(c[0], off), tuple(handlers), orelse, final)
     raise ValueError(f"unexpected UDF statement {kind}")

@@ -25,7 +25,10 @@ CALL_SECONDS = 5.0
 CALL_TICKS = 50_000_000
 
 BUILTINS = ("len", "abs", "min", "max", "round", "int", "float", "str", "bool", "ord", "chr",
-            "range", "True", "False", "None")
+            "range", "sum", "any", "all", "list", "True", "False", "None",
+            # the exceptions a UDF may catch or raise (udf_scala's EXCEPTIONS)
+            "Exception", "ArithmeticError", "LookupError", "ValueError", "ZeroDivisionError",
+            "OverflowError", "IndexError", "KeyError", "TypeError")
 DATETIME = ("date", "datetime", "timedelta")
 
 

@@ -320,6 +320,41 @@ def _can_raise(value: ir.Value) -> bool:
         not node.arg.dtype.is_numeric() for node in value.op().find(ops.Cast))
 
 
+def _int_intermediate(value: ir.Value) -> bool:
+    """Whether integer arithmetic computes a value that is not itself the result: Python
+    computes it exactly (an unbounded int, e.g. 3 * x beyond 64 bits) where Spark's BIGINT
+    raises, so what is built from it (3 * x - 7, 3 * x > 10) can differ.  Such a body is
+    compiled (with its exact variant), never inlined.  At a result position an overflow fails
+    both: the notebook's engine refuses an int beyond BIGINT."""
+    import ibis.expr.operations as ops
+
+    arith = (ops.Add, ops.Subtract, ops.Multiply, ops.Negate, ops.Abs, ops.Power,
+             ops.FloorDivide, ops.Modulus)
+
+    def results(node):
+        if isinstance(node, ops.IfElse):
+            return [*results(node.true_expr), *results(node.false_null_expr)]
+        if isinstance(node, ops.SearchedCase):
+            return [r for x in (*node.results, node.default) for r in results(x)]
+        if isinstance(node, ops.Cast):
+            return results(node.arg)
+        return [node]
+
+    allowed = set()
+    for node in results(value.op()):
+        if isinstance(node, arith):
+            allowed.add(node)
+    for node in value.op().find(arith):
+        if not node.dtype.is_integer() or all(isinstance(a, ops.Literal) for a in node.args):
+            continue  # a float, or a constant (-3): no intermediate to overflow
+        if node not in allowed:
+            return True
+        if any(isinstance(a, ops.Node) and any(n.dtype.is_integer() for n in a.find(arith))
+               for a in node.args):
+            return True
+    return False
+
+
 def inline(fn: U.Function, args: list[ir.Value], always: bool = False) -> ir.Value | None:
     """The UDF's body as an ibis expression over ``args``, or None if it is not inlinable (or,
     unless ``always``, if its SQL would repeat work: compiled is the faster form then)."""
@@ -333,6 +368,8 @@ def inline(fn: U.Function, args: list[ir.Value], always: bool = False) -> ir.Val
             return None
         result = _Inliner(fn).body(list(fn.body), env)
         if _kind(result) != returns and not (returns == "float" and _kind(result) == "int"):
+            return None
+        if _int_intermediate(result):
             return None
         result = result.cast(DTYPES[returns])
         if returns == "float":

@@ -14,16 +14,28 @@ from the notebook can break or inject into the Scala source.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass
 
 from ..ir import cellast as A
 from ..ir import udf_ast as U
 from ..ir.errors import Refusal
-from .udf_tables import (ARG_CHECK, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT, FORMAT_TYPES,
+from .udf_tables import (ARG_CHECK, BOX, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT, FORMAT_TYPES,
                          MATH, MATH_CONSTANTS, SCALA, STR_METHODS, TEMPORAL, TEMPORAL_BINOPS,
-                         TEMPORAL_METHODS, TO_STR, TRUTHY, TYPES)
+                         TEMPORAL_METHODS, TO_STR, TRUTHY, TYPES, WIDE_DEFAULT, WIDE_SCALA,
+                         WIDE_TEMPLATES, WIDE_TO_STR, WIDE_TRUTHY)
 
 NUMERIC = ("int", "float", "bool")
+
+# The Python exceptions the runtime raises (PyError.pythonType), by the class an `except`
+# clause names: what it catches, as in Python's hierarchy.  A bare `except:` and `Exception`
+# catch them all (not PyWiden, which is no Python exception).
+RAISED = ("ValueError", "ZeroDivisionError", "OverflowError", "IndexError", "KeyError",
+          "TypeError", "MemoryError")
+EXCEPTIONS = {
+    "Exception": None, "ArithmeticError": ("ZeroDivisionError", "OverflowError"),
+    "LookupError": ("IndexError", "KeyError"), **{name: (name,) for name in RAISED},
+}
 
 
 class UdfError(Refusal):
@@ -78,6 +90,7 @@ class Constants:
 
     def __init__(self):
         self.fields: dict[str, str] = {}
+        self.values: dict[tuple[str, str], str] = {}
 
     def string(self, value: str) -> str:
         if self.SAFE.fullmatch(value):  # match's `$` would accept a trailing newline
@@ -86,12 +99,22 @@ class Constants:
             self.fields[value] = f"S{len(self.fields)}"
         return self.fields[value]
 
+    def value(self, scala_type: str, code: str) -> str:
+        """A field holding a constant of the cell (one per distinct value)."""
+        key = (scala_type, code)
+        if key not in self.values:
+            self.values[key] = f"K{len(self.values)}"
+        return self.values[key]
+
     def declarations(self) -> list[str]:
         lines = []
         for value, name in self.fields.items():
             cps = ", ".join(str(ord(c)) for c in value)
             lines.append(f"  private val {name}: String = new String(Array[Int]({cps}), 0, "
                          f"{len(value)})")
+        # after the strings: a constant's elements may be string fields
+        for (scala_type, code), name in self.values.items():
+            lines.append(f"  private val {name}: {scala_type} = {code}")
         return lines
 
 
@@ -116,23 +139,41 @@ CHUNK_LINES = 400
 _SPEC = re.compile(r"^(?:.?[<>=^])?[+\- ]?0?\d*[,_]?(?:\.\d+)?[a-zA-Z%]?$")
 
 
+# Runtime calls of the fast path that throw PyWiden when an int leaves 64 bits: a method that
+# makes one (or calls a helper that does) gets an exact variant.
+WIDENING = re.compile(r"\bPy\.(add|sub|mul|neg|abs|floordiv|pow|toInt|round|floor|ceil|trunc|"
+                      r"parseInt|tooBig|lshift|gcd|factorial)\(")
+
+
 class FunctionTranslator:
-    """Translate one function; ``functions`` are the helpers it may call, by Python name."""
+    """Translate one function; ``functions`` are the helpers it may call, by Python name.
+
+    ``wide`` translates the function's exact variant: every int is a BigInteger (runtime
+    ``PyBig``), for the rows on which the fast variant's longs left 64 bits (``PyWiden``).
+    """
 
     def __init__(self, fn: U.Function, sig: Signature, functions: dict[str, Signature],
                  consts: Constants, where: tuple[str, int], names: dict[str, str] | None = None,
-                 entry: bool = False):
+                 entry: bool = False, wide: bool = False, constants: dict | None = None):
         self.fn, self.sig, self.functions, self.consts = fn, sig, functions, consts
         self.notebook, self.cell = where
         # what `datetime`, `date`, `timedelta` are bound to in the cell ("module" or a class)
         self.names = names or {}
         self.entry = entry  # called by Spark: check that arguments are in Python's range
+        self.wide = wide
+        self.constants = constants or {}  # the cell's literal constants the body reads
+        # the per-type tables of this variant (an int is a long or a BigInteger)
+        self.scala_of, self.default_of, self.truthy_of, self.to_str_of = (
+            (WIDE_SCALA, WIDE_DEFAULT, WIDE_TRUTHY, WIDE_TO_STR) if wide
+            else (SCALA, DEFAULT, TRUTHY, TO_STR))
         self.locals: dict[str, str] = {}
         self.assigned: set[str] = set()
         self.loops: list[tuple[str, str]] = []
         self.counter = 0
         self.nested: list[tuple[U.Function, Signature]] = []
         self.frame = False
+        self.scope: dict[str, Ex] = {}  # comprehension variables (local to their expression)
+        self.handling: list[str] = []  # the caught exceptions of the enclosing handlers
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -143,21 +184,40 @@ class FunctionTranslator:
     def _err(self, node: A.Node, message: str, code: str = "U100", hint: str | None = None):
         return UdfError(code, message, node.pos, hint)
 
+    def _long(self, e: Ex, node: A.Node, what: str) -> str:
+        """An int where the runtime takes a machine integer (an index, a count, a width)."""
+        code = self._as(e, "int", node, what)
+        return f"PyBig.index({code})" if self.wide else code
+
+    def _from_long(self, code: str) -> str:
+        """A runtime call's long result as an int of this variant."""
+        return f"PyBig.of({code})" if self.wide else code
+
+    def _int_literal(self, v: int) -> Ex:
+        if not self.wide:
+            # beyond 64 bits only the exact variant holds it: the fast one hands over
+            return Ex(f"{v}L" if -(2 ** 63) <= v < 2 ** 63 else "Py.tooBig()", "int", v)
+        if -(2 ** 63) <= v < 2 ** 63:
+            return Ex(f"PyBig.of({v}L)", "int", v)
+        return Ex(f'PyBig.literal("{v}")', "int", v)
+
     def _truthy(self, e: Ex) -> str:
         if e.type not in TRUTHY:  # only None: every other UDF value has a truth value
             raise UdfError("U120", "None has no use as a condition in a UDF", self.fn.pos)
-        return TRUTHY[e.type].format(e.code)
+        return self.truthy_of[e.type].format(e.code)
 
     def _as(self, e: Ex, want: str, node: A.Node, what: str) -> str:
         """``e`` converted to ``want`` where Python converts implicitly (bool -> int -> float)."""
         if e.type == want:
             return e.code
         if want == "float" and e.type == "int":
+            if self.wide:
+                return f"PyBig.toFloat({e.code})"
             return f"{e.code}.toDouble"
         if want == "float" and e.type == "bool":
             return f"(if ({e.code}) 1.0 else 0.0)"
         if want == "int" and e.type == "bool":
-            return f"(if ({e.code}) 1L else 0L)"
+            return f"PyBig.of({e.code})" if self.wide else f"(if ({e.code}) 1L else 0L)"
         raise self._err(node, f"{what}: expected {want}, got {e.type}", "U120")
 
     # ---- functions -------------------------------------------------------------------------
@@ -193,19 +253,31 @@ class FunctionTranslator:
                 f"      case e: PyError => throw e.at({name}, {notebook}, {self.cell}, {ln})",
                 "    }", "  }"]
 
+    @property
+    def method(self) -> str:
+        """This variant's method name (the exact variant of ``f`` is ``f_w``)."""
+        return f"{self.sig.scala}_w" if self.wide else self.sig.scala
+
+    def _boundary(self) -> dict[str, str]:
+        """The Scala types of the parameters and result: Spark's for the entry, else ours."""
+        return SCALA if self.entry else self.scala_of
+
     def _params(self) -> str:
-        return ", ".join(f"p_{mangle(n)}: {SCALA[t]}" for n, t in self.sig.params)
+        return ", ".join(f"p_{mangle(n)}: {self._boundary()[t]}" for n, t in self.sig.params)
 
     def _param(self, name: str, t: str) -> str:
         p = f"p_{mangle(name)}"
-        return ARG_CHECK[t].format(p) if self.entry and t in ARG_CHECK else p
+        if self.entry and t in ARG_CHECK:
+            return ARG_CHECK[t].format(p)
+        return f"PyBig.of({p})" if self.entry and self.wide and t == "int" else p
 
     def _plain(self, body: list[str]) -> list[str]:
-        lines = [f"  def {self.sig.scala}({self._params()}): {SCALA[self.sig.returns]} = {{",
+        ret = self._boundary()[self.sig.returns]
+        lines = [f"  def {self.method}({self._params()}): {ret} = {{",
                  f"    var ln = {self.fn.pos.line}", "    try {"]
         for name, t in self.locals.items():
-            init = self._param(name, t) if name in dict(self.sig.params) else DEFAULT[t]
-            lines.append(f"      var v_{mangle(name)}: {SCALA[t]} = {init}")
+            init = self._param(name, t) if name in dict(self.sig.params) else self.default_of[t]
+            lines.append(f"      var v_{mangle(name)}: {self.scala_of[t]} = {init}")
         return lines + ["      " + ln for ln in body] + self._epilogue("ln")
 
     def _framed(self) -> list[str]:
@@ -221,20 +293,22 @@ class FunctionTranslator:
             chunks[-1] += lines
             if self._terminates(stmt):
                 self.assigned = set(self.locals)
-        frame = f"Frame_{self.sig.scala}"
-        ret = SCALA[self.sig.returns]
+        frame = f"Frame_{self.method}"
+        ret = self._boundary()[self.sig.returns]
+        default = (DEFAULT if self.entry else self.default_of)[self.sig.returns]
         out = [f"  final class {frame} {{", "    var ln: Int = 0", "    var done = false",
-               f"    var ret: {ret} = {DEFAULT[self.sig.returns]}"]
-        out += [f"    var v_{mangle(n)}: {SCALA[t]} = {DEFAULT[t]}" for n, t in self.locals.items()]
+               f"    var ret: {ret} = {default}"]
+        out += [f"    var v_{mangle(n)}: {self.scala_of[t]} = {self.default_of[t]}"
+                for n, t in self.locals.items()]
         out += ["  }"]
         for k, chunk in enumerate(chunks):
-            out += [f"  private def {self.sig.scala}_{k}(fr: {frame}): Unit = {{",
+            out += [f"  private def {self.method}_{k}(fr: {frame}): Unit = {{",
                     *("    " + ln for ln in chunk), "  }"]
-        out += [f"  def {self.sig.scala}({self._params()}): {ret} = {{",
+        out += [f"  def {self.method}({self._params()}): {ret} = {{",
                 f"    val fr = new {frame}", f"    fr.ln = {self.fn.pos.line}", "    try {"]
         out += [f"      fr.v_{mangle(n)} = {self._param(n, t)}" for n, t in self.sig.params]
         for k in range(len(chunks)):
-            out += [f"      {self.sig.scala}_{k}(fr)", "      if (fr.done) return fr.ret"]
+            out += [f"      {self.method}_{k}(fr)", "      if (fr.done) return fr.ret"]
         return out + self._epilogue("fr.ln")
 
     # ---- statements ------------------------------------------------------------------------
@@ -261,6 +335,9 @@ class FunctionTranslator:
             return stmt.kind in ("break", "continue")
         if isinstance(stmt, U.If):
             return any(self._jumps(s) for s in (*stmt.body, *stmt.orelse))
+        if isinstance(stmt, U.Try):
+            return any(self._jumps(s) for s in (*stmt.body, *stmt.orelse, *stmt.finalbody,
+                                                 *(x for h in stmt.handlers for x in h.body)))
         return False  # loops own their jumps; functions are separate
 
     def _terminates(self, stmt) -> bool:
@@ -269,6 +346,12 @@ class FunctionTranslator:
         if isinstance(stmt, U.If):
             return bool(stmt.body and stmt.orelse and self._terminates(stmt.body[-1])
                         and self._terminates(stmt.orelse[-1]))
+        if isinstance(stmt, U.Raise):
+            return True
+        if isinstance(stmt, U.Try):
+            ends = stmt.orelse or stmt.body
+            return bool(ends and self._terminates(ends[-1]) and all(
+                h.body and self._terminates(h.body[-1]) for h in stmt.handlers))
         return False
 
     def _stmt(self, stmt) -> list[str]:
@@ -280,6 +363,11 @@ class FunctionTranslator:
         return [line, *method(stmt)]
 
     def _store(self, target: str, e: Ex, node: A.Node) -> str:
+        if target in self.constants:
+            # Python would make it a local everywhere in the function (UnboundLocalError
+            # where the body reads it first): give the local another name
+            raise self._err(node, f"'{target}' is a constant of the cell; assigning it in a "
+                            "UDF makes a local of that name (use another name)", "U121")
         if target not in self.locals:
             if e.type not in SCALA:
                 raise self._err(node, f"a {e.type} value cannot be stored in a variable")
@@ -313,6 +401,8 @@ class FunctionTranslator:
             raise self._err(s, f"'{self.fn.name}' is declared to return {want}, but this returns "
                             f"a {e.type}", "U122")
         value = self._as(e, want, s, "return")
+        if self.wide and self.entry and want == "int":
+            value = f"PyBig.result({value})"  # the notebook's engine fails beyond BIGINT
         if self.frame:
             return [f"fr.ret = {value}", "fr.done = true", "return"]
         return [f"return {value}"]
@@ -324,6 +414,110 @@ class FunctionTranslator:
             raise self._err(s, f"'{s.kind}' outside a loop")
         brk, cont = self.loops[-1]
         return [f"{brk if s.kind == 'break' else cont} = true"]
+
+    def stmt_Raise(self, s: U.Raise) -> list[str]:
+        if s.exc is None:
+            if not self.handling:
+                raise self._err(s, "a bare 'raise' outside an except clause (Python raises "
+                                "RuntimeError)", "U120")
+            return [f"throw {self.handling[-1]}"]
+        exc, args = s.exc, ()
+        if isinstance(exc, A.Call):
+            exc, args = exc.func, exc.args
+            if s.exc.keywords or len(args) > 1:
+                raise self._err(s, "raise takes an exception with at most one message argument "
+                                "in a UDF", "U120")
+        if not isinstance(exc, A.Name) or exc.id not in RAISED or exc.id in self.locals:
+            raise self._err(s, f"a UDF raises one of {', '.join(RAISED)}", "U120")
+        message = '""'
+        if args:
+            e = self.visit(args[0])
+            if e.type not in TO_STR:
+                raise self._err(args[0], f"a {e.type} as an exception message", "U120")
+            message = self.to_str_of[e.type].format(e.code)
+        return [f'throw new PyError("{exc.id}", {message})']
+
+    def stmt_Try(self, s: U.Try) -> list[str]:
+        """try/except/else/finally: a Scala try that catches the PyErrors the handlers name.
+
+        Only Python's exceptions are caught (PyError), never PyWiden: a fast variant's long
+        leaving 64 bits is no Python error, and the exact variant runs the whole UDF again.
+        """
+        before = set(self.assigned)
+        ok = self._fresh("ok")
+        if s.orelse and self.loops and any(self._jumps(x) for x in s.body):
+            raise self._err(s, "break or continue in a try body with an else clause is not "
+                            "supported in a UDF", "U120")
+        body = self._block(s.body)
+        after_body = set(self.locals) if s.body and self._terminates(s.body[-1]) \
+            else set(self.assigned)
+        if s.orelse:
+            orelse = self._block(s.orelse)
+            after_body = set(self.locals) if self._terminates(s.orelse[-1]) else \
+                after_body | self.assigned
+        else:
+            orelse = []
+        cases, after = [], after_body
+        seen_all = False
+        for h in s.handlers:
+            if seen_all:
+                raise self._err(h, "an except clause after one that catches everything", "U120")
+            names: list[str] = []
+            for t in h.types:
+                if t not in EXCEPTIONS or t in self.locals:
+                    raise self._err(h, f"'except {t}': a UDF catches {', '.join(EXCEPTIONS)}",
+                                    "U120")
+                caught = EXCEPTIONS[t]
+                if caught is None:
+                    names = []
+                    break
+                names += caught
+            else:
+                if not h.types:
+                    names = []
+            if h.name is not None:
+                raise self._err(h, "'except ... as name' is not supported in a UDF (the "
+                                "exception object has no UDF type)", "U120")
+            var = self._fresh("e")
+            self.assigned = set(before)  # the exception may come before any assignment
+            self.handling.append(var)
+            try:
+                hbody = self._block(h.body)
+            finally:
+                self.handling.pop()
+            ends = set(self.locals) if h.body and self._terminates(h.body[-1]) \
+                else set(self.assigned)
+            after = after & ends
+            guard = "" if not names else " if " + " || ".join(
+                f'{var}.pythonType == "{n}"' for n in dict.fromkeys(names))
+            seen_all = not names
+            cases += [f"  case {var}: PyError{guard} =>", *("    " + ln for ln in hbody)]
+        final = []
+        if s.finalbody:
+            if any(self._jumps(x) or self._returns(x) for x in s.finalbody):
+                raise self._err(s, "return, break or continue in a finally clause is not "
+                                "supported in a UDF", "U120")
+            self.assigned = set(before)
+            final = self._block(s.finalbody)
+        self.assigned = after | (self.assigned if s.finalbody else set())
+        out = [f"var {ok} = false"] if orelse else []
+        out += ["try {", *("  " + ln for ln in body)]
+        if orelse:
+            out.append(f"  {ok} = true")
+        out += ["} catch {", *cases, "}"]
+        if final:
+            out[-1] = "} finally {"
+            out += [*("  " + ln for ln in final), "}"]
+        if orelse:
+            out += [f"if ({ok}) {{", *("  " + ln for ln in orelse), "}"]
+        return out
+
+    def _returns(self, stmt) -> bool:
+        if isinstance(stmt, U.Return):
+            return True
+        if isinstance(stmt, U.If):
+            return any(self._returns(x) for x in (*stmt.body, *stmt.orelse))
+        return False
 
     def stmt_If(self, s: U.If) -> list[str]:
         cond = self.cond(s.test)
@@ -362,7 +556,7 @@ class FunctionTranslator:
     def stmt_For(self, s: U.For) -> list[str]:
         it = s.iter
         if isinstance(it, A.Call) and isinstance(it.func, A.Name) and it.func.id == "range":
-            args = [self._as(self.visit(a), "int", a, "range()") for a in it.args]
+            args = [self._long(self.visit(a), a, "range()") for a in it.args]
             if not 1 <= len(args) <= 3 or it.keywords:
                 raise self._err(it, "range() takes 1 to 3 int arguments")
             start, stop, step = (["0L", *args, "1L"] if len(args) == 1 else [*args, "1L"]
@@ -374,14 +568,21 @@ class FunctionTranslator:
                       f'if ({st} == 0L) throw new PyError("ValueError", '
                       '"range() arg 3 must not be zero")']
             cond = f"(if ({st} > 0L) {i} < {hi} else {i} > {hi})"
-            setup = [f"{self._v(s.target)} = {i}",
+            setup = [f"{self._v(s.target)} = {self._from_long(i)}",
                      f"{i} = if (({st} > 0L && {hi} - {i} <= {st}) || ({st} < 0L && {hi} - {i} >= "
                      f"{st})) {hi} else {i} + {st}"]
             return self._loop(header, cond, setup, s.body, s.target)
         e = self.visit(it)
+        if e.type in ("list[int]", "list[float]"):
+            t = e.type[len("list["):-1]
+            arr, k = self._fresh("items"), self._fresh("k")
+            self._declare(s.target, t, s)
+            item = self._from_long(f"{arr}({k})") if t == "int" else f"{arr}({k})"
+            return self._loop([f"val {arr} = {e.code}", f"var {k} = 0"], f"{k} < {arr}.length",
+                              [f"{self._v(s.target)} = {item}", f"{k} += 1"], s.body, s.target)
         if e.type not in ("str", "list[str]"):
-            raise self._err(it, f"for loops run over range(...), a str or a str.split() list, "
-                            f"not a {e.type}")
+            raise self._err(it, f"for loops run over range(...), a str, a list of str or a "
+                            f"constant list of the cell, not a {e.type}")
         arr, k = self._fresh("items"), self._fresh("k")
         items = f"PyStr.codePoints({e.code})" if e.type == "str" else e.code
         self._declare(s.target, "str", s)
@@ -421,9 +622,9 @@ class FunctionTranslator:
         if isinstance(v, bool):
             return Ex("true" if v else "false", "bool", v)
         if isinstance(v, int):
-            if v >= 2 ** 63:
-                raise self._err(n, "int literal beyond 64 bits", "U123")
-            return Ex(f"{v}L", "int", v)
+            if v.bit_length() > 4 * 4300:  # beyond CPython's own literal limit (4300 digits)
+                raise self._err(n, "int literal of more than 4300 digits", "U123")
+            return self._int_literal(v)
         if isinstance(v, float):
             return Ex(_float_literal(v), "float", v)
         if isinstance(v, str):
@@ -433,6 +634,10 @@ class FunctionTranslator:
         raise self._err(n, f"a {type(v).__name__} literal is not supported in a UDF")
 
     def visit_Name(self, n: A.Name) -> Ex:
+        if n.id in self.scope:
+            return self.scope[n.id]
+        if n.id in self.constants and n.id not in self.locals:
+            return self._constant(n)
         if n.id in self.locals:
             if n.id not in self.assigned:
                 raise self._err(n, f"'{n.id}' may be unassigned here (Python raises "
@@ -450,7 +655,8 @@ class FunctionTranslator:
         value = self.visit(n.value)
         if (value.type, n.attr) in ATTRIBUTES:
             result, template = ATTRIBUTES[value.type, n.attr]
-            return Ex(template.format(value.code), result)
+            code = template.format(value.code)
+            return Ex(self._from_long(code) if result == "int" else code, result)
         raise self._err(n, f"attribute '{n.attr}' of a {value.type} is not supported in a UDF",
                         "U102")
 
@@ -468,10 +674,12 @@ class FunctionTranslator:
             return Ex(code, t)
         if n.op == "-":
             if isinstance(e.const, int) and not isinstance(e.const, bool):
-                return Ex(f"(-{code})", t, -e.const)  # a literal: cannot overflow
-            return Ex(f"Py.neg({code})" if t == "int" else f"(-{code})", t)
+                return self._int_literal(-e.const)  # a literal: folded
+            if t == "int":
+                return Ex(f"PyBig.neg({code})" if self.wide else f"Py.neg({code})", t)
+            return Ex(f"(-{code})", t)
         if n.op == "~" and t == "int":
-            return Ex(f"(~{code})", "int")
+            return Ex(f"PyBig.invert({code})" if self.wide else f"(~{code})", "int")
         raise self._err(n, f"unary {n.op} is not supported in a UDF")
 
     def _binop(self, op: str, a: Ex, b: Ex, node: A.Node) -> Ex:
@@ -481,23 +689,30 @@ class FunctionTranslator:
                 raise self._err(node, f"unsupported operand types for {op}: {a.type} and "
                                 f"{b.type}", "U120")
             result, template = TEMPORAL_BINOPS[types[0], op, types[1]]
-            return Ex(template.format(self._as(a, types[0], node, op),
-                                      self._as(b, types[1], node, op)), result)
+            code = template.format(*(self._long(e, node, op) if t == "int" else
+                                     self._as(e, t, node, op) for e, t in zip((a, b), types)))
+            return Ex(self._from_long(code) if result == "int" else code, result)
         if op == "+" and a.type == b.type == "str":
             return Ex(f"({a.code} + {b.code})", "str")
         if op == "*" and {a.type, b.type} in ({"str", "int"}, {"str", "bool"}):
             s, k = (a, b) if a.type == "str" else (b, a)
-            return Ex(f"PyStr.repeat({s.code}, {self._as(k, 'int', node, '*')})", "str")
+            return Ex(f"PyStr.repeat({s.code}, {self._long(k, node, '*')})", "str")
         if a.type not in NUMERIC or b.type not in NUMERIC:
             raise self._err(node, f"unsupported operand types for {op}: {a.type} and {b.type}",
                             "U120")
-        if op in ("&", "|", "^"):
-            if a.type == b.type == "bool":
+        if op in ("&", "|", "^", "<<", ">>"):
+            if a.type == b.type == "bool" and op not in ("<<", ">>"):
                 return Ex(f"({a.code} {op} {b.code})", "bool")
             if "float" in (a.type, b.type):
-                raise self._err(node, f"{op} of a float", "U120")
-            return Ex(f"({self._as(a, 'int', node, op)} {op} {self._as(b, 'int', node, op)})",
-                      "int")
+                raise self._err(node, f"unsupported operand types for {op}: {a.type} and "
+                                f"{b.type} (Python raises TypeError)", "U120")
+            x, y = self._as(a, 'int', node, op), self._as(b, 'int', node, op)
+            name = {"&": "and", "|": "or", "^": "xor", "<<": "lshift", ">>": "rshift"}[op]
+            if self.wide:
+                return Ex(f"PyBig.{name}({x}, {y})", "int")
+            if op in ("<<", ">>"):  # Python's shifts: a negative count raises, >> floors
+                return Ex(f"Py.{name}({x}, {y})", "int")
+            return Ex(f"({x} {op} {y})", "int")
         t = "float" if "float" in (a.type, b.type) else "int"
         x, y = self._as(a, t, node, op), self._as(b, t, node, op)
         if op == "/":
@@ -505,7 +720,8 @@ class FunctionTranslator:
             if t == "float" and isinstance(b.const, (int, float)) and b.const and \
                     not isinstance(b.const, bool) and abs(b.const) <= 2 ** 53:
                 return Ex(f"({x} / {_float_literal(float(b.const))})", "float")
-            return Ex(f"Py.truediv({x}, {y})", "float")
+            return Ex(f"{'PyBig' if self.wide and t == 'int' else 'Py'}.truediv({x}, {y})",
+                      "float")
         if t == "int" and op == "**" and isinstance(b.const, int) and b.const < 0:
             # Python's int ** negative int is float(a) ** float(b) (CPython's long_pow): a
             # float, with float pow's errors (0 ** -2 raises ZeroDivisionError)
@@ -520,7 +736,7 @@ class FunctionTranslator:
             fn = {"//": "floordiv", "%": "mod", "**": "pow"}.get(op)
         if fn is None:
             raise self._err(node, f"operator {op} is not supported in a UDF")
-        return Ex(f"Py.{fn}({x}, {y})", t)
+        return Ex(f"{'PyBig' if self.wide and t == 'int' else 'Py'}.{fn}({x}, {y})", t)
 
     def visit_BinOp(self, n: A.BinOp) -> Ex:
         return self._binop(n.op, self.visit(n.left), self.visit(n.right), n)
@@ -566,6 +782,16 @@ class FunctionTranslator:
                 return f"{neg}{b.code}.contains({a.code})"
             if b.type == "list[str]" and a.type == "str":
                 return f"{neg}PyStr.contains({b.code}, {a.code})"
+            if b.type.startswith(("dict[", "set[")):
+                k = self._dict_types(b.type)[0] if b.type.startswith("dict[") else \
+                    b.type[len("set["):-1]
+                return f"{neg}PyDict.contains({b.code}, {self._key(a, k, node)})"
+            if b.type in ("list[int]", "list[float]"):
+                t = b.type[len("list["):-1]
+                if a.type not in NUMERIC or (t == "int" and a.type == "float"):
+                    raise self._err(node, f"'in' of a {a.type} in a list of {t}", "U120")
+                code = self._long(a, node, "in") if t == "int" else self._as(a, t, node, "in")
+                return f"{neg}PyDict.contains({b.code}, {code})"
             raise self._err(node, f"'in' with a {b.type} on the right is not supported", "U120")
         if a.type == b.type and a.type in TEMPORAL:
             return f"({a.code} {op} {b.code})"
@@ -577,7 +803,10 @@ class FunctionTranslator:
             if a.type == b.type == "bool" or "float" not in (a.type, b.type) or \
                     a.type == b.type:
                 t = "int" if a.type != b.type else a.type
-                return f"({self._as(a, t, node, op)} {op} {self._as(b, t, node, op)})"
+                x, y = self._as(a, t, node, op), self._as(b, t, node, op)
+                if self.wide and t == "int":
+                    return f"(PyBig.cmp({x}, {y}) {op} 0)"
+                return f"({x} {op} {y})"
             # int vs float: Python compares exactly (2**53 + 1 != 2.0**53); Java would round.
             # An int literal that a double holds exactly compares as that double.
             lit = a if a.type != "float" else b
@@ -589,9 +818,10 @@ class FunctionTranslator:
                 x, y, o = self._as(a, "int", node, op), b.code, op
             else:
                 x, y, o = self._as(b, "int", node, op), a.code, self._FLIP[op]
+            lib = "PyBig" if self.wide else "Py"
             if o == "!=":
-                return f"!Py.eq({x}, {y})"
-            return f"Py.{self._PY_CMP[o]}({x}, {y})"
+                return f"!{lib}.eq({x}, {y})"
+            return f"{lib}.{self._PY_CMP[o]}({x}, {y})"
         raise self._err(node, f"comparing a {a.type} with a {b.type} (always unequal in Python); "
                         "convert one side first", "U120")
 
@@ -613,6 +843,243 @@ class FunctionTranslator:
             prev = value
         return Ex(f"{{ {'; '.join(temps)}; {' && '.join(parts)} }}", "bool")
 
+    # ---- comprehensions and generator expressions ------------------------------------------
+    # Evaluated as loops in a Scala block, never as a materialised list unless one is asked
+    # for, and left as soon as the result is known (any/all stop as in Python, so an element
+    # Python never computes cannot raise).
+
+    def _comprehension(self, n: A.Node, what: str) -> A.Comprehension:
+        if not isinstance(n, A.Comprehension) or n.kind not in ("generator", "list"):
+            raise self._err(n, f"{what} takes a generator expression or a list comprehension "
+                            "here", "U120")
+        return n
+
+    def _comp_loops(self, n: A.Comprehension, done: str, inner) -> list[str]:
+        """Scala lines running ``inner(element)`` for each element of ``n``'s clauses."""
+        saved = dict(self.scope)
+
+        def clause(k: int) -> list[str]:
+            if k == len(n.clauses):
+                return inner(self.visit(n.element))
+            c = n.clauses[k]
+            if len(c.targets) != 1:
+                raise self._err(c, "a comprehension in a UDF binds a single name", "U120")
+            var = self._fresh("c")
+            header, cond, advance, t = self._iteration(c.iter, var)
+            self.scope[c.targets[0]] = Ex(var, t)
+            body = clause(k + 1)
+            for test in reversed(c.conditions):
+                body = [f"if ({self.cond(test)}) {{", *("  " + ln for ln in body), "}"]
+            return [*header, f"while (!{done} && {cond}) {{", *("  " + ln for ln in advance),
+                    *("  " + ln for ln in body), "}"]
+
+        try:
+            return clause(0)
+        finally:
+            self.scope = saved
+
+    def _iteration(self, it: A.Node, var: str) -> tuple[list[str], str, list[str], str]:
+        """How to run over ``it``: header lines, loop condition, lines binding ``var``, type."""
+        if isinstance(it, A.Call) and isinstance(it.func, A.Name) and it.func.id == "range" \
+                and it.func.id not in self.locals:
+            args = [self._long(self.visit(a), a, "range()") for a in it.args]
+            if not 1 <= len(args) <= 3 or it.keywords:
+                raise self._err(it, "range() takes 1 to 3 int arguments")
+            start, stop, step = (["0L", *args, "1L"] if len(args) == 1 else [*args, "1L"]
+                                 if len(args) == 2 else args)
+            i, hi, st = self._fresh("i"), self._fresh("stop"), self._fresh("step")
+            header = [f"var {i}: Long = {start}", f"val {hi}: Long = {stop}",
+                      f"val {st}: Long = {step}",
+                      f'if ({st} == 0L) throw new PyError("ValueError", '
+                      '"range() arg 3 must not be zero")']
+            cond = f"(if ({st} > 0L) {i} < {hi} else {i} > {hi})"
+            advance = [f"val {var} = {self._from_long(i)}",
+                       f"{i} = if (({st} > 0L && {hi} - {i} <= {st}) || ({st} < 0L && {hi} - {i}"
+                       f" >= {st})) {hi} else {i} + {st}"]
+            return header, cond, advance, "int"
+        e = self.visit(it)
+        if e.type in ("list[int]", "list[float]"):
+            arr, k = self._fresh("items"), self._fresh("k")
+            t = e.type[len("list["):-1]
+            item = self._from_long(f"{arr}({k})") if t == "int" else f"{arr}({k})"
+            return ([f"val {arr} = {e.code}", f"var {k} = 0"], f"{k} < {arr}.length",
+                    [f"val {var} = {item}", f"{k} += 1"], t)
+        if e.type not in ("str", "list[str]"):
+            raise self._err(it, f"a comprehension runs over range(...), a str or a list of str, "
+                            f"not a {e.type}", "U120")
+        arr, k = self._fresh("items"), self._fresh("k")
+        items = f"PyStr.codePoints({e.code})" if e.type == "str" else e.code
+        return ([f"val {arr}: Array[String] = {items}", f"var {k} = 0"], f"{k} < {arr}.length",
+                [f"val {var} = {arr}({k})", f"{k} += 1"], "str")
+
+    def _fold(self, n: A.Comprehension, init: list[str], step, result: str, t: str,
+              done: str | None = None) -> Ex:
+        flag = done or self._fresh("done")
+        lines = [*init] + ([] if done else [f"var {flag} = false"])
+        lines += self._comp_loops(n, flag, step)
+        return Ex("{\n" + "\n".join([*lines, result]) + "\n}", t)
+
+    def _join(self, sep: Ex, arg: A.Node) -> Ex:
+        n = self._comprehension(arg, "str.join()")
+        sb, first = self._fresh("sb"), self._fresh("first")
+
+        def step(e: Ex) -> list[str]:
+            if e.type != "str":
+                raise self._err(n.element, f"str.join() needs str items, this is a {e.type} "
+                                "(Python raises TypeError)", "U120")
+            return [f"if (!{first}) {sb}.append({sep.code})", f"{first} = false",
+                    f"{sb}.append({e.code})"]
+        return self._fold(n, [f"val {sb} = new java.lang.StringBuilder", f"var {first} = true"],
+                          step, f"{sb}.toString", "str")
+
+    def _reduce(self, name: str, n: A.Call) -> Ex:
+        """``sum``/``any``/``all``/``min``/``max``/``len``/``list`` of a comprehension."""
+        comp = self._comprehension(n.args[0], f"{name}()")
+        acc, done = self._fresh("acc"), self._fresh("done")
+        probe = self._element_type(comp)
+        if name in ("any", "all"):
+            hit = "true" if name == "any" else "false"
+
+            def step(e: Ex) -> list[str]:
+                test = self._truthy(e) if name == "any" else f"!{self._truthy(e)}"
+                return [f"if ({test}) {{ {acc} = {hit}; {done} = true }}"]
+            return self._fold(comp, [f"var {acc} = {'false' if name == 'any' else 'true'}",
+                                     f"var {done} = false"], step, acc, "bool", done)
+        if name == "len":
+            return self._fold(comp, [f"var {acc} = 0L"], lambda e: [f"{acc} += 1L"],
+                              self._from_long(acc), "int")
+        if name == "list":
+            if probe != "str":
+                raise self._err(comp, f"a list of {probe} values is not supported in a UDF "
+                                "(lists of str are)", "U120")
+            return self._fold(comp, [f"val {acc} = scala.collection.mutable.ArrayBuffer"
+                                     "[String]()"], lambda e: [f"{acc} += {e.code}"],
+                              f"{acc}.toArray", "list[str]")
+        if name == "sum":
+            if probe not in ("int", "float", "bool"):
+                raise self._err(comp, f"sum() of {probe} values (Python raises TypeError)",
+                                "U120")
+            t = "float" if probe == "float" else "int"
+            if t == "float" and sys.version_info >= (3, 12):
+                raise self._err(comp, "sum() of floats: Python 3.12+ adds them with "
+                                "compensation, which the runtime does not reproduce", "U120")
+            zero = "0.0" if t == "float" else self.default_of["int"]
+
+            def step(e: Ex) -> list[str]:
+                return [f"{acc} = {self._binop('+', Ex(acc, t), e, comp).code}"]
+            return self._fold(comp, [f"var {acc}: {self.scala_of[t]} = {zero}"], step, acc, t)
+        # min / max
+        if probe not in ("int", "float", "str"):
+            raise self._err(comp, f"{name}() of {probe} values is not supported in a UDF", "U120")
+        seen = self._fresh("seen")
+        op = "<" if name == "min" else ">"
+
+        def step(e: Ex) -> list[str]:
+            if e.type != probe:
+                raise self._err(comp, f"{name}() of mixed values", "U120")
+            tmp = self._fresh("v")
+            if probe == "str":
+                better = f"(PyStr.compare({tmp}, {acc}) {op} 0)"
+            else:
+                better = self._compare(op, Ex(tmp, probe), Ex(acc, probe), comp, comp)
+            # Python keeps the first of equal items (and a NaN first stays)
+            return [f"val {tmp} = {e.code}",
+                    f"if (!{seen} || {better}) {{ {acc} = {tmp}; {seen} = true }}"]
+        empty = (f'if (!{seen}) throw new PyError("ValueError", "{name}() arg is an empty '
+                 'sequence")')
+        return self._fold(comp, [f"var {acc}: {self.scala_of[probe]} = {self.default_of[probe]}",
+                                 f"var {seen} = false"], step, f"{empty}\n{acc}", probe)
+
+    def _element_type(self, n: A.Comprehension) -> str:
+        """The element's type, translating once with the clause variables bound."""
+        found: list[str] = []
+
+        def inner(e: Ex) -> list[str]:
+            found.append(e.type)
+            return []
+        counter = self.counter
+        self._comp_loops(n, "false", inner)
+        self.counter = counter
+        return found[0]
+
+    def visit_Comprehension(self, n: A.Comprehension) -> Ex:
+        if n.kind == "list":
+            return self._reduce("list", A.Call(n.pos, A.Name(n.pos, "list"), (n,), ()))
+        raise self._err(n, f"a {n.kind} comprehension is only supported as the argument of "
+                        "str.join, sum, any, all, min, max, len or list in a UDF (or as a list "
+                        "comprehension of str)", "U120")
+
+    # ---- the cell's constants (frozen at transpile time) -----------------------------------
+
+    _ELEM = {bool: "bool", int: "int", float: "float", str: "str"}
+    _BOXED = {"int": "java.lang.Long", "float": "java.lang.Double", "str": "String",
+              "bool": "java.lang.Boolean"}
+
+    def _literal_code(self, v) -> str:
+        if type(v) is bool:
+            return "true" if v else "false"
+        if type(v) is int:
+            return f"{v}L"
+        if type(v) is float:
+            return _float_literal(v)
+        return self.consts.string(v)
+
+    def _one_type(self, items, n: A.Node, what: str) -> str:
+        types = {self._ELEM[type(v)] for v in items}
+        if len(types) > 1:
+            raise self._err(n, f"{what} mixes {' and '.join(sorted(types))} values; a UDF reads "
+                            "constants of one element type", "U120")
+        return types.pop() if types else "str"
+
+    def _constant(self, n: A.Name) -> Ex:
+        v = self.constants[n.id]
+        if type(v) in self._ELEM:
+            return self.visit_Const(A.Const(n.pos, v))
+        if type(v) is dict:
+            k = self._one_type(v.keys(), n, f"'{n.id}'")
+            t = self._one_type(v.values(), n, f"'{n.id}'")
+            if k not in ("str", "int"):
+                raise self._err(n, f"'{n.id}' has {k} keys; a UDF reads dicts with str or int "
+                                "keys", "U120")
+            keys = ", ".join(self._literal_code(x) for x in v)
+            values = ", ".join(self._literal_code(x) for x in v.values())
+            code = (f"PyDict.of[{self._BOXED[k]}, {self._BOXED[t]}](Array[{self._BOXED[k]}]"
+                    f"({keys}), Array[{self._BOXED[t]}]({values}))")
+            field = self.consts.value(f"java.util.Map[{self._BOXED[k]}, {self._BOXED[t]}]", code)
+            return Ex(field, f"dict[{k},{t}]")
+        items = list(v)
+        t = self._one_type(items, n, f"'{n.id}'")
+        if type(v) in (set, frozenset):
+            if t not in ("str", "int"):
+                raise self._err(n, f"a set of {t} values is not supported in a UDF", "U120")
+            code = (f"PyDict.set[{self._BOXED[t]}](Array[{self._BOXED[t]}]"
+                    f"({', '.join(self._literal_code(x) for x in items)}))")
+            return Ex(self.consts.value(f"java.util.Set[{self._BOXED[t]}]", code), f"set[{t}]")
+        if t == "bool":
+            raise self._err(n, "a list of bool values is not supported in a UDF", "U120")
+        scala = {"str": "String", "int": "Long", "float": "Double"}[t]
+        code = f"Array[{scala}]({', '.join(self._literal_code(x) for x in items)})"
+        return Ex(self.consts.value(f"Array[{scala}]", code), f"list[{t}]")
+
+    def _key(self, e: Ex, want: str, node: A.Node) -> str:
+        """A lookup key of a constant: the key type, a long for ints (null beyond 64 bits)."""
+        if e.type != want and not (want == "int" and e.type == "bool"):
+            raise self._err(node, f"looking up a {e.type} in a constant with {want} keys (Python "
+                            "finds nothing there; convert first)", "U120")
+        code = self._as(e, want, node, "key")
+        if want == "int":
+            return f"PyBig.key({code})" if self.wide else f"java.lang.Long.valueOf({code})"
+        return code
+
+    def _unboxed(self, code: str, t: str) -> str:
+        unbox = {"int": "{}.longValue", "float": "{}.doubleValue", "bool": "{}.booleanValue",
+                 "str": "{}"}[t].format(code)
+        return self._from_long(unbox) if t == "int" else unbox
+
+    def _dict_types(self, t: str) -> tuple[str, str]:
+        k, v = t[len("dict["):-1].split(",")
+        return k, v
+
     def visit_Collection(self, n: A.Collection) -> Ex:
         raise self._err(n, f"a {n.kind} is only supported on the right of 'in' in a UDF")
 
@@ -625,11 +1092,19 @@ class FunctionTranslator:
             if v.type != "str":
                 raise self._err(n, f"slicing a {v.type}", "U120")
             s = n.index
-            bound = [self._as(self.visit(x), "int", x, "slice") if x is not None else "PyStr.NONE"
+            bound = [self._long(self.visit(x), x, "slice") if x is not None else "PyStr.NONE"
                      for x in (s.start, s.stop)]
-            step = self._as(self.visit(s.step), "int", s.step, "slice") if s.step else "1L"
+            step = self._long(self.visit(s.step), s.step, "slice") if s.step else "1L"
             return Ex(f"PyStr.slice({v.code}, {bound[0]}, {bound[1]}, {step})", "str")
-        i = self._as(self.visit(n.index), "int", n.index, "index")
+        if v.type.startswith("dict["):
+            k, t = self._dict_types(v.type)
+            key = self._key(self.visit(n.index), k, n.index)
+            return Ex(self._unboxed(f"PyDict.item({v.code}, {key})", t), t)
+        i = self._long(self.visit(n.index), n.index, "index")
+        if v.type in ("list[int]", "list[float]"):
+            t = v.type[len("list["):-1]
+            code = f"PyDict.at({v.code}, {i})"
+            return Ex(self._from_long(code) if t == "int" else code, t)
         if v.type == "str":
             return Ex(f"PyStr.at({v.code}, {i})", "str")
         if v.type == "list[str]":
@@ -661,7 +1136,7 @@ class FunctionTranslator:
             if e.type not in TO_STR:
                 raise self._err(part, f"a {e.type} cannot be formatted in an f-string", "U120")
             if not part.spec:
-                parts.append(TO_STR[e.type].format(e.code))
+                parts.append(self.to_str_of[e.type].format(e.code))
                 continue
             self._check_spec(part, e)
             parts.append(f"PyFormat.format({e.code}, {self.consts.string(part.spec)})")
@@ -680,7 +1155,7 @@ class FunctionTranslator:
         if not ok:
             raise self._err(node, f"format spec '{spec}' for a {e.type} is not supported in a UDF "
                             "(supported: fill, align, sign, 0, width, , or _, .precision and "
-                            "the types d b o x X f F e E % s)", "U125")
+                            "the types d b o x X f F e E g G % s)", "U125")
 
     def _constructor(self, f: A.Node) -> str | None:
         """The datetime class ``f`` names in the cell (``datetime.date``, ``date``...), if any."""
@@ -716,7 +1191,7 @@ class FunctionTranslator:
             if e.type == "float":
                 raise self._err(given[p], f"{cls}({p}=...) with a float is not supported in a "
                                 "UDF (Python rounds it to microseconds); pass an int", "U120")
-            args.append(self._as(e, "int", given[p], f"{cls}({p}=...)"))
+            args.append(self._long(e, given[p], f"{cls}({p}=...)"))
         return Ex(template.format(", ".join(args)), result)
 
     def visit_Call(self, n: A.Call) -> Ex:
@@ -736,12 +1211,28 @@ class FunctionTranslator:
                     f.value.id not in self.locals:
                 raise self._err(f, f"{f.value.id}.{f.attr}() is not supported in a UDF", "U102")
             recv = self.visit(f.value)
+            if recv.type.startswith("dict[") and f.attr == "get" and len(n.args) == 2:
+                k, t = self._dict_types(recv.type)
+                key = self._key(self.visit(n.args[0]), k, n.args[0])
+                default = self.visit(n.args[1])
+                if default.type != t and not (t == "float" and default.type == "int"):
+                    raise self._err(n.args[1], f"the default of {f.attr}() is a {default.type}, "
+                                    f"the values are {t} (the result's type would depend on the "
+                                    "key)", "U120")
+                boxed = BOX[t].format(self._long(default, n.args[1], "get") if t == "int"
+                                      else self._as(default, t, n.args[1], "get"))
+                return Ex(self._unboxed(f"PyDict.get({recv.code}, {key}, {boxed})", t), t)
+            if recv.type.startswith("dict[") and f.attr == "get":
+                raise self._err(n, "dict.get() with one argument gives None for a missing key; "
+                                "give a default of the values' type", "U120")
             if recv.type in TEMPORAL_METHODS and f.attr in TEMPORAL_METHODS[recv.type]:
                 return self._table(f"{recv.type}.{f.attr}", TEMPORAL_METHODS[recv.type][f.attr],
                                    recv, n.args, n)
             if recv.type != "str" or f.attr not in STR_METHODS:
                 raise self._err(f, f"method '{f.attr}' of a {recv.type} is not supported in a "
                                 "UDF", "U102")
+            if f.attr == "join" and len(n.args) == 1 and isinstance(n.args[0], A.Comprehension):
+                return self._join(recv, n.args[0])
             if f.attr in ("startswith", "endswith") and n.args and \
                     isinstance(n.args[0], A.Collection):
                 tests = [f"PyStr.{f.attr}({recv.code}, {self._as(self.visit(x), 'str', x, f.attr)})"
@@ -758,11 +1249,21 @@ class FunctionTranslator:
                                 f"{len(n.args)} given", "U120")
             args = [self._as(self.visit(a), t, a, f"argument '{p}' of {name}")
                     for a, (p, t) in zip(n.args, sig.params)]
-            return Ex(f"{sig.scala}({', '.join(args)})", sig.returns)
+            method = f"{sig.scala}_w" if self.wide else sig.scala
+            return Ex(f"{method}({', '.join(args)})", sig.returns)
+        if name in ("sum", "any", "all", "min", "max", "len", "list") and len(n.args) == 1 \
+                and isinstance(n.args[0], A.Comprehension) and name not in self.locals:
+            return self._reduce(name, n)
         if name == "bool" and len(n.args) == 1:
             return Ex(self.cond(n.args[0]), "bool")
         if name in ("min", "max") and len(n.args) >= 2:
             return self._minmax(name, n)
+        if name == "len" and len(n.args) == 1:
+            e = self.visit(n.args[0])
+            if e.type.startswith(("dict[", "set[")):
+                return Ex(self._from_long(f"{e.code}.size.toLong"), "int")
+            if e.type in ("list[int]", "list[float]"):
+                return Ex(self._from_long(f"{e.code}.length.toLong"), "int")
         if name in BUILTINS:
             return self._table(name, BUILTINS[name], None, n.args, n)
         raise self._err(f, f"'{name}' cannot be called in a UDF", "U102")
@@ -778,12 +1279,25 @@ class FunctionTranslator:
                 if all(v.type == p or not exact and (
                         (p == "float" and v.type in ("int", "bool"))
                         or (p == "int" and v.type == "bool")) for v, p in zip(values, params)):
-                    codes = [self._as(v, p, a, shown) for v, p, a in zip(values, params, args)]
-                    return Ex(template.format(recv.code if recv else "", *codes), result)
+                    return self._apply(template, params, result, recv, values, args, shown)
         got = ", ".join(v.type for v in values)
         accepted = "; ".join("(" + ", ".join(p) + ")" for p, _, _ in sigs)
         raise self._err(node, f"{shown}() does not take ({got}) in a UDF (accepted: {accepted})",
                         "U120")
+
+    def _apply(self, template: str, params, result: str, recv: Ex | None, values, args,
+               shown: str) -> Ex:
+        """A table template over typed arguments, in this variant's int representation."""
+        if self.wide and template == "{1}" and result == "int":
+            return Ex(self._as(values[0], "int", args[0], shown), "int")  # the int itself
+        wide = self.wide and WIDE_TEMPLATES.get((template, tuple(params)))
+        if wide:
+            codes = [self._as(v, p, a, shown) for v, p, a in zip(values, params, args)]
+            return Ex(wide.format(recv.code if recv else "", *codes), result)
+        codes = [self._long(v, a, shown) if p == "int" else self._as(v, p, a, shown)
+                 for v, p, a in zip(values, params, args)]
+        code = template.format(recv.code if recv else "", *codes)
+        return Ex(self._from_long(code) if result == "int" else code, result)
 
     def _minmax(self, name: str, n: A.Call) -> Ex:
         values = [self.visit(a) for a in n.args]
@@ -799,6 +1313,7 @@ class FunctionTranslator:
             other = self._as(v, t, a, name)
             # Python keeps the first of equal values and never picks NaN over an earlier value
             code = f"Py.{name}({code}, {other})" if t == "float" else \
+                f"PyBig.{name}({code}, {other})" if self.wide and t == "int" else \
                 f"java.lang.Math.{name}({code}, {other})"
         return Ex(code, t)
 

@@ -10,7 +10,10 @@ stage can all use it.
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import hashlib
+import math
 from pathlib import Path
 
 import ibis.expr.operations as ops
@@ -20,8 +23,10 @@ from ..ir import pyast
 from . import sandbox
 from ..ir import udf_ast as U
 from ..ir.notebook import Cell
-from .udf_scala import Constants, FunctionTranslator, Signature, UdfError, mangle, signature
+from .udf_scala import (WIDENING, Constants, FunctionTranslator, Signature, UdfError, mangle,
+                        signature)
 from ..ir.udf import UdfSource
+from .udf_tables import SCALA
 
 
 def _source_text(fn: A.FunctionDef, cell: Cell) -> str:
@@ -30,20 +35,87 @@ def _source_text(fn: A.FunctionDef, cell: Cell) -> str:
 
 def sql_name(fn: A.FunctionDef, cell: Cell,
              helpers: tuple[tuple[str, A.FunctionDef, Cell], ...] = (),
-             names: tuple[tuple[str, str], ...] = ()) -> str:
+             names: tuple[tuple[str, str], ...] = (),
+             constants: tuple[tuple[str, str], ...] = ()) -> str:
     """A stable Spark function name: the UDF's name and a hash of its source lines, of the
     helpers it can call and of what its datetime names are bound to (ibis's own names carry a
     memory address, so they change from run to run).  Same name, same code: the runtime
     registers a name once per session."""
     text = "\n".join([_source_text(fn, cell),
                       *(_source_text(h, c) for _, h, c in sorted(helpers, key=lambda x: x[0])),
-                      *(f"{n}={k}" for n, k in names)])
+                      *(f"{n}={k}" for n, k in names),
+                      *(f"{n}:={v}" for n, v in constants)])
     readable = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in fn.name)
     return f"nb2jvm_{readable}_{hashlib.sha256(text.encode()).hexdigest()[:8]}"
 
 
 def source_of(op: ops.ScalarUDF) -> UdfSource | None:
     return getattr(op.__func__, "__nb2jvm__", None)
+
+
+# A constant of the cell a UDF may read: flat literals, bounded (frozen into the generated code).
+MAX_CONSTANT_ITEMS = 10_000
+_SCALARS = (bool, int, str, float)
+
+
+def _scalar(v) -> bool:
+    return type(v) in _SCALARS and not (type(v) is float and not math.isfinite(v)) and not (
+        type(v) is int and v.bit_length() > 63) and not (type(v) is str and len(v) > 10_000)
+
+
+def _literal(value) -> str | None:
+    """The repr of a flat literal constant (checked to read back equal), or None."""
+    if _scalar(value):
+        items = [value]
+    elif type(value) in (list, tuple, set, frozenset):
+        items = list(value)
+    elif type(value) is dict:
+        items = [*value.keys(), *value.values()]
+    else:
+        return None
+    if len(items) > 2 * MAX_CONSTANT_ITEMS or not all(_scalar(v) for v in items):
+        return None
+    text = repr(value)
+    try:
+        if ast.literal_eval(text) != value:
+            return None
+    except (ValueError, SyntaxError):
+        return None
+    return text
+
+
+def constants_of(functions, env: dict) -> tuple[tuple[str, str], ...]:
+    """The cell-level literal values (``CODES = {...}``, ``LIMIT = 3``) that the functions'
+    bodies name, frozen as reprs: what the UDF reads when the notebook calls it."""
+    used: set[str] = set()
+    for fn in functions:
+        used |= _names(fn.body)
+    out = []
+    for name in sorted(used):
+        if name in env and (text := _literal(env[name])) is not None:
+            out.append((name, text))
+    return tuple(out)
+
+
+def constant_values(src: UdfSource) -> dict[str, object]:
+    return {n: ast.literal_eval(v) for n, v in src.constants}
+
+
+def _names(fn: U.Function) -> set[str]:
+    names = set()
+
+    def walk(node):
+        if isinstance(node, A.Name):
+            names.add(node.id)
+        if isinstance(node, A.Node):
+            for field in node.__dataclass_fields__:
+                value = getattr(node, field)
+                for item in value if isinstance(value, tuple) else (value,):
+                    if isinstance(item, A.Node):
+                        walk(item)
+    for stmt in fn.body:
+        walk(stmt)
+    return names
 
 
 def _called(fn: U.Function) -> set[str]:
@@ -64,16 +136,24 @@ def _called(fn: U.Function) -> set[str]:
 
 
 class Translation:
-    """Translate UDFs and reachable helpers into one Scala object."""
+    """Translate UDFs and reachable helpers into one Scala object.
+
+    Each function has a fast method (ints are longs); :meth:`widen` adds, for the functions
+    that can leave 64 bits, an exact variant (ints are BigIntegers) and makes the entry a
+    dispatcher that runs the exact variant when the fast one throws ``PyWiden``.
+    """
 
     def __init__(self, notebook: str):
         self.notebook = Path(notebook).name
         self.consts = Constants()
         self.methods: dict[str, list[str]] = {}
+        self._jobs: dict[str, tuple] = {}  # what translated a method, to translate it again
+        self._calls: dict[str, set[str]] = {}
+        self._direct: dict[str, bool] = {}
 
     def function(self, fn: U.Function, sig: Signature, cell: Cell,
                  visible: dict[str, tuple[U.Function, Cell]], names: dict[str, str],
-                 entry: bool = False) -> None:
+                 entry: bool = False, constants: dict | None = None) -> None:
         if sig.scala in self.methods:
             return
         self.methods[sig.scala] = []  # placeholder: recursion ends here
@@ -82,13 +162,56 @@ class Translation:
             helper, hcell = visible[name]
             hsig = signature(helper, f"g_{mangle(name)}_{hcell.index}")
             functions[name] = hsig
-            self.function(helper, hsig, hcell, visible, names)
-        tr = FunctionTranslator(fn, sig, functions, self.consts, (self.notebook, cell.index),
-                                names, entry)
+            self.function(helper, hsig, hcell, visible, names, constants=constants)
+        where = (self.notebook, cell.index)
+        tr = FunctionTranslator(fn, sig, functions, self.consts, where, names, entry,
+                                constants=constants)
         self.methods[sig.scala] = tr.translate()
+        self._jobs[sig.scala] = (fn, sig, dict(tr.functions), where, names, entry, constants)
+        self._calls[sig.scala] = {h.scala for h in tr.functions.values()}
+        self._direct[sig.scala] = bool(WIDENING.search("\n".join(self.methods[sig.scala])))
         for nested, nsig in tr.nested:
             self.function(nested, nsig, cell, {**visible, **{n.name: (n, cell)
-                                                             for n, _ in tr.nested}}, names)
+                                                             for n, _ in tr.nested}}, names,
+                          constants=constants)
+
+
+    def widen(self, entry: str) -> None:
+        """Give ``entry`` and what it reaches an exact variant if an int can leave 64 bits."""
+        reach, todo = set(), [entry]
+        while todo:
+            name = todo.pop()
+            if name not in reach:
+                reach.add(name)
+                todo += sorted(self._calls.get(name, ()))
+        widening = {n for n in reach if self._direct.get(n)}
+        changed = True
+        while changed:  # a function widens if it calls one that widens
+            changed = False
+            for n in sorted(reach - widening):
+                if self._calls.get(n, set()) & widening:
+                    widening.add(n)
+                    changed = True
+        if entry not in widening:
+            return
+        # every function it reaches gets an exact variant: a helper may see a big argument
+        for name in sorted(reach):
+            if f"{name}_w" in self.methods:
+                continue
+            fn, sig, functions, where, names, is_entry, constants = self._jobs[name]
+            self.methods[f"{name}_w"] = FunctionTranslator(
+                fn, sig, functions, self.consts, where, names, is_entry, wide=True,
+                constants=constants).translate()
+        fn, sig, functions, where, names, _, constants = self._jobs[entry]
+        fast = dataclasses.replace(sig, scala=f"{entry}_n")
+        self.methods[f"{entry}_n"] = FunctionTranslator(fn, fast, functions, self.consts, where,
+                                                        names, True,
+                                                        constants=constants).translate()
+        params = ", ".join(f"p_{mangle(n)}: {SCALA[t]}" for n, t in sig.params)
+        args = ", ".join(f"p_{mangle(n)}" for n, _ in sig.params)
+        self.methods[entry] = [
+            f"  def {entry}({params}): {SCALA[sig.returns]} =",
+            f"    try {entry}_n({args}) catch {{ case _: PyWiden => {entry}_w({args}) }}"]
 
 
 _PYTHON: dict[str, object] = {}
@@ -105,7 +228,8 @@ def translatable(src: UdfSource) -> bool:
         visible = {h: (f.body, c) for h, f, c in src.helpers}
         try:
             tr.function(src.fn.body, signature(src.fn.body, "f"), src.cell, visible,
-                        dict(src.names), entry=True)
+                        dict(src.names), entry=True, constants=constant_values(src))
+            tr.widen("f")
             _TRANSLATABLE[src.sql_name] = True
         except UdfError:
             _TRANSLATABLE[src.sql_name] = False
@@ -124,6 +248,7 @@ def python_callable(src: UdfSource):
     if not translatable(src):
         raise RuntimeError(f"UDF '{src.fn.name}' is outside the UDF subset")
     namespace = sandbox.namespace(src.names)
+    namespace.update(constant_values(src))  # fresh copies: the notebook's own are untouched
     for name, helper, cell in src.helpers:
         exec(pyast.function_module([helper.body], f"<cell {cell.index}>"), namespace)
     exec(pyast.function_module([src.fn.body], f"<cell {src.cell.index}>"), namespace)

@@ -42,6 +42,13 @@ TO_STR = {"int": "Py.str({})", "float": "Py.str({})", "bool": "Py.str({})", "str
           "date": "PyDate.isoformat({})", "datetime": "PyDate.datetimeStr({})",
           "timedelta": "PyDate.deltaStr({})"}
 
+# The exact variant of a UDF (udf_scala's ``wide``): an int is a java.math.BigInteger (runtime
+# PyBig), taken on the rows where the fast variant's longs left 64 bits.
+WIDE_SCALA = {**SCALA, "int": "java.math.BigInteger"}
+WIDE_DEFAULT = {**DEFAULT, "int": "PyBig.ZERO"}
+WIDE_TRUTHY = {**TRUTHY, "int": "({}.signum != 0)"}
+WIDE_TO_STR = {**TO_STR, "int": "PyBig.str({})"}
+
 # (argument types, result type, Scala template); "num" = int or float (ints widen to float).
 Sig = tuple[tuple[str, ...], str, str]
 
@@ -63,6 +70,21 @@ MATH: dict[str, tuple[Sig, ...]] = {
     "isinf": ((("float",), "bool", "Py.isinf({1})"),),
     "isfinite": ((("float",), "bool", "Py.isfinite({1})"),),
     "copysign": ((("float", "float"), "float", "java.lang.Math.copySign({1}, {2})"),),
+    # trigonometric, hyperbolic, angular: fdlibm (StrictMath) where CPython calls the C
+    # library; both are within an ulp of the exact value (verify's float tolerance), with
+    # CPython's domain and range errors (runtime Py.math1)
+    **{name: ((("float",), "float", f"Py.{name}({{1}})"),) for name in (
+        "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh",
+        "atanh", "expm1", "exp2", "cbrt", "radians", "degrees")},
+    "atan2": ((("float", "float"), "float", "Py.atan2({1}, {2})"),),
+    "hypot": ((("float", "float"), "float", "Py.hypot({1}, {2})"),),
+    "remainder": ((("float", "float"), "float", "Py.remainder({1}, {2})"),),
+    "isclose": ((("float", "float"), "bool", "Py.isclose({1}, {2})"),),
+    "nextafter": ((("float", "float"), "float", "java.lang.Math.nextAfter({1}, {2})"),),
+    "ulp": ((("float",), "float", "java.lang.Math.ulp({1})"),),
+    "gcd": ((("int", "int"), "int", "Py.gcd({1}, {2})"),),
+    "factorial": ((("int",), "int", "Py.factorial({1})"),),
+    "isqrt": ((("int",), "int", "Py.isqrt({1})"),),
 }
 MATH_CONSTANTS = {
     "pi": "java.lang.Math.PI", "e": "java.lang.Math.E", "tau": "(2.0 * java.lang.Math.PI)",
@@ -79,7 +101,8 @@ STR_METHODS: dict[str, tuple[Sig, ...]] = {
     "split": (((), "list[str]", "PyStr.split({0})"),
               (("str",), "list[str]", "PyStr.split({0}, {1})"),
               (("str", "int"), "list[str]", "PyStr.split({0}, {1}, {2})")),
-    "replace": ((("str", "str"), "str", "PyStr.replace({0}, {1}, {2})"),),
+    "replace": ((("str", "str"), "str", "PyStr.replace({0}, {1}, {2})"),
+                (("str", "str", "int"), "str", "PyStr.replace({0}, {1}, {2}, {3})")),
     "find": ((("str",), "int", "PyStr.find({0}, {1})"),
              (("str", "int"), "int", "PyStr.find({0}, {1}, {2})")),
     "rfind": ((("str",), "int", "PyStr.rfind({0}, {1})"),),
@@ -103,6 +126,19 @@ STR_METHODS: dict[str, tuple[Sig, ...]] = {
     "center": ((("int",), "str", 'PyStr.center({0}, {1}, " ")'),
                (("int", "str"), "str", "PyStr.center({0}, {1}, {2})")),
     "join": ((("list[str]",), "str", "PyStr.join({0}, {1})"),),
+    "title": (((), "str", "PyStr.title({0})"),),
+    "capitalize": (((), "str", "PyStr.capitalize({0})"),),
+    "swapcase": (((), "str", "PyStr.swapcase({0})"),),
+    "istitle": (((), "bool", "PyStr.istitle({0})"),),
+    "isascii": (((), "bool", "PyStr.isascii({0})"),),
+    "removeprefix": ((("str",), "str", "PyStr.removeprefix({0}, {1})"),),
+    "removesuffix": ((("str",), "str", "PyStr.removesuffix({0}, {1})"),),
+    "rindex": ((("str",), "int", "PyStr.rindex({0}, {1})"),),
+    "splitlines": (((), "list[str]", "PyStr.splitlines({0})"),
+                   (("bool",), "list[str]", "PyStr.splitlines({0}, {1})")),
+    "rsplit": (((), "list[str]", "PyStr.split({0})"),
+               (("str",), "list[str]", "PyStr.split({0}, {1})"),
+               (("str", "int"), "list[str]", "PyStr.rsplit({0}, {1}, {2})")),
 }
 
 BUILTINS: dict[str, tuple[Sig, ...]] = {
@@ -127,9 +163,30 @@ BUILTINS: dict[str, tuple[Sig, ...]] = {
 }
 # bool(x) and min/max are typed by the translator (any type; variadic).
 
+# Fast templates whose exact variant computes on BigIntegers: (template, argument types) ->
+# the template over PyBig.  Every other "int" argument of a template crosses as a machine
+# integer (PyBig.index: Python's OverflowError beyond 64 bits) and an "int" result comes back
+# with PyBig.of; a template "{1}" of an int is the int itself.
+WIDE_TEMPLATES: dict[tuple[str, tuple[str, ...]], str] = {
+    ("Py.floor({1})", ("float",)): "PyBig.floor({1})",
+    ("Py.ceil({1})", ("float",)): "PyBig.ceil({1})",
+    ("Py.trunc({1})", ("float",)): "PyBig.toInt({1})",
+    ("Py.toInt({1})", ("float",)): "PyBig.toInt({1})",
+    ("Py.round({1})", ("float",)): "PyBig.round({1})",
+    ("Py.round({1}, {2})", ("int", "int")): "PyBig.round({1}, {2})",
+    ("Py.abs({1})", ("int",)): "PyBig.abs({1})",
+    ("Py.parseInt({1})", ("str",)): "PyBig.parseInt({1})",
+    ("Py.toFloat({1})", ("int",)): "PyBig.toFloat({1})",
+    ("(if ({1}) 1L else 0L)", ("bool",)): "PyBig.of({1})",
+    ("Py.str({1})", ("int",)): "PyBig.str({1})",
+    ("Py.gcd({1}, {2})", ("int", "int")): "PyBig.gcd({1}, {2})",
+    ("Py.factorial({1})", ("int",)): "PyBig.factorial({1})",
+    ("Py.isqrt({1})", ("int",)): "PyBig.isqrt({1})",
+}
+
 # f-string format types the runtime implements, per value type.
-FORMAT_TYPES = {"int": set("dbBoxX") | set("fFeE%") | {""}, "float": set("fFeE%") | {""},
-                "str": {"s", ""}, "bool": set("dbBoxX") | set("fFeE%") | {""}}
+FORMAT_TYPES = {"int": set("dbBoxX") | set("fFeEgG%") | {""}, "float": set("fFeEgG%") | {""},
+                "str": {"s", ""}, "bool": set("dbBoxX") | set("fFeEgG%") | {""}}
 
 # ---- datetime.date / datetime.datetime / datetime.timedelta (runtime PyDate) ------------------
 

@@ -8,9 +8,10 @@ import java.math.RoundingMode;
 /**
  * Python's numeric semantics for compiled UDFs, where Java's differ.
  *
- * <p>Python ints are unbounded; a UDF's ints are 64-bit longs here, and every operation that
- * could leave that range is checked: it raises {@code OverflowError} instead of wrapping (the
- * notebook would have computed a big int, which DuckDB then refuses to return as BIGINT anyway).
+ * <p>Python ints are unbounded; a UDF's ints are 64-bit longs on its fast path, and every
+ * operation that could leave that range is checked: it throws {@link PyWiden} instead of
+ * wrapping, and the UDF runs again in its exact variant, where ints are BigIntegers
+ * ({@link PyBig}).
  * Floats are IEEE doubles in both languages; the differences are division by zero (Python
  * raises), floor division and modulo (Python floors), rounding (half to even, on the exact
  * binary value), string conversion (shortest repr) and the {@code math} module's domain errors.
@@ -22,9 +23,14 @@ public final class Py {
 
   // ---- ints ----------------------------------------------------------------------------------
 
-  private static PyError intOverflow() {
-    return PyError.overflow("integer result does not fit in 64 bits (Python ints are unbounded; "
-        + "nb2jvm stops instead of wrapping around)");
+  /** An int that leaves 64 bits: the UDF's exact variant ({@link PyBig}) computes it. */
+  private static PyWiden intOverflow() {
+    return PyWiden.INSTANCE;
+  }
+
+  /** An int literal beyond 64 bits on the fast path: only the exact variant holds it. */
+  public static long tooBig() {
+    throw PyWiden.INSTANCE;
   }
 
   public static long add(long a, long b) {
@@ -56,6 +62,22 @@ public final class Py {
     return a < 0 ? neg(a) : a;
   }
 
+  /** {@code a << n}: a negative count raises; a result beyond 64 bits widens. */
+  public static long lshift(long a, long n) {
+    if (n < 0) throw PyError.value("negative shift count");
+    if (a == 0) return 0;
+    if (n >= 63) throw intOverflow();
+    long r = a << n;
+    if ((r >> n) != a) throw intOverflow();
+    return r;
+  }
+
+  /** {@code a >> n}: floors (an arithmetic shift), as Python's does for any count. */
+  public static long rshift(long a, long n) {
+    if (n < 0) throw PyError.value("negative shift count");
+    return n >= 64 ? (a < 0 ? -1L : 0L) : a >> n;
+  }
+
   public static long floordiv(long a, long b) {
     if (b == 0) throw PyError.zeroDivision("integer division or modulo by zero");
     if (a == Long.MIN_VALUE && b == -1) throw intOverflow();
@@ -74,7 +96,7 @@ public final class Py {
         && b != Long.MIN_VALUE) {
       return (double) a / (double) b; // both exact as doubles: IEEE division rounds once
     }
-    return new BigDecimal(a).divide(new BigDecimal(b), MathContext.DECIMAL128).doubleValue();
+    return PyBig.truediv(BigInteger.valueOf(a), BigInteger.valueOf(b)); // rounds once
   }
 
   /** {@code a ** b} for ints with {@code b >= 0}, exact or OverflowError. */
@@ -313,6 +335,163 @@ public final class Py {
     return ranged(Math.pow(x, y), Double.isInfinite(y) ? y : x);
   }
 
+  // trigonometric and hyperbolic functions: CPython's math_1 rules (a NaN passes through; a
+  // NaN from a non-NaN argument is a domain error; an infinity from a finite one a range error)
+
+  private static double math1(double r, double x, boolean canOverflow) {
+    if (Double.isNaN(r) && !Double.isNaN(x)) throw domain();
+    if (Double.isInfinite(r) && !Double.isInfinite(x)) {
+      if (canOverflow) throw PyError.overflow("math range error");
+      throw domain();
+    }
+    return r;
+  }
+
+  public static double sin(double x) {
+    return math1(StrictMath.sin(x), x, false);
+  }
+
+  public static double cos(double x) {
+    return math1(StrictMath.cos(x), x, false);
+  }
+
+  public static double tan(double x) {
+    return math1(StrictMath.tan(x), x, false);
+  }
+
+  public static double asin(double x) {
+    return math1(StrictMath.asin(x), x, false);
+  }
+
+  public static double acos(double x) {
+    return math1(StrictMath.acos(x), x, false);
+  }
+
+  public static double atan(double x) {
+    return StrictMath.atan(x);
+  }
+
+  /** C99's atan2 table, which Java's follows. */
+  public static double atan2(double y, double x) {
+    return StrictMath.atan2(y, x);
+  }
+
+  public static double sinh(double x) {
+    return math1(StrictMath.sinh(x), x, true);
+  }
+
+  public static double cosh(double x) {
+    return math1(StrictMath.cosh(x), x, true);
+  }
+
+  public static double tanh(double x) {
+    return StrictMath.tanh(x);
+  }
+
+  public static double asinh(double x) {
+    if (Double.isNaN(x) || Double.isInfinite(x) || x == 0.0) return x;
+    double a = Math.abs(x);
+    if (a < 0x1p-28) return x;
+    // fdlibm's (and glibc's) s_asinh formula: log(2|x|) for large |x|, log1p forms below (no overflow of x*x)
+    double r = a > 0x1p28 ? StrictMath.log(a) + 0.6931471805599453
+        : a > 2.0 ? StrictMath.log(2.0 * a + 1.0 / (Math.sqrt(a * a + 1.0) + a))
+        : StrictMath.log1p(a + a * a / (1.0 + Math.sqrt(1.0 + a * a)));
+    return Math.copySign(r, x);
+  }
+
+  public static double acosh(double x) {
+    if (Double.isNaN(x)) return x;
+    if (x < 1.0) throw domain();
+    if (Double.isInfinite(x)) return x;
+    return x > 0x1p28 ? StrictMath.log(x) + 0.6931471805599453
+        : x > 2.0 ? StrictMath.log(2.0 * x - 1.0 / (x + Math.sqrt(x * x - 1.0)))
+        : StrictMath.log1p(x - 1.0 + Math.sqrt(2.0 * (x - 1.0) + (x - 1.0) * (x - 1.0)));
+  }
+
+  public static double atanh(double x) {
+    if (Double.isNaN(x)) return x;
+    if (Math.abs(x) >= 1.0) throw domain();
+    double a = Math.abs(x);
+    if (a < 0x1p-28) return x;
+    double r = a < 0.5 ? 0.5 * StrictMath.log1p(2.0 * a + 2.0 * a * a / (1.0 - a))
+        : 0.5 * StrictMath.log1p(2.0 * a / (1.0 - a));
+    return Math.copySign(r, x);
+  }
+
+  /** {@code math.hypot}: an overflow is inf, not an error (as CPython's vector_norm). */
+  public static double hypot(double x, double y) {
+    return StrictMath.hypot(x, y);
+  }
+
+  public static double expm1(double x) {
+    return ranged(StrictMath.expm1(x), x);
+  }
+
+  public static double exp2(double x) {
+    return ranged(StrictMath.pow(2.0, x), x);
+  }
+
+  public static double cbrt(double x) {
+    return StrictMath.cbrt(x);
+  }
+
+  /** {@code math.radians}: CPython multiplies by pi / 180. */
+  public static double radians(double x) {
+    return x * (Math.PI / 180.0);
+  }
+
+  /** {@code math.degrees}: CPython multiplies by 180 / pi. */
+  public static double degrees(double x) {
+    return x * (180.0 / Math.PI);
+  }
+
+  public static double remainder(double x, double y) {
+    if (Double.isNaN(x) || Double.isNaN(y)) return Double.NaN;
+    if (Double.isInfinite(x) || y == 0.0) throw domain();
+    return Math.IEEEremainder(x, y);
+  }
+
+  /** {@code math.isclose(a, b)} with the default tolerances (rel 1e-09, abs 0). */
+  public static boolean isclose(double a, double b) {
+    return isclose(a, b, 1e-09, 0.0);
+  }
+
+  public static boolean isclose(double a, double b, double relTol, double absTol) {
+    if (relTol < 0.0 || absTol < 0.0) throw PyError.value("tolerances must be non-negative");
+    if (a == b) return true;
+    if (Double.isInfinite(a) || Double.isInfinite(b)) return false;
+    double diff = Math.abs(b - a);
+    return diff <= Math.abs(relTol * b) || diff <= Math.abs(relTol * a) || diff <= absTol;
+  }
+
+  public static long gcd(long a, long b) {
+    long x = Math.abs(a);
+    long y = Math.abs(b);
+    if (x < 0 || y < 0) throw intOverflow(); // |Long.MIN_VALUE|
+    while (y != 0) {
+      long t = x % y;
+      x = y;
+      y = t;
+    }
+    return x;
+  }
+
+  public static long factorial(long n) {
+    if (n < 0) throw PyError.value("factorial() not defined for negative values");
+    if (n > 20) throw intOverflow();
+    long r = 1;
+    for (long k = 2; k <= n; k++) r *= k;
+    return r;
+  }
+
+  public static long isqrt(long n) {
+    if (n < 0) throw PyError.value("isqrt() argument must be nonnegative");
+    long r = (long) Math.sqrt((double) n);
+    while (r * r > n) r--;
+    while ((r + 1) * (r + 1) <= n && (r + 1) * (r + 1) > 0) r++;
+    return r;
+  }
+
   public static boolean isnan(double x) {
     return Double.isNaN(x);
   }
@@ -389,6 +568,12 @@ public final class Py {
 
   /** {@code int(s)}: optional sign, decimal digits (any script), underscores between digits. */
   public static long parseInt(String s) {
+    BigInteger value = parseBig(s);
+    if (value.bitLength() > 63) throw intOverflow();
+    return value.longValue();
+  }
+
+  static BigInteger parseBig(String s) {
     String t = PyStr.strip(s);
     int[] cps = t.codePoints().toArray();
     int i = 0;
@@ -400,6 +585,7 @@ public final class Py {
     BigInteger value = BigInteger.ZERO;
     boolean digit = false;
     boolean lastUnderscore = false;
+    int digits = 0;
     for (; i < cps.length; i++) {
       int cp = cps[i];
       if (cp == '_' && digit && !lastUnderscore) {
@@ -408,14 +594,21 @@ public final class Py {
       }
       int v = PyStr.decimalValue(cp);
       if (v < 0) throw invalidInt(s);
-      value = value.multiply(BigInteger.TEN).add(BigInteger.valueOf(v));
+      if (++digits <= PyBig.MAX_STR_DIGITS) {
+        value = value.multiply(BigInteger.TEN).add(BigInteger.valueOf(v));
+      }
       digit = true;
       lastUnderscore = false;
     }
     if (!digit || lastUnderscore) throw invalidInt(s);
+    if (digits > PyBig.MAX_STR_DIGITS) {
+      // CPython 3.11's guard (sys.int_info.default_max_str_digits)
+      throw PyError.value("Exceeds the limit (4300 digits) for integer string conversion: "
+          + "value has " + digits + " digits; use sys.set_int_max_str_digits() to increase the "
+          + "limit");
+    }
     if (negative) value = value.negate();
-    if (value.bitLength() > 63) throw intOverflow();
-    return value.longValue();
+    return value;
   }
 
   private static PyError invalidInt(String s) {

@@ -110,8 +110,15 @@ public final class PyFormat {
   }
 
   public static String format(long value, String spec) {
+    return format(java.math.BigInteger.valueOf(value), spec);
+  }
+
+  /** An int of any size (the exact variant of a UDF, {@link PyBig}). */
+  public static String format(java.math.BigInteger value, String spec) {
     Spec s = parse(spec);
-    if ("fFeE%".indexOf(s.type == 0 ? 'd' : s.type) >= 0) return format((double) value, spec);
+    if ("fFeE%gGn".indexOf(s.type == 0 ? 'd' : s.type) >= 0 && s.type != 'n') {
+      return format(PyBig.toFloat(value), spec);
+    }
     if (s.precision >= 0) throw PyError.value("Precision not allowed in integer format specifier");
     int radix;
     int every = 3;
@@ -122,8 +129,8 @@ public final class PyFormat {
       case 'b': radix = 2; every = 4; break;
       default: throw PyError.value("Unknown format code '" + s.type + "' for object of type 'int'");
     }
-    boolean negative = value < 0;
-    String digits = new java.math.BigInteger(Long.toString(value)).abs().toString(radix);
+    boolean negative = value.signum() < 0;
+    String digits = value.abs().toString(radix);
     if (s.type == 'X') digits = digits.toUpperCase(java.util.Locale.ROOT);
     return pad(signOf(negative, s), group(digits, s.grouping, every), s, '>');
   }
@@ -137,7 +144,7 @@ public final class PyFormat {
     if (type == '%') value *= 100; // CPython scales the double first (so it may overflow)
     boolean negative = value < 0 || (value == 0.0 && 1.0 / value < 0);
     double x = Math.abs(value);
-    boolean upper = type == 'F' || type == 'E';
+    boolean upper = type == 'F' || type == 'E' || type == 'G';
     String body;
     if (Double.isNaN(value) || Double.isInfinite(value)) {
       negative = value < 0;
@@ -151,6 +158,7 @@ public final class PyFormat {
       case 'f': case 'F': body = fixed(x, prec, s.grouping); break;
       case '%': body = fixed(x, prec, s.grouping) + "%"; break;
       case 'e': case 'E': body = sci(x, prec, upper); break;
+      case 'g': case 'G': body = general(x, prec, type == 'G', s.grouping); break;
       default:
         throw PyError.value("Unknown format code '" + type + "' for object of type 'float'");
     }
@@ -163,6 +171,33 @@ public final class PyFormat {
     String whole = dot < 0 ? text : text.substring(0, dot);
     String frac = dot < 0 ? "" : text.substring(dot);
     return group(whole, grouping, 3) + frac;
+  }
+
+  /**
+   * Python's 'g': p significant digits (0 counts as 1), fixed notation when the rounded
+   * value's exponent is in [-4, p), else scientific; trailing zeros and a bare point removed.
+   */
+  private static String general(double x, int prec, boolean upper, char grouping) {
+    int p = prec == 0 ? 1 : prec;
+    int exp = 0;
+    if (x != 0.0) {
+      BigDecimal r = new BigDecimal(x).round(new MathContext(p, RoundingMode.HALF_EVEN));
+      exp = r.precision() - r.scale() - 1;
+    }
+    String body;
+    if (-4 <= exp && exp < p) {
+      body = fixed(x, p - 1 - exp, grouping);
+      if (body.indexOf('.') >= 0) body = body.replaceAll("0+$", "").replaceAll("\\.$", "");
+    } else {
+      body = sci(x, p - 1, upper);
+      int e = body.indexOf(upper ? 'E' : 'e');
+      String mantissa = body.substring(0, e);
+      if (mantissa.indexOf('.') >= 0) {
+        mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+      }
+      body = mantissa + body.substring(e);
+    }
+    return body;
   }
 
   private static String sci(double x, int prec, boolean upper) {

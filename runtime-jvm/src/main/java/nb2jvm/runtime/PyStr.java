@@ -28,6 +28,7 @@ public final class PyStr {
   private static final Map<Integer, int[]> TO_LOWER = mapping(PyUnicodeData.TO_LOWER);
   private static final Map<Integer, int[]> TO_UPPER = mapping(PyUnicodeData.TO_UPPER);
   private static final Map<Integer, int[]> TO_CASEFOLD = mapping(PyUnicodeData.TO_CASEFOLD);
+  private static final Map<Integer, int[]> TO_TITLE = mapping(PyUnicodeData.TO_TITLE);
 
   private static int[][] ranges(String table) {
     String[] parts = table.isEmpty() ? new String[0] : table.split(",");
@@ -200,6 +201,84 @@ public final class PyStr {
     return ascii != null ? ascii : mapAll(s, TO_CASEFOLD, false);
   }
 
+  private static void map(StringBuilder out, Map<Integer, int[]> map, int[] in, int i) {
+    int cp = in[i];
+    if (map == TO_LOWER && cp == 0x3A3) {
+      out.appendCodePoint(isFinalSigma(in, i) ? 0x3C2 : 0x3C3);
+      return;
+    }
+    int[] to = map.get(cp);
+    if (to == null) {
+      out.appendCodePoint(cp);
+    } else {
+      for (int t : to) out.appendCodePoint(t);
+    }
+  }
+
+  /** CPython's do_title: title case after an uncased character, lower case after a cased one. */
+  public static String title(String s) {
+    int[] in = cps(s);
+    StringBuilder out = new StringBuilder(s.length());
+    boolean previousCased = false;
+    for (int i = 0; i < in.length; i++) {
+      map(out, previousCased ? TO_LOWER : TO_TITLE, in, i);
+      previousCased = in(CASED, in[i]);
+    }
+    return out.toString();
+  }
+
+  /** CPython 3.8+'s do_capitalize: the first character in title case, the rest lower. */
+  public static String capitalize(String s) {
+    int[] in = cps(s);
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < in.length; i++) map(out, i == 0 ? TO_TITLE : TO_LOWER, in, i);
+    return out.toString();
+  }
+
+  /** CPython's do_swapcase: upper case letters to lower, lower case ones to upper. */
+  public static String swapcase(String s) {
+    int[] in = cps(s);
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < in.length; i++) {
+      if (in(UPPER, in[i])) {
+        map(out, TO_LOWER, in, i);
+      } else if (in(LOWER, in[i])) {
+        map(out, TO_UPPER, in, i);
+      } else {
+        out.appendCodePoint(in[i]);
+      }
+    }
+    return out.toString();
+  }
+
+  /** CPython's unicode_istitle_impl. */
+  public static boolean istitle(String s) {
+    boolean cased = false;
+    boolean previousCased = false;
+    for (int cp : cps(s)) {
+      boolean upperOrTitle = in(UPPER, cp) || in(TITLE, cp);
+      if (upperOrTitle) {
+        if (previousCased) return false;
+        previousCased = true;
+        cased = true;
+      } else if (in(LOWER, cp)) {
+        if (!previousCased) return false;
+        previousCased = true;
+        cased = true;
+      } else {
+        previousCased = false;
+      }
+    }
+    return cased;
+  }
+
+  public static boolean isascii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 128) return false;
+    }
+    return true;
+  }
+
   // ---- length, indexing, slicing --------------------------------------------------------------
 
   public static long len(String s) {
@@ -319,6 +398,90 @@ public final class PyStr {
     StringBuilder out = new StringBuilder(repl);
     for (int cp : cps(s)) out.appendCodePoint(cp).append(repl); // between code points
     return out.toString();
+  }
+
+  /** {@code s.replace(old, new, count)}: at most {@code count} replacements (all if negative). */
+  public static String replace(String s, String old, String repl, long count) {
+    if (count < 0) return replace(s, old, repl);
+    StringBuilder out = new StringBuilder();
+    if (old.isEmpty()) {
+      int[] c = cps(s);
+      long done = 0;
+      for (int i = 0; i <= c.length; i++) {
+        if (done < count) {
+          out.append(repl);
+          done++;
+        }
+        if (i < c.length) out.appendCodePoint(c[i]);
+      }
+      return out.toString();
+    }
+    int from = 0;
+    int idx;
+    long done = 0;
+    while (done < count && (idx = s.indexOf(old, from)) >= 0) {
+      out.append(s, from, idx).append(repl);
+      from = idx + old.length();
+      done++;
+    }
+    return out.append(s, from, s.length()).toString();
+  }
+
+  public static String removeprefix(String s, String prefix) {
+    return s.startsWith(prefix) ? s.substring(prefix.length()) : s;
+  }
+
+  public static String removesuffix(String s, String suffix) {
+    return !suffix.isEmpty() && s.endsWith(suffix) ? s.substring(0, s.length() - suffix.length())
+        : s;
+  }
+
+  public static long rindex(String s, String sub) {
+    long i = rfind(s, sub);
+    if (i < 0) throw PyError.value("substring not found");
+    return i;
+  }
+
+  private static boolean lineBreak(int cp) {
+    return cp == '\n' || cp == '\r' || cp == 0x0B || cp == 0x0C || cp == 0x1C || cp == 0x1D
+        || cp == 0x1E || cp == 0x85 || cp == 0x2028 || cp == 0x2029;
+  }
+
+  /** {@code s.splitlines(keepends)}: Python's line boundaries (\r\n counts once). */
+  public static String[] splitlines(String s, boolean keepends) {
+    List<String> out = new ArrayList<>();
+    int[] c = cps(s);
+    int i = 0;
+    while (i < c.length) {
+      int start = i;
+      while (i < c.length && !lineBreak(c[i])) i++;
+      int end = i;
+      if (i < c.length) {
+        i += c[i] == '\r' && i + 1 < c.length && c[i + 1] == '\n' ? 2 : 1;
+      }
+      out.add(str(c, start, keepends ? i : end));
+    }
+    return out.toArray(new String[0]);
+  }
+
+  public static String[] splitlines(String s) {
+    return splitlines(s, false);
+  }
+
+  /** {@code s.rsplit(sep, maxsplit)}: splits from the right ({@code maxsplit < 0}: all). */
+  public static String[] rsplit(String s, String sep, long maxsplit) {
+    if (maxsplit < 0) return split(s, sep, -1);
+    if (sep.isEmpty()) throw PyError.value("empty separator");
+    List<String> out = new ArrayList<>();
+    int to = s.length();
+    int idx;
+    while (out.size() < maxsplit && to >= sep.length()
+        && (idx = s.lastIndexOf(sep, to - sep.length())) >= 0) {
+      out.add(0, s.substring(idx + sep.length(), to));
+      to = idx;
+    }
+    out.add(0, s.substring(0, to));
+    return out.toArray(new String[0]);
   }
 
   public static String repeat(String s, long n) {

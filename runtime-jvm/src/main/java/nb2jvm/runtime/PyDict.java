@@ -1,0 +1,79 @@
+package nb2jvm.runtime;
+
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A cell's constant dicts, sets and lists, frozen at transpile time, as a UDF reads them
+ * ({@code CODES.get(k, "other")}, {@code CODES[k]}, {@code k in VALID}, {@code LIMITS[i]}).
+ * Built once per class load; never modified (the UDF subset has no statement that could).
+ */
+public final class PyDict {
+  private PyDict() {}
+
+  /** A dict of the cell, keys and values in the cell's order (a later duplicate key wins). */
+  public static <K, V> Map<K, V> of(K[] keys, V[] values) {
+    Map<K, V> m = new HashMap<>(keys.length * 2);
+    for (int i = 0; i < keys.length; i++) m.put(keys[i], values[i]);
+    return Collections.unmodifiableMap(m);
+  }
+
+  public static <K> Set<K> set(K[] items) {
+    Set<K> s = new HashSet<>(items.length * 2);
+    Collections.addAll(s, items);
+    return Collections.unmodifiableSet(s);
+  }
+
+  /** {@code d[key]}: KeyError (with the key's repr) when it is missing. */
+  public static <K, V> V item(Map<K, V> m, K key) {
+    V v = key == null ? null : m.get(key);
+    if (v == null) throw new PyError("KeyError", repr(key));
+    return v;
+  }
+
+  /** {@code d.get(key, default)}. */
+  public static <K, V> V get(Map<K, V> m, K key, V otherwise) {
+    V v = key == null ? null : m.get(key);
+    return v == null ? otherwise : v;
+  }
+
+  public static <K> boolean contains(Map<K, ?> m, K key) {
+    return key != null && m.containsKey(key);
+  }
+
+  public static <K> boolean contains(Set<K> s, K key) {
+    return key != null && s.contains(key);
+  }
+
+  /** {@code xs[i]} of a constant list of ints, with Python's negative indices. */
+  public static long at(long[] xs, long i) {
+    return xs[index(xs.length, i)];
+  }
+
+  public static double at(double[] xs, long i) {
+    return xs[index(xs.length, i)];
+  }
+
+  public static boolean contains(long[] xs, long x) {
+    for (long v : xs) if (v == x) return true;
+    return false;
+  }
+
+  public static boolean contains(double[] xs, double x) {
+    for (double v : xs) if (v == x) return true; // NaN is in no list (x == x is false)
+    return false;
+  }
+
+  private static int index(int n, long i) {
+    long j = i < 0 ? i + n : i;
+    if (j < 0 || j >= n) throw PyError.index("list index out of range");
+    return (int) j;
+  }
+
+  private static String repr(Object key) {
+    return key instanceof String ? PyStr.repr((String) key) : String.valueOf(key);
+  }
+}
