@@ -173,6 +173,9 @@ EXACT += [
      "def u(x: int, y: float) -> float:\n    z = (x * 10 ** 9) ** 2\n"
      "    w = z / (x * 3 + 1) if x != 0 else 0.5\n    return w + (1.0 if z > y * 1e30 else 0.0)"
      " + float(z % 997) + float(z == x * x * 10 ** 18)", "t.j, t.f"),
+    ("int_builtin_pow",
+     "def u(x: int, f: float) -> float:\n    return float(pow(x % 1000, 3) + pow(x, 65537, 1000003)"
+     " + pow(3, x % 50, -97)) + (pow(f, 2.0) if abs(f) < 1e100 else 0.0)", "t.j, t.f"),
     ("int_shifts_and_bits",
      "def u(x: int, y: int) -> int:\n    k = abs(y) % 70\n"
      "    return (x >> k) + (x & 0xff) + (x ^ 5) + ((x % 17) << k) % 1000 + (~x) + (x | 3) // 2",
@@ -244,6 +247,12 @@ EXACT += [
     ('const_for_over_list',
      'def u(s: str) -> int:\n    n = 0\n    for w in STOP:\n        if w in s.lower():\n            n += 1\n    for q in SMALL:\n        n += q\n    return n + len([c for c in s if c in VOWELS])',
      't.s'),
+]
+# min/max of an int literal and a float (`max(0, x)`): a float of the same value
+EXACT += [
+    ('mixed_minmax',
+     'def u(x: float) -> float:\n    y = max(0, x)\n    z = min(1, y / 100)\n    return y * 2.0 + z + max(0, min(x, 10)) - min(-1, x) + (1 if x > 3 else x) * 0.5',
+     't.f'),
 ]
 TRANSCENDENTAL = [
     ('math_trig',

@@ -25,7 +25,7 @@ CALL_SECONDS = 5.0
 CALL_TICKS = 50_000_000
 
 BUILTINS = ("len", "abs", "min", "max", "round", "int", "float", "str", "bool", "ord", "chr",
-            "range", "sum", "any", "all", "list", "True", "False", "None",
+            "range", "sum", "any", "all", "list", "pow", "True", "False", "None",
             # the exceptions a UDF may catch or raise (udf_scala's EXCEPTIONS)
             "Exception", "ArithmeticError", "LookupError", "ValueError", "ZeroDivisionError",
             "OverflowError", "IndexError", "KeyError", "TypeError")
@@ -42,6 +42,7 @@ def _public(module) -> SimpleNamespace:
 
 
 MATH = _public(math)
+MATH.factorial = None  # bound below, once _factorial is defined
 DATETIME_MODULE = SimpleNamespace(**{n: getattr(datetime, n) for n in DATETIME})
 
 
@@ -50,7 +51,9 @@ def namespace(names: tuple[tuple[str, str], ...]) -> dict:
     (``"module"`` or one of the classes)."""
     from ..ir.pyast import BINOP, METHOD, TICK
 
-    env: dict = {"__builtins__": MappingProxyType({n: getattr(builtins, n) for n in BUILTINS}),
+    bounded = {"pow": _pow}
+    env: dict = {"__builtins__": MappingProxyType({n: bounded.get(n, getattr(builtins, n))
+                                                   for n in BUILTINS}),
                  "math": MATH, TICK: _tick, BINOP: _binop, METHOD: _method}
     for name, kind in names:
         env[name] = DATETIME_MODULE if kind == "module" else getattr(datetime, kind)
@@ -99,6 +102,21 @@ def _binop(op: str, a, b):
                 len(seq) * n > MAX_LENGTH:
             raise _too_large(f"a sequence of more than {MAX_LENGTH:,} items")
     return _BINOPS[op](a, b)
+
+
+def _pow(a, b, m=None):
+    """The builtin ``pow``: two arguments are ``a ** b``, bounded as the operator is."""
+    return _binop("**", a, b) if m is None else pow(a, b, m)
+
+
+def _factorial(n):
+    """``math.factorial``, bounded: one C call would otherwise build any size of int."""
+    if isinstance(n, int) and n > 2 and math.lgamma(n + 1) / math.log(2) > MAX_BITS:
+        raise _too_large(f"an integer of more than {MAX_BITS:,} bits")
+    return math.factorial(n)
+
+
+MATH.factorial = _factorial
 
 
 def _method(obj, name: str, *args):

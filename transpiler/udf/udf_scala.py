@@ -49,6 +49,10 @@ class Ex:
     code: str
     type: str
     const: object = None
+    # a float here that Python may hold as an int of the same value (`max(0, x)`, `1 if c
+    # else x`): fine in float arithmetic, comparisons and as a float result; refused where
+    # the type shows (str, formatting, `-`, arithmetic with an int)
+    mixed: bool = False
 
 
 @dataclass(frozen=True)
@@ -174,6 +178,7 @@ class FunctionTranslator:
         self.frame = False
         self.scope: dict[str, Ex] = {}  # comprehension variables (local to their expression)
         self.handling: list[str] = []  # the caught exceptions of the enclosing handlers
+        self.mixed_vars: set[str] = set()  # float locals that may hold an int in Python
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -200,6 +205,12 @@ class FunctionTranslator:
         if -(2 ** 63) <= v < 2 ** 63:
             return Ex(f"PyBig.of({v}L)", "int", v)
         return Ex(f'PyBig.literal("{v}")', "int", v)
+
+    def _not_mixed(self, e: Ex, node: A.Node, what: str) -> None:
+        if e.mixed:
+            raise self._err(node, f"{what} of a value that Python may hold as an int or as a "
+                            "float (`max(0, x)`, `1 if c else x`): the two print differently; "
+                            "write 0.0 or float(...) to make it a float", "U120")
 
     def _truthy(self, e: Ex) -> str:
         if e.type not in TRUTHY:  # only None: every other UDF value has a truth value
@@ -377,6 +388,8 @@ class FunctionTranslator:
             raise self._err(node, f"'{target}' holds {want} values; this assigns a {e.type} "
                             "(give each variable one type)", "U121")
         self.assigned.add(target)
+        if e.mixed:
+            self.mixed_vars.add(target)
         return f"{self._v(target)} = {self._as(e, want, node, 'assignment')}"
 
     def stmt_Assign(self, s: A.Assign) -> list[str]:
@@ -392,10 +405,35 @@ class FunctionTranslator:
             return []  # a docstring
         return [self.visit(s.value).code]
 
+    @staticmethod
+    def _is_none(n: A.Node | None) -> bool:
+        return n is None or (isinstance(n, A.Const) and n.value is None)
+
+    def _returned(self, n: A.Node) -> Ex:
+        """A return value; a None branch (``x or None``, ``y if c else None``) fails the call
+        there, as the notebook's engine fails the query on a None result (measured)."""
+        if isinstance(n, A.BoolOp) and n.op == "or" and self._is_none(n.right):
+            a = self._returned(n.left)
+            t = self._fresh("t")
+            return Ex(f"{{ val {t} = {a.code}; if ({self._truthy(Ex(t, a.type))}) {t} else "
+                      "throw Py.returnedNone() }", a.type, mixed=a.mixed)
+        if isinstance(n, A.IfExp) and (self._is_none(n.body) or self._is_none(n.orelse)):
+            cond = self.cond(n.test)
+            if self._is_none(n.body) and self._is_none(n.orelse):
+                return Ex("throw Py.returnedNone()", self.sig.returns)
+            if self._is_none(n.body):
+                e = self._returned(n.orelse)
+                return Ex(f"(if ({cond}) throw Py.returnedNone() else {e.code})", e.type,
+                          mixed=e.mixed)
+            e = self._returned(n.body)
+            return Ex(f"(if ({cond}) {e.code} else throw Py.returnedNone())", e.type,
+                      mixed=e.mixed)
+        return self.visit(n)
+
     def stmt_Return(self, s: U.Return) -> list[str]:
-        if s.value is None or (isinstance(s.value, A.Const) and s.value.value is None):
+        if self._is_none(s.value):
             return ["throw Py.returnedNone()"]
-        e = self.visit(s.value)
+        e = self._returned(s.value)
         want = self.sig.returns
         if e.type != want and not (want == "float" and e.type == "int"):
             raise self._err(s, f"'{self.fn.name}' is declared to return {want}, but this returns "
@@ -554,41 +592,11 @@ class FunctionTranslator:
         return self._loop([], f"({self.cond(s.test)})", [], s.body)
 
     def stmt_For(self, s: U.For) -> list[str]:
-        it = s.iter
-        if isinstance(it, A.Call) and isinstance(it.func, A.Name) and it.func.id == "range":
-            args = [self._long(self.visit(a), a, "range()") for a in it.args]
-            if not 1 <= len(args) <= 3 or it.keywords:
-                raise self._err(it, "range() takes 1 to 3 int arguments")
-            start, stop, step = (["0L", *args, "1L"] if len(args) == 1 else [*args, "1L"]
-                                 if len(args) == 2 else args)
-            i, hi, st = self._fresh("i"), self._fresh("stop"), self._fresh("step")
-            self._declare(s.target, "int", s)
-            header = [f"var {i}: Long = {start}", f"val {hi}: Long = {stop}",
-                      f"val {st}: Long = {step}",
-                      f'if ({st} == 0L) throw new PyError("ValueError", '
-                      '"range() arg 3 must not be zero")']
-            cond = f"(if ({st} > 0L) {i} < {hi} else {i} > {hi})"
-            setup = [f"{self._v(s.target)} = {self._from_long(i)}",
-                     f"{i} = if (({st} > 0L && {hi} - {i} <= {st}) || ({st} < 0L && {hi} - {i} >= "
-                     f"{st})) {hi} else {i} + {st}"]
-            return self._loop(header, cond, setup, s.body, s.target)
-        e = self.visit(it)
-        if e.type in ("list[int]", "list[float]"):
-            t = e.type[len("list["):-1]
-            arr, k = self._fresh("items"), self._fresh("k")
-            self._declare(s.target, t, s)
-            item = self._from_long(f"{arr}({k})") if t == "int" else f"{arr}({k})"
-            return self._loop([f"val {arr} = {e.code}", f"var {k} = 0"], f"{k} < {arr}.length",
-                              [f"{self._v(s.target)} = {item}", f"{k} += 1"], s.body, s.target)
-        if e.type not in ("str", "list[str]"):
-            raise self._err(it, f"for loops run over range(...), a str, a list of str or a "
-                            f"constant list of the cell, not a {e.type}")
-        arr, k = self._fresh("items"), self._fresh("k")
-        items = f"PyStr.codePoints({e.code})" if e.type == "str" else e.code
-        self._declare(s.target, "str", s)
-        return self._loop([f"val {arr}: Array[String] = {items}", f"var {k} = 0"],
-                          f"{k} < {arr}.length",
-                          [f"{self._v(s.target)} = {arr}({k})", f"{k} += 1"], s.body, s.target)
+        var = self._fresh("c")
+        header, cond, advance, t = self._iteration(s.iter, var, "for loops run")
+        self._declare(s.target, t, s)
+        return self._loop(header, cond, [*advance, f"{self._v(s.target)} = {var}"], s.body,
+                          s.target)
 
     def _declare(self, target: str, t: str, node) -> None:
         if self.locals.setdefault(target, t) != t:
@@ -642,7 +650,7 @@ class FunctionTranslator:
             if n.id not in self.assigned:
                 raise self._err(n, f"'{n.id}' may be unassigned here (Python raises "
                                 "UnboundLocalError); assign it on every path first", "U124")
-            return Ex(self._v(n.id), self.locals[n.id])
+            return Ex(self._v(n.id), self.locals[n.id], mixed=n.id in self.mixed_vars)
         raise self._err(n, f"name '{n.id}' is not defined in the UDF (UDFs see their "
                         "parameters, locals, helper functions and math)", "U101")
 
@@ -664,6 +672,8 @@ class FunctionTranslator:
         if n.op == "not":
             return Ex(f"!({self.cond(n.operand)})", "bool")
         e = self.visit(n.operand)
+        if n.op == "-":
+            self._not_mixed(e, n, "negation (-0 is 0 for an int, -0.0 for a float)")
         if e.type == "timedelta" and n.op in ("-", "+"):
             return Ex(f"PyDate.negDelta({e.code})" if n.op == "-" else e.code, "timedelta")
         if e.type not in NUMERIC:
@@ -700,6 +710,11 @@ class FunctionTranslator:
         if a.type not in NUMERIC or b.type not in NUMERIC:
             raise self._err(node, f"unsupported operand types for {op}: {a.type} and {b.type}",
                             "U120")
+        if (a.mixed or b.mixed) and op != "/":
+            # with a float the result is a float either way; with an int it is not
+            other = b if a.mixed else a
+            if other.mixed or other.type != "float":
+                self._not_mixed(a if a.mixed else b, node, f"'{op}' with an int")
         if op in ("&", "|", "^", "<<", ">>"):
             if a.type == b.type == "bool" and op not in ("<<", ">>"):
                 return Ex(f"({a.code} {op} {b.code})", "bool")
@@ -759,7 +774,8 @@ class FunctionTranslator:
         if t is None:
             raise self._err(n, f"the two branches give a {a.type} and a {b.type}; give them one "
                             "type", "U120")
-        return Ex(f"(if ({cond}) {self._as(a, t, n, 'if')} else {self._as(b, t, n, 'if')})", t)
+        return Ex(f"(if ({cond}) {self._as(a, t, n, 'if')} else {self._as(b, t, n, 'if')})", t,
+                  mixed=a.mixed or b.mixed or a.type != b.type)
 
     _CMP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
     _PY_CMP = {"==": "eq", "<": "lt", "<=": "le", ">": "gt", ">=": "ge"}
@@ -878,8 +894,10 @@ class FunctionTranslator:
         finally:
             self.scope = saved
 
-    def _iteration(self, it: A.Node, var: str) -> tuple[list[str], str, list[str], str]:
-        """How to run over ``it``: header lines, loop condition, lines binding ``var``, type."""
+    def _iteration(self, it: A.Node, var: str, what: str = "a comprehension runs"
+                   ) -> tuple[list[str], str, list[str], str]:
+        """How to run over ``it``: header lines, loop condition, lines binding ``var``, type
+        (for loops and comprehensions alike)."""
         if isinstance(it, A.Call) and isinstance(it.func, A.Name) and it.func.id == "range" \
                 and it.func.id not in self.locals:
             args = [self._long(self.visit(a), a, "range()") for a in it.args]
@@ -905,8 +923,8 @@ class FunctionTranslator:
             return ([f"val {arr} = {e.code}", f"var {k} = 0"], f"{k} < {arr}.length",
                     [f"val {var} = {item}", f"{k} += 1"], t)
         if e.type not in ("str", "list[str]"):
-            raise self._err(it, f"a comprehension runs over range(...), a str or a list of str, "
-                            f"not a {e.type}", "U120")
+            raise self._err(it, f"{what} over range(...), a str, a list of str or a constant "
+                            f"list of the cell, not a {e.type}", "U120")
         arr, k = self._fresh("items"), self._fresh("k")
         items = f"PyStr.codePoints({e.code})" if e.type == "str" else e.code
         return ([f"val {arr}: Array[String] = {items}", f"var {k} = 0"], f"{k} < {arr}.length",
@@ -1135,6 +1153,7 @@ class FunctionTranslator:
                 raise self._err(part, f"!{part.conversion} of a str is not supported in a UDF")
             if e.type not in TO_STR:
                 raise self._err(part, f"a {e.type} cannot be formatted in an f-string", "U120")
+            self._not_mixed(e, part, "formatting")
             if not part.spec:
                 parts.append(self.to_str_of[e.type].format(e.code))
                 continue
@@ -1270,6 +1289,9 @@ class FunctionTranslator:
 
     def _table(self, shown: str, sigs, recv: Ex | None, args, node) -> Ex:
         values = [self.visit(a) for a in args]
+        if shown == "str":
+            for v, a in zip(values, args):
+                self._not_mixed(v, a, "str()")
         # Exact argument types first (str(True) is 'True', not str(1)), then Python's implicit
         # widening bool -> int -> float.
         for exact in (True, False):
@@ -1302,6 +1324,12 @@ class FunctionTranslator:
     def _minmax(self, name: str, n: A.Call) -> Ex:
         values = [self.visit(a) for a in n.args]
         types = {v.type for v in values}
+        mixed = types == {"int", "float"} and all(
+            type(v.const) is int and abs(v.const) <= 2 ** 53 for v in values if v.type == "int")
+        if mixed:
+            # max(0, x): the int literal or x, of the same value as a float (a literal a
+            # double holds exactly); the Ex says Python may hold an int there
+            types = {"float"}
         t = types.pop() if len(types) == 1 and types <= {"int", "float", *TEMPORAL} else None
         if t is None:
             # min(1.5, 1) is the int 1 in Python: the result's type depends on the values.
@@ -1315,7 +1343,7 @@ class FunctionTranslator:
             code = f"Py.{name}({code}, {other})" if t == "float" else \
                 f"PyBig.{name}({code}, {other})" if self.wide and t == "int" else \
                 f"java.lang.Math.{name}({code}, {other})"
-        return Ex(code, t)
+        return Ex(code, t, mixed=mixed or any(v.mixed for v in values))
 
 
 def signature(fn: U.Function, scala: str) -> Signature:

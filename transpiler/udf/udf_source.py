@@ -101,12 +101,13 @@ def constant_values(src: UdfSource) -> dict[str, object]:
     return {n: ast.literal_eval(v) for n, v in src.constants}
 
 
-def _names(fn: U.Function) -> set[str]:
+def _collect(fn: U.Function, pick) -> set[str]:
+    """The names ``pick`` finds in the nodes of ``fn``'s body (None: nothing here)."""
     names = set()
 
     def walk(node):
-        if isinstance(node, A.Name):
-            names.add(node.id)
+        if (name := pick(node)) is not None:
+            names.add(name)
         if isinstance(node, A.Node):
             for field in node.__dataclass_fields__:
                 value = getattr(node, field)
@@ -116,23 +117,15 @@ def _names(fn: U.Function) -> set[str]:
     for stmt in fn.body:
         walk(stmt)
     return names
+
+
+def _names(fn: U.Function) -> set[str]:
+    return _collect(fn, lambda node: node.id if isinstance(node, A.Name) else None)
 
 
 def _called(fn: U.Function) -> set[str]:
-    names = set()
-
-    def walk(node):
-        if isinstance(node, A.Call) and isinstance(node.func, A.Name):
-            names.add(node.func.id)
-        if isinstance(node, A.Node):
-            for field in node.__dataclass_fields__:
-                value = getattr(node, field)
-                for item in value if isinstance(value, tuple) else (value,):
-                    if isinstance(item, A.Node):
-                        walk(item)
-    for stmt in fn.body:
-        walk(stmt)
-    return names
+    return _collect(fn, lambda node: node.func.id if isinstance(node, A.Call) and isinstance(
+        node.func, A.Name) else None)
 
 
 class Translation:

@@ -159,6 +159,11 @@ BUILTINS: dict[str, tuple[Sig, ...]] = {
             (("datetime",), "str", "PyDate.datetimeStr({1})"),
             (("timedelta",), "str", "PyDate.deltaStr({1})")),
     "ord": ((("str",), "int", "Py.ord({1})"),),
+    # pow(a, b) is a ** b; a negative int exponent of a non-literal is refused at run time
+    # (TypeError), as for **
+    "pow": ((("int", "int"), "int", "Py.pow({1}, {2})"),
+            (("float", "float"), "float", "Py.pow({1}, {2})"),
+            (("int", "int", "int"), "int", "Py.powmod({1}, {2}, {3})")),
     "chr": ((("int",), "str", "Py.chr({1})"),),
 }
 # bool(x) and min/max are typed by the translator (any type; variadic).
@@ -182,6 +187,8 @@ WIDE_TEMPLATES: dict[tuple[str, tuple[str, ...]], str] = {
     ("Py.gcd({1}, {2})", ("int", "int")): "PyBig.gcd({1}, {2})",
     ("Py.factorial({1})", ("int",)): "PyBig.factorial({1})",
     ("Py.isqrt({1})", ("int",)): "PyBig.isqrt({1})",
+    ("Py.pow({1}, {2})", ("int", "int")): "PyBig.pow({1}, {2})",
+    ("Py.powmod({1}, {2}, {3})", ("int", "int", "int")): "PyBig.powmod({1}, {2}, {3})",
 }
 
 # f-string format types the runtime implements, per value type.

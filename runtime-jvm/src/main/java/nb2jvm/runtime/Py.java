@@ -116,6 +116,12 @@ public final class Py {
     return result;
   }
 
+  /** {@code pow(a, b, m)}: exact modular exponentiation (the result is below |m|). */
+  public static long powmod(long a, long b, long m) {
+    return PyBig.powmod(BigInteger.valueOf(a), BigInteger.valueOf(b), BigInteger.valueOf(m))
+        .longValue();
+  }
+
   // ---- floats --------------------------------------------------------------------------------
 
   public static double truediv(double a, double b) {

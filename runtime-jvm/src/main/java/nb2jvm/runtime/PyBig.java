@@ -163,7 +163,11 @@ public final class PyBig {
 
   public static BigInteger factorial(BigInteger n) {
     if (n.signum() < 0) throw PyError.value("factorial() not defined for negative values");
-    if (n.bitLength() > 20) bounded(ONE.shiftLeft(MAX_BITS + 1));
+    // log2(n!) >= (n ln n - n) / ln 2: refuse before the loop what must exceed the bound
+    double m = n.bitLength() > 31 ? Double.MAX_VALUE : n.doubleValue();
+    if (m > 2 && (m * Math.log(m) - m) / Math.log(2) > MAX_BITS) {
+      bounded(ONE.shiftLeft(MAX_BITS + 1));
+    }
     BigInteger r = ONE;
     for (int k = 2; k <= n.intValue(); k++) r = mul(r, BigInteger.valueOf(k));
     return r;

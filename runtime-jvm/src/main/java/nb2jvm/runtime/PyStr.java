@@ -159,16 +159,10 @@ public final class PyStr {
     int[] in = cps(s);
     StringBuilder out = new StringBuilder(s.length());
     for (int i = 0; i < in.length; i++) {
-      int cp = in[i];
-      if (finalSigma && cp == 0x3A3) {
-        out.appendCodePoint(isFinalSigma(in, i) ? 0x3C2 : 0x3C3);
-        continue;
-      }
-      int[] to = map.get(cp);
-      if (to == null) {
-        out.appendCodePoint(cp);
+      if (!finalSigma && in[i] == 0x3A3) {
+        appendMapped(out, map.get(in[i]), in[i]);
       } else {
-        for (int t : to) out.appendCodePoint(t);
+        map(out, map, in, i);
       }
     }
     return out.toString();
@@ -207,7 +201,10 @@ public final class PyStr {
       out.appendCodePoint(isFinalSigma(in, i) ? 0x3C2 : 0x3C3);
       return;
     }
-    int[] to = map.get(cp);
+    appendMapped(out, map.get(cp), cp);
+  }
+
+  private static void appendMapped(StringBuilder out, int[] to, int cp) {
     if (to == null) {
       out.appendCodePoint(cp);
     } else {
