@@ -21,7 +21,7 @@ from common import JAVA_DIR, interleave, jdk_tool, prepared, spark_jars
 # The UDFs exactly as a data scientist writes them in the notebook.
 RISK_SCORE = '''@ibis.udf.scalar.python
 def risk_score(amount: float, n: int) -> float:
-    score = amount * 0.01 + n * 2
+    score = amount * 0.01 + n * 2.0
     if score > 10 or n < -3:
         return score - 1.5
     elif amount != 0.0:
@@ -175,7 +175,7 @@ def variants(spark, udf: str, df):
     elif udf == "risk_score":
         @pandas_udf("double")
         def vectorised(amount: pd.Series, n: pd.Series) -> pd.Series:
-            score = amount * 0.01 + n * 2
+            score = amount * 0.01 + n * 2.0
             return pd.Series(np.where((score > 10) | (n < -3), score - 1.5,
                                       np.where(amount != 0.0, (score + 0.25) / 2, -score)))
     else:

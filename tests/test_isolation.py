@@ -118,7 +118,7 @@ def test_a_udf_defined_in_a_refused_cell_is_not_a_missing_input(tmp_path):
     nb = write_notebook(tmp_path / "n.ipynb", [
         SETUP,
         "%%export\n@ibis.udf.scalar.python\ndef bucket(x: float) -> int:\n"
-        "    return int(x) << 2\n",
+        "    global g\n    return int(x)\n",
         "%%export\nb = tx.mutate(k=bucket(_.amount))", "%%export\na = tx.select('tx_id')"])
     lowered = transpile(nb, Options())
     assert [lf.name for lf in lowered.lowered] == ["a"]

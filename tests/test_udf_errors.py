@@ -33,6 +33,9 @@ RAISING = [
      "ValueError|NULL values", 2),
     ("returns_none_via_ifexp", "def u(x: int) -> int:\n    return x if x > 5 else None", "t.i",
      "ValueError|NULL values", 2),
+    # a result beyond BIGINT is no Python exception: no handler of the UDF catches it
+    ("limit_not_caught", "def u(x: int) -> int:\n    try:\n        return x * 2 ** 64\n"
+     "    except OverflowError:\n        return -1", "t.i", "OverflowError|out of range", 3),
     ("raise_statement", "def u(x: int) -> int:\n    if x > 2:\n        raise ValueError(f'x={x}')\n"
      "    return x", "t.i", "ValueError", 3),
     ("uncaught_by_handler", "def u(s: str) -> int:\n    try:\n        return int(s) // 0\n"
@@ -87,6 +90,11 @@ REJECTED = [
     ("def u(x: float) -> float:\n    y = 1 if x > 0 else x\n    return -y", "U120", 3, 12,
      "negation"),
     ("def u(x: float) -> str:\n    return f'{max(0, x)}'", "U120", 2, 15, "formatting of"),
+    ("def u(x: float) -> str:\n    return str(abs(max(0, x)))", "U120", 2, 16, "str() of"),
+    ("def u(s: str) -> str:\n    return str(sum(float(c) for c in s if c.isdigit()))", "U120", 2,
+     16, "str() of"),
+    ("def u(s: str) -> int:\n    return len(c for c in s)", "U120", 2, 12,
+     "len() of a generator"),
     ("def u(d: datetime.date) -> int:\n    return d.hour", "U102", 2, 12,
      "attribute 'hour' of a date"),
     ("def u(d: datetime.date) -> str:\n    return d.strftime('%Y')", "U102", 2, 12,

@@ -62,6 +62,8 @@ NOT_INLINED = [
     "def u(x: float, n: int) -> int:\n    return -n - 7",
     "def u(x: float, n: int) -> bool:\n    return n * 3 > 10",
     "def u(x: float, n: int) -> int:\n    y = n * 3 - 7\n    return y // 4",
+    # the `n * 3` of the condition is the node of the result too (ibis compares by structure)
+    "def u(x: float, n: int) -> int:\n    return n * 3 if n * 3 > 10 else 0",
 ]
 
 

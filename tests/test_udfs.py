@@ -254,6 +254,23 @@ EXACT += [
      'def u(x: float) -> float:\n    y = max(0, x)\n    z = min(1, y / 100)\n    return y * 2.0 + z + max(0, min(x, 10)) - min(-1, x) + (1 if x > 3 else x) * 0.5',
      't.f'),
 ]
+# review cases: else before finally, limits no handler catches, finally skipped on the hand-over
+EXACT += [
+    ("try_else_then_finally",
+     "def u(x: int) -> int:\n    y = 0\n    try:\n        y = x // 3\n    except ValueError:\n"
+     "        y = -1\n    else:\n        y = y + 10\n    finally:\n        y = y * 2\n    return y",
+     "t.i"),
+    ("try_big_result_not_caught",
+     "def u(x: int) -> int:\n    try:\n        return (x * x) // (x * x + 1) + x % 1000\n"
+     "    except OverflowError:\n        return -1", "t.j"),
+    ("try_finally_and_exact_variant",
+     "def u(x: int) -> int:\n    ok = 0\n    y = 0\n    try:\n        try:\n"
+     "            y = x * x\n            ok = 1\n        finally:\n            q = 10 // ok\n"
+     "    except ZeroDivisionError:\n        return -1\n    return y % 1000", "t.j"),
+    ("range_big_steps",
+     "def u(x: int) -> int:\n    return sum(1 for k in range(-6 * 10 ** 18, 6 * 10 ** 18, 5 * 10 ** 18))"
+     " + len([str(k) for k in range(x % 5, 2 ** 62, 2 ** 61)])", "t.i"),
+]
 TRANSCENDENTAL = [
     ('math_trig',
      'def u(x: float) -> float:\n    y = x if math.isfinite(x) and abs(x) < 1e6 else 0.5\n    z = math.tanh(y) / 2\n    return math.sin(y) + math.cos(y) + math.tan(y / 3) + math.atan(y) + math.atan2(y, 2.0) + math.asin(z) + math.acos(z) + math.sinh(z) + math.cosh(z) + math.asinh(y) + math.acosh(abs(y) + 1) + math.atanh(z) + math.hypot(y, 3.0) + math.radians(y) + math.degrees(z) + math.expm1(z) + math.cbrt(y) + float(math.isclose(y, 0.5)) + math.remainder(y, 0.7) + math.exp2(z) + math.nextafter(y, 0.0) + math.ulp(y)',
@@ -302,7 +319,9 @@ HELPER = "def twice(n: int) -> int:\n    return n + n\n"
 CONSTANTS = ("CODES = {'abc': 'A', 'straße': 'S', 'mixed case': 'M', '': 'empty'}\n"
              "VALID = {'abc', 'x²', 'ǅ'}\nWEIGHTS = {0: 3, 1: -2, 3: 7}\nLIMIT = 10\n"
              "RATES = [0.05, 0.125, 0.2, 1e-3]\nSMALL = (0, 1, -1, 7)\n"
-             "STOP = ['a', 'the', 'ß']\nVOWELS = 'aeiou'\n")
+             "STOP = ['a', 'the', 'ß']\nVOWELS = 'aeiou'\n"
+             # a name a UDF binds is its local, never the cell's constant (Python's scoping)
+             "n = 99\nk = 'shadowed'\n")
 
 
 def _notebook(folder, cases):

@@ -28,7 +28,7 @@ BUILTINS = ("len", "abs", "min", "max", "round", "int", "float", "str", "bool", 
             "range", "sum", "any", "all", "list", "pow", "True", "False", "None",
             # the exceptions a UDF may catch or raise (udf_scala's EXCEPTIONS)
             "Exception", "ArithmeticError", "LookupError", "ValueError", "ZeroDivisionError",
-            "OverflowError", "IndexError", "KeyError", "TypeError")
+            "OverflowError", "IndexError", "KeyError", "TypeError", "MemoryError")
 DATETIME = ("date", "datetime", "timedelta")
 
 

@@ -331,28 +331,25 @@ def _int_intermediate(value: ir.Value) -> bool:
     arith = (ops.Add, ops.Subtract, ops.Multiply, ops.Negate, ops.Abs, ops.Power,
              ops.FloorDivide, ops.Modulus)
 
-    def results(node):
+    # by path from the root, not by node: ibis nodes compare by structure, so the `x * 3`
+    # of a condition and the `x * 3` of a branch are one node
+    def bad(node, at_result: bool) -> bool:
         if isinstance(node, ops.IfElse):
-            return [*results(node.true_expr), *results(node.false_null_expr)]
+            return bad(node.bool_expr, False) or bad(node.true_expr, at_result) or \
+                bad(node.false_null_expr, at_result)
         if isinstance(node, ops.SearchedCase):
-            return [r for x in (*node.results, node.default) for r in results(x)]
+            return any(bad(c, False) for c in node.cases) or \
+                any(bad(r, at_result) for r in node.results) or bad(node.default, at_result)
         if isinstance(node, ops.Cast):
-            return results(node.arg)
-        return [node]
+            return bad(node.arg, at_result)
+        if isinstance(node, arith) and node.dtype.is_integer() and not all(
+                isinstance(a, ops.Literal) for a in node.args):
+            if not at_result:
+                return True
+            return any(bad(a, False) for a in node.args if isinstance(a, ops.Node))
+        return any(bad(a, False) for a in node.args if isinstance(a, ops.Node))
 
-    allowed = set()
-    for node in results(value.op()):
-        if isinstance(node, arith):
-            allowed.add(node)
-    for node in value.op().find(arith):
-        if not node.dtype.is_integer() or all(isinstance(a, ops.Literal) for a in node.args):
-            continue  # a float, or a constant (-3): no intermediate to overflow
-        if node not in allowed:
-            return True
-        if any(isinstance(a, ops.Node) and any(n.dtype.is_integer() for n in a.find(arith))
-               for a in node.args):
-            return True
-    return False
+    return bad(value.op(), True)
 
 
 def inline(fn: U.Function, args: list[ir.Value], always: bool = False) -> ir.Value | None:

@@ -165,7 +165,10 @@ class FunctionTranslator:
         self.names = names or {}
         self.entry = entry  # called by Spark: check that arguments are in Python's range
         self.wide = wide
-        self.constants = constants or {}  # the cell's literal constants the body reads
+        # the cell's literal constants the body reads; a name the function assigns is a local
+        # everywhere in it (Python's scoping), never the constant
+        bound = _bound_names(fn)
+        self.constants = {k: v for k, v in (constants or {}).items() if k not in bound}
         # the per-type tables of this variant (an int is a long or a BigInteger)
         self.scala_of, self.default_of, self.truthy_of, self.to_str_of = (
             (WIDE_SCALA, WIDE_DEFAULT, WIDE_TRUTHY, WIDE_TO_STR) if wide
@@ -251,6 +254,11 @@ class FunctionTranslator:
         self.frame = False
         self._reset()
         body = self._block(self.fn.body)
+        if self.mixed_vars:
+            # a loop may read a variable before the statement that makes it mixed: again,
+            # with every such variable mixed from the start
+            self._reset()
+            body = self._block(self.fn.body)
         if len(body) <= MAX_LINES:
             return self._plain(body)
         self.frame = True
@@ -374,11 +382,6 @@ class FunctionTranslator:
         return [line, *method(stmt)]
 
     def _store(self, target: str, e: Ex, node: A.Node) -> str:
-        if target in self.constants:
-            # Python would make it a local everywhere in the function (UnboundLocalError
-            # where the body reads it first): give the local another name
-            raise self._err(node, f"'{target}' is a constant of the cell; assigning it in a "
-                            "UDF makes a local of that name (use another name)", "U121")
         if target not in self.locals:
             if e.type not in SCALA:
                 raise self._err(node, f"a {e.type} value cannot be stored in a variable")
@@ -438,6 +441,8 @@ class FunctionTranslator:
         if e.type != want and not (want == "float" and e.type == "int"):
             raise self._err(s, f"'{self.fn.name}' is declared to return {want}, but this returns "
                             f"a {e.type}", "U122")
+        if e.mixed and not self.entry:
+            self._not_mixed(e, s, "returning from a helper function")
         value = self._as(e, want, s, "return")
         if self.wide and self.entry and want == "int":
             value = f"PyBig.result({value})"  # the notebook's engine fails beyond BIGINT
@@ -526,8 +531,10 @@ class FunctionTranslator:
             ends = set(self.locals) if h.body and self._terminates(h.body[-1]) \
                 else set(self.assigned)
             after = after & ends
-            guard = "" if not names else " if " + " || ".join(
-                f'{var}.pythonType == "{n}"' for n in dict.fromkeys(names))
+            # only Python's exceptions: a limit (a None or beyond-BIGINT result, a size bound)
+            # fails the call wherever it happens, as the notebook's engine fails the query
+            kinds = " || ".join(f'{var}.pythonType == "{n}"' for n in dict.fromkeys(names))
+            guard = f" if {var}.catchable" + (f" && ({kinds})" if names else "")
             seen_all = not names
             cases += [f"  case {var}: PyError{guard} =>", *("    " + ln for ln in hbody)]
         final = []
@@ -538,16 +545,21 @@ class FunctionTranslator:
             self.assigned = set(before)
             final = self._block(s.finalbody)
         self.assigned = after | (self.assigned if s.finalbody else set())
+        # try { try { body; ok = true } catch { handlers }; if (ok) else } finally { final }:
+        # `else` runs after the body and before `finally`, outside the handlers' reach; the
+        # finally block is skipped when the fast path hands over to the exact variant (PyWiden),
+        # which runs the whole call again
+        inner = [*body, f"{ok} = true"] if orelse else body
         out = [f"var {ok} = false"] if orelse else []
-        out += ["try {", *("  " + ln for ln in body)]
-        if orelse:
-            out.append(f"  {ok} = true")
-        out += ["} catch {", *cases, "}"]
-        if final:
-            out[-1] = "} finally {"
-            out += [*("  " + ln for ln in final), "}"]
+        out += ["try {", *("  " + ln for ln in inner), "} catch {", *cases, "}"] if cases \
+            else ["{", *("  " + ln for ln in inner), "}"]
         if orelse:
             out += [f"if ({ok}) {{", *("  " + ln for ln in orelse), "}"]
+        if final:
+            wid = self._fresh("wid")
+            out = [f"var {wid} = false", "try {", *("  " + ln for ln in out), "} catch {",
+                   f"  case w: PyWiden => {wid} = true; throw w", "} finally {",
+                   f"  if (!{wid}) {{", *("    " + ln for ln in final), "  }", "}"]
         return out
 
     def _returns(self, stmt) -> bool:
@@ -630,7 +642,7 @@ class FunctionTranslator:
         if isinstance(v, bool):
             return Ex("true" if v else "false", "bool", v)
         if isinstance(v, int):
-            if v.bit_length() > 4 * 4300:  # beyond CPython's own literal limit (4300 digits)
+            if v.bit_length() > 14000:  # CPython's int/str limit is 4300 digits (~14,284 bits)
                 raise self._err(n, "int literal of more than 4300 digits", "U123")
             return self._int_literal(v)
         if isinstance(v, float):
@@ -911,9 +923,7 @@ class FunctionTranslator:
                       f'if ({st} == 0L) throw new PyError("ValueError", '
                       '"range() arg 3 must not be zero")']
             cond = f"(if ({st} > 0L) {i} < {hi} else {i} > {hi})"
-            advance = [f"val {var} = {self._from_long(i)}",
-                       f"{i} = if (({st} > 0L && {hi} - {i} <= {st}) || ({st} < 0L && {hi} - {i}"
-                       f" >= {st})) {hi} else {i} + {st}"]
+            advance = [f"val {var} = {self._from_long(i)}", f"{i} = Py.rangeNext({i}, {hi}, {st})"]
             return header, cond, advance, "int"
         e = self.visit(it)
         if e.type in ("list[int]", "list[float]"):
@@ -964,6 +974,9 @@ class FunctionTranslator:
             return self._fold(comp, [f"var {acc} = {'false' if name == 'any' else 'true'}",
                                      f"var {done} = false"], step, acc, "bool", done)
         if name == "len":
+            if comp.kind == "generator":
+                raise self._err(comp, "len() of a generator expression (Python raises "
+                                "TypeError); use a list comprehension", "U120")
             return self._fold(comp, [f"var {acc} = 0L"], lambda e: [f"{acc} += 1L"],
                               self._from_long(acc), "int")
         if name == "list":
@@ -985,7 +998,9 @@ class FunctionTranslator:
 
             def step(e: Ex) -> list[str]:
                 return [f"{acc} = {self._binop('+', Ex(acc, t), e, comp).code}"]
-            return self._fold(comp, [f"var {acc}: {self.scala_of[t]} = {zero}"], step, acc, t)
+            folded = self._fold(comp, [f"var {acc}: {self.scala_of[t]} = {zero}"], step, acc, t)
+            # Python's sum starts from the int 0: an empty float sum is the int 0
+            return Ex(folded.code, t, mixed=t == "float")
         # min / max
         if probe not in ("int", "float", "str"):
             raise self._err(comp, f"{name}() of {probe} values is not supported in a UDF", "U120")
@@ -1240,7 +1255,8 @@ class FunctionTranslator:
                                     "key)", "U120")
                 boxed = BOX[t].format(self._long(default, n.args[1], "get") if t == "int"
                                       else self._as(default, t, n.args[1], "get"))
-                return Ex(self._unboxed(f"PyDict.get({recv.code}, {key}, {boxed})", t), t)
+                return Ex(self._unboxed(f"PyDict.get({recv.code}, {key}, {boxed})", t), t,
+                          mixed=t == "float" and (default.type != "float" or default.mixed))
             if recv.type.startswith("dict[") and f.attr == "get":
                 raise self._err(n, "dict.get() with one argument gives None for a missing key; "
                                 "give a default of the values' type", "U120")
@@ -1315,11 +1331,14 @@ class FunctionTranslator:
         wide = self.wide and WIDE_TEMPLATES.get((template, tuple(params)))
         if wide:
             codes = [self._as(v, p, a, shown) for v, p, a in zip(values, params, args)]
-            return Ex(wide.format(recv.code if recv else "", *codes), result)
+            return Ex(wide.format(recv.code if recv else "", *codes), result,
+                      mixed=result == "float" and any(v.mixed for v in values))
         codes = [self._long(v, a, shown) if p == "int" else self._as(v, p, a, shown)
                  for v, p, a in zip(values, params, args)]
         code = template.format(recv.code if recv else "", *codes)
-        return Ex(self._from_long(code) if result == "int" else code, result)
+        # abs(max(0, x)) or round(max(0, x), 2) is an int where the argument is one
+        mixed = result == "float" and any(v.mixed for v in values)
+        return Ex(self._from_long(code) if result == "int" else code, result, mixed=mixed)
 
     def _minmax(self, name: str, n: A.Call) -> Ex:
         values = [self.visit(a) for a in n.args]
@@ -1344,6 +1363,35 @@ class FunctionTranslator:
                 f"PyBig.{name}({code}, {other})" if self.wide and t == "int" else \
                 f"java.lang.Math.{name}({code}, {other})"
         return Ex(code, t, mixed=mixed or any(v.mixed for v in values))
+
+
+def _bound_names(fn: U.Function) -> set[str]:
+    """The names a function binds (parameters, assignments, loop targets, nested functions):
+    its locals in Python, wherever in the body the binding is."""
+    names = {n for n, _ in fn.params}
+
+    def walk(stmts):
+        for st in stmts:
+            if isinstance(st, (A.Assign, U.AugAssign)):
+                names.add(st.target)
+            elif isinstance(st, U.For):
+                names.add(st.target)
+                walk(st.body)
+            elif isinstance(st, U.Function):
+                names.add(st.name)
+            elif isinstance(st, (U.If,)):
+                walk(st.body)
+                walk(st.orelse)
+            elif isinstance(st, U.While):
+                walk(st.body)
+            elif isinstance(st, U.Try):
+                walk(st.body)
+                walk(st.orelse)
+                walk(st.finalbody)
+                for h in st.handlers:
+                    walk(h.body)
+    walk(fn.body)
+    return names
 
 
 def signature(fn: U.Function, scala: str) -> Signature:

@@ -54,13 +54,15 @@ def source_of(op: ops.ScalarUDF) -> UdfSource | None:
 
 
 # A constant of the cell a UDF may read: flat literals, bounded (frozen into the generated code).
-MAX_CONSTANT_ITEMS = 10_000
+# (each constant is one array initialiser in the generated object: kept well under the JVM's
+# 64 KB method limit)
+MAX_CONSTANT_ITEMS = 1_000
 _SCALARS = (bool, int, str, float)
 
 
 def _scalar(v) -> bool:
     return type(v) in _SCALARS and not (type(v) is float and not math.isfinite(v)) and not (
-        type(v) is int and v.bit_length() > 63) and not (type(v) is str and len(v) > 10_000)
+        type(v) is int and v.bit_length() > 63) and not (type(v) is str and len(v) > 200)
 
 
 def _literal(value) -> str | None:

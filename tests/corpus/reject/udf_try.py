@@ -2,5 +2,5 @@
 def f(x: int) -> int:
     try:
         return 1
-    except Exception:
+    except* ValueError:
         return 2

@@ -73,6 +73,13 @@ public final class Py {
   }
 
   /** {@code a >> n}: floors (an arithmetic shift), as Python's does for any count. */
+  /** The next value of a range loop, or {@code stop} when it is passed (without overflow). */
+  public static long rangeNext(long i, long stop, long step) {
+    long n = i + step;
+    if (((i ^ n) & (step ^ n)) < 0) return stop; // overflow: past any stop
+    return step > 0 ? (n >= stop ? stop : n) : (n <= stop ? stop : n);
+  }
+
   public static long rshift(long a, long n) {
     if (n < 0) throw PyError.value("negative shift count");
     return n >= 64 ? (a < 0 ? -1L : 0L) : a >> n;
@@ -102,8 +109,8 @@ public final class Py {
   /** {@code a ** b} for ints with {@code b >= 0}, exact or OverflowError. */
   public static long pow(long a, long b) {
     if (b < 0) {
-      throw PyError.type("a negative int exponent gives a float in Python; write float(x) ** n "
-          + "in the UDF to make that explicit");
+      throw PyError.limit("TypeError", "a negative int exponent gives a float in Python; write "
+          + "float(x) ** n in the UDF to make that explicit");
     }
     long result = 1;
     long base = a;
@@ -168,8 +175,8 @@ public final class Py {
       throw PyError.zeroDivision("0.0 cannot be raised to a negative power");
     }
     if (a < 0 && !Double.isInfinite(a) && !Double.isInfinite(b) && b != Math.rint(b)) {
-      throw PyError.value("a negative number to a fractional power is complex in Python; "
-          + "complex results are not supported");
+      throw PyError.limit("ValueError", "a negative number to a fractional power is complex in "
+          + "Python; complex results are not supported");
     }
     double r = Math.pow(a, b);
     if (Double.isInfinite(r) && !Double.isInfinite(a) && !Double.isInfinite(b)) {
@@ -670,7 +677,7 @@ public final class Py {
 
   /** Raised when a UDF ends without {@code return}: Python returns None, which DuckDB refuses. */
   public static PyError returnedNone() {
-    return PyError.value("the UDF returned None: ibis on DuckDB fails the query when a Python "
-        + "UDF returns None for a row");
+    return PyError.limit("ValueError", "the UDF returned None: ibis on DuckDB fails the query "
+        + "when a Python UDF returns None for a row");
   }
 }

@@ -28,7 +28,7 @@ public final class PyBig {
 
   private static BigInteger bounded(BigInteger r) {
     if (r.bitLength() > MAX_BITS) {
-      throw new PyError("MemoryError", "an int of more than " + MAX_BITS
+      throw PyError.limit("MemoryError", "an int of more than " + MAX_BITS
           + " bits in a UDF row (nb2jvm's bound; Python would keep computing)");
     }
     return r;
@@ -102,8 +102,8 @@ public final class PyBig {
   /** {@code a ** b} for ints with {@code b >= 0}. */
   public static BigInteger pow(BigInteger a, BigInteger b) {
     if (b.signum() < 0) {
-      throw PyError.type("a negative int exponent gives a float in Python; write float(x) ** n "
-          + "in the UDF to make that explicit");
+      throw PyError.limit("TypeError", "a negative int exponent gives a float in Python; write "
+          + "float(x) ** n in the UDF to make that explicit");
     }
     if (a.signum() == 0) return b.signum() == 0 ? ONE : ZERO;
     if (a.abs().equals(ONE)) return a.signum() > 0 || !b.testBit(0) ? ONE : a;
@@ -211,6 +211,7 @@ public final class PyBig {
       r = new BigDecimal(q).divide(new BigDecimal(BigInteger.ONE.shiftLeft(Math.max(shift, 0))))
           .doubleValue();
     }
+    if (Double.isInfinite(r)) throw PyError.overflow("integer division result too large for a float");
     return negative ? -r : r;
   }
 
@@ -298,7 +299,7 @@ public final class PyBig {
    */
   public static long result(BigInteger x) {
     if (x.compareTo(LONG_MIN) < 0 || x.compareTo(LONG_MAX) > 0) {
-      throw new PyError("OverflowError", "Value out of range for type BIGINT (the notebook's "
+      throw PyError.limit("OverflowError", "Value out of range for type BIGINT (the notebook's "
           + "engine fails the query on it): "
           + (x.bitLength() > 200 ? "an int of " + x.bitLength() + " bits" : x.toString()));
     }

@@ -130,6 +130,7 @@ public final class PyFormat {
       default: throw PyError.value("Unknown format code '" + s.type + "' for object of type 'int'");
     }
     boolean negative = value.signum() < 0;
+    if (radix == 10) PyBig.str(value); // CPython's 4300-digit limit (ValueError)
     String digits = value.abs().toString(radix);
     if (s.type == 'X') digits = digits.toUpperCase(java.util.Locale.ROOT);
     return pad(signOf(negative, s), group(digits, s.grouping, every), s, '>');

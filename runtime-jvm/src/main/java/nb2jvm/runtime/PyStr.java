@@ -483,7 +483,9 @@ public final class PyStr {
 
   public static String repeat(String s, long n) {
     if (n <= 0) return "";
-    if (n * (long) s.length() > Integer.MAX_VALUE - 8) throw new PyError("MemoryError", "");
+    if (n * (long) s.length() > Integer.MAX_VALUE - 8) {
+      throw PyError.limit("MemoryError", "a string of more than 2**31 chars");
+    }
     return s.repeat((int) n);
   }
 
