@@ -444,3 +444,208 @@ def test_math_functions_and_their_errors(rt, x, y):
         got = _jvm_or_error(rt, getattr(rt.Py, name), rt.JDouble(x), rt.JDouble(y))
         assert close(got, expected), (name, x, y, got, expected)
     assert bool(rt.Py.isclose(rt.JDouble(x), rt.JDouble(y))) == math.isclose(x, y)
+
+
+# Floats where a sort's result depends on its steps: NaNs (never less, never greater), the two
+# zeros (equal, told apart by their sign), infinities; below 64 items CPython's own algorithm.
+SORTABLE = st.sampled_from([math.nan, 0.0, -0.0, 1.0, -1.0, 2.5, math.inf, -math.inf, 1e-300])
+
+
+def _bits(xs) -> list:
+    return [("nan" if math.isnan(x) else (x, math.copysign(1.0, x))) for x in xs]
+
+
+@SETTINGS
+@given(st.lists(SORTABLE, max_size=63), st.booleans())
+def test_float_sort_reproduces_cpython_with_nans_and_zeros(rt, xs, reverse):
+    import jpype
+
+    PyList = jpype.JClass("nb2jvm.runtime.PyList")
+    got = list(PyList.sorted(jpype.JArray(jpype.JDouble)(xs), reverse))
+    assert _bits(got) == _bits(sorted(xs, reverse=reverse))
+
+
+@SETTINGS
+@given(st.lists(SORTABLE, min_size=64, max_size=200), st.booleans())
+def test_long_float_sorts_agree_or_refuse_with_a_nan(rt, xs, reverse):
+    import jpype
+
+    PyList = jpype.JClass("nb2jvm.runtime.PyList")
+    arr = jpype.JArray(jpype.JDouble)(xs)
+    if any(math.isnan(x) for x in xs):
+        with pytest.raises(rt.PyError):
+            PyList.sorted(arr, reverse)
+    else:
+        assert _bits(list(PyList.sorted(arr, reverse))) == _bits(sorted(xs, reverse=reverse))
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(["a", "B", "", "ß", "😀", "\uffff", "a\u0301"]), max_size=12),
+       st.one_of(st.none(), st.integers(-15, 15)), st.one_of(st.none(), st.integers(-15, 15)),
+       st.one_of(st.none(), st.integers(-4, 4).filter(bool), st.sampled_from([2**63 - 1,
+                                                                               -(2**63 - 1)])),
+       st.booleans())
+def test_list_slices_sorts_and_counts(rt, xs, start, stop, step, reverse):
+    import jpype
+
+    PyList = jpype.JClass("nb2jvm.runtime.PyList")
+    NONE = rt.PyStr.NONE
+    arr = jpype.JArray(jpype.JString)(xs)
+    got = PyList.slice(arr, NONE if start is None else start, NONE if stop is None else stop,
+                       1 if step is None else step)
+    assert list(got) == xs[start:stop:step]
+    assert list(PyList.sorted(arr, reverse)) == sorted(xs, reverse=reverse)
+    assert PyList.distinct(arr) == len(set(xs))
+    assert list(PyList.reversed(arr)) == xs[::-1]
+
+
+def _all_characters(sep: str = "\n") -> str:
+    # each code point alone between starters that compose with nothing: one call per form
+    return sep.join(chr(c) for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000)
+
+
+def _first_difference(a: str, b: str) -> str:
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return f"at {i}: {a[max(0, i - 5):i + 5]!r} vs {b[max(0, i - 5):i + 5]!r}"
+    return f"lengths {len(a)} vs {len(b)}"
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD", "NFKC", "NFKD"])
+def test_normalization_of_every_code_point_is_pythons(rt, form):
+    import unicodedata
+
+    import jpype
+
+    U = jpype.JClass("nb2jvm.runtime.PyUnicodedata")
+    text = _all_characters()
+    want = unicodedata.normalize(form, text)
+    got = str(U.normalize(form, text))
+    assert got == want, _first_difference(got, want)
+
+
+# sequences where order and composition matter: marks of different classes, Hangul jamo and
+# syllables, composites, compatibility characters, excluded composites, singletons
+NORM_ALPHABET = ["a", "A", "e", "o", "u", "\u0301", "\u0300", "\u0327", "\u0323", "\u0308",
+                 "\u031b", "\u0345", "\u0344", "\u05b0", "\u0591", "\u1100", "\u1161", "\u11a8",
+                 "\uac00", "\uac01", "\u00e9", "\u1e08", "\u0958", "\u2126", "\u212b", "\ufb01",
+                 "\u00bd", "\u3200", "\u1f80", "\u0f73", "\u0f77", "\u09cb", "\u0b4b", "\U0001d15e",
+                 "\u0cca", "\u1b3b", "\u2000", "\u00a0", "x"]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(NORM_ALPHABET), max_size=10).map("".join))
+def test_normalization_of_mark_sequences_is_pythons(rt, s):
+    import unicodedata
+
+    import jpype
+
+    U = jpype.JClass("nb2jvm.runtime.PyUnicodedata")
+    for form in ("NFC", "NFD", "NFKC", "NFKD"):
+        assert str(U.normalize(form, s)) == unicodedata.normalize(form, s), form
+        assert bool(U.isNormalized(form, s)) == unicodedata.is_normalized(form, s), form
+
+
+def test_category_and_combining_class_of_every_run(rt):
+    import unicodedata
+
+    import jpype
+
+    U = jpype.JClass("nb2jvm.runtime.PyUnicodedata")
+    # a category is constant between its changes: checking every change and the code point
+    # before it covers each run's both ends
+    edges, prev = set(), None
+    for c in range(sys.maxunicode + 1):
+        cat = unicodedata.category(chr(c))
+        if cat != prev:
+            edges |= {c, c - 1}
+            prev = cat
+    for c in sorted(e for e in edges if e >= 0 and not 0xD800 <= e < 0xE000):
+        ch = chr(c)
+        assert str(U.category(ch)) == unicodedata.category(ch), hex(c)
+        assert U.combining(ch) == unicodedata.combining(ch), hex(c)
+    with pytest.raises(rt.PyError, match="must be a unicode character"):
+        U.category("ab")
+    with pytest.raises(rt.PyError, match="invalid normalization form"):
+        U.normalize("NFX", "a")
+
+
+def test_repr_and_ascii_of_every_code_point(rt):
+    # one string holding every code point: repr escapes exactly the non-printable ones
+    text = _all_characters(sep="")
+    assert str(rt.PyStr.repr(text)) == repr(text)
+    assert str(rt.PyStr.ascii(text)) == ascii(text)
+
+
+def _edges(pred) -> list[int]:
+    out, prev = set(), None
+    for c in range(sys.maxunicode + 1):
+        if 0xD800 <= c < 0xE000:
+            continue
+        v = pred(chr(c))
+        if v != prev:
+            out |= {c, c - 1}
+            prev = v
+    return sorted(c for c in out if c >= 0 and not 0xD800 <= c < 0xE000)
+
+
+def test_isidentifier_and_isprintable_at_every_change(rt):
+    for c in _edges(str.isidentifier) + _edges(lambda ch: ("a" + ch).isidentifier()):
+        for s in (chr(c), "a" + chr(c), "_" + chr(c) + "1"):
+            assert bool(rt.PyStr.isidentifier(s)) == s.isidentifier(), hex(c)
+    for c in _edges(str.isprintable):
+        assert bool(rt.PyStr.isprintable(chr(c))) == chr(c).isprintable(), hex(c)
+
+
+@SETTINGS
+@given(s=TEXT, sep=st.sampled_from(["a", "ab", " ", "ß", "😀", "\t"]),
+       tab=st.integers(-2, 9))
+def test_partition_expandtabs_and_repr(rt, s, sep, tab):
+    s = s.replace("b", "\t")
+    assert list(rt.PyStr.partition(s, sep)) == list(s.partition(sep))
+    assert list(rt.PyStr.rpartition(s, sep)) == list(s.rpartition(sep))
+    assert str(rt.PyStr.expandtabs(s, rt.JLong(tab))) == s.expandtabs(tab)
+    assert str(rt.PyStr.repr(s + "'\"\\")) == repr(s + "'\"\\")
+
+
+def _widen_or(rt, fn, *args):
+    try:
+        return _jvm_or_error(rt, fn, *args)
+    except rt.PyWiden:
+        return "PyWiden"
+
+
+@SETTINGS
+@given(xs=st.lists(st.one_of(FLOATS, st.sampled_from([1e308, -1e308, 1e-308, 5e-324, 0.1, 1e16])),
+                   max_size=12),
+       i=st.integers(-2300, 2300))
+def test_fsum_ldexp_frexp_modf(rt, xs, i):
+    import jpype
+
+    assert _same(_jvm_or_error(rt, rt.Py.fsum, jpype.JArray(jpype.JDouble)(xs)),
+                 _py_or_error(math.fsum, xs))
+    for x in xs[:3]:
+        assert _same(_jvm_or_error(rt, rt.Py.ldexp, x, rt.JLong(i)),
+                     _py_or_error(math.ldexp, x, i)), (x, i)
+        m, e = math.frexp(x)
+        assert _same(rt.Py.frexpMantissa(x), m) and rt.Py.frexpExponent(x) == e, x
+        f, w = math.modf(x)
+        assert _same(rt.Py.modfFrac(x), f) and _same(rt.Py.modfInt(x), w), x
+
+
+@SETTINGS
+@given(n=st.integers(-3, 120), k=st.integers(-3, 120), a=INT64, b=st.integers(-10**6, 10**6))
+def test_comb_perm_lcm_exact(rt, n, k, a, b):
+    def big(v):
+        return rt.BigInteger(str(v))
+    for py, fast, exact in ((math.comb, rt.Py.comb, rt.PyBig.comb),
+                            (math.perm, rt.Py.perm, rt.PyBig.perm)):
+        want = _py_or_error(py, n, k)
+        got = _jvm_or_error(rt, exact, big(n), big(k))
+        assert (int(got) if isinstance(want, int) else got) == want
+        got = _widen_or(rt, fast, rt.JLong(n), rt.JLong(k))
+        assert got == want or got == "PyWiden" and not -(2**63) <= want < 2**63
+    want = math.lcm(a, b)
+    assert int(str(rt.PyBig.lcm(big(a), big(b)))) == want
+    got = _widen_or(rt, rt.Py.lcm, rt.JLong(a), rt.JLong(b))
+    assert got == want or got == "PyWiden" and want >= 2**63

@@ -40,6 +40,9 @@ RAISING = [
      "    return x", "t.i", "ValueError", 3),
     ("uncaught_by_handler", "def u(s: str) -> int:\n    try:\n        return int(s) // 0\n"
      "    except ValueError:\n        return 0", "t.s", "ZeroDivisionError", 3),
+    # a name unassigned on the path taken: Python raises where it is read, on that row only
+    ("unbound_on_a_path", "def u(x: int) -> int:\n    if x > 5:\n        y = 1\n    return y",
+     "t.i", "UnboundLocalError", 4),
     ("int_result_beyond_bigint", "def u(x: int) -> int:\n    y = x * 2 ** 70\n    return y // 2 ** 5",
      "t.i", "OverflowError|out of range", 3),
 ]
@@ -73,12 +76,51 @@ def test_python_exception_is_a_jvm_failure(tmp_path, jvm, name, source, args, ex
 REJECTED = [
     ("def u(x: int) -> int:\n    return x + 's'", "U120", 2, 12, "int and str"),
     ("def u(x: int) -> int:\n    return 'a'", "U122", 2, 5, "returns a str"),
-    ("def u(x: int) -> str:\n    y = 1\n    y = 'a'\n    return y", "U121", 3, 5,
-     "'y' holds int"),
-    ("def u(x: int) -> int:\n    if x:\n        y = 1\n    return y", "U124", 4, 12,
-     "may be unassigned"),
+    ("def u(x: int) -> str:\n    y = 1\n    if x:\n        y = 'a'\n    return y", "U121", 4, 9,
+     "'y' holds int values; this assigns a str inside a branch"),
     ("def u(x: int) -> int:\n    return len(x)", "U120", 2, 12, "len() does not take (int)"),
-    ("def u(s: str) -> str:\n    return s.expandtabs()", "U102", 2, 12, "method 'expandtabs'"),
+    ("def u(s: str) -> int:\n    a = s.split()\n    b = a\n    b.append('x')\n    return len(a)",
+     "U126", 3, 5, "two names for one list"),
+    ("def u(s: str) -> int:\n    a = s.split()\n    for w in a:\n        a.append(w)\n"
+     "    return len(a)", "U126", 4, 9, "mutated inside a loop over it"),
+    ("def u(s: str) -> int:\n    a = [1, 'x']\n    return len(a)", "U120", 2, 9,
+     "int and str values"),
+    # Python keeps the int a float variable or parameter is given: str() would show it
+    ("def u(x: int) -> str:\n    y = 0.0\n    if x > 5:\n        y = x\n    return str(y)", "U120",
+     5, 16, "a float variable or parameter given an int"),
+    ("def u(x: int) -> str:\n    def h(v: float) -> str:\n        return f'{v}'\n    return h(x)",
+     "U120", 3, 19, "may hold as an int"),
+    ("def u(s: str) -> int:\n    for i, a, b in enumerate(s):\n        return i\n    return 0",
+     "U120", 2, 5, "unpacking 2 values into 3 names"),
+    # found by review: each gave another value than Python's before it was refused
+    ("def u(a: int) -> str:\n    def r(p: int) -> float:\n        if p == 0:\n            return 0\n"
+     "        return p / 2\n    return f'{r(a)}'", "U122", 4, 13, "declared to return float"),
+    ("def u(x: int) -> str:\n    xs = [0.5]\n    xs.append(x)\n    return str(xs[1])", "U120", 3, 15,
+     "in a list of float"),
+    ("def u(x: int) -> str:\n    out = ''\n    for v in (True, False):\n        out += str(v)\n"
+     "    return out", "U120", 3, 15, "bool in a list of int"),
+    ("def u(x: int) -> str:\n    def h(v: int) -> str:\n        return str(v)\n    return h(x > 1)",
+     "U120", 4, 14, "a bool for the int parameter 'v'"),
+    ("def u(x: int) -> int:\n    a = [1, 2, 3]\n    n = 0\n    for i, v in enumerate(a):\n"
+     "        a.append(v)\n    return n", "U126", 5, 9, "mutated inside a loop over it"),
+    ("def u(x: int) -> int:\n    xs = [1, 2]\n    xs.append(xs.pop())\n    return len(xs)", "U126",
+     3, 15, "pop() inside a larger expression"),
+    ("def u(s: str) -> str:\n    err = 'none'\n    try:\n        n = int(s)\n"
+     "    except ValueError as err:\n        n = 0\n    return err", "U120", 5, 5,
+     "with the name used in the function"),
+    ("def u(s: str) -> str:\n    return '{!x}'.format(s)", "U120", 2, 12, "conversion '!x'"),
+    ("def u(s: str) -> int:\n    xs = []\n    xs.append(1)\n    xs.append(s)\n    return len(xs)",
+     "U121", 1, 1, "gets int and str items"),
+    ("def u(x: int) -> float:\n    if x < 0:\n        x = x * 0.5\n    return x", "U121", 3, 9,
+     "inside a branch"),
+    ("def u(x: int = 1) -> int:\n    return x", "E101", 1, 1, "take no default values"),
+    ("def u(x: int) -> int:\n    def h(a: int, b: int = x) -> int:\n        return a\n"
+     "    return h(x)", "E101", 2, 5, "default value of a helper"),
+    ("def u(x: int) -> int:\n    def h(a: int, b: int = 2) -> int:\n        return a\n"
+     "    return h(b=x)", "U120", 4, 12, "missing the argument 'a'"),
+    ("def u(x: int) -> int:\n    def h(a: int) -> int:\n        return a\n"
+     "    return h(x, a=x)", "U120", 4, 17, "unexpected or repeated argument 'a'"),
+    ("def u(s: str) -> str:\n    return s.encode()", "U102", 2, 12, "method 'encode'"),
     ("def u(x: float) -> float:\n    return math.gamma(x)", "U102", 2, 12, "math.gamma"),
     ("def u(x: float) -> str:\n    return f'{x:n}'", "U125", 2, 15, "format spec 'n'"),
     ("def u(x: int) -> int:\n    return undefined(x)", "U102", 2, 12, "'undefined'"),
@@ -113,7 +155,7 @@ REJECTED = [
     ("def u(x: int) -> int:\n    try:\n        return 1 // x\n    except KeyboardInterrupt:\n"
      "        return 0", "U120", 4, 5, "'except KeyboardInterrupt'"),
     ("def u(x: int) -> int:\n    try:\n        return 1 // x\n    except ValueError as e:\n"
-     "        return 0", "U120", 4, 5, "'except ... as name'"),
+     "        return len(str(e))", "U120", 4, 5, "'except ... as name' with the name used"),
     ("def u(x: int) -> int:\n    raise RuntimeError('no')", "U120", 2, 5, "a UDF raises one of"),
     ("def u(x: int) -> int:\n    raise", "U120", 2, 5, "outside an except clause"),
     ("def u(x: int) -> int:\n    raise ValueError('a') from None", "E101", 2, 5,
@@ -216,3 +258,54 @@ def test_a_local_variable_hides_the_datetime_import(tmp_path):
     assert [lf.name for lf in lowered.lowered] == ["good"]
     (refused,) = lowered.refused
     assert refused.name == "wrong" and refused.diagnostics[0].code.startswith("U")
+
+
+# A later statement rebinding what a UDF reads: the notebook's UDF looks the name up when the
+# query runs (the last value); a compiled one would freeze the first.  (rebinding, refused?)
+STALE = [
+    ("LIMIT = 3\n", "LIMIT = 4\n", True),
+    ("CODES = {'a': 1}\n", "CODES = {'a': 2}\n", True),
+    ("CODES = {'a': 1}\n", "CODES = 'other'\n", True),
+    ("def h(x: int) -> int:\n    return x + 1\n", "def h(x: int) -> int:\n    return x + 2\n",
+     True),
+    ("LIMIT = 3\n", "LIMIT = 3\n", False),  # the same value: nothing changes
+    ("LIMIT = 3\n", "OTHER = 4\n", False),
+]
+
+
+@pytest.mark.parametrize("first,later,stale", STALE, ids=range(len(STALE)))
+def test_a_constant_or_helper_rebound_after_the_udf_refuses_its_users(tmp_path, first, later,
+                                                                        stale):
+    reads = "h(x)" if first.startswith("def") else (
+        "x + CODES.get('a', 0)" if "CODES" in first else "x + LIMIT")
+    path = write_notebook(tmp_path / "nb.ipynb", [
+        SETUP + "t = ibis.table({'x': 'int64'}, name='t')",
+        f"%%export\n{first}{D}def u(x: int) -> int:\n    return {reads}\n\n"
+        "out = t.select(r=u(t.x))\nkept = t.select(r=t.x + 1)",
+        f"%%export\n{later}"])
+    lowered = transpile(path, Options(inline_udfs=False))
+    refused = {r.name: r.diagnostics for r in lowered.refused}
+    assert ("out" in refused) == stale, refused
+    assert "kept" not in refused
+    if stale:
+        (diag,) = refused["out"]
+        assert diag.code == "E223" and diag.span.cell == 3 and diag.span.line == 2, diag.render()
+        assert "after UDF 'u'" in diag.message
+
+
+# A later binding of a builtin's or datetime's name the UDF reads (found by review).
+LATER_BINDINGS = [
+    ("def u(s: str) -> int:\n    return len(s)", "def len(x: str) -> int:\n    return 5\n"),
+    ("def u(s: str) -> str:\n    return str(datetime.date(2020, 1, 2))",
+     "from datetime import datetime\n"),
+]
+
+
+@pytest.mark.parametrize("udf,later", LATER_BINDINGS, ids=["builtin", "datetime"])
+def test_a_builtin_or_module_name_bound_after_the_udf_refuses_its_users(tmp_path, udf, later):
+    path = write_notebook(tmp_path / "nb.ipynb", [
+        SETUP + "import datetime\nt = ibis.table({'s': 'string'}, name='t')",
+        f"%%export\n{D}{udf}\n\nout = t.select(r=u(t.s))", f"%%export\n{later}"])
+    refused = {r.name: r.diagnostics for r in transpile(path, Options()).refused}
+    (diag,) = refused["out"]
+    assert diag.code == "E223" and diag.span.cell == 3, diag.render()

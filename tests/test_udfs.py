@@ -156,6 +156,135 @@ EXACT += [
     ("int_collatz_steps",
      "def u(x: int) -> int:\n    n = abs(x) + 1\n    k = 0\n    while n != 1 and k < 2000:\n"
      "        n = n // 2 if n % 2 == 0 else 3 * n + 1\n        k += 1\n    return k", "t.j"),
+    # slice bounds and search starts of any size clamp (CPython's _PyEval_SliceIndex); a step
+    # near 2**63 must not wrap; a subscript beyond 64 bits is an IndexError
+    # names unassigned on some path: fine where the path that reads them assigned them;
+    # UnboundLocalError is caught as a NameError
+    ("unbound_on_another_path",
+     "def u(x: int) -> int:\n    if x > 5:\n        y = x * 2\n    if x > 6:\n        return y\n"
+     "    for k in range(x):\n        last = k\n    try:\n        return last\n"
+     "    except NameError:\n        return -1", "t.i"),
+    ("unbound_in_a_loop",
+     "def u(s: str) -> str:\n    out = ''\n    for ch in s:\n        if ch.isupper():\n"
+     "            last = ch\n        elif ch in 'aeΣ':\n            try:\n                out += last\n"
+     "            except UnboundLocalError:\n                out += '?'\n    return out", "t.s"),
+    # a name changing its type in top-level statements: each version is its own local
+    ("name_changes_type",
+     "def u(s: str) -> float:\n    v = s.strip()\n    if not v.isdigit():\n        return -1.0\n"
+     "    v = int(v)\n    v += 0.5\n    w = v\n    v = str(v)\n    return len(v) + w", "t.s"),
+    # helpers' literal defaults and keyword arguments, bound as Python binds them
+    ("helper_defaults_keywords",
+     "def u(s: str, x: int) -> str:\n    def pad(v: str, width: int = 6, fill: str = '*', "
+     "neg: int = -2) -> str:\n        return v.rjust(width, fill) + str(neg)\n"
+     "    return pad(s) + pad(s, 8) + pad(fill='-', v=s) + pad(s.upper(), fill=s[:1] or '.', "
+     "width=x % 9)", "t.s, t.i"),
+    ("except_as_unused_name",
+     "def u(s: str) -> float:\n    try:\n        return float(s)\n    except ValueError as err:\n"
+     "        return -1.0", "t.s"),
+    # lists as locals: displays, append/extend/pop/sort, slicing, sorted/reversed/set, sums
+    ("list_append_join",
+     "def u(s: str) -> str:\n    parts = []\n    for tok in s.split():\n        if tok.isalpha():\n"
+     "            parts.append(tok.lower())\n    return ' '.join(parts) + str(len(parts))", "t.s"),
+    ("list_of_ints",
+     "def u(s: str, x: int) -> float:\n    xs = []\n    for ch in s:\n        xs.append(ord(ch) % 7)\n"
+     "    xs += [x % 5, 3]\n    ys = sorted(xs, reverse=True)\n    return sum(xs) + max(ys) + "
+     "min(xs) + ys[0] * 10 + len(xs[1:3]) + sum(xs[::-2]) / 3", "t.s, t.i"),
+    ("list_slices_reversed_sorted",
+     "def u(s: str) -> str:\n    words = s.split()\n    return '|'.join(words[:2]) + '/' + "
+     "'|'.join(words[-1:]) + '/' + ''.join(reversed(s)) + '/' + ''.join(sorted(s)) + "
+     "str(len(set(s)))", "t.s"),
+    ("list_pop_stack",
+     "def u(s: str) -> str:\n    st = list(s)\n    out = ''\n    while st:\n        c = st.pop()\n"
+     "        if c in 'aeiou':\n            continue\n        out += c\n    return out", "t.s"),
+    # NaN and the two zeros in a sort: CPython's own steps below 64 items
+    ("list_float_sort",
+     "def u(x: float, y: float) -> str:\n    vals = [x, y, 1.5, -0.0, 0.0, x]\n    vals.sort()\n"
+     "    back = sorted(vals, reverse=True)\n    return ','.join(str(v) for v in vals + back)",
+     "t.f, t.f"),
+    ("tuple_iteration_and_index",
+     "def u(x: int) -> int:\n    total = 0\n    for k in (3, 5, 7):\n        if x % k == 0:\n"
+     "            total += k\n    return total + len([1, 2]) + (10, 20, 30)[x % 3]", "t.i"),
+    ("list_copy_then_mutate",
+     "def u(s: str) -> int:\n    a = s.split()\n    b = list(a)\n    b.append('x')\n"
+     "    b.extend('yz')\n    return len(a) * 100 + len(b) + b.count('x')", "t.s"),
+    # an int local that gets floats in a loop is a float from the start (mixed: Python's 0)
+    ("int_local_promoted_to_float",
+     "def u(s: str) -> float:\n    total = 0\n    for part in s.split():\n        if part.isdigit():\n"
+     "            total += float(part) / 3\n    return total", "t.s"),
+    ("isinstance_from_static_types",
+     "def u(x: int, f: float) -> int:\n    return isinstance(x, int) + isinstance(f, (int, float)) * 2 "
+     "+ isinstance(x, str) * 4 + isinstance(True, int) * 8", "t.i, t.f"),
+    # a constant dict iterates in the cell's order: keys, values, items
+    ("dict_iteration_in_order",
+     "def u(s: str, x: int) -> str:\n    out = ''\n    for k, v in CODES.items():\n        if k in s:\n"
+     "            out += f'{k}={v};'\n    for w, c in WEIGHTS.items():\n        out += str(w * c + x)\n"
+     "    return out + ','.join(CODES) + str(sum(WEIGHTS.values())) + ''.join(k for k in "
+     "CODES.keys())", "t.s, t.i"),
+    ("enumerate_zip_divmod_unpack",
+     "def u(s: str) -> str:\n    out = ''\n    for i, ch in enumerate(s, 1):\n        out += f'{i}{ch}'\n"
+     "    for a, b in zip(s, s[1:]):\n        out += a + b\n    q, r = divmod(len(s), 3)\n"
+     "    a, b = q, r\n    a, b = b, a\n    return out + str(a) + str(b) + ''.join(c for i, c in "
+     "enumerate(s) if i % 2 == 0)", "t.s"),
+    ("zip_three_enumerate_start",
+     "def u(s: str, x: int) -> int:\n    n = 0\n    for a, b, c in zip(s, reversed(s), range(x % 5)):\n"
+     "        n += (a == b) + c\n    return n + sum(i * j for i, j in enumerate([3, 4, 5], "
+     "start=x % 3))", "t.s, t.i"),
+    # unicodedata from the notebook's Python's tables (Unicode 14; the JDK has 13)
+    ("unicodedata_strip_accents",
+     "def u(s: str) -> str:\n    return ''.join(c for c in unicodedata.normalize('NFKD', s) if not "
+     "unicodedata.combining(c))", "t.s"),
+    ("unicodedata_forms",
+     "def u(s: str) -> str:\n    return '|'.join(unicodedata.normalize(f, s + '\u0301\u0327A\u030a"
+     "\ufb01\u1100\u1161\u11a8') for f in ('NFC', 'NFD', 'NFKC', 'NFKD')) + "
+     "str(unicodedata.is_normalized('NFC', s))", "t.s"),
+    ("unicodedata_categories",
+     "def u(s: str) -> str:\n    return ','.join(unicodedata.category(c) for c in s) + ''.join(c for "
+     "c in s if unicodedata.category(c) != 'Mn')", "t.s"),
+    # unpacking a list, a str or a partition (Python checks the length then)
+    ("unpack_split_partition",
+     "def u(s: str) -> str:\n    try:\n        a, b = s.split(' ', 1)\n    except ValueError:\n"
+     "        return 'one'\n    head, sep, tail = s.partition('a')\n    x, y, z = 'xyz'\n"
+     "    return b + a + tail + sep + head + s.rpartition('s')[0] + z", "t.s"),
+    # str.format of a literal template is the f-string it equals
+    ("str_format_template",
+     "def u(s: str, x: int, f: float) -> str:\n    return '{} {:>6} {!r} {:.3f} {{lit}}'.format(s, x, "
+     "s, f) + '{1}-{0}'.format(x, s) + '{name}:{v:+d}'.format(name=s, v=x)", "t.s, t.i, t.f"),
+    ("str_expandtabs_isprintable_isidentifier",
+     "def u(s: str) -> str:\n    return s.expandtabs(4) + '\\tx\\ty'.expandtabs() + str(s.isprintable())"
+     " + str(s.isidentifier()) + str(('a' + s).expandtabs(3))", "t.s"),
+    ("repr_and_ascii",
+     "def u(s: str) -> str:\n    return repr(s) + ascii(s) + f'{s!r}{s!a}' + repr(s + \"'\") + "
+     "repr('\"' + s + \"'\\x7f\\t\\u200b\")", "t.s"),
+    # math's exact int functions (the exact variant beyond 64 bits) and float decompositions
+    ("math_comb_perm_lcm",
+     "def u(x: int) -> int:\n    n = abs(x) % 60\n    return math.comb(n + 5, 3) + math.perm(n % 10 + 2, 2) "
+     "+ math.lcm(x % 97, 12) + math.comb(n + 70, 35) % 1000003 + math.perm(5)", "t.i"),
+    ("math_prod_fsum",
+     "def u(s: str, f: float) -> float:\n    xs = [ord(c) % 7 + 0.1 for c in s]\n    return "
+     "math.fsum(xs) + math.prod(xs) + math.prod(range(1, 5)) + math.fsum([f, 1e100, f, -1e100]) "
+     "if f == f and abs(f) < 1e300 else -1.0", "t.s, t.f"),
+    ("math_frexp_modf_ldexp",
+     "def u(f: float) -> str:\n    m, e = math.frexp(f)\n    a, b = math.modf(f)\n"
+     "    return f'{m} {e} {a} {b} {math.ldexp(m, e)} {math.ldexp(f, -1074)}'", "t.f"),
+    ("isinstance_still_runs_its_argument",
+     "def u(s: str) -> bool:\n    try:\n        ok = isinstance(int(s), int)\n    except ValueError:\n"
+     "        ok = False\n    return ok", "t.s"),
+    ("format_decimal_field_and_ldexp_clamped",
+     "def u(s: str, f: float) -> str:\n    try:\n        z = math.ldexp(f, -(2**70)) if f == f "
+     "else 0.0\n    except OverflowError:\n        z = -1.0\n    return '{١}|{0}'.format(s, z)",
+     "t.s, t.f"),
+    ("slice_bounds_beyond_64_bits",
+     "def u(s: str, x: int) -> str:\n    return s[:x * 2**64 + 3] + '|' + s[(x * 2**64 + 1):] + '|' "
+     "+ s[::-(2**70)]", "t.s, t.j"),
+    ("slice_steps_near_2_63",
+     "def u(s: str) -> str:\n    return s[1::2**63-1] + '|' + s[::-(2**63)] + '|' + s[-2**63:] + "
+     "'|' + s[:-2**63] + '|' + s[2::-(2**63-1)]", "t.s"),
+    ("find_start_beyond_64_bits",
+     "def u(s: str, x: int) -> int:\n    return s.find('a', x * 2**64) + s.find('a', -(2**70))",
+     "t.s, t.j"),
+    ("subscript_beyond_64_bits",
+     "def u(s: str, x: int) -> str:\n    try:\n        return s[x * 2**64]\n    except IndexError:"
+     "\n        return 'ie'", "t.s, t.j"),
     ("int_factorial_like",
      "def u(x: int) -> int:\n    p = 1\n    for k in range(1, abs(x) % 40 + 2):\n        p = p * k\n"
      "    return p % 998244353 + (p >> 70) % 7 + (p << 3 & 255) - (p ^ -p) % 11 + ~p % 5", "t.j"),
@@ -326,7 +455,7 @@ CONSTANTS = ("CODES = {'abc': 'A', 'straße': 'S', 'mixed case': 'M', '': 'empty
 
 def _notebook(folder, cases):
     pq.write_table(pa.Table.from_pydict(ROWS, schema=SCHEMA), folder / "t.parquet")
-    cells = [SETUP + "import math\nt = con.read_parquet('t.parquet')",
+    cells = [SETUP + "import math\nimport unicodedata\nt = con.read_parquet('t.parquet')",
              "%%export\n" + HELPER + CONSTANTS]
     for name, source, args in cases:
         body = source.replace("def u(", f"def {name}(", 1)

@@ -33,7 +33,7 @@ def _sigs(table) -> list[str]:
 
 def _udf_section() -> list[str]:
     from .udf import udf_tables as T
-    from .udf.udf_scala import EXCEPTIONS, RAISED
+    from .udf.typed import EXCEPTIONS, RAISED
 
     return [
         "## UDFs (`@ibis.udf.scalar.python`), compiled to the JVM",

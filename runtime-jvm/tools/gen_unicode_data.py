@@ -69,6 +69,9 @@ TABLES = {
     "TITLE": lambda ch: ch.istitle() and not ch.isupper(),
     "CASED": cased,
     "CASE_IGNORABLE": case_ignorable,
+    # str.isidentifier's first and later characters
+    "XID_START": lambda ch: ch.isidentifier(),
+    "XID_CONTINUE": lambda ch: ("a" + ch).isidentifier(),
 }
 MAPPINGS = {"TO_LOWER": str.lower, "TO_UPPER": str.upper, "TO_CASEFOLD": str.casefold,
             # a single character's title case is CPython's _PyUnicode_ToTitleFull

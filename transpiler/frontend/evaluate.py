@@ -8,6 +8,7 @@ from __future__ import annotations
 
 
 import ibis
+import ibis.expr.operations as ops
 import ibis.expr.types as ir
 
 from ..ir import cellast as A
@@ -47,6 +48,7 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
     declared_inputs.update({u.variable: f"cell {u.diagnostics[0].span.cell}"
                             for u in bound.unbound})
     interp = Interpreter()
+    rebound: dict[str, tuple[Cell, A.Stmt]] = {}  # the last statement binding each name
     refused: dict[str, list[Diagnostic]] = {}
     exported: dict[str, FeatureSet] = {}
     for pcell in in_order(bound.parsed):
@@ -62,6 +64,8 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
                 stmt.name if isinstance(stmt, A.FunctionDef) else general
             if _is_declaration(stmt, declared_inputs, cell):
                 continue  # bound by the inputs stage, with the schema it declares
+            for name in _binds(stmt):
+                rebound[name] = (cell, stmt)
             interp.start_budget()
             try:
                 _check_statement(stmt)
@@ -108,11 +112,66 @@ def evaluate(bound: BoundNotebook) -> FeatureSets:
     for unbound in bound.unbound:  # an input nothing reads still has its problem reported
         if not set(unbound.diagnostics) <= reported:
             refused[f"input {unbound.variable}"] = list(unbound.diagnostics)
+    _refuse_stale_udfs(exported, env, rebound, refused, nb.path)
     if not exported and not refused:
         refused["<notebook>"] = [Diagnostic("E217", "the exported cells define no table",
                                             nb.exported[0].span(nb.path, 1, 1))]
     return FeatureSets(bound, tuple(exported.values()),
                        tuple(Refused(n, tuple(d)) for n, d in refused.items()), interp.origins)
+
+
+def _binds(stmt: A.Stmt) -> tuple[str, ...]:
+    if isinstance(stmt, A.Assign):
+        return (stmt.target,)
+    if isinstance(stmt, A.FunctionDef):
+        return (stmt.name,)
+    if isinstance(stmt, A.ImportFrom):
+        return tuple(stmt.names)
+    return ()
+
+
+def _refuse_stale_udfs(exported: dict, env: dict, rebound: dict, refused: dict,
+                       notebook: str) -> None:
+    """Refuse the feature sets whose UDFs read a name that a statement after the ``def`` binds
+    again (a constant of another value, another helper, a builtin's or ``datetime``'s name):
+    the notebook's UDF looks the name up when the query runs (the last binding), the artifact
+    freezes what the name held at the ``def``."""
+    from ..udf.udf_source import constants_of, free_names, source_of
+
+    for name, feature in list(exported.items()):
+        for op in feature.expr.op().find(ops.ScalarUDF):
+            src = source_of(op)
+            if src is None:
+                continue
+            bodies = [src.fn, *(h for _, h, _ in src.helpers)]
+            now, then = dict(constants_of(bodies, env)), dict(src.constants)
+            helpers = {n: h for n, h, _ in src.helpers}
+            names_now = dict((n, kind) for n in ("datetime", "date", "timedelta")
+                             if (kind := _datetime_binding(env.get(n))) is not None)
+            defined = (src.cell.index, src.fn.pos.line)
+
+            def same(n: str) -> bool:
+                if n in then or n in now:
+                    return now.get(n) == then.get(n)
+                if n in helpers:
+                    return isinstance(env.get(n), Helper) and env[n].fn is helpers[n]
+                if n in names_now or n in dict(src.names):
+                    return names_now.get(n) == dict(src.names).get(n)
+                return False  # a builtin's name, or one the UDF could not see: bound anew
+            stale = sorted(n for n in free_names(bodies) if n in rebound and
+                           (rebound[n][0].index, rebound[n][1].pos.line) > defined and
+                           not same(n))
+            if not stale:
+                continue
+            cell, stmt = rebound[stale[0]]
+            exported.pop(name)
+            refused.setdefault(name, []).append(Diagnostic(
+                "E223", f"'{stale[0]}' is bound again here, after UDF '{src.fn.name}' (cell "
+                f"{src.cell.index}) reads it: the notebook's UDF sees the last value when the "
+                "query runs, a compiled one the value at its definition",
+                cell.span(notebook, stmt.pos.line, stmt.pos.column),
+                hint="give the new value another name", source_line=cell.line_text(stmt.pos.line)))
+            break
 
 
 def _where(diagnostic: Diagnostic) -> str:
@@ -182,7 +241,7 @@ def _is_declaration(stmt: A.Stmt, inputs: dict[str, str], cell: Cell) -> bool:
 def _check_statement(stmt: A.Stmt) -> None:
     if isinstance(stmt, A.Import) and stmt.module not in ("ibis", "typing", *MODULES):
         raise Refusal("E213", f"`import {stmt.module}` is not allowed in an exported cell "
-                       "(allowed: ibis, math, datetime, typing)", stmt)
+                       "(allowed: ibis, math, datetime, typing, unicodedata)", stmt)
     if isinstance(stmt, A.ImportFrom) and (stmt.module not in FROM_IMPORTS or
                                            set(stmt.names) - FROM_IMPORTS[stmt.module]):
         allowed = "; ".join(f"from {m} import {', '.join(sorted(n))}"

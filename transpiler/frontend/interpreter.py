@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
+import unicodedata
 import operator
 import re
 import time
@@ -672,6 +673,8 @@ MODULES = {
         "ceil", "fabs", "isnan", "isinf", "isfinite", "pow", "fmod", "trunc"})),
     "datetime": Module("datetime", datetime, frozenset({"date", "datetime", "timedelta",
                                                           "time"})),
+    # for UDF bodies (their translator has the functions); nothing at the cell level
+    "unicodedata": Module("unicodedata", unicodedata, frozenset()),
 }
 # `from X import Y` forms an exported cell may use.
 FROM_IMPORTS = {

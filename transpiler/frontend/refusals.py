@@ -100,14 +100,25 @@ def in_cell(node: ast.AST) -> str | None:
     return table_hit or _common(node, "in an exported cell")
 
 
+def _names_tuple(target: ast.AST) -> bool:
+    return isinstance(target, ast.Tuple) and len(target.elts) >= 2 and \
+        all(isinstance(e, ast.Name) for e in target.elts)
+
+
 def in_udf(node: ast.AST) -> str | None:
     """Why a node inside a UDF body is outside the UDF subset, or None."""
     if isinstance(node, ast.While) and node.orelse:
         return "while-else is not supported in a UDF"
     if isinstance(node, (ast.For, ast.AsyncFor)) and node.orelse:
         return "for-else is not supported in a UDF"
-    if isinstance(node, ast.For) and not isinstance(node.target, ast.Name):
-        return "a `for` loop in a UDF binds a single name"
+    if isinstance(node, ast.For) and not isinstance(node.target, ast.Name) and \
+            not _names_tuple(node.target):
+        return "a `for` loop in a UDF binds a name or a tuple of names"
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and _names_tuple(node.targets[0]):
+        return None  # `q, r = divmod(a, b)`: the value's checks are its own
+    if isinstance(node, ast.Assign) and any(isinstance(t, ast.Tuple) for t in node.targets):
+        return ("a UDF unpacks into plain names only (`a, b = ...`; no `*rest`, nested tuples "
+                "or chained targets)")
     if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
         return f"attributes starting with '_' are not allowed in a UDF ('{node.attr}')"
     if isinstance(node, ast.Raise) and node.cause is not None:
@@ -131,8 +142,14 @@ def function_header(node: ast.FunctionDef, nested: bool) -> str | None:
     a = node.args
     if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
         return "UDF parameters must be plain positional parameters (no *args, **kwargs, /, *)"
-    if a.defaults:
-        return "UDF parameters cannot have default values"
+    if a.defaults and decorators:
+        return ("a UDF's parameters take no default values (Spark passes every column); "
+                "helper functions' parameters may")
+    if not all(isinstance(d, ast.Constant) and type(d.value) in (int, float, str, bool)
+               or isinstance(d, ast.UnaryOp) and isinstance(d.op, ast.USub)
+               and isinstance(d.operand, ast.Constant) and type(d.operand.value) in (int, float)
+               for d in a.defaults):
+        return "a default value of a helper function's parameter is an int, float, str or bool"
     missing = [p.arg for p in a.args if p.annotation is None]
     if missing:
         return f"UDF parameter '{missing[0]}' needs a type annotation"

@@ -248,6 +248,14 @@ class Return(Node):
 
 
 @dataclass(frozen=True)
+class Unpack(Node):
+    """``a, b = value``: a tuple's items to names (``value`` a tuple display or a call)."""
+
+    targets: tuple[str, ...]
+    value: Node
+
+
+@dataclass(frozen=True)
 class AugAssign(Node):
     """``target op= value``."""
 
@@ -275,9 +283,9 @@ class While(Node):
 
 @dataclass(frozen=True)
 class For(Node):
-    """``for target in iter: body``."""
+    """``for target in iter: body`` (``for i, ch in enumerate(s)``: a tuple of names)."""
 
-    target: str
+    target: str | tuple[str, ...]
     iter: Node
     body: tuple
 
@@ -325,21 +333,34 @@ class Function(Node):
     params: tuple[tuple[str, str], ...]
     returns: str
     body: tuple
+    # ``name: type = default``: the default expressions, by parameter name (literals)
+    defaults: tuple[tuple[str, Node], ...] = ()
 
 
 Stmt = Assign | ExprStmt | Import | ImportFrom | FunctionDef
 
 
 def children(node: Node):
-    """The direct child nodes of ``node``, in source order."""
+    """The direct child nodes of ``node``, in source order (inside tuples of pairs too)."""
     for name in node.__dataclass_fields__:
         if name == "pos":
             continue
-        value = getattr(node, name)
-        if isinstance(value, Node):
-            yield value
-        elif isinstance(value, tuple):
-            yield from (v for v in value if isinstance(v, Node))
+        yield from _nodes(getattr(node, name))
+
+
+def _nodes(value):
+    if isinstance(value, Node):
+        yield value
+    elif isinstance(value, tuple):
+        for v in value:
+            yield from _nodes(v)
+
+
+def walk(nodes):
+    """Every node of ``nodes`` (a node or a tuple of them) and below, in source order."""
+    for node in _nodes(nodes):
+        yield node
+        yield from walk(tuple(children(node)))
 
 
 def free_names(node: Node, bound: frozenset[str] = frozenset()):

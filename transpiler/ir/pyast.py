@@ -149,9 +149,10 @@ def _target(names: tuple[str, ...]) -> ast.expr:
     return ast.Tuple([_store(t) for t in names], ast.Store())
 
 
-def _arguments(names) -> ast.arguments:
+def _arguments(names, defaults=()) -> ast.arguments:
     return ast.arguments(posonlyargs=[], args=[ast.arg(x) for x in names], vararg=None,
-                         kwonlyargs=[], kw_defaults=[], kwarg=None, defaults=[])
+                         kwonlyargs=[], kw_defaults=[], kwarg=None,
+                         defaults=[expr(d) for _, d in defaults])
 
 
 def stmt(n: A.Node) -> ast.stmt:
@@ -188,7 +189,8 @@ def _stmt_FunctionDef(n: A.FunctionDef):
 
 def _stmt_Function(n: U.Function):
     # Decorators and annotations are not part of what runs: the stand-in carries the signature.
-    return ast.FunctionDef(n.name, _arguments(p for p, _ in n.params), _body(n.body), [], None)
+    return ast.FunctionDef(n.name, _arguments([p for p, _ in n.params], n.defaults),
+                           _body(n.body), [], None)
 
 
 def _stmt_Return(n: U.Return):
@@ -208,7 +210,12 @@ def _stmt_While(n: U.While):
 
 
 def _stmt_For(n: U.For):
-    return ast.For(_store(n.target), expr(n.iter), _body(n.body), [])
+    names = (n.target,) if isinstance(n.target, str) else n.target
+    return ast.For(_target(names), expr(n.iter), _body(n.body), [])
+
+
+def _stmt_Unpack(n: U.Unpack):
+    return ast.Assign([_target(n.targets)], expr(n.value))
 
 
 def _stmt_Jump(n: U.Jump):

@@ -8,7 +8,8 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from . import cellast as A
-from .cellast import AugAssign, For, Function, Handler, If, Jump, Raise, Return, Try, While
+from .cellast import (AugAssign, For, Function, Handler, If, Jump, Raise, Return, Try, Unpack,
+                      While)
 
 
 def _pos(tree: Tree, line_offset: int) -> A.Pos:
@@ -33,7 +34,7 @@ def _type(tree) -> str:
 
 def function(tree: Tree, line_offset: int) -> Function:
     """The ``funcdef`` tree (expressions already cell AST nodes) as a :class:`Function`."""
-    decorators, name, params, returns, suite = [], None, (), None, None
+    decorators, name, params, returns, suite, defaults = [], None, (), None, None, ()
     for child in tree.children:
         if isinstance(child, Tree) and child.data == "decorator":
             decorators.append(child.children[0])
@@ -41,17 +42,27 @@ def function(tree: Tree, line_offset: int) -> Function:
             name = str(child)
         elif isinstance(child, Tree) and child.data == "parameters":
             params = tuple((str(p.children[0]), _type(p.children[1])) for p in child.children)
+            defaults = tuple((str(p.children[0]), p.children[2]) for p in child.children
+                             if len(p.children) > 2 and p.children[2] is not None)
         elif isinstance(child, Tree) and child.data == "suite":
             suite = child
         elif child is not None and returns is None and name is not None:
             returns = _type(child)
     pos = _pos(tree, line_offset)
     pos = A.Pos(pos.line + len(decorators), pos.column, pos.end_line, pos.end_column)  # `def`
-    return Function(pos, name, tuple(decorators), params, returns, _suite(suite, line_offset))
+    return Function(pos, name, tuple(decorators), params, returns, _suite(suite, line_offset),
+                    defaults)
 
 
 def _suite(tree: Tree, off: int) -> tuple:
     return tuple(s for c in tree.children if (s := _stmt(c, off)) is not None)
+
+
+def _names(node) -> str | tuple[str, ...]:
+    """A loop's or unpacking's target: one name, or the names of a ``names`` tree."""
+    if isinstance(node, Tree):
+        return tuple(str(t) for t in node.children if t is not None)
+    return str(node)
 
 
 def _stmt(node, off: int):
@@ -69,7 +80,12 @@ def _stmt(node, off: int):
     if kind == "while_stmt":
         return While(pos, c[0], _suite(c[1], off))
     if kind == "for_stmt":
-        return For(pos, str(c[0]), c[1], _suite(c[2], off))
+        return For(pos, _names(c[0]), c[1], _suite(c[2], off))
+    if kind == "unpack":
+        target, value = c
+        if isinstance(value, Tree) and value.data == "values":
+            value = A.Collection(_pos(value, off), "tuple", tuple(value.children))
+        return Unpack(pos, _names(target), value)
     if kind == "if_stmt":
         test, body, *rest = c
         orelse = _suite(rest[-1], off) if rest and rest[-1] is not None else ()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 import datetime
 import math
+import unicodedata
 import operator
 import sys
 import threading
@@ -25,10 +26,13 @@ CALL_SECONDS = 5.0
 CALL_TICKS = 50_000_000
 
 BUILTINS = ("len", "abs", "min", "max", "round", "int", "float", "str", "bool", "ord", "chr",
-            "range", "sum", "any", "all", "list", "pow", "True", "False", "None",
+            "range", "sum", "any", "all", "list", "pow", "sorted", "reversed", "tuple", "set",
+            "enumerate", "zip", "divmod", "isinstance", "repr", "ascii",
+            "True", "False", "None",
             # the exceptions a UDF may catch or raise (udf_scala's EXCEPTIONS)
             "Exception", "ArithmeticError", "LookupError", "ValueError", "ZeroDivisionError",
-            "OverflowError", "IndexError", "KeyError", "TypeError", "MemoryError")
+            "OverflowError", "IndexError", "KeyError", "TypeError", "MemoryError",
+            "NameError", "UnboundLocalError")
 DATETIME = ("date", "datetime", "timedelta")
 
 
@@ -42,6 +46,8 @@ def _public(module) -> SimpleNamespace:
 
 
 MATH = _public(math)
+UNICODEDATA = SimpleNamespace(**{n: getattr(unicodedata, n) for n in (
+    "normalize", "is_normalized", "category", "combining")})
 MATH.factorial = None  # bound below, once _factorial is defined
 DATETIME_MODULE = SimpleNamespace(**{n: getattr(datetime, n) for n in DATETIME})
 
@@ -54,7 +60,7 @@ def namespace(names: tuple[tuple[str, str], ...]) -> dict:
     bounded = {"pow": _pow}
     env: dict = {"__builtins__": MappingProxyType({n: bounded.get(n, getattr(builtins, n))
                                                    for n in BUILTINS}),
-                 "math": MATH, TICK: _tick, BINOP: _binop, METHOD: _method}
+                 "math": MATH, "unicodedata": UNICODEDATA, TICK: _tick, BINOP: _binop, METHOD: _method}
     for name, kind in names:
         env[name] = DATETIME_MODULE if kind == "module" else getattr(datetime, kind)
     return env
@@ -117,6 +123,44 @@ def _factorial(n):
 
 
 MATH.factorial = _factorial
+
+
+def _log2_choose(n, k, perm: bool) -> float:
+    return (math.lgamma(n + 1) - math.lgamma(n - k + 1) - (0 if perm else math.lgamma(k + 1))
+            ) / math.log(2)
+
+
+def _comb(n, k):
+    """``math.comb``/``math.perm``, bounded as ``factorial`` is."""
+    if isinstance(n, int) and isinstance(k, int) and 0 <= k <= n and \
+            _log2_choose(n, k, False) > MAX_BITS:
+        raise _too_large(f"an integer of more than {MAX_BITS:,} bits")
+    return math.comb(n, k)
+
+
+def _perm(n, k=None):
+    if isinstance(n, int) and isinstance(k, int) and 0 <= k <= n and \
+            _log2_choose(n, k, True) > MAX_BITS:
+        raise _too_large(f"an integer of more than {MAX_BITS:,} bits")
+    return _factorial(n) if k is None else math.perm(n, k)
+
+
+def _lcm(*xs):
+    if sum(abs(x).bit_length() for x in xs if isinstance(x, int)) > MAX_BITS:
+        raise _too_large(f"an integer of more than {MAX_BITS:,} bits")
+    return math.lcm(*xs)
+
+
+def _prod(xs, *, start=1):
+    """``math.prod`` as a loop: each product bounded as ``*`` is."""
+    acc = start
+    for x in xs:
+        _tick()
+        acc = _binop("*", acc, x)
+    return acc
+
+
+MATH.comb, MATH.perm, MATH.lcm, MATH.prod = _comb, _perm, _lcm, _prod
 
 
 def _method(obj, name: str, *args):

@@ -14,64 +14,22 @@ from the notebook can break or inject into the Scala source.
 from __future__ import annotations
 
 import re
-import sys
-from dataclasses import dataclass
 
 from ..ir import cellast as A
 from ..ir import udf_ast as U
-from ..ir.errors import Refusal
-from .udf_tables import (ARG_CHECK, BOX, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT, FORMAT_TYPES,
-                         MATH, MATH_CONSTANTS, SCALA, STR_METHODS, TEMPORAL, TEMPORAL_BINOPS,
-                         TEMPORAL_METHODS, TO_STR, TRUTHY, TYPES, WIDE_DEFAULT, WIDE_SCALA,
-                         WIDE_TEMPLATES, WIDE_TO_STR, WIDE_TRUTHY)
+from .typed import NUMERIC, Ex, Signature, UdfError, float_literal, mangle
+from .udf_loops import LoopTranslation
+from .udf_statements import StatementTranslation
+from .udf_values import ValueTranslation
+from .udf_lists import EMPTY, LISTS, MUTATORS, ListTranslation, mutated_names, over
+from .udf_tables import (ARG_CHECK, BOX, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT, MATH,
+                         MATH_CONSTANTS, UNICODEDATA, SCALA, STR_METHODS, TEMPORAL,
+                         TEMPORAL_BINOPS, TEMPORAL_METHODS, TO_STR, TRUTHY, TYPES, WIDE_DEFAULT,
+                         WIDE_SCALA, WIDE_TEMPLATES, WIDE_TO_STR, WIDE_TRUTHY)
 
-NUMERIC = ("int", "float", "bool")
-
-# The Python exceptions the runtime raises (PyError.pythonType), by the class an `except`
-# clause names: what it catches, as in Python's hierarchy.  A bare `except:` and `Exception`
-# catch them all (not PyWiden, which is no Python exception).
-RAISED = ("ValueError", "ZeroDivisionError", "OverflowError", "IndexError", "KeyError",
-          "TypeError", "MemoryError")
-EXCEPTIONS = {
-    "Exception": None, "ArithmeticError": ("ZeroDivisionError", "OverflowError"),
-    "LookupError": ("IndexError", "KeyError"), **{name: (name,) for name in RAISED},
-}
-
-
-class UdfError(Refusal):
-    """A construct or type error in a UDF, at a position in the cell."""
-
-
-@dataclass(frozen=True)
-class Ex:
-    """A typed Scala expression; ``const`` holds a literal's Python value."""
-
-    code: str
-    type: str
-    const: object = None
-    # a float here that Python may hold as an int of the same value (`max(0, x)`, `1 if c
-    # else x`): fine in float arithmetic, comparisons and as a float result; refused where
-    # the type shows (str, formatting, `-`, arithmetic with an int)
-    mixed: bool = False
-
-
-@dataclass(frozen=True)
-class Signature:
-    """A function's Scala method name and typed parameters and result."""
-
-    scala: str
-    params: tuple[tuple[str, str], ...]
-    returns: str
-
-
-def mangle(name: str) -> str:
-    """An ASCII Scala identifier part for a Python identifier, injective and ending in a digit.
-
-    ``_`` is doubled and other characters become ``_uXXXX_``, so no two names collide; the
-    final ``0`` keeps Scala from reading ``p_val_:`` as the operator identifier ``val_:``.
-    """
-    return "".join(ch if ch.isascii() and ch.isalnum() else "__" if ch == "_" else
-                   f"_u{ord(ch):04x}_" for ch in name) + "0"
+# the str methods whose int arguments are positions, clamped as slice bounds are
+CLAMPED = ("str.find", "str.rfind", "str.index", "str.rindex", "str.count", "str.startswith",
+           "str.endswith", "math.ldexp")  # ldexp's exponent too (CPython clamps it)
 
 
 def udf_type(annotation: str, pos: A.Pos) -> str:
@@ -122,34 +80,19 @@ class Constants:
         return lines
 
 
-def _float_literal(value: float) -> str:
-    text = repr(value)
-    if re.match(r"^-?\d+\.\d+$", text):
-        return text
-    return f"java.lang.Double.longBitsToDouble(0x{_bits(value):016x}L)"
-
-
-def _bits(value: float) -> int:
-    import struct
-
-    return struct.unpack("<q", struct.pack("<d", value))[0] & 0xFFFFFFFFFFFFFFFF
-
-
-# Generated lines per method before a body is split (a line compiles to ~10-40 bytes of
-# bytecode; the JVM refuses methods over 64 KB).
 MAX_LINES = 1200
 CHUNK_LINES = 400
 
-_SPEC = re.compile(r"^(?:.?[<>=^])?[+\- ]?0?\d*[,_]?(?:\.\d+)?[a-zA-Z%]?$")
 
 
 # Runtime calls of the fast path that throw PyWiden when an int leaves 64 bits: a method that
 # makes one (or calls a helper that does) gets an exact variant.
 WIDENING = re.compile(r"\bPy\.(add|sub|mul|neg|abs|floordiv|pow|toInt|round|floor|ceil|trunc|"
-                      r"parseInt|tooBig|lshift|gcd|factorial)\(")
+                      r"parseInt|tooBig|lshift|gcd|factorial|comb|perm|lcm)\(")
 
 
-class FunctionTranslator:
+class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation,
+                         ListTranslation):
     """Translate one function; ``functions`` are the helpers it may call, by Python name.
 
     ``wide`` translates the function's exact variant: every int is a BigInteger (runtime
@@ -158,7 +101,8 @@ class FunctionTranslator:
 
     def __init__(self, fn: U.Function, sig: Signature, functions: dict[str, Signature],
                  consts: Constants, where: tuple[str, int], names: dict[str, str] | None = None,
-                 entry: bool = False, wide: bool = False, constants: dict | None = None):
+                 entry: bool = False, wide: bool = False, constants: dict | None = None,
+                 mixed_params: bool = False):
         self.fn, self.sig, self.functions, self.consts = fn, sig, functions, consts
         self.notebook, self.cell = where
         # what `datetime`, `date`, `timedelta` are bound to in the cell ("module" or a class)
@@ -167,7 +111,7 @@ class FunctionTranslator:
         self.wide = wide
         # the cell's literal constants the body reads; a name the function assigns is a local
         # everywhere in it (Python's scoping), never the constant
-        bound = _bound_names(fn)
+        bound = bound_names(fn)
         self.constants = {k: v for k, v in (constants or {}).items() if k not in bound}
         # the per-type tables of this variant (an int is a long or a BigInteger)
         self.scala_of, self.default_of, self.truthy_of, self.to_str_of = (
@@ -182,6 +126,29 @@ class FunctionTranslator:
         self.scope: dict[str, Ex] = {}  # comprehension variables (local to their expression)
         self.handling: list[str] = []  # the caught exceptions of the enclosing handlers
         self.mixed_vars: set[str] = set()  # float locals that may hold an int in Python
+        # the variant called with an int (or a value that may be one) for a float parameter:
+        # Python passes the int, so those parameters are mixed
+        if mixed_params:
+            self.mixed_vars |= {n for n, t in sig.params if t == "float"}
+        self.mixed_calls: set[str] = set()  # the helpers this calls that way
+        # int locals that also get floats where a new version cannot start (a loop, a branch):
+        # floats from their first assignment on, mixed (Python holds the int until then)
+        self.promoted: set[str] = set()
+        # locals read where some path did not assign them: a flag each, checked at the read
+        # (Python raises UnboundLocalError there, and only when that path runs)
+        self.unbound_vars: set[str] = set()
+        # a name assigned a value of another type in the function's top-level statements gets
+        # a new local ("x#2"): code after that statement reads the new one (sequential code has
+        # one version of each name at each point)
+        self.version: dict[str, str] = {}
+        self.nesting = 0
+        # lists: the element types of `[]` locals learnt from their uses, the locals assigned
+        # `[]`, what the function mutates in place, the lists loops are running over
+        self.list_hints: dict[str, str] = {}
+        self.placeholders: set[str] = set()
+        self.mutated = mutated_names(fn.body)
+        self.iterating: list[str] = []
+        self.statement_call: A.Node | None = None  # the call a statement consists of
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -196,6 +163,11 @@ class FunctionTranslator:
         """An int where the runtime takes a machine integer (an index, a count, a width)."""
         code = self._as(e, "int", node, what)
         return f"PyBig.index({code})" if self.wide else code
+
+    def _bound(self, e: Ex, node: A.Node, what: str) -> str:
+        """A slice bound or search start: Python clamps an int of any size (never raises)."""
+        code = self._as(e, "int", node, what)
+        return f"PyBig.clamp({code})" if self.wide else f"PyStr.bound({code})"
 
     def _from_long(self, code: str) -> str:
         """A runtime call's long result as an int of this variant."""
@@ -212,8 +184,16 @@ class FunctionTranslator:
     def _not_mixed(self, e: Ex, node: A.Node, what: str) -> None:
         if e.mixed:
             raise self._err(node, f"{what} of a value that Python may hold as an int or as a "
-                            "float (`max(0, x)`, `1 if c else x`): the two print differently; "
-                            "write 0.0 or float(...) to make it a float", "U120")
+                            "float (a float variable or parameter given an int, `max(0, x)`, "
+                            "`1 if c else x`): the two print differently; write 0.0 or "
+                            "float(...) to make it a float", "U120")
+
+    def _mixing(self, e: Ex, node: A.Node, what: str) -> str:
+        """An int where Python keeps the int and the JVM holds a float (a mixed value): the
+        same value only while a double holds it exactly; beyond, the call fails (a limit)."""
+        if e.type != "int" or isinstance(e.const, int) and abs(e.const) <= 2 ** 53:
+            return self._as(e, "float", node, what)
+        return f"{'PyBig' if self.wide else 'Py'}.exactFloat({e.code})"
 
     def _truthy(self, e: Ex) -> str:
         if e.type not in TRUTHY:  # only None: every other UDF value has a truth value
@@ -236,12 +216,30 @@ class FunctionTranslator:
 
     # ---- functions -------------------------------------------------------------------------
 
+    def _local(self, name: str) -> str:
+        """The local that holds ``name`` here (its version, if its type changed)."""
+        return self.version.get(name, name)
+
     def _v(self, name: str) -> str:
-        return f"fr.v_{mangle(name)}" if self.frame else f"v_{mangle(name)}"
+        key = mangle(self._local(name))
+        return f"fr.v_{key}" if self.frame else f"v_{key}"
+
+    def _flag(self, name: str) -> str:
+        key = mangle(self._local(name))
+        return f"fr.b_{key}" if self.frame else f"b_{key}"
+
+    def _bind(self, name: str) -> str:
+        """After a store: the flag of a local read where some path did not assign it."""
+        return f"; {self._flag(name)} = true" if self._local(name) in self.unbound_vars else ""
+
+    def _flags(self) -> list[tuple[str, str]]:
+        return [(f"b_{mangle(n)}", "false") for n in sorted(self.unbound_vars)
+                if n in self.locals]
 
     def _reset(self) -> None:
         self.locals = {n: t for n, t in self.sig.params}
         self.assigned = set(self.locals)
+        self.version = {}
         self.nested, self.counter = [], 0
 
     def translate(self) -> list[str]:
@@ -254,11 +252,20 @@ class FunctionTranslator:
         self.frame = False
         self._reset()
         body = self._block(self.fn.body)
-        if self.mixed_vars:
-            # a loop may read a variable before the statement that makes it mixed: again,
-            # with every such variable mixed from the start
+        for _ in range(4 * len(bound_names(self.fn)) + 4):  # the marks only grow
+            # a loop may read a variable before the statement that makes it mixed, or that
+            # needs its flag: again, with every such variable marked from the start
+            seen = (set(self.mixed_vars), set(self.unbound_vars), dict(self.list_hints),
+                    set(self.promoted))
+            if not any(seen):
+                break
             self._reset()
             body = self._block(self.fn.body)
+            if seen == (self.mixed_vars, self.unbound_vars, self.list_hints, self.promoted):
+                break
+        else:
+            raise self._err(self.fn, "the types of this function's locals did not settle",
+                            "U121")
         if len(body) <= MAX_LINES:
             return self._plain(body)
         self.frame = True
@@ -297,6 +304,7 @@ class FunctionTranslator:
         for name, t in self.locals.items():
             init = self._param(name, t) if name in dict(self.sig.params) else self.default_of[t]
             lines.append(f"      var v_{mangle(name)}: {self.scala_of[t]} = {init}")
+        lines += [f"      var {flag} = {init}" for flag, init in self._flags()]
         return lines + ["      " + ln for ln in body] + self._epilogue("ln")
 
     def _framed(self) -> list[str]:
@@ -319,6 +327,7 @@ class FunctionTranslator:
                f"    var ret: {ret} = {default}"]
         out += [f"    var v_{mangle(n)}: {self.scala_of[t]} = {self.default_of[t]}"
                 for n, t in self.locals.items()]
+        out += [f"    var {flag} = {init}" for flag, init in self._flags()]
         out += ["  }"]
         for k, chunk in enumerate(chunks):
             out += [f"  private def {self.method}_{k}(fr: {frame}): Unit = {{",
@@ -329,291 +338,6 @@ class FunctionTranslator:
         for k in range(len(chunks)):
             out += [f"      {self.method}_{k}(fr)", "      if (fr.done) return fr.ret"]
         return out + self._epilogue("fr.ln")
-
-    # ---- statements ------------------------------------------------------------------------
-
-    def _block(self, stmts) -> list[str]:
-        out: list[str] = []
-        for i, stmt in enumerate(stmts):
-            if isinstance(stmt, U.Function):
-                self._nested(stmt)
-                continue
-            out += self._stmt(stmt)
-            rest = stmts[i + 1:]
-            if rest and self.loops and self._jumps(stmt):
-                brk, cont = self.loops[-1]
-                inner = self._block(rest)
-                out += [f"if (!{brk} && !{cont}) {{", *("  " + ln for ln in inner), "}"]
-                break
-            if rest and self._terminates(stmt):
-                self.assigned = set(self.locals)  # dead code follows: nothing is unassigned
-        return out
-
-    def _jumps(self, stmt) -> bool:
-        if isinstance(stmt, U.Jump):
-            return stmt.kind in ("break", "continue")
-        if isinstance(stmt, U.If):
-            return any(self._jumps(s) for s in (*stmt.body, *stmt.orelse))
-        if isinstance(stmt, U.Try):
-            return any(self._jumps(s) for s in (*stmt.body, *stmt.orelse, *stmt.finalbody,
-                                                 *(x for h in stmt.handlers for x in h.body)))
-        return False  # loops own their jumps; functions are separate
-
-    def _terminates(self, stmt) -> bool:
-        if isinstance(stmt, U.Return) or (isinstance(stmt, U.Jump) and stmt.kind != "pass"):
-            return True
-        if isinstance(stmt, U.If):
-            return bool(stmt.body and stmt.orelse and self._terminates(stmt.body[-1])
-                        and self._terminates(stmt.orelse[-1]))
-        if isinstance(stmt, U.Raise):
-            return True
-        if isinstance(stmt, U.Try):
-            ends = stmt.orelse or stmt.body
-            return bool(ends and self._terminates(ends[-1]) and all(
-                h.body and self._terminates(h.body[-1]) for h in stmt.handlers))
-        return False
-
-    def _stmt(self, stmt) -> list[str]:
-        # `;`: a block on the next line must not read as an argument of this line
-        line = f"{'fr.' if self.frame else ''}ln = {stmt.pos.line};"
-        method = getattr(self, f"stmt_{type(stmt).__name__}", None)
-        if method is None:
-            raise self._err(stmt, f"{type(stmt).__name__} is not supported in a UDF")
-        return [line, *method(stmt)]
-
-    def _store(self, target: str, e: Ex, node: A.Node) -> str:
-        if target not in self.locals:
-            if e.type not in SCALA:
-                raise self._err(node, f"a {e.type} value cannot be stored in a variable")
-            self.locals[target] = e.type
-        want = self.locals[target]
-        if e.type != want and not (want == "float" and e.type in ("int", "bool")):
-            raise self._err(node, f"'{target}' holds {want} values; this assigns a {e.type} "
-                            "(give each variable one type)", "U121")
-        self.assigned.add(target)
-        if e.mixed:
-            self.mixed_vars.add(target)
-        return f"{self._v(target)} = {self._as(e, want, node, 'assignment')}"
-
-    def stmt_Assign(self, s: A.Assign) -> list[str]:
-        return [self._store(s.target, self.visit(s.value), s)]
-
-    def stmt_AugAssign(self, s: U.AugAssign) -> list[str]:
-        current = A.Name(s.pos, s.target)
-        value = self._binop(s.op, self.visit(current), self.visit(s.value), s)
-        return [self._store(s.target, value, s)]
-
-    def stmt_ExprStmt(self, s: A.ExprStmt) -> list[str]:
-        if isinstance(s.value, A.Const):
-            return []  # a docstring
-        return [self.visit(s.value).code]
-
-    @staticmethod
-    def _is_none(n: A.Node | None) -> bool:
-        return n is None or (isinstance(n, A.Const) and n.value is None)
-
-    def _returned(self, n: A.Node) -> Ex:
-        """A return value; a None branch (``x or None``, ``y if c else None``) fails the call
-        there, as the notebook's engine fails the query on a None result (measured)."""
-        if isinstance(n, A.BoolOp) and n.op == "or" and self._is_none(n.right):
-            a = self._returned(n.left)
-            t = self._fresh("t")
-            return Ex(f"{{ val {t} = {a.code}; if ({self._truthy(Ex(t, a.type))}) {t} else "
-                      "throw Py.returnedNone() }", a.type, mixed=a.mixed)
-        if isinstance(n, A.IfExp) and (self._is_none(n.body) or self._is_none(n.orelse)):
-            cond = self.cond(n.test)
-            if self._is_none(n.body) and self._is_none(n.orelse):
-                return Ex("throw Py.returnedNone()", self.sig.returns)
-            if self._is_none(n.body):
-                e = self._returned(n.orelse)
-                return Ex(f"(if ({cond}) throw Py.returnedNone() else {e.code})", e.type,
-                          mixed=e.mixed)
-            e = self._returned(n.body)
-            return Ex(f"(if ({cond}) {e.code} else throw Py.returnedNone())", e.type,
-                      mixed=e.mixed)
-        return self.visit(n)
-
-    def stmt_Return(self, s: U.Return) -> list[str]:
-        if self._is_none(s.value):
-            return ["throw Py.returnedNone()"]
-        e = self._returned(s.value)
-        want = self.sig.returns
-        if e.type != want and not (want == "float" and e.type == "int"):
-            raise self._err(s, f"'{self.fn.name}' is declared to return {want}, but this returns "
-                            f"a {e.type}", "U122")
-        if e.mixed and not self.entry:
-            self._not_mixed(e, s, "returning from a helper function")
-        value = self._as(e, want, s, "return")
-        if self.wide and self.entry and want == "int":
-            value = f"PyBig.result({value})"  # the notebook's engine fails beyond BIGINT
-        if self.frame:
-            return [f"fr.ret = {value}", "fr.done = true", "return"]
-        return [f"return {value}"]
-
-    def stmt_Jump(self, s: U.Jump) -> list[str]:
-        if s.kind == "pass":
-            return []
-        if not self.loops:
-            raise self._err(s, f"'{s.kind}' outside a loop")
-        brk, cont = self.loops[-1]
-        return [f"{brk if s.kind == 'break' else cont} = true"]
-
-    def stmt_Raise(self, s: U.Raise) -> list[str]:
-        if s.exc is None:
-            if not self.handling:
-                raise self._err(s, "a bare 'raise' outside an except clause (Python raises "
-                                "RuntimeError)", "U120")
-            return [f"throw {self.handling[-1]}"]
-        exc, args = s.exc, ()
-        if isinstance(exc, A.Call):
-            exc, args = exc.func, exc.args
-            if s.exc.keywords or len(args) > 1:
-                raise self._err(s, "raise takes an exception with at most one message argument "
-                                "in a UDF", "U120")
-        if not isinstance(exc, A.Name) or exc.id not in RAISED or exc.id in self.locals:
-            raise self._err(s, f"a UDF raises one of {', '.join(RAISED)}", "U120")
-        message = '""'
-        if args:
-            e = self.visit(args[0])
-            if e.type not in TO_STR:
-                raise self._err(args[0], f"a {e.type} as an exception message", "U120")
-            message = self.to_str_of[e.type].format(e.code)
-        return [f'throw new PyError("{exc.id}", {message})']
-
-    def stmt_Try(self, s: U.Try) -> list[str]:
-        """try/except/else/finally: a Scala try that catches the PyErrors the handlers name.
-
-        Only Python's exceptions are caught (PyError), never PyWiden: a fast variant's long
-        leaving 64 bits is no Python error, and the exact variant runs the whole UDF again.
-        """
-        before = set(self.assigned)
-        ok = self._fresh("ok")
-        if s.orelse and self.loops and any(self._jumps(x) for x in s.body):
-            raise self._err(s, "break or continue in a try body with an else clause is not "
-                            "supported in a UDF", "U120")
-        body = self._block(s.body)
-        after_body = set(self.locals) if s.body and self._terminates(s.body[-1]) \
-            else set(self.assigned)
-        if s.orelse:
-            orelse = self._block(s.orelse)
-            after_body = set(self.locals) if self._terminates(s.orelse[-1]) else \
-                after_body | self.assigned
-        else:
-            orelse = []
-        cases, after = [], after_body
-        seen_all = False
-        for h in s.handlers:
-            if seen_all:
-                raise self._err(h, "an except clause after one that catches everything", "U120")
-            names: list[str] = []
-            for t in h.types:
-                if t not in EXCEPTIONS or t in self.locals:
-                    raise self._err(h, f"'except {t}': a UDF catches {', '.join(EXCEPTIONS)}",
-                                    "U120")
-                caught = EXCEPTIONS[t]
-                if caught is None:
-                    names = []
-                    break
-                names += caught
-            else:
-                if not h.types:
-                    names = []
-            if h.name is not None:
-                raise self._err(h, "'except ... as name' is not supported in a UDF (the "
-                                "exception object has no UDF type)", "U120")
-            var = self._fresh("e")
-            self.assigned = set(before)  # the exception may come before any assignment
-            self.handling.append(var)
-            try:
-                hbody = self._block(h.body)
-            finally:
-                self.handling.pop()
-            ends = set(self.locals) if h.body and self._terminates(h.body[-1]) \
-                else set(self.assigned)
-            after = after & ends
-            # only Python's exceptions: a limit (a None or beyond-BIGINT result, a size bound)
-            # fails the call wherever it happens, as the notebook's engine fails the query
-            kinds = " || ".join(f'{var}.pythonType == "{n}"' for n in dict.fromkeys(names))
-            guard = f" if {var}.catchable" + (f" && ({kinds})" if names else "")
-            seen_all = not names
-            cases += [f"  case {var}: PyError{guard} =>", *("    " + ln for ln in hbody)]
-        final = []
-        if s.finalbody:
-            if any(self._jumps(x) or self._returns(x) for x in s.finalbody):
-                raise self._err(s, "return, break or continue in a finally clause is not "
-                                "supported in a UDF", "U120")
-            self.assigned = set(before)
-            final = self._block(s.finalbody)
-        self.assigned = after | (self.assigned if s.finalbody else set())
-        # try { try { body; ok = true } catch { handlers }; if (ok) else } finally { final }:
-        # `else` runs after the body and before `finally`, outside the handlers' reach; the
-        # finally block is skipped when the fast path hands over to the exact variant (PyWiden),
-        # which runs the whole call again
-        inner = [*body, f"{ok} = true"] if orelse else body
-        out = [f"var {ok} = false"] if orelse else []
-        out += ["try {", *("  " + ln for ln in inner), "} catch {", *cases, "}"] if cases \
-            else ["{", *("  " + ln for ln in inner), "}"]
-        if orelse:
-            out += [f"if ({ok}) {{", *("  " + ln for ln in orelse), "}"]
-        if final:
-            wid = self._fresh("wid")
-            out = [f"var {wid} = false", "try {", *("  " + ln for ln in out), "} catch {",
-                   f"  case w: PyWiden => {wid} = true; throw w", "} finally {",
-                   f"  if (!{wid}) {{", *("    " + ln for ln in final), "  }", "}"]
-        return out
-
-    def _returns(self, stmt) -> bool:
-        if isinstance(stmt, U.Return):
-            return True
-        if isinstance(stmt, U.If):
-            return any(self._returns(x) for x in (*stmt.body, *stmt.orelse))
-        return False
-
-    def stmt_If(self, s: U.If) -> list[str]:
-        cond = self.cond(s.test)
-        before = set(self.assigned)
-        body = self._block(s.body)
-        after_body = set(self.locals) if s.body and self._terminates(s.body[-1]) \
-            else self.assigned
-        self.assigned = set(before)
-        orelse = self._block(s.orelse)
-        after_else = set(self.locals) if s.orelse and self._terminates(s.orelse[-1]) \
-            else self.assigned
-        self.assigned = after_body & after_else
-        out = [f"if ({cond}) {{", *("  " + ln for ln in body), "}"]
-        if orelse:
-            out[-1] = "} else {"
-            out += ["  " + ln for ln in orelse] + ["}"]
-        return out
-
-    def _loop(self, header: list[str], cond: str, setup: list[str], body_stmts,
-              target: str | None = None) -> list[str]:
-        brk, cont = self._fresh("brk"), self._fresh("cont")
-        before = set(self.assigned)
-        if target:
-            self.assigned.add(target)
-        self.loops.append((brk, cont))
-        body = self._block(body_stmts)
-        self.loops.pop()
-        self.assigned = before  # the body may run zero times
-        return ["{", f"  var {brk} = false", f"  var {cont} = false", *("  " + h for h in header),
-                f"  while (!{brk} && {cond}) {{", f"    {cont} = false",
-                *("    " + ln for ln in setup), *("    " + ln for ln in body), "  }", "}"]
-
-    def stmt_While(self, s: U.While) -> list[str]:
-        return self._loop([], f"({self.cond(s.test)})", [], s.body)
-
-    def stmt_For(self, s: U.For) -> list[str]:
-        var = self._fresh("c")
-        header, cond, advance, t = self._iteration(s.iter, var, "for loops run")
-        self._declare(s.target, t, s)
-        return self._loop(header, cond, [*advance, f"{self._v(s.target)} = {var}"], s.body,
-                          s.target)
-
-    def _declare(self, target: str, t: str, node) -> None:
-        if self.locals.setdefault(target, t) != t:
-            raise self._err(node, f"'{target}' holds {self.locals[target]} values; the loop "
-                            f"assigns {t} values", "U121")
 
     def _nested(self, fn: U.Function) -> None:
         sig = signature(fn, f"h_{mangle(self.fn.name)}_{mangle(fn.name)}")
@@ -646,7 +370,7 @@ class FunctionTranslator:
                 raise self._err(n, "int literal of more than 4300 digits", "U123")
             return self._int_literal(v)
         if isinstance(v, float):
-            return Ex(_float_literal(v), "float", v)
+            return Ex(float_literal(v), "float", v)
         if isinstance(v, str):
             return Ex(self.consts.string(v), "str", v)
         if v is None:
@@ -659,10 +383,12 @@ class FunctionTranslator:
         if n.id in self.constants and n.id not in self.locals:
             return self._constant(n)
         if n.id in self.locals:
-            if n.id not in self.assigned:
-                raise self._err(n, f"'{n.id}' may be unassigned here (Python raises "
-                                "UnboundLocalError); assign it on every path first", "U124")
-            return Ex(self._v(n.id), self.locals[n.id], mixed=n.id in self.mixed_vars)
+            key, code = self._local(n.id), self._v(n.id)
+            if key not in self.assigned:
+                self.unbound_vars.add(key)
+                code = (f"(if ({self._flag(n.id)}) {code} else throw Py.unbound("
+                        f"{self.consts.string(n.id)}))")
+            return Ex(code, self.locals[key], mixed=key in self.mixed_vars)
         raise self._err(n, f"name '{n.id}' is not defined in the UDF (UDFs see their "
                         "parameters, locals, helper functions and math)", "U101")
 
@@ -716,6 +442,8 @@ class FunctionTranslator:
             return Ex(self._from_long(code) if result == "int" else code, result)
         if op == "+" and a.type == b.type == "str":
             return Ex(f"({a.code} + {b.code})", "str")
+        if a.type in (*LISTS, EMPTY) or b.type in (*LISTS, EMPTY):
+            return self._list_binop(op, a, b, node)
         if op == "*" and {a.type, b.type} in ({"str", "int"}, {"str", "bool"}):
             s, k = (a, b) if a.type == "str" else (b, a)
             return Ex(f"PyStr.repeat({s.code}, {self._long(k, node, '*')})", "str")
@@ -746,14 +474,14 @@ class FunctionTranslator:
             # a literal non-zero divisor cannot raise: plain IEEE division (the same result)
             if t == "float" and isinstance(b.const, (int, float)) and b.const and \
                     not isinstance(b.const, bool) and abs(b.const) <= 2 ** 53:
-                return Ex(f"({x} / {_float_literal(float(b.const))})", "float")
+                return Ex(f"({x} / {float_literal(float(b.const))})", "float")
             return Ex(f"{'PyBig' if self.wide and t == 'int' else 'Py'}.truediv({x}, {y})",
                       "float")
         if t == "int" and op == "**" and isinstance(b.const, int) and b.const < 0:
             # Python's int ** negative int is float(a) ** float(b) (CPython's long_pow): a
             # float, with float pow's errors (0 ** -2 raises ZeroDivisionError)
             return Ex(f"Py.pow({self._as(a, 'float', node, op)}, "
-                      f"{_float_literal(float(b.const))})", "float")
+                      f"{float_literal(float(b.const))})", "float")
         if t == "int":
             fn = {"+": "add", "-": "sub", "*": "mul", "//": "floordiv", "%": "mod",
                   "**": "pow"}.get(op)
@@ -786,7 +514,9 @@ class FunctionTranslator:
         if t is None:
             raise self._err(n, f"the two branches give a {a.type} and a {b.type}; give them one "
                             "type", "U120")
-        return Ex(f"(if ({cond}) {self._as(a, t, n, 'if')} else {self._as(b, t, n, 'if')})", t,
+        def side(e: Ex) -> str:
+            return self._mixing(e, n, "if") if t == "float" else self._as(e, t, n, "if")
+        return Ex(f"(if ({cond}) {side(a)} else {side(b)})", t,
                   mixed=a.mixed or b.mixed or a.type != b.type)
 
     _CMP = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -819,7 +549,8 @@ class FunctionTranslator:
                 if a.type not in NUMERIC or (t == "int" and a.type == "float"):
                     raise self._err(node, f"'in' of a {a.type} in a list of {t}", "U120")
                 code = self._long(a, node, "in") if t == "int" else self._as(a, t, node, "in")
-                return f"{neg}PyDict.contains({b.code}, {code})"
+                # a local float list may hold a NaN object (PyList: Python tests identity)
+                return f"{neg}{'PyList' if t == 'float' else 'PyDict'}.contains({b.code}, {code})"
             raise self._err(node, f"'in' with a {b.type} on the right is not supported", "U120")
         if a.type == b.type and a.type in TEMPORAL:
             return f"({a.code} {op} {b.code})"
@@ -839,8 +570,8 @@ class FunctionTranslator:
             # An int literal that a double holds exactly compares as that double.
             lit = a if a.type != "float" else b
             if type(lit.const) is int and abs(lit.const) <= 2 ** 53:
-                x, y = (_float_literal(float(a.const)), b.code) if lit is a else \
-                    (a.code, _float_literal(float(b.const)))
+                x, y = (float_literal(float(a.const)), b.code) if lit is a else \
+                    (a.code, float_literal(float(b.const)))
                 return f"({x} {op} {y})"
             if a.type != "float":
                 x, y, o = self._as(a, "int", node, op), b.code, op
@@ -870,326 +601,6 @@ class FunctionTranslator:
             parts.append(self._compare(op, prev, value, node, n))
             prev = value
         return Ex(f"{{ {'; '.join(temps)}; {' && '.join(parts)} }}", "bool")
-
-    # ---- comprehensions and generator expressions ------------------------------------------
-    # Evaluated as loops in a Scala block, never as a materialised list unless one is asked
-    # for, and left as soon as the result is known (any/all stop as in Python, so an element
-    # Python never computes cannot raise).
-
-    def _comprehension(self, n: A.Node, what: str) -> A.Comprehension:
-        if not isinstance(n, A.Comprehension) or n.kind not in ("generator", "list"):
-            raise self._err(n, f"{what} takes a generator expression or a list comprehension "
-                            "here", "U120")
-        return n
-
-    def _comp_loops(self, n: A.Comprehension, done: str, inner) -> list[str]:
-        """Scala lines running ``inner(element)`` for each element of ``n``'s clauses."""
-        saved = dict(self.scope)
-
-        def clause(k: int) -> list[str]:
-            if k == len(n.clauses):
-                return inner(self.visit(n.element))
-            c = n.clauses[k]
-            if len(c.targets) != 1:
-                raise self._err(c, "a comprehension in a UDF binds a single name", "U120")
-            var = self._fresh("c")
-            header, cond, advance, t = self._iteration(c.iter, var)
-            self.scope[c.targets[0]] = Ex(var, t)
-            body = clause(k + 1)
-            for test in reversed(c.conditions):
-                body = [f"if ({self.cond(test)}) {{", *("  " + ln for ln in body), "}"]
-            return [*header, f"while (!{done} && {cond}) {{", *("  " + ln for ln in advance),
-                    *("  " + ln for ln in body), "}"]
-
-        try:
-            return clause(0)
-        finally:
-            self.scope = saved
-
-    def _iteration(self, it: A.Node, var: str, what: str = "a comprehension runs"
-                   ) -> tuple[list[str], str, list[str], str]:
-        """How to run over ``it``: header lines, loop condition, lines binding ``var``, type
-        (for loops and comprehensions alike)."""
-        if isinstance(it, A.Call) and isinstance(it.func, A.Name) and it.func.id == "range" \
-                and it.func.id not in self.locals:
-            args = [self._long(self.visit(a), a, "range()") for a in it.args]
-            if not 1 <= len(args) <= 3 or it.keywords:
-                raise self._err(it, "range() takes 1 to 3 int arguments")
-            start, stop, step = (["0L", *args, "1L"] if len(args) == 1 else [*args, "1L"]
-                                 if len(args) == 2 else args)
-            i, hi, st = self._fresh("i"), self._fresh("stop"), self._fresh("step")
-            header = [f"var {i}: Long = {start}", f"val {hi}: Long = {stop}",
-                      f"val {st}: Long = {step}",
-                      f'if ({st} == 0L) throw new PyError("ValueError", '
-                      '"range() arg 3 must not be zero")']
-            cond = f"(if ({st} > 0L) {i} < {hi} else {i} > {hi})"
-            advance = [f"val {var} = {self._from_long(i)}", f"{i} = Py.rangeNext({i}, {hi}, {st})"]
-            return header, cond, advance, "int"
-        e = self.visit(it)
-        if e.type in ("list[int]", "list[float]"):
-            arr, k = self._fresh("items"), self._fresh("k")
-            t = e.type[len("list["):-1]
-            item = self._from_long(f"{arr}({k})") if t == "int" else f"{arr}({k})"
-            return ([f"val {arr} = {e.code}", f"var {k} = 0"], f"{k} < {arr}.length",
-                    [f"val {var} = {item}", f"{k} += 1"], t)
-        if e.type not in ("str", "list[str]"):
-            raise self._err(it, f"{what} over range(...), a str, a list of str or a constant "
-                            f"list of the cell, not a {e.type}", "U120")
-        arr, k = self._fresh("items"), self._fresh("k")
-        items = f"PyStr.codePoints({e.code})" if e.type == "str" else e.code
-        return ([f"val {arr}: Array[String] = {items}", f"var {k} = 0"], f"{k} < {arr}.length",
-                [f"val {var} = {arr}({k})", f"{k} += 1"], "str")
-
-    def _fold(self, n: A.Comprehension, init: list[str], step, result: str, t: str,
-              done: str | None = None) -> Ex:
-        flag = done or self._fresh("done")
-        lines = [*init] + ([] if done else [f"var {flag} = false"])
-        lines += self._comp_loops(n, flag, step)
-        return Ex("{\n" + "\n".join([*lines, result]) + "\n}", t)
-
-    def _join(self, sep: Ex, arg: A.Node) -> Ex:
-        n = self._comprehension(arg, "str.join()")
-        sb, first = self._fresh("sb"), self._fresh("first")
-
-        def step(e: Ex) -> list[str]:
-            if e.type != "str":
-                raise self._err(n.element, f"str.join() needs str items, this is a {e.type} "
-                                "(Python raises TypeError)", "U120")
-            return [f"if (!{first}) {sb}.append({sep.code})", f"{first} = false",
-                    f"{sb}.append({e.code})"]
-        return self._fold(n, [f"val {sb} = new java.lang.StringBuilder", f"var {first} = true"],
-                          step, f"{sb}.toString", "str")
-
-    def _reduce(self, name: str, n: A.Call) -> Ex:
-        """``sum``/``any``/``all``/``min``/``max``/``len``/``list`` of a comprehension."""
-        comp = self._comprehension(n.args[0], f"{name}()")
-        acc, done = self._fresh("acc"), self._fresh("done")
-        probe = self._element_type(comp)
-        if name in ("any", "all"):
-            hit = "true" if name == "any" else "false"
-
-            def step(e: Ex) -> list[str]:
-                test = self._truthy(e) if name == "any" else f"!{self._truthy(e)}"
-                return [f"if ({test}) {{ {acc} = {hit}; {done} = true }}"]
-            return self._fold(comp, [f"var {acc} = {'false' if name == 'any' else 'true'}",
-                                     f"var {done} = false"], step, acc, "bool", done)
-        if name == "len":
-            if comp.kind == "generator":
-                raise self._err(comp, "len() of a generator expression (Python raises "
-                                "TypeError); use a list comprehension", "U120")
-            return self._fold(comp, [f"var {acc} = 0L"], lambda e: [f"{acc} += 1L"],
-                              self._from_long(acc), "int")
-        if name == "list":
-            if probe != "str":
-                raise self._err(comp, f"a list of {probe} values is not supported in a UDF "
-                                "(lists of str are)", "U120")
-            return self._fold(comp, [f"val {acc} = scala.collection.mutable.ArrayBuffer"
-                                     "[String]()"], lambda e: [f"{acc} += {e.code}"],
-                              f"{acc}.toArray", "list[str]")
-        if name == "sum":
-            if probe not in ("int", "float", "bool"):
-                raise self._err(comp, f"sum() of {probe} values (Python raises TypeError)",
-                                "U120")
-            t = "float" if probe == "float" else "int"
-            if t == "float" and sys.version_info >= (3, 12):
-                raise self._err(comp, "sum() of floats: Python 3.12+ adds them with "
-                                "compensation, which the runtime does not reproduce", "U120")
-            zero = "0.0" if t == "float" else self.default_of["int"]
-
-            def step(e: Ex) -> list[str]:
-                return [f"{acc} = {self._binop('+', Ex(acc, t), e, comp).code}"]
-            folded = self._fold(comp, [f"var {acc}: {self.scala_of[t]} = {zero}"], step, acc, t)
-            # Python's sum starts from the int 0: an empty float sum is the int 0
-            return Ex(folded.code, t, mixed=t == "float")
-        # min / max
-        if probe not in ("int", "float", "str"):
-            raise self._err(comp, f"{name}() of {probe} values is not supported in a UDF", "U120")
-        seen = self._fresh("seen")
-        op = "<" if name == "min" else ">"
-
-        def step(e: Ex) -> list[str]:
-            if e.type != probe:
-                raise self._err(comp, f"{name}() of mixed values", "U120")
-            tmp = self._fresh("v")
-            if probe == "str":
-                better = f"(PyStr.compare({tmp}, {acc}) {op} 0)"
-            else:
-                better = self._compare(op, Ex(tmp, probe), Ex(acc, probe), comp, comp)
-            # Python keeps the first of equal items (and a NaN first stays)
-            return [f"val {tmp} = {e.code}",
-                    f"if (!{seen} || {better}) {{ {acc} = {tmp}; {seen} = true }}"]
-        empty = (f'if (!{seen}) throw new PyError("ValueError", "{name}() arg is an empty '
-                 'sequence")')
-        return self._fold(comp, [f"var {acc}: {self.scala_of[probe]} = {self.default_of[probe]}",
-                                 f"var {seen} = false"], step, f"{empty}\n{acc}", probe)
-
-    def _element_type(self, n: A.Comprehension) -> str:
-        """The element's type, translating once with the clause variables bound."""
-        found: list[str] = []
-
-        def inner(e: Ex) -> list[str]:
-            found.append(e.type)
-            return []
-        counter = self.counter
-        self._comp_loops(n, "false", inner)
-        self.counter = counter
-        return found[0]
-
-    def visit_Comprehension(self, n: A.Comprehension) -> Ex:
-        if n.kind == "list":
-            return self._reduce("list", A.Call(n.pos, A.Name(n.pos, "list"), (n,), ()))
-        raise self._err(n, f"a {n.kind} comprehension is only supported as the argument of "
-                        "str.join, sum, any, all, min, max, len or list in a UDF (or as a list "
-                        "comprehension of str)", "U120")
-
-    # ---- the cell's constants (frozen at transpile time) -----------------------------------
-
-    _ELEM = {bool: "bool", int: "int", float: "float", str: "str"}
-    _BOXED = {"int": "java.lang.Long", "float": "java.lang.Double", "str": "String",
-              "bool": "java.lang.Boolean"}
-
-    def _literal_code(self, v) -> str:
-        if type(v) is bool:
-            return "true" if v else "false"
-        if type(v) is int:
-            return f"{v}L"
-        if type(v) is float:
-            return _float_literal(v)
-        return self.consts.string(v)
-
-    def _one_type(self, items, n: A.Node, what: str) -> str:
-        types = {self._ELEM[type(v)] for v in items}
-        if len(types) > 1:
-            raise self._err(n, f"{what} mixes {' and '.join(sorted(types))} values; a UDF reads "
-                            "constants of one element type", "U120")
-        return types.pop() if types else "str"
-
-    def _constant(self, n: A.Name) -> Ex:
-        v = self.constants[n.id]
-        if type(v) in self._ELEM:
-            return self.visit_Const(A.Const(n.pos, v))
-        if type(v) is dict:
-            k = self._one_type(v.keys(), n, f"'{n.id}'")
-            t = self._one_type(v.values(), n, f"'{n.id}'")
-            if k not in ("str", "int"):
-                raise self._err(n, f"'{n.id}' has {k} keys; a UDF reads dicts with str or int "
-                                "keys", "U120")
-            keys = ", ".join(self._literal_code(x) for x in v)
-            values = ", ".join(self._literal_code(x) for x in v.values())
-            code = (f"PyDict.of[{self._BOXED[k]}, {self._BOXED[t]}](Array[{self._BOXED[k]}]"
-                    f"({keys}), Array[{self._BOXED[t]}]({values}))")
-            field = self.consts.value(f"java.util.Map[{self._BOXED[k]}, {self._BOXED[t]}]", code)
-            return Ex(field, f"dict[{k},{t}]")
-        items = list(v)
-        t = self._one_type(items, n, f"'{n.id}'")
-        if type(v) in (set, frozenset):
-            if t not in ("str", "int"):
-                raise self._err(n, f"a set of {t} values is not supported in a UDF", "U120")
-            code = (f"PyDict.set[{self._BOXED[t]}](Array[{self._BOXED[t]}]"
-                    f"({', '.join(self._literal_code(x) for x in items)}))")
-            return Ex(self.consts.value(f"java.util.Set[{self._BOXED[t]}]", code), f"set[{t}]")
-        if t == "bool":
-            raise self._err(n, "a list of bool values is not supported in a UDF", "U120")
-        scala = {"str": "String", "int": "Long", "float": "Double"}[t]
-        code = f"Array[{scala}]({', '.join(self._literal_code(x) for x in items)})"
-        return Ex(self.consts.value(f"Array[{scala}]", code), f"list[{t}]")
-
-    def _key(self, e: Ex, want: str, node: A.Node) -> str:
-        """A lookup key of a constant: the key type, a long for ints (null beyond 64 bits)."""
-        if e.type != want and not (want == "int" and e.type == "bool"):
-            raise self._err(node, f"looking up a {e.type} in a constant with {want} keys (Python "
-                            "finds nothing there; convert first)", "U120")
-        code = self._as(e, want, node, "key")
-        if want == "int":
-            return f"PyBig.key({code})" if self.wide else f"java.lang.Long.valueOf({code})"
-        return code
-
-    def _unboxed(self, code: str, t: str) -> str:
-        unbox = {"int": "{}.longValue", "float": "{}.doubleValue", "bool": "{}.booleanValue",
-                 "str": "{}"}[t].format(code)
-        return self._from_long(unbox) if t == "int" else unbox
-
-    def _dict_types(self, t: str) -> tuple[str, str]:
-        k, v = t[len("dict["):-1].split(",")
-        return k, v
-
-    def visit_Collection(self, n: A.Collection) -> Ex:
-        raise self._err(n, f"a {n.kind} is only supported on the right of 'in' in a UDF")
-
-    def visit_Subscript(self, n: A.Subscript) -> Ex:
-        split_item = self._split_item(n)
-        if split_item is not None:
-            return split_item
-        v = self.visit(n.value)
-        if isinstance(n.index, A.Slice):
-            if v.type != "str":
-                raise self._err(n, f"slicing a {v.type}", "U120")
-            s = n.index
-            bound = [self._long(self.visit(x), x, "slice") if x is not None else "PyStr.NONE"
-                     for x in (s.start, s.stop)]
-            step = self._long(self.visit(s.step), s.step, "slice") if s.step else "1L"
-            return Ex(f"PyStr.slice({v.code}, {bound[0]}, {bound[1]}, {step})", "str")
-        if v.type.startswith("dict["):
-            k, t = self._dict_types(v.type)
-            key = self._key(self.visit(n.index), k, n.index)
-            return Ex(self._unboxed(f"PyDict.item({v.code}, {key})", t), t)
-        i = self._long(self.visit(n.index), n.index, "index")
-        if v.type in ("list[int]", "list[float]"):
-            t = v.type[len("list["):-1]
-            code = f"PyDict.at({v.code}, {i})"
-            return Ex(self._from_long(code) if t == "int" else code, t)
-        if v.type == "str":
-            return Ex(f"PyStr.at({v.code}, {i})", "str")
-        if v.type == "list[str]":
-            return Ex(f"PyStr.item({v.code}, {i})", "str")
-        raise self._err(n, f"indexing a {v.type}", "U120")
-
-    def _split_item(self, n: A.Subscript) -> Ex | None:
-        """``s.split(sep)[k]`` with a literal k: the k-th piece without building the list."""
-        call, index = n.value, n.index
-        if not (isinstance(call, A.Call) and isinstance(call.func, A.Attribute)
-                and call.func.attr == "split" and len(call.args) == 1 and not call.keywords
-                and isinstance(index, A.Const) and type(index.value) is int
-                and -(2 ** 63) <= index.value < 2 ** 63):
-            return None
-        recv, sep = self.visit(call.func.value), self.visit(call.args[0])
-        if recv.type != "str" or sep.type != "str":
-            return None
-        return Ex(f"PyStr.splitItem({recv.code}, {sep.code}, {index.value}L)", "str")
-
-    def visit_FString(self, n: A.FString) -> Ex:
-        parts = []
-        for part in n.parts:
-            if isinstance(part, str):
-                parts.append(self.consts.string(part))
-                continue
-            e = self.visit(part.value)
-            if part.conversion in ("r", "a") and e.type in ("str", *TEMPORAL):
-                raise self._err(part, f"!{part.conversion} of a str is not supported in a UDF")
-            if e.type not in TO_STR:
-                raise self._err(part, f"a {e.type} cannot be formatted in an f-string", "U120")
-            self._not_mixed(e, part, "formatting")
-            if not part.spec:
-                parts.append(self.to_str_of[e.type].format(e.code))
-                continue
-            self._check_spec(part, e)
-            parts.append(f"PyFormat.format({e.code}, {self.consts.string(part.spec)})")
-        return Ex("(" + " + ".join(['""', *parts]) + ")", "str")
-
-    def _check_spec(self, node: A.FormatField, e: Ex) -> None:
-        spec = node.spec
-        kind = spec[-1] if spec and (spec[-1].isalpha() or spec[-1] == "%") else ""
-        sample = {"int": 7, "float": 1.5, "str": "a", "bool": True}.get(e.type)
-        ok = _SPEC.match(spec) and kind in FORMAT_TYPES.get(e.type, ()) and not (
-            e.type == "float" and not kind and "." in spec)
-        try:
-            format(sample, spec)
-        except (ValueError, TypeError):
-            ok = False
-        if not ok:
-            raise self._err(node, f"format spec '{spec}' for a {e.type} is not supported in a UDF "
-                            "(supported: fill, align, sign, 0, width, , or _, .precision and "
-                            "the types d b o x X f F e E g G % s)", "U125")
 
     def _constructor(self, f: A.Node) -> str | None:
         """The datetime class ``f`` names in the cell (``datetime.date``, ``date``...), if any."""
@@ -1233,18 +644,50 @@ class FunctionTranslator:
         cls = self._constructor(f)
         if cls is not None:
             return self._construct(cls, n)
-        if n.keywords:
-            raise self._err(n.keywords[0], "keyword arguments are not supported in a UDF")
+        if isinstance(f, A.Name) and f.id in self.functions:
+            return self._call_helper(f.id, n)
+        if isinstance(f, A.Name) and f.id in ("sorted", "reversed", "list", "tuple", "len",
+                                              "sum", "min", "max", "any", "all"):
+            e = self._list_builtin(f.id, n)
+            if e is not None:
+                return e
+        if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and \
+                f.value.id in self.locals and f.attr in (*MUTATORS, "count", "copy") and \
+                self.locals[self._local(f.value.id)] in LISTS:
+            return self._list_method(f.value, f.attr, n)
+        if n.keywords and not (isinstance(f, A.Attribute) and f.attr == "format"):
+            raise self._err(n.keywords[0], "keyword arguments are not supported in a UDF "
+                            "(except in calls of helper functions)")
+        if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and f.value.id == "math" \
+                and f.attr in ("prod", "fsum") and "math" not in self.locals and len(n.args) == 1:
+            if f.attr == "prod":
+                return self._reduce("prod", A.Call(n.pos, f, (
+                    n.args[0] if isinstance(n.args[0], A.Comprehension) else over(n.args[0]),), ()))
+            xs = self._as_list(n.args[0])
+            if xs.type == EMPTY:
+                return Ex("0.0", "float")
+            if xs.type not in ("list[float]", "list[int]"):
+                raise self._err(n.args[0], f"math.fsum() of {xs.type} values", "U120")
+            code = xs.code if xs.type == "list[float]" else f"{xs.code}.map(_.toDouble)"
+            return Ex(f"Py.fsum({code})", "float")
         if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and f.value.id == "math":
             if f.attr not in MATH:
                 raise self._err(f, f"math.{f.attr} is not supported in a UDF (supported: "
                                 f"{', '.join(sorted(MATH))})", "U102")
             return self._table(f"math.{f.attr}", MATH[f.attr], None, n.args, n)
+        if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and \
+                f.value.id == "unicodedata" and "unicodedata" not in self.locals:
+            if f.attr not in UNICODEDATA:
+                raise self._err(f, f"unicodedata.{f.attr} is not supported in a UDF (supported: "
+                                f"{', '.join(sorted(UNICODEDATA))})", "U102")
+            return self._table(f"unicodedata.{f.attr}", UNICODEDATA[f.attr], None, n.args, n)
         if isinstance(f, A.Attribute):
             if isinstance(f.value, A.Name) and f.value.id in self.names and \
                     f.value.id not in self.locals:
                 raise self._err(f, f"{f.value.id}.{f.attr}() is not supported in a UDF", "U102")
             recv = self.visit(f.value)
+            if recv.type in LISTS:
+                return self._list_method(f.value, f.attr, n)
             if recv.type.startswith("dict[") and f.attr == "get" and len(n.args) == 2:
                 k, t = self._dict_types(recv.type)
                 key = self._key(self.visit(n.args[0]), k, n.args[0])
@@ -1254,6 +697,7 @@ class FunctionTranslator:
                                     f"the values are {t} (the result's type would depend on the "
                                     "key)", "U120")
                 boxed = BOX[t].format(self._long(default, n.args[1], "get") if t == "int"
+                                      else self._mixing(default, n.args[1], "get") if t == "float"
                                       else self._as(default, t, n.args[1], "get"))
                 return Ex(self._unboxed(f"PyDict.get({recv.code}, {key}, {boxed})", t), t,
                           mixed=t == "float" and (default.type != "float" or default.mixed))
@@ -1263,11 +707,19 @@ class FunctionTranslator:
             if recv.type in TEMPORAL_METHODS and f.attr in TEMPORAL_METHODS[recv.type]:
                 return self._table(f"{recv.type}.{f.attr}", TEMPORAL_METHODS[recv.type][f.attr],
                                    recv, n.args, n)
+            if recv.type == "str" and f.attr == "format":
+                return self._str_format(f.value, n)
             if recv.type != "str" or f.attr not in STR_METHODS:
                 raise self._err(f, f"method '{f.attr}' of a {recv.type} is not supported in a "
                                 "UDF", "U102")
             if f.attr == "join" and len(n.args) == 1 and isinstance(n.args[0], A.Comprehension):
                 return self._join(recv, n.args[0])
+            if f.attr == "join" and len(n.args) == 1:
+                parts = self._as_list(n.args[0])
+                if parts.type not in ("list[str]", EMPTY):
+                    raise self._err(n.args[0], f"str.join() of a {parts.type} (Python raises "
+                                    "TypeError)", "U120")
+                return Ex(f"PyStr.join({recv.code}, {parts.code})", "str")
             if f.attr in ("startswith", "endswith") and n.args and \
                     isinstance(n.args[0], A.Collection):
                 tests = [f"PyStr.{f.attr}({recv.code}, {self._as(self.visit(x), 'str', x, f.attr)})"
@@ -1277,18 +729,11 @@ class FunctionTranslator:
         if not isinstance(f, A.Name):
             raise self._err(n, "only functions, math functions and str methods can be called")
         name = f.id
-        if name in self.functions:
-            sig = self.functions[name]
-            if len(n.args) != len(sig.params):
-                raise self._err(n, f"'{name}' takes {len(sig.params)} arguments, "
-                                f"{len(n.args)} given", "U120")
-            args = [self._as(self.visit(a), t, a, f"argument '{p}' of {name}")
-                    for a, (p, t) in zip(n.args, sig.params)]
-            method = f"{sig.scala}_w" if self.wide else sig.scala
-            return Ex(f"{method}({', '.join(args)})", sig.returns)
         if name in ("sum", "any", "all", "min", "max", "len", "list") and len(n.args) == 1 \
                 and isinstance(n.args[0], A.Comprehension) and name not in self.locals:
             return self._reduce(name, n)
+        if name == "isinstance" and len(n.args) == 2:
+            return self._isinstance(n)
         if name == "bool" and len(n.args) == 1:
             return Ex(self.cond(n.args[0]), "bool")
         if name in ("min", "max") and len(n.args) >= 2:
@@ -1303,11 +748,57 @@ class FunctionTranslator:
             return self._table(name, BUILTINS[name], None, n.args, n)
         raise self._err(f, f"'{name}' cannot be called in a UDF", "U102")
 
+    def _call_helper(self, name: str, n: A.Call) -> Ex:
+        """A helper's call, its arguments bound as Python binds them (positional, keyword,
+        default), checked here: a wrong call is Python's TypeError on every row."""
+        sig = self.functions[name]
+        names = [p for p, _ in sig.params]
+        given: dict[str, A.Node] = {}
+        if len(n.args) > len(names):
+            raise self._err(n, f"'{name}' takes {len(names)} arguments, {len(n.args)} given",
+                            "U120")
+        given.update(zip(names, n.args))
+        for kw in n.keywords:
+            if kw.name not in names or kw.name in given:
+                raise self._err(kw, f"'{name}' got an unexpected or repeated argument "
+                                f"'{kw.name}'", "U120")
+            given[kw.name] = kw.value
+        defaults = dict(sig.defaults)
+        missing = [p for p in names if p not in given and p not in defaults]
+        if missing:
+            raise self._err(n, f"'{name}' is missing the argument '{missing[0]}'", "U120")
+        types = dict(sig.params)
+        # Python evaluates the arguments in source order (`given`'s), defaults at the `def`
+        values = {p: self.visit(node) for p, node in given.items()}
+        values.update({p: self.visit(defaults[p]) for p in names if p not in given})
+        for p in names:
+            if types[p] == "int" and values[p].type == "bool":
+                raise self._err(given.get(p, n), f"a bool for the int parameter '{p}' of "
+                                f"'{name}': Python passes the bool (str() shows True); write "
+                                "int(...)", "U120")
+        codes = {p: self._mixing(values[p], given.get(p, n), f"argument '{p}' of {name}")
+                 if types[p] == "float" else
+                 self._as(values[p], types[p], given.get(p, n), f"argument '{p}' of {name}")
+                 for p in names}
+        # an int (or a value that may be one) for a float parameter: Python passes the int,
+        # and the helper's variant with mixed float parameters takes it
+        mixed = any(types[p] == "float" and (values[p].type != "float" or values[p].mixed)
+                    for p in names)
+        if mixed:
+            self.mixed_calls.add(name)
+        method = f"{sig.scala}{'_m' if mixed else ''}{'_w' if self.wide else ''}"
+        if n.keywords and not all(isinstance(a, (A.Const, A.Name)) for a in given.values()):
+            temps = {p: self._fresh("a") for p in given}
+            binds = [f"val {temps[p]} = {codes[p]}" for p in given]
+            args = [temps.get(p, codes[p]) for p in names]
+            return Ex(f"{{ {'; '.join(binds)}; {method}({', '.join(args)}) }}", sig.returns)
+        return Ex(f"{method}({', '.join(codes[p] for p in names)})", sig.returns)
+
     def _table(self, shown: str, sigs, recv: Ex | None, args, node) -> Ex:
         values = [self.visit(a) for a in args]
-        if shown == "str":
+        if shown in ("str", "repr"):
             for v, a in zip(values, args):
-                self._not_mixed(v, a, "str()")
+                self._not_mixed(v, a, f"{shown}()")
         # Exact argument types first (str(True) is 'True', not str(1)), then Python's implicit
         # widening bool -> int -> float.
         for exact in (True, False):
@@ -1333,8 +824,9 @@ class FunctionTranslator:
             codes = [self._as(v, p, a, shown) for v, p, a in zip(values, params, args)]
             return Ex(wide.format(recv.code if recv else "", *codes), result,
                       mixed=result == "float" and any(v.mixed for v in values))
-        codes = [self._long(v, a, shown) if p == "int" else self._as(v, p, a, shown)
-                 for v, p, a in zip(values, params, args)]
+        # a search start is a slice bound (clamped); other ints are sizes (OverflowError)
+        codes = [(self._bound if shown in CLAMPED else self._long)(v, a, shown) if p == "int"
+                 else self._as(v, p, a, shown) for v, p, a in zip(values, params, args)]
         code = template.format(recv.code if recv else "", *codes)
         # abs(max(0, x)) or round(max(0, x), 2) is an int where the argument is one
         mixed = result == "float" and any(v.mixed for v in values)
@@ -1365,7 +857,7 @@ class FunctionTranslator:
         return Ex(code, t, mixed=mixed or any(v.mixed for v in values))
 
 
-def _bound_names(fn: U.Function) -> set[str]:
+def bound_names(fn: U.Function) -> set[str]:
     """The names a function binds (parameters, assignments, loop targets, nested functions):
     its locals in Python, wherever in the body the binding is."""
     names = {n for n, _ in fn.params}
@@ -1374,8 +866,10 @@ def _bound_names(fn: U.Function) -> set[str]:
         for st in stmts:
             if isinstance(st, (A.Assign, U.AugAssign)):
                 names.add(st.target)
+            elif isinstance(st, U.Unpack):
+                names.update(st.targets)
             elif isinstance(st, U.For):
-                names.add(st.target)
+                names.update((st.target,) if isinstance(st.target, str) else st.target)
                 walk(st.body)
             elif isinstance(st, U.Function):
                 names.add(st.name)
@@ -1389,6 +883,8 @@ def _bound_names(fn: U.Function) -> set[str]:
                 walk(st.orelse)
                 walk(st.finalbody)
                 for h in st.handlers:
+                    if h.name is not None:
+                        names.add(h.name)
                     walk(h.body)
     walk(fn.body)
     return names
@@ -1399,5 +895,5 @@ def signature(fn: U.Function, scala: str) -> Signature:
         raise UdfError("U110", f"'{fn.name}' has {len(fn.params)} parameters; a UDF takes at "
                        "most 22", fn.pos)
     params = tuple((n, udf_type(t, fn.pos)) for n, t in fn.params)
-    return Signature(scala, params, udf_type(fn.returns, fn.pos))
+    return Signature(scala, params, udf_type(fn.returns, fn.pos), fn.defaults)
 

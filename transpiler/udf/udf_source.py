@@ -23,8 +23,8 @@ from ..ir import pyast
 from . import sandbox
 from ..ir import udf_ast as U
 from ..ir.notebook import Cell
-from .udf_scala import (WIDENING, Constants, FunctionTranslator, Signature, UdfError, mangle,
-                        signature)
+from .udf_scala import (WIDENING, Constants, FunctionTranslator, Signature, UdfError,
+                        bound_names, mangle, signature)
 from ..ir.udf import UdfSource
 from .udf_tables import SCALA
 
@@ -86,12 +86,23 @@ def _literal(value) -> str | None:
     return text
 
 
-def constants_of(functions, env: dict) -> tuple[tuple[str, str], ...]:
-    """The cell-level literal values (``CODES = {...}``, ``LIMIT = 3``) that the functions'
-    bodies name, frozen as reprs: what the UDF reads when the notebook calls it."""
+def names_of(functions) -> set[str]:
+    """Every name the functions' bodies mention."""
     used: set[str] = set()
     for fn in functions:
         used |= _names(fn.body)
+    return used
+
+
+def free_names(functions) -> set[str]:
+    """The names the functions' bodies read from the cell: not their parameters or locals."""
+    return set().union(set(), *(_names(fn.body) - bound_names(fn.body) for fn in functions))
+
+
+def constants_of(functions, env: dict) -> tuple[tuple[str, str], ...]:
+    """The cell-level literal values (``CODES = {...}``, ``LIMIT = 3``) that the functions'
+    bodies name, frozen as reprs: what the UDF reads when the notebook calls it."""
+    used = names_of(functions)
     out = []
     for name in sorted(used):
         if name in env and (text := _literal(env[name])) is not None:
@@ -105,20 +116,7 @@ def constant_values(src: UdfSource) -> dict[str, object]:
 
 def _collect(fn: U.Function, pick) -> set[str]:
     """The names ``pick`` finds in the nodes of ``fn``'s body (None: nothing here)."""
-    names = set()
-
-    def walk(node):
-        if (name := pick(node)) is not None:
-            names.add(name)
-        if isinstance(node, A.Node):
-            for field in node.__dataclass_fields__:
-                value = getattr(node, field)
-                for item in value if isinstance(value, tuple) else (value,):
-                    if isinstance(item, A.Node):
-                        walk(item)
-    for stmt in fn.body:
-        walk(stmt)
-    return names
+    return {name for node in A.walk(fn.body) if (name := pick(node)) is not None}
 
 
 def _names(fn: U.Function) -> set[str]:
@@ -159,16 +157,39 @@ class Translation:
             functions[name] = hsig
             self.function(helper, hsig, hcell, visible, names, constants=constants)
         where = (self.notebook, cell.index)
-        tr = FunctionTranslator(fn, sig, functions, self.consts, where, names, entry,
-                                constants=constants)
-        self.methods[sig.scala] = tr.translate()
-        self._jobs[sig.scala] = (fn, sig, dict(tr.functions), where, names, entry, constants)
-        self._calls[sig.scala] = {h.scala for h in tr.functions.values()}
-        self._direct[sig.scala] = bool(WIDENING.search("\n".join(self.methods[sig.scala])))
+        tr = self._translate(fn, sig, functions, where, names, entry, constants, False)
         for nested, nsig in tr.nested:
             self.function(nested, nsig, cell, {**visible, **{n.name: (n, cell)
                                                              for n, _ in tr.nested}}, names,
                           constants=constants)
+        self._mixed_variants(tr)
+
+    def _translate(self, fn, sig, functions, where, names, entry, constants, mixed):
+        tr = FunctionTranslator(fn, sig, functions, self.consts, where, names, entry,
+                                constants=constants, mixed_params=mixed)
+        self.methods[sig.scala] = tr.translate()
+        self._jobs[sig.scala] = (fn, sig, dict(tr.functions), where, names, entry, constants,
+                                 mixed)
+        self._calls[sig.scala] = {h.scala + ("_m" if n in tr.mixed_calls else "")
+                                  for n, h in tr.functions.items()}
+        self._direct[sig.scala] = bool(WIDENING.search("\n".join(self.methods[sig.scala])))
+        return tr
+
+    def _mixed_variants(self, tr: FunctionTranslator) -> None:
+        """The ``_m`` variants of the helpers ``tr`` called with an int for a float parameter
+        (translated once all plain methods exist: a variant's calls need their signatures)."""
+        todo = [tr]
+        while todo:
+            caller = todo.pop()
+            for name in sorted(caller.mixed_calls):
+                hsig = caller.functions[name]
+                msig = dataclasses.replace(hsig, scala=f"{hsig.scala}_m")
+                if msig.scala in self.methods:
+                    continue
+                fn, _, functions, where, names, _, constants, _ = self._jobs[hsig.scala]
+                self.methods[msig.scala] = []  # placeholder: recursion ends here
+                todo.append(self._translate(fn, msig, functions, where, names, False,
+                                            constants, True))
 
 
     def widen(self, entry: str) -> None:
@@ -193,11 +214,11 @@ class Translation:
         for name in sorted(reach):
             if f"{name}_w" in self.methods:
                 continue
-            fn, sig, functions, where, names, is_entry, constants = self._jobs[name]
+            fn, sig, functions, where, names, is_entry, constants, mixed = self._jobs[name]
             self.methods[f"{name}_w"] = FunctionTranslator(
                 fn, sig, functions, self.consts, where, names, is_entry, wide=True,
-                constants=constants).translate()
-        fn, sig, functions, where, names, _, constants = self._jobs[entry]
+                constants=constants, mixed_params=mixed).translate()
+        fn, sig, functions, where, names, _, constants, _ = self._jobs[entry]
         fast = dataclasses.replace(sig, scala=f"{entry}_n")
         self.methods[f"{entry}_n"] = FunctionTranslator(fn, fast, functions, self.consts, where,
                                                         names, True,

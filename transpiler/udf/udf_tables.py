@@ -18,7 +18,8 @@ TYPES = {"int": "int", "float": "float", "str": "str", "bool": "bool",
 TEMPORAL = ("date", "datetime", "timedelta")
 
 SCALA = {"int": "Long", "float": "Double", "str": "String", "bool": "Boolean",
-         "list[str]": "Array[String]", "date": "Long", "datetime": "Long", "timedelta": "Long"}
+         "list[str]": "Array[String]", "list[int]": "Array[Long]", "list[float]": "Array[Double]",
+         "date": "Long", "datetime": "Long", "timedelta": "Long"}
 BOXED = {"int": "java.lang.Long", "float": "java.lang.Double", "str": "String",
          "bool": "java.lang.Boolean", "date": "java.lang.Long", "datetime": "java.lang.Long"}
 UNBOX = {"int": "{}.longValue", "float": "{}.doubleValue", "str": "{}",
@@ -33,10 +34,12 @@ JVM_TYPE = {**SPARK_TYPE, "date": "bigint", "datetime": "bigint"}
 # Python's range check on what the notebook's engine passes in (DuckDB refuses other years).
 ARG_CHECK = {"date": "PyDate.dateArg({})", "datetime": "PyDate.datetimeArg({})"}
 DEFAULT = {"int": "0L", "float": "0.0", "str": '""', "bool": "false",
-           "list[str]": "Array.empty[String]", "date": "0L", "datetime": "0L",
+           "list[str]": "Array.empty[String]", "list[int]": "Array.empty[Long]",
+           "list[float]": "Array.empty[Double]", "date": "0L", "datetime": "0L",
            "timedelta": "0L"}
 TRUTHY = {"int": "({} != 0L)", "float": "({} != 0.0)", "str": "!{}.isEmpty", "bool": "{}",
-          "list[str]": "({}.length != 0)", "date": "PyDate.truthy({})",
+          "list[str]": "({}.length != 0)", "list[int]": "({}.length != 0)",
+          "list[float]": "({}.length != 0)", "date": "PyDate.truthy({})",
           "datetime": "PyDate.truthy({})", "timedelta": "({} != 0L)"}
 TO_STR = {"int": "Py.str({})", "float": "Py.str({})", "bool": "Py.str({})", "str": "{}",
           "date": "PyDate.isoformat({})", "datetime": "PyDate.datetimeStr({})",
@@ -84,8 +87,21 @@ MATH: dict[str, tuple[Sig, ...]] = {
     "ulp": ((("float",), "float", "java.lang.Math.ulp({1})"),),
     "gcd": ((("int", "int"), "int", "Py.gcd({1}, {2})"),),
     "factorial": ((("int",), "int", "Py.factorial({1})"),),
+    "comb": ((("int", "int"), "int", "Py.comb({1}, {2})"),),
+    "perm": ((("int",), "int", "Py.factorial({1})"), (("int", "int"), "int", "Py.perm({1}, {2})")),
+    "lcm": ((("int", "int"), "int", "Py.lcm({1}, {2})"),),
+    "ldexp": ((("float", "int"), "float", "Py.ldexp({1}, {2})"),),
     "isqrt": ((("int",), "int", "Py.isqrt({1})"),),
 }
+# unicodedata from the notebook's Python's tables (runtime PyUnicodedata; the JDK's Normalizer
+# follows another Unicode version)
+UNICODEDATA: dict[str, tuple[Sig, ...]] = {
+    "normalize": ((("str", "str"), "str", "PyUnicodedata.normalize({1}, {2})"),),
+    "is_normalized": ((("str", "str"), "bool", "PyUnicodedata.isNormalized({1}, {2})"),),
+    "category": ((("str",), "str", "PyUnicodedata.category({1})"),),
+    "combining": ((("str",), "int", "PyUnicodedata.combining({1})"),),
+}
+
 MATH_CONSTANTS = {
     "pi": "java.lang.Math.PI", "e": "java.lang.Math.E", "tau": "(2.0 * java.lang.Math.PI)",
     "inf": "java.lang.Double.POSITIVE_INFINITY", "nan": "java.lang.Double.NaN",
@@ -111,6 +127,13 @@ STR_METHODS: dict[str, tuple[Sig, ...]] = {
     "startswith": ((("str",), "bool", "PyStr.startswith({0}, {1})"),),
     "endswith": ((("str",), "bool", "PyStr.endswith({0}, {1})"),),
     "isdigit": (((), "bool", "PyStr.isdigit({0})"),),
+    # a 3-tuple of str, indexed or unpacked (`head, _, tail = s.partition(":")`)
+    "partition": ((("str",), "list[str]", "PyStr.partition({0}, {1})"),),
+    "rpartition": ((("str",), "list[str]", "PyStr.rpartition({0}, {1})"),),
+    "expandtabs": (((), "str", "PyStr.expandtabs({0})"),
+                   (("int",), "str", "PyStr.expandtabs({0}, {1})")),
+    "isprintable": (((), "bool", "PyStr.isprintable({0})"),),
+    "isidentifier": (((), "bool", "PyStr.isidentifier({0})"),),
     "isdecimal": (((), "bool", "PyStr.isdecimal({0})"),),
     "isnumeric": (((), "bool", "PyStr.isnumeric({0})"),),
     "isalpha": (((), "bool", "PyStr.isalpha({0})"),),
@@ -142,6 +165,9 @@ STR_METHODS: dict[str, tuple[Sig, ...]] = {
 }
 
 BUILTINS: dict[str, tuple[Sig, ...]] = {
+    "repr": ((("str",), "str", "PyStr.repr({1})"), (("int",), "str", "Py.str({1})"),
+             (("float",), "str", "Py.str({1})"), (("bool",), "str", "Py.str({1})")),
+    "ascii": ((("str",), "str", "PyStr.ascii({1})"),),
     "len": ((("str",), "int", "PyStr.len({1})"), (("list[str]",), "int", "{1}.length.toLong")),
     "abs": ((("int",), "int", "Py.abs({1})"), (("float",), "float", "java.lang.Math.abs({1})"),
             (("timedelta",), "timedelta", "PyDate.absDelta({1})")),
@@ -186,6 +212,9 @@ WIDE_TEMPLATES: dict[tuple[str, tuple[str, ...]], str] = {
     ("Py.str({1})", ("int",)): "PyBig.str({1})",
     ("Py.gcd({1}, {2})", ("int", "int")): "PyBig.gcd({1}, {2})",
     ("Py.factorial({1})", ("int",)): "PyBig.factorial({1})",
+    ("Py.comb({1}, {2})", ("int", "int")): "PyBig.comb({1}, {2})",
+    ("Py.perm({1}, {2})", ("int", "int")): "PyBig.perm({1}, {2})",
+    ("Py.lcm({1}, {2})", ("int", "int")): "PyBig.lcm({1}, {2})",
     ("Py.isqrt({1})", ("int",)): "PyBig.isqrt({1})",
     ("Py.pow({1}, {2})", ("int", "int")): "PyBig.pow({1}, {2})",
     ("Py.powmod({1}, {2}, {3})", ("int", "int", "int")): "PyBig.powmod({1}, {2}, {3})",

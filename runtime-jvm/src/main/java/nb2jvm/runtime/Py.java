@@ -489,6 +489,146 @@ public final class Py {
     return x;
   }
 
+  /** {@code math.comb(n, k)}: PyWiden when a step leaves 64 bits (the exact variant goes on). */
+  public static long comb(long n, long k) {
+    if (n < 0) throw PyError.value("n must be a non-negative integer");
+    if (k < 0) throw PyError.value("k must be a non-negative integer");
+    if (k > n) return 0;
+    k = Math.min(k, n - k);
+    long r = 1;
+    for (long i = 1; i <= k; i++) {
+      // r * (n - k + i) / i is exact at each step (a binomial coefficient)
+      // gcd(r / g, i / g) is 1, so i / g divides n - k + i
+      long g = gcd(r, i);
+      r = mul(r / g, (n - k + i) / (i / g));
+    }
+    return r;
+  }
+
+  /** {@code math.perm(n, k)}. */
+  public static long perm(long n, long k) {
+    if (n < 0) throw PyError.value("n must be a non-negative integer");
+    if (k < 0) throw PyError.value("k must be a non-negative integer");
+    if (k > n) return 0;
+    long r = 1;
+    for (long i = 0; i < k; i++) r = mul(r, n - i);
+    return r;
+  }
+
+  public static long perm(long n) {
+    return factorial(n);
+  }
+
+  /** {@code math.lcm(a, b)}: non-negative; 0 when either is 0. */
+  public static long lcm(long a, long b) {
+    if (a == 0 || b == 0) return 0;
+    long r = Math.abs(mul(a / gcd(a, b), b));
+    if (r < 0) throw intOverflow();  // |Long.MIN_VALUE|
+    return r;
+  }
+
+  /** {@code math.ldexp(x, i)}: x * 2**i correctly rounded; OverflowError if it overflows. */
+  public static double ldexp(double x, long i) {
+    if (x == 0.0 || Double.isNaN(x) || Double.isInfinite(x)) return x;
+    // beyond +-2200 the result is 0 or overflows whatever x is: the same answer
+    int e = (int) Math.max(-2200, Math.min(2200, i));
+    java.math.BigDecimal v = new java.math.BigDecimal(x);
+    java.math.BigDecimal p = java.math.BigDecimal.valueOf(2).pow(Math.abs(e));
+    // exact, then one correct rounding (BigDecimal.doubleValue), subnormals too
+    double r = (e >= 0 ? v.multiply(p) : v.divide(p)).doubleValue();
+    if (Double.isInfinite(r)) throw PyError.overflow("math range error");
+    return r;
+  }
+
+  /** {@code math.frexp(x)}: the mantissa in [0.5, 1) (x itself for 0, inf, nan). */
+  public static double frexpMantissa(double x) {
+    if (x == 0.0 || Double.isNaN(x) || Double.isInfinite(x)) return x;
+    return Math.scalb(x, (int) -frexpExponent(x));  // exact: the result is normal
+  }
+
+  public static long frexpExponent(double x) {
+    if (x == 0.0 || Double.isNaN(x) || Double.isInfinite(x)) return 0;
+    int e = Math.getExponent(x);
+    if (e == Double.MIN_EXPONENT - 1) e = Math.getExponent(x * 0x1p54) - 54;  // subnormal
+    return e + 1;
+  }
+
+  /** {@code math.modf(x)}: the fractional part (the sign of x; 0.0 for an infinity). */
+  public static double modfFrac(double x) {
+    if (Double.isInfinite(x)) return Math.copySign(0.0, x);
+    return Math.copySign(x - modfInt(x), x);
+  }
+
+  public static double modfInt(double x) {
+    if (Double.isNaN(x) || Double.isInfinite(x)) return x;
+    return Math.copySign(x < 0 ? Math.ceil(x) : Math.floor(x), x);
+  }
+
+  /**
+   * {@code math.fsum(xs)}: the correctly rounded sum (Shewchuk's partials, as CPython), with
+   * its rules for infinities and NaN and its OverflowError on an intermediate overflow.
+   */
+  public static double fsum(double[] xs) {
+    double[] p = new double[32];
+    int n = 0;
+    double special = 0.0;
+    double infSum = 0.0;
+    for (double x : xs) {
+      double xsave = x;
+      int i = 0;
+      for (int j = 0; j < n; j++) {
+        double y = p[j];
+        if (Math.abs(x) < Math.abs(y)) {
+          double t = x;
+          x = y;
+          y = t;
+        }
+        double hi = x + y;
+        double lo = y - (hi - x);
+        if (lo != 0.0) p[i++] = lo;
+        x = hi;
+      }
+      n = i;
+      if (x != 0.0) {
+        if (!Double.isFinite(x)) {
+          // a nonfinite x could arise either from an infinite or NaN input or an overflow
+          if (Double.isFinite(xsave)) throw PyError.overflow("intermediate overflow in fsum");
+          if (Double.isInfinite(xsave)) infSum += xsave;
+          special += xsave;
+          n = 0;
+        } else {
+          if (n == p.length) p = java.util.Arrays.copyOf(p, n * 2);
+          p[n++] = x;
+        }
+      }
+    }
+    if (special != 0.0) {
+      if (Double.isNaN(infSum)) throw PyError.value("-inf + inf in fsum");
+      return special;
+    }
+    double hi = 0.0;
+    if (n > 0) {
+      hi = p[--n];
+      double lo = 0.0;
+      while (n > 0) {
+        double x = hi;
+        double y = p[--n];
+        hi = x + y;
+        double yr = hi - x;
+        lo = y - yr;
+        if (lo != 0.0) break;
+      }
+      // round half-even correction: the next partial's sign decides
+      if (n > 0 && ((lo < 0.0 && p[n - 1] < 0.0) || (lo > 0.0 && p[n - 1] > 0.0))) {
+        double y = lo * 2.0;
+        double x = hi + y;
+        double yr = x - hi;
+        if (y == yr) hi = x;
+      }
+    }
+    return hi;
+  }
+
   public static long factorial(long n) {
     if (n < 0) throw PyError.value("factorial() not defined for negative values");
     if (n > 20) throw intOverflow();
@@ -673,6 +813,25 @@ public final class Py {
           + c.codePointCount(0, c.length()) + " found");
     }
     return c.codePointAt(0);
+  }
+
+  /**
+   * An int where Python keeps the int and the UDF holds a float ({@code y = 0.0} then
+   * {@code y = n}): the same value only while a double holds it exactly.
+   */
+  public static double exactFloat(long x) {
+    double d = (double) x;
+    if (d >= 0x1p63 || (long) d != x) {
+      throw PyError.limit("ValueError", "an int that a float does not hold exactly, where "
+          + "Python keeps the int (" + x + ")");
+    }
+    return d;
+  }
+
+  /** Reading a local on a path that did not assign it (CPython 3.11's message). */
+  public static PyError unbound(String name) {
+    return new PyError("UnboundLocalError", "cannot access local variable '" + name
+        + "' where it is not associated with a value");
   }
 
   /** Raised when a UDF ends without {@code return}: Python returns None, which DuckDB refuses. */

@@ -161,6 +161,44 @@ public final class PyBig {
     return a.gcd(b);
   }
 
+  public static BigInteger comb(BigInteger n, BigInteger k) {
+    if (n.signum() < 0) throw PyError.value("n must be a non-negative integer");
+    if (k.signum() < 0) throw PyError.value("k must be a non-negative integer");
+    if (k.compareTo(n) > 0) return ZERO;
+    BigInteger j = k.min(n.subtract(k));
+    // comb(n, j) >= (n / j)**j: refuse before the loop what must exceed the bound
+    if (j.bitLength() > 31 || j.doubleValue() * (Math.log(n.doubleValue() / j.doubleValue())
+        / Math.log(2)) > MAX_BITS) {
+      bounded(ONE.shiftLeft(MAX_BITS + 1));
+    }
+    // each step multiplies by (n - j + i) / i >= 1: the bound on the result ends the loop
+    BigInteger r = ONE;
+    BigInteger base = n.subtract(j);
+    for (BigInteger i = ONE; i.compareTo(j) <= 0; i = i.add(ONE)) {
+      r = mul(r, base.add(i)).divide(i);
+    }
+    return r;
+  }
+
+  public static BigInteger perm(BigInteger n, BigInteger k) {
+    if (n.signum() < 0) throw PyError.value("n must be a non-negative integer");
+    if (k.signum() < 0) throw PyError.value("k must be a non-negative integer");
+    if (k.compareTo(n) > 0) return ZERO;
+    // perm(n, k) >= (n - k + 1)**k
+    if (k.bitLength() > 31 || k.doubleValue() * (Math.log(n.subtract(k).doubleValue() + 1)
+        / Math.log(2)) > MAX_BITS) {
+      bounded(ONE.shiftLeft(MAX_BITS + 1));
+    }
+    BigInteger r = ONE;
+    for (BigInteger i = ZERO; i.compareTo(k) < 0; i = i.add(ONE)) r = mul(r, n.subtract(i));
+    return r;
+  }
+
+  public static BigInteger lcm(BigInteger a, BigInteger b) {
+    if (a.signum() == 0 || b.signum() == 0) return ZERO;
+    return mul(a.divide(a.gcd(b)), b).abs();
+  }
+
   public static BigInteger factorial(BigInteger n) {
     if (n.signum() < 0) throw PyError.value("factorial() not defined for negative values");
     // log2(n!) >= (n ln n - n) / ln 2: refuse before the loop what must exceed the bound
@@ -282,6 +320,39 @@ public final class PyBig {
   /** An int as a key of a constant dict or set of ints: null (found nowhere) beyond 64 bits. */
   public static Long key(BigInteger x) {
     return x.bitLength() > 63 ? null : Long.valueOf(x.longValue());
+  }
+
+  /** {@link Py#exactFloat(long)} of an exact-variant int. */
+  public static double exactFloat(BigInteger x) {
+    if (x.bitLength() <= 1024) {
+      double d = x.doubleValue();
+      if (!Double.isInfinite(d) && new java.math.BigDecimal(d).toBigInteger().equals(x)) return d;
+    }
+    throw PyError.limit("ValueError", "an int that a float does not hold exactly, where Python "
+        + "keeps the int");
+  }
+
+  /** An int stored in a UDF's list (arrays of longs): a limit beyond 64 bits. */
+  public static long element(BigInteger x) {
+    if (x.bitLength() > 63) {
+      throw PyError.limit("OverflowError", "an int beyond 64 bits in a UDF's list is not "
+          + "supported by the runtime");
+    }
+    return x.longValue();
+  }
+
+  /** A slice bound or search start: CPython clamps it to 64 bits (_PyEval_SliceIndex). */
+  public static long clamp(BigInteger x) {
+    return x.bitLength() <= 63 ? PyStr.bound(x.longValue())
+        : x.signum() > 0 ? Long.MAX_VALUE : Long.MIN_VALUE + 1;
+  }
+
+  /** A subscript: beyond 64 bits no position exists (CPython's message). */
+  public static long subscript(BigInteger x) {
+    if (x.bitLength() > 63) {
+      throw new PyError("IndexError", "cannot fit 'int' into an index-sized integer");
+    }
+    return x.longValue();
   }
 
   /** An int where Python needs a machine integer (an index, a count, a width). */

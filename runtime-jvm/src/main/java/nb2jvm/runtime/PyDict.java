@@ -1,8 +1,8 @@
 package nb2jvm.runtime;
 
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -16,7 +16,8 @@ public final class PyDict {
 
   /** A dict of the cell, keys and values in the cell's order (a later duplicate key wins). */
   public static <K, V> Map<K, V> of(K[] keys, V[] values) {
-    Map<K, V> m = new HashMap<>(keys.length * 2);
+    // insertion order, as Python's dicts iterate (a repeated key keeps its first place)
+    Map<K, V> m = new LinkedHashMap<>(keys.length * 2);
     for (int i = 0; i < keys.length; i++) m.put(keys[i], values[i]);
     return Collections.unmodifiableMap(m);
   }
@@ -25,6 +26,15 @@ public final class PyDict {
     Set<K> s = new HashSet<>(items.length * 2);
     Collections.addAll(s, items);
     return Collections.unmodifiableSet(s);
+  }
+
+  /** The keys in iteration order ({@code empty} gives the array's type). */
+  public static <K, V> K[] keys(Map<K, V> m, K[] empty) {
+    return m.keySet().toArray(empty);
+  }
+
+  public static <K, V> V[] values(Map<K, V> m, V[] empty) {
+    return m.values().toArray(empty);
   }
 
   /** {@code d[key]}: KeyError (with the key's repr) when it is missing. */

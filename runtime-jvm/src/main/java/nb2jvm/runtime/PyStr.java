@@ -25,6 +25,8 @@ public final class PyStr {
   private static final int[][] TITLE = ranges(PyUnicodeData.TITLE);
   private static final int[][] CASED = ranges(PyUnicodeData.CASED);
   private static final int[][] CASE_IGNORABLE = ranges(PyUnicodeData.CASE_IGNORABLE);
+  private static final int[][] XID_START = ranges(PyUnicodeData.XID_START);
+  private static final int[][] XID_CONTINUE = ranges(PyUnicodeData.XID_CONTINUE);
   private static final Map<Integer, int[]> TO_LOWER = mapping(PyUnicodeData.TO_LOWER);
   private static final Map<Integer, int[]> TO_UPPER = mapping(PyUnicodeData.TO_UPPER);
   private static final Map<Integer, int[]> TO_CASEFOLD = mapping(PyUnicodeData.TO_CASEFOLD);
@@ -306,14 +308,24 @@ public final class PyStr {
       hi = stop == NONE ? n : clamp(stop < 0 ? stop + n : stop, 0, n);
       if (step == 1) return str(c, (int) lo, (int) hi);
       StringBuilder out = new StringBuilder();
-      for (long i = lo; i < hi; i += step) out.appendCodePoint(c[(int) i]);
+      // i + step may pass Long.MAX_VALUE: stop before adding a step that leaves [lo, hi)
+      for (long i = lo; i < hi; i = hi - i <= step ? hi : i + step) out.appendCodePoint(c[(int) i]);
       return out.toString();
     }
     lo = start == NONE ? n - 1 : clamp(start < 0 ? start + n : start, -1, n - 1);
     hi = stop == NONE ? -1 : clamp(stop < 0 ? stop + n : stop, -1, n - 1);
     StringBuilder out = new StringBuilder();
-    for (long i = lo; i > hi; i += step) out.appendCodePoint(c[(int) i]);
+    long down = step == Long.MIN_VALUE ? Long.MAX_VALUE : -step;
+    for (long i = lo; i > hi; i = i - hi <= down ? hi : i + step) out.appendCodePoint(c[(int) i]);
     return out.toString();
+  }
+
+  /**
+   * A slice bound as CPython clamps it (to [-2**63, 2**63 - 1], then to the string): -2**63
+   * itself is kept apart from {@link #NONE} by moving it one up, which no string can tell apart.
+   */
+  public static long bound(long v) {
+    return v == NONE ? NONE + 1 : v;
   }
 
   private static long clamp(long v, long lo, long hi) {
@@ -576,6 +588,79 @@ public final class PyStr {
     return split(s, sep, -1);
   }
 
+  /** {@code s.partition(sep)}: before, sep, after (s, "", "" when sep is absent). */
+  public static String[] partition(String s, String sep) {
+    if (sep.isEmpty()) throw PyError.value("empty separator");
+    int i = s.indexOf(sep);
+    return i < 0 ? new String[] {s, "", ""}
+        : new String[] {s.substring(0, i), sep, s.substring(i + sep.length())};
+  }
+
+  /** {@code s.rpartition(sep)}: "", "", s when sep is absent. */
+  public static String[] rpartition(String s, String sep) {
+    if (sep.isEmpty()) throw PyError.value("empty separator");
+    int i = s.lastIndexOf(sep);
+    return i < 0 ? new String[] {"", "", s}
+        : new String[] {s.substring(0, i), sep, s.substring(i + sep.length())};
+  }
+
+  /** {@code s.expandtabs(tabsize)}: columns restart after \n and \r (CPython's rule). */
+  public static String expandtabs(String s, long tabsize) {
+    if (tabsize != (int) tabsize) throw PyError.overflow("Python int too large to convert to C int");
+    StringBuilder out = new StringBuilder();
+    long column = 0;
+    for (int i = 0; i < s.length(); ) {
+      int c = s.codePointAt(i);
+      i += Character.charCount(c);
+      if (c == '\t') {
+        if (tabsize > 0) {
+          long pad = tabsize - column % tabsize;
+          if (out.length() + pad > Integer.MAX_VALUE - 8) {
+            throw PyError.limit("MemoryError", "a string of more than 2**31 chars");
+          }
+          for (long k = 0; k < pad; k++) out.append(' ');
+          column += pad;
+        }
+      } else {
+        out.appendCodePoint(c);
+        column = c == '\n' || c == '\r' ? 0 : column + 1;
+      }
+    }
+    return out.toString();
+  }
+
+  public static String expandtabs(String s) {
+    return expandtabs(s, 8);
+  }
+
+  /** {@code s.isprintable()}: no character of categories Cc Cf Cs Co Cn Zl Zp Zs but ' '. */
+  public static boolean isprintable(String s) {
+    for (int i = 0; i < s.length(); ) {
+      int c = s.codePointAt(i);
+      i += Character.charCount(c);
+      if (c != ' ' && NONPRINTABLE.contains(PyUnicodedata.category(new String(Character.toChars(c))))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static final java.util.Set<String> NONPRINTABLE = java.util.Set.of(
+      "Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs");
+
+  /** {@code s.isidentifier()}: XID_Start or '_' then XID_Continue (Python's tables). */
+  public static boolean isidentifier(String s) {
+    if (s.isEmpty()) return false;
+    int first = s.codePointAt(0);
+    if (!in(XID_START, first)) return false;
+    for (int i = Character.charCount(first); i < s.length(); ) {
+      int c = s.codePointAt(i);
+      i += Character.charCount(c);
+      if (!in(XID_CONTINUE, c)) return false;
+    }
+    return true;
+  }
+
   public static String join(String sep, String[] parts) {
     return String.join(sep, parts);
   }
@@ -649,9 +734,42 @@ public final class PyStr {
     return !s.isEmpty();
   }
 
-  /** {@code repr(s)} for error messages (quotes only; escapes are not needed there). */
-  static String repr(String s) {
-    return s.contains("'") && !s.contains("\"") ? "\"" + s + "\"" : "'" + s.replace("'", "\\'")
-        + "'";
+  /** {@code repr(s)} (CPython's unicode_repr: its quote choice, escapes, printability). */
+  public static String repr(String s) {
+    return repr(s, false);
+  }
+
+  /** {@code ascii(s)}: repr with every non-ASCII character escaped. */
+  public static String ascii(String s) {
+    return repr(s, true);
+  }
+
+  private static String repr(String s, boolean asciiOnly) {
+    char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
+    StringBuilder out = new StringBuilder().append(quote);
+    for (int i = 0; i < s.length(); ) {
+      int c = s.codePointAt(i);
+      i += Character.charCount(c);
+      if (c == quote || c == '\\') {
+        out.append('\\').appendCodePoint(c);
+      } else if (c == '\t') {
+        out.append("\\t");
+      } else if (c == '\n') {
+        out.append("\\n");
+      } else if (c == '\r') {
+        out.append("\\r");
+      } else if (c < ' ' || c == 0x7f) {
+        out.append(String.format("\\x%02x", c));
+      } else if (c < 0x7f || !asciiOnly && isprintable(new String(Character.toChars(c)))) {
+        out.appendCodePoint(c);
+      } else if (c <= 0xff) {
+        out.append(String.format("\\x%02x", c));
+      } else if (c <= 0xffff) {
+        out.append(String.format("\\u%04x", c));
+      } else {
+        out.append(String.format("\\U%08x", c));
+      }
+    }
+    return out.append(quote).toString();
   }
 }

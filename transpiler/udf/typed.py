@@ -1,0 +1,78 @@
+"""What the UDF translators share: the typed Scala expression, signatures, the refusal type,
+Python's exception names, and the injective name and float-literal encodings (no stage)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..ir import cellast as A
+from ..ir.errors import Refusal
+
+
+@dataclass(frozen=True)
+class Ex:
+    """A typed Scala expression; ``const`` holds a literal's Python value."""
+
+    code: str
+    type: str
+    const: object = None
+    # a float here that Python may hold as an int of the same value (`max(0, x)`, `1 if c
+    # else x`): fine in float arithmetic, comparisons and as a float result; refused where
+    # the type shows (str, formatting, `-`, arithmetic with an int)
+    mixed: bool = False
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A function's Scala method name and typed parameters and result."""
+
+    scala: str
+    params: tuple[tuple[str, str], ...]
+    returns: str
+    defaults: tuple[tuple[str, A.Node], ...] = ()  # literal defaults of a helper's parameters
+
+
+class UdfError(Refusal):
+    """A construct or type error in a UDF, at a position in the cell."""
+
+
+NUMERIC = ("int", "float", "bool")
+
+# The Python exceptions the runtime raises (PyError.pythonType), by the class an `except`
+# clause names: what it catches, as in Python's hierarchy.  A bare `except:` and `Exception`
+# catch them all (not PyWiden, which is no Python exception).
+RAISED = ("ValueError", "ZeroDivisionError", "OverflowError", "IndexError", "KeyError",
+          "TypeError", "MemoryError", "UnboundLocalError")
+EXCEPTIONS = {
+    "Exception": None, "ArithmeticError": ("ZeroDivisionError", "OverflowError"),
+    "LookupError": ("IndexError", "KeyError"), "NameError": ("UnboundLocalError",),
+    **{name: (name,) for name in RAISED},
+}
+
+
+def mangle(name: str) -> str:
+    """An ASCII Scala identifier part for a Python identifier, injective and ending in a digit.
+
+    ``_`` is doubled and other characters become ``_uXXXX_``, so no two names collide; the
+    final ``0`` keeps Scala from reading ``p_val_:`` as the operator identifier ``val_:``.
+    """
+    return "".join(ch if ch.isascii() and ch.isalnum() else "__" if ch == "_" else
+                   f"_u{ord(ch):04x}_" for ch in name) + "0"
+
+
+def float_literal(value: float) -> str:
+    text = repr(value)
+    if re.match(r"^-?\d+\.\d+$", text):
+        return text
+    return f"java.lang.Double.longBitsToDouble(0x{_bits(value):016x}L)"
+
+
+def _bits(value: float) -> int:
+    import struct
+
+    return struct.unpack("<q", struct.pack("<d", value))[0] & 0xFFFFFFFFFFFFFFFF
+
+
+# Generated lines per method before a body is split (a line compiles to ~10-40 bytes of
+# bytecode; the JVM refuses methods over 64 KB).

@@ -1,0 +1,270 @@
+"""A UDF's lists: displays, ``append``/``extend``/``pop``/``sort``, slicing, ``sorted``,
+``reversed``, ``sum``/``min``/``max`` of a list, as arrays (runtime ``PyList``).
+
+A list is a value in the generated code (``append`` stores a new array back in its variable).
+That equals Python's in-place mutation only while no second name sees the list and no loop
+runs over the list being mutated: both are refused here, with the reason
+(:func:`mutated_names`).
+"""
+
+from __future__ import annotations
+
+from ..ir import cellast as A
+from ..ir import udf_ast as U
+from .typed import Ex
+
+LISTS = ("list[str]", "list[int]", "list[float]")
+EMPTY = "list[?]"  # `[]` before the translator has seen what goes in
+# the methods that change the list they are called on
+MUTATORS = ("append", "extend", "pop", "sort", "reverse", "clear", "insert", "remove")
+# a name that is no Python identifier: the variable of a synthesized generator (`sum(xs)` runs
+# as `sum(· for · in xs)`)
+ITEM = "·"
+
+
+def element(t: str) -> str:
+    return t[len("list["):-1]
+
+
+def mutated_names(stmts) -> set[str]:
+    """The names a statement list mutates in place (``x.append(..)``, ``x += ..``)."""
+    found: set[str] = set()
+    for node in A.walk(tuple(stmts)):
+        if isinstance(node, A.Call) and isinstance(node.func, A.Attribute) and \
+                isinstance(node.func.value, A.Name) and node.func.attr in MUTATORS:
+            found.add(node.func.value.id)
+        if isinstance(node, U.AugAssign):
+            found.add(node.target)
+    return found
+
+
+def over(it: A.Node) -> A.Comprehension:
+    """``(· for · in it)``: what ``sum(it)``, ``list(it)``, ``sorted(it)`` run over."""
+    return A.Comprehension(it.pos, "generator", A.Name(it.pos, ITEM), None,
+                           (A.CompFor(it.pos, (ITEM,), it, ()),))
+
+
+class ListTranslation:
+    """The list part of :class:`~transpiler.udf.udf_scala.FunctionTranslator` (a mixin: it
+    uses the translator's ``visit``, ``_store``, ``_err`` and its tables)."""
+
+    # ---- values ----------------------------------------------------------------------------
+
+    def _element_code(self, e, t: str, node: A.Node, what: str) -> str:
+        # Python keeps what goes in: an int in a float list prints as an int, a bool in an int
+        # list as True; the arrays would hold the converted value
+        if t == "float" and (e.type != "float" or e.mixed) or t == "int" and e.type == "bool":
+            raise self._err(node, f"a {e.type if not e.mixed else 'value that may be an int'} "
+                            f"in a list of {t} (Python keeps it as it is, and it prints so); "
+                            f"write {t}(...)", "U120")
+        code = self._as(e, t, node, what)
+        # the arrays hold longs: an int beyond 64 bits has no place in them (a limit, not a
+        # Python error: the notebook's list holds it)
+        return f"PyBig.element({code})" if self.wide and t == "int" else code
+
+    def visit_Collection(self, n: A.Collection):
+        if n.kind not in ("list", "tuple"):
+            raise self._err(n, f"a {n.kind} is only supported on the right of 'in' in a UDF",
+                            "U120")
+        items = [self.visit(i) for i in n.items]
+        if not items:
+            return Ex("Array.empty[String]", EMPTY)
+        types = {"int" if e.type == "bool" else e.type for e in items}
+        if len(types) != 1 or not types <= {"int", "float", "str"}:
+            raise self._err(n, f"a {n.kind} of {' and '.join(sorted(types))} values is not "
+                            "supported in a UDF (one of str, int or float)", "U120")
+        t = types.pop()
+        codes = [self._element_code(e, t, i, n.kind) for e, i in zip(items, n.items)]
+        return Ex(f"Array[{self.SCALAR[t]}]({', '.join(codes)})", f"list[{t}]")
+
+    SCALAR = {"str": "String", "int": "Long", "float": "Double"}
+
+    def _hint(self, name: str, t: str) -> bool:
+        """An empty list's element type, learnt where something goes in (``append``)."""
+        key = self._local(name)
+        if key not in self.placeholders or t not in LISTS:
+            return False
+        if self.list_hints.get(key, t) != t:
+            raise self._err(self.fn, f"'{name}' gets {element(self.list_hints[key])} and "
+                            f"{element(t)} items (a UDF's list holds one type)", "U121")
+        changed = self.locals.get(key) != t
+        self.locals[key] = self.list_hints[key] = t
+        return changed
+
+    def _list_store(self, key: str, e) -> str:
+        """The local type an assignment of ``e`` gives a new local (``[]``: from its uses)."""
+        if e.type == EMPTY:
+            self.placeholders.add(key)
+            return self.list_hints.get(key, "list[str]")
+        return e.type
+
+    def _aliases(self, v: A.Node) -> set[str]:
+        """The list-valued names ``v`` may evaluate to as the same object (``a``, ``a if c
+        else b``, ``a or b``); the cell's constant lists count (they outlive the call)."""
+        if isinstance(v, A.Name):
+            is_list = v.id in self.locals and self.locals[self._local(v.id)] in LISTS or \
+                v.id not in self.locals and isinstance(self.constants.get(v.id), list)
+            return {v.id} if is_list else set()
+        if isinstance(v, A.IfExp):
+            return self._aliases(v.body) | self._aliases(v.orelse)
+        if isinstance(v, A.BoolOp):
+            return self._aliases(v.left) | self._aliases(v.right)
+        return set()
+
+    def _check_alias(self, target: str, v: A.Node, node: A.Node) -> None:
+        """``b = a`` of a list that either name mutates: one list under two names in Python,
+        two values here (a constant of the cell: one list for every row)."""
+        shared = self._aliases(v)
+        if shared and ({target} | shared) & self.mutated:
+            raise self._err(node, f"'{target} = {sorted(shared)[0]}' makes two names for one "
+                            "list, and the UDF mutates it (write list(...) for a copy)", "U126")
+
+    def _check_iterating(self, name: str, node: A.Node) -> None:
+        if name in self.iterating:
+            raise self._err(node, f"'{name}' is mutated inside a loop over it (Python's loop "
+                            "sees the new items)", "U126")
+
+    # ---- operators -------------------------------------------------------------------------
+
+    def _list_binop(self, op: str, a, b, node: A.Node):
+        if op == "+" and a.type in (*LISTS, EMPTY) and b.type in (*LISTS, EMPTY):
+            if EMPTY in (a.type, b.type):
+                return b if a.type == EMPTY else a
+            if a.type != b.type:
+                raise self._err(node, f"'+' of a {a.type} and a {b.type} is not supported in "
+                                "a UDF (a list holds one type)", "U120")
+            return Ex(f"PyList.concat({a.code}, {b.code})", a.type)
+        if op == "*" and {a.type, b.type} & {"int", "bool"} and \
+                {a.type, b.type} & {"list[str]"}:
+            lst, k = (a, b) if a.type == "list[str]" else (b, a)
+            return Ex(f"PyList.repeat({lst.code}, {self._long(k, node, '*')})", "list[str]")
+        raise self._err(node, f"unsupported operand types for {op}: {a.type} and {b.type}",
+                        "U120")
+
+    def _list_slice(self, v, s: A.Slice):
+        bound = [self._bound(self.visit(x), x, "slice") if x is not None else "PyStr.NONE"
+                 for x in (s.start, s.stop)]
+        step = self._bound(self.visit(s.step), s.step, "slice") if s.step else "1L"
+        return Ex(f"PyList.slice({v.code}, {bound[0]}, {bound[1]}, {step})", v.type)
+
+    # ---- methods ---------------------------------------------------------------------------
+
+    def _list_method(self, recv_node: A.Node, attr: str, n: A.Call):
+        if attr == "count" and len(n.args) == 1 and not n.keywords:
+            recv = self.visit(recv_node)
+            t = element(recv.type)
+            if t == "float":
+                raise self._err(n, "count() of a float list is not supported in a UDF (NaN "
+                                "identity)", "U120")
+            x = self._element_code(self.visit(n.args[0]), t, n.args[0], "count")
+            return Ex(self._from_long(f"PyList.count({recv.code}, {x})"), "int")
+        if attr == "copy" and not n.args and not n.keywords:
+            return self.visit(recv_node)
+        if attr not in MUTATORS:
+            raise self._err(n.func, f"list method '{attr}' is not supported in a UDF", "U102")
+        if not isinstance(recv_node, A.Name) or recv_node.id not in self.locals:
+            raise self._err(n.func, f"'{attr}' of a list that is not a local variable of the "
+                            "UDF", "U126")
+        name = recv_node.id
+        if self.scope:
+            raise self._err(n, "a list mutated inside a comprehension", "U126")
+        self._check_iterating(name, n)
+        if attr in ("append", "extend") and len(n.args) == 1 and not n.keywords:
+            item = self.visit(n.args[0])
+            if attr == "append":
+                t = "int" if item.type == "bool" else item.type
+                self._hint(name, f"list[{t}]")
+            elif item.type in (*LISTS, "str"):
+                self._hint(name, "list[str]" if item.type == "str" else item.type)
+            recv = self.visit(recv_node)
+            t = element(recv.type)
+            if attr == "append":
+                code = f"PyList.append({recv.code}, {self._element_code(item, t, n.args[0], attr)})"
+            else:
+                other = f"PyStr.codePoints({item.code})" if item.type == "str" else item.code
+                if (item.type if item.type != "str" else "list[str]") != recv.type:
+                    raise self._err(n, f"extend() of a {recv.type} with a {item.type}", "U120")
+                code = f"PyList.concat({recv.code}, {other})"
+            return Ex(f"{self._v(name)} = {code}{self._bind(name)}", "None")
+        recv = self.visit(recv_node)
+        if recv.type not in LISTS:
+            raise self._err(n.func, f"'{attr}' of a {recv.type}", "U120")
+        if attr == "pop" and n is not self.statement_call:
+            # `xs.append(xs.pop())`: the rest of the expression would read the list before
+            # the pop changed it
+            raise self._err(n, "pop() inside a larger expression is not supported in a UDF "
+                            "(write `x = xs.pop()` first)", "U126")
+        if attr == "pop" and not n.args and not n.keywords:
+            t, tmp = element(recv.type), self._fresh("t")
+            value = self._from_long(tmp) if t == "int" else tmp
+            return Ex(f"{{ val {tmp} = PyList.last({recv.code}); {self._v(name)} = "
+                      f"PyList.init({recv.code}); {value} }}", t)
+        if attr == "clear" and not n.args and not n.keywords:
+            return Ex(f"{self._v(name)} = {self.default_of[recv.type]}", "None")
+        if attr == "reverse" and not n.args and not n.keywords:
+            return Ex(f"{self._v(name)} = PyList.reversed({recv.code})", "None")
+        if attr == "sort" and not n.args:
+            return Ex(f"{self._v(name)} = {self._sorted_code(recv, n)}", "None")
+        raise self._err(n, f"list.{attr}() with these arguments is not supported in a UDF",
+                        "U120")
+
+    # ---- builtins over lists ---------------------------------------------------------------
+
+    def _sorted_code(self, lst, n: A.Call) -> str:
+        reverse = "false"
+        for kw in n.keywords:
+            if kw.name != "reverse":
+                raise self._err(kw, f"sorted()/sort() with '{kw.name}=' is not supported in a "
+                                "UDF (reverse= is)", "U120")
+            reverse = self.cond(kw.value)
+        return f"PyList.sorted({lst.code}, {reverse})"
+
+    def _as_list(self, it: A.Node):
+        """What ``it`` iterates, as a fresh list value (``list(it)``)."""
+        if isinstance(it, A.Call) and isinstance(it.func, A.Name) and it.func.id == "reversed" \
+                and "reversed" not in self.locals:
+            if len(it.args) != 1 or it.keywords:
+                raise self._err(it, "reversed() takes one argument", "U120")
+            inner = self._as_list(it.args[0])
+            return Ex(f"PyList.reversed({inner.code})", inner.type)
+        if not isinstance(it, A.Comprehension):
+            e = self.visit(it)
+            if e.type in LISTS:
+                return e
+            if e.type == "str":
+                return Ex(f"PyStr.codePoints({e.code})", "list[str]")
+            if e.type == EMPTY:
+                return e
+        return self._reduce("list", A.Call(it.pos, A.Name(it.pos, "list"), (
+            it if isinstance(it, A.Comprehension) else over(it),), ()))
+
+    def _list_builtin(self, name: str, n: A.Call):
+        """``sorted``, ``reversed``, ``list``, ``tuple`` and ``sum``/``min``/``max``/``any``/
+        ``all`` of something other than a comprehension; None where they do not apply."""
+        if name in self.locals or len(n.args) != 1:
+            return None
+        arg = n.args[0]
+        if name == "sorted":
+            lst = self._as_list(arg)
+            if lst.type == EMPTY:
+                return lst
+            return Ex(self._sorted_code(lst, n), lst.type)
+        if n.keywords:
+            return None
+        if name in ("list", "tuple"):
+            return self._as_list(arg)
+        if name == "reversed":
+            raise self._err(n, "reversed() is supported as what a loop, a comprehension, "
+                            "join(), list() or sorted() runs over", "U120")
+        if name == "len" and isinstance(arg, A.Call) and isinstance(arg.func, A.Name) and \
+                arg.func.id == "set" and "set" not in self.locals and len(arg.args) == 1:
+            lst = self._as_list(arg.args[0])
+            if lst.type == "list[float]":
+                raise self._err(arg, "a set of floats is not supported in a UDF (0.0 and "
+                                "-0.0, NaN identity)", "U120")
+            if lst.type == EMPTY:
+                return Ex(self._from_long("0L"), "int")
+            return Ex(self._from_long(f"PyList.distinct({lst.code})"), "int")
+        if name in ("sum", "min", "max", "any", "all") and not isinstance(arg, A.Comprehension):
+            return self._reduce(name, A.Call(n.pos, n.func, (over(arg),), ()))
+        return None
