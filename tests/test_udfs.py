@@ -273,6 +273,9 @@ EXACT += [
      "def u(s: str, f: float) -> str:\n    try:\n        z = math.ldexp(f, -(2**70)) if f == f "
      "else 0.0\n    except OverflowError:\n        z = -1.0\n    return '{١}|{0}'.format(s, z)",
      "t.s, t.f"),
+    ("conversion_then_spec_and_big_int_in_list",
+     "def u(x: int, b: bool) -> str:\n    return '{!s:>6}|{!r:<7}'.format(b, x) + f'{x!s:>5}' + "
+     "str(x * 2**64 in [1, 2])", "t.j, t.b"),
     ("slice_bounds_beyond_64_bits",
      "def u(s: str, x: int) -> str:\n    return s[:x * 2**64 + 3] + '|' + s[(x * 2**64 + 1):] + '|' "
      "+ s[::-(2**70)]", "t.s, t.j"),

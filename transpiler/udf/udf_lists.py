@@ -216,7 +216,11 @@ class ListTranslation:
             if kw.name != "reverse":
                 raise self._err(kw, f"sorted()/sort() with '{kw.name}=' is not supported in a "
                                 "UDF (reverse= is)", "U120")
-            reverse = self.cond(kw.value)
+            flag = self.visit(kw.value)
+            if flag.type not in ("bool", "int"):
+                raise self._err(kw, f"reverse= takes a bool (Python raises TypeError for a "
+                                f"{flag.type})", "U120")
+            reverse = self._truthy(flag)
         return f"PyList.sorted({lst.code}, {reverse})"
 
     def _as_list(self, it: A.Node):

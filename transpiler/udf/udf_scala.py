@@ -104,6 +104,7 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                  entry: bool = False, wide: bool = False, constants: dict | None = None,
                  mixed_params: bool = False):
         self.fn, self.sig, self.functions, self.consts = fn, sig, functions, consts
+        self.given_functions = dict(functions)  # without the nested ones a pass adds
         self.notebook, self.cell = where
         # what `datetime`, `date`, `timedelta` are bound to in the cell ("module" or a class)
         self.names = names or {}
@@ -149,6 +150,7 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         self.mutated = mutated_names(fn.body)
         self.iterating: list[str] = []
         self.statement_call: A.Node | None = None  # the call a statement consists of
+        self.loop_targets: set[str] = set()  # a loop's variable keeps the loop's type
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -241,6 +243,7 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         self.assigned = set(self.locals)
         self.version = {}
         self.nested, self.counter = [], 0
+        self.functions = dict(self.given_functions)
 
     def translate(self) -> list[str]:
         """The Scala method(s); nested helper functions are left in ``self.nested``.
@@ -340,7 +343,15 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         return out + self._epilogue("fr.ln")
 
     def _nested(self, fn: U.Function) -> None:
-        sig = signature(fn, f"h_{mangle(self.fn.name)}_{mangle(fn.name)}")
+        # Python binds a nested `def` when it runs: one in a branch, or a second `def` of the
+        # name, would pick the body by the path taken
+        if self.nesting > 1 or any(f.name == fn.name for f, _ in self.nested):
+            raise self._err(fn, f"a nested 'def {fn.name}' inside a branch or loop, or defined "
+                            "twice, is not supported in a UDF", "U120")
+        # named after the enclosing function's cell and line (the same in every variant of
+        # it): two UDFs' nested helpers of one name stay apart
+        sig = signature(fn, f"h_{mangle(self.fn.name)}_{self.cell}_{self.fn.pos.line}_"
+                            f"{mangle(fn.name)}")
         self.functions = {**self.functions, fn.name: sig}
         self.nested.append((fn, sig))
 
@@ -419,7 +430,7 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         t = "int" if e.type == "bool" else e.type
         code = self._as(e, t, n, "unary")
         if n.op == "+":
-            return Ex(code, t)
+            return Ex(code, t, mixed=e.mixed)
         if n.op == "-":
             if isinstance(e.const, int) and not isinstance(e.const, bool):
                 return self._int_literal(-e.const)  # a literal: folded
@@ -505,7 +516,7 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         t = self._fresh("t")
         branch = f"{b.code} else {t}" if n.op == "and" else f"{t} else {b.code}"
         return Ex(f"{{ val {t} = {a.code}; if ({self._truthy(Ex(t, a.type))}) {branch} }}",
-                  a.type)
+                  a.type, mixed=a.mixed or b.mixed)
 
     def visit_IfExp(self, n: A.IfExp) -> Ex:
         cond, a, b = self.cond(n.test), self.visit(n.body), self.visit(n.orelse)
@@ -548,7 +559,13 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                 t = b.type[len("list["):-1]
                 if a.type not in NUMERIC or (t == "int" and a.type == "float"):
                     raise self._err(node, f"'in' of a {a.type} in a list of {t}", "U120")
-                code = self._long(a, node, "in") if t == "int" else self._as(a, t, node, "in")
+                if t == "int" and self.wide:
+                    # an int beyond 64 bits is in no list of longs (never an OverflowError)
+                    k = self._fresh("k")
+                    return (f"{neg}{{ val {k} = PyBig.key({self._as(a, 'int', node, 'in')}); "
+                            f"{k} != null && PyDict.contains({b.code}, {k}.longValue) }}")
+                code = self._as(a, t, node, "in") if t == "int" else \
+                    self._mixing(a, node, "in")  # an int compares exactly: a limit beyond 2**53
                 # a local float list may hold a NaN object (PyList: Python tests identity)
                 return f"{neg}{'PyList' if t == 'float' else 'PyDict'}.contains({b.code}, {code})"
             raise self._err(node, f"'in' with a {b.type} on the right is not supported", "U120")

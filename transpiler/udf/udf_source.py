@@ -158,10 +158,13 @@ class Translation:
             self.function(helper, hsig, hcell, visible, names, constants=constants)
         where = (self.notebook, cell.index)
         tr = self._translate(fn, sig, functions, where, names, entry, constants, False)
+        # a name the enclosing function binds is a closure variable in a nested function, never
+        # the cell's constant of that name (closures are refused: not defined there)
+        inner = {k: v for k, v in (constants or {}).items() if k not in bound_names(fn)}
         for nested, nsig in tr.nested:
             self.function(nested, nsig, cell, {**visible, **{n.name: (n, cell)
                                                              for n, _ in tr.nested}}, names,
-                          constants=constants)
+                          constants=inner)
         self._mixed_variants(tr)
 
     def _translate(self, fn, sig, functions, where, names, entry, constants, mixed):
@@ -186,6 +189,10 @@ class Translation:
                 msig = dataclasses.replace(hsig, scala=f"{hsig.scala}_m")
                 if msig.scala in self.methods:
                     continue
+                if hsig.scala not in self._jobs:  # still being translated (recursion)
+                    raise UdfError("U120", f"'{name}' calls itself through other helpers with "
+                                   "an int for a float parameter: not supported in a UDF",
+                                   caller.fn.pos)
                 fn, _, functions, where, names, _, constants, _ = self._jobs[hsig.scala]
                 self.methods[msig.scala] = []  # placeholder: recursion ends here
                 todo.append(self._translate(fn, msig, functions, where, names, False,

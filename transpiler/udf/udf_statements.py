@@ -83,7 +83,7 @@ class StatementTranslation:
         if e.type == EMPTY and want in LISTS:
             e = Ex(self.default_of[want], want)  # `[]`: an empty list of the local's type
         if want == "int" and e.type == "float" and (self.nesting > 1 or self.loops) and \
-                key not in dict(self.sig.params):
+                key not in dict(self.sig.params) and key not in self.loop_targets:
             # `total = 0` then `total += price` in a loop: a float local from the start
             self.promoted.add(key)
             want = "float"
@@ -95,7 +95,9 @@ class StatementTranslation:
             key = f"{target}#{sum(k.split('#')[0] == target for k in self.locals) + 1}"
             self.version[target] = key
             self.locals[key] = want = "float" if key in self.promoted and \
-                e.type in ("int", "bool") else e.type
+                e.type in ("int", "bool") else self._list_store(key, e)
+            if e.type == EMPTY:
+                e = Ex(self.default_of[want], want)
         self.assigned.add(key)
         if e.mixed or want == "float" and e.type in ("int", "bool"):
             # Python keeps the int (or bool) a float local is given: it prints as one
@@ -408,6 +410,7 @@ class StatementTranslation:
 
     def _declare(self, target: str, t: str, node) -> None:
         key = self._local(target)
+        self.loop_targets.add(key)
         if self.locals.setdefault(key, t) != t:
             raise self._err(node, f"'{target}' holds {self.locals[key]} values; the loop "
                             f"assigns {t} values", "U121")
@@ -423,6 +426,10 @@ def _iterated(it: A.Node) -> list[str]:
     ``zip(a, b)``, ``reversed(a)``): mutating one inside the loop is refused."""
     if isinstance(it, A.Name):
         return [it.id]
+    if isinstance(it, A.IfExp):
+        return _iterated(it.body) + _iterated(it.orelse)
+    if isinstance(it, A.BoolOp):
+        return _iterated(it.left) + _iterated(it.right)
     if isinstance(it, A.Call) and isinstance(it.func, A.Name) and \
             it.func.id in ("enumerate", "zip", "reversed"):
         return [n for a in it.args for n in _iterated(a)]

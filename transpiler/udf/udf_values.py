@@ -149,6 +149,10 @@ class ValueTranslation:
             if e.type not in TO_STR:
                 raise self._err(part, f"a {e.type} cannot be formatted in an f-string", "U120")
             self._not_mixed(e, part, "formatting")
+            if part.conversion in ("s", "r", "a") and e.type != "str":
+                # `{x!s:>6}`: the spec formats the converted str (repr and ascii of a number
+                # or bool are its str)
+                e = Ex(self.to_str_of[e.type].format(e.code), "str")
             if not part.spec:
                 parts.append(self.to_str_of[e.type].format(e.code))
                 continue
