@@ -536,6 +536,32 @@ def test_a_udf_cannot_build_a_huge_value_in_one_operation(tmp_path):
             call(7)
 
 
+@pytest.mark.parametrize("body,words", [
+    ("return sum(1 for _ in range(10 ** 12))", "ran longer"),
+    ("return len([c for c in range(10 ** 12) if c < 0])", "ran longer"),
+    ("return sum(1 for a in range(10 ** 6) for b in range(10 ** 6))", "ran longer"),
+])
+def test_a_udf_comprehension_or_collection_is_bounded(tmp_path, monkeypatch, body, words):
+    """A comprehension's loop runs in C: it ticks like a loop body, so the call's budget ends
+    it (the translator refuses `sorted(range(...))`; the sandbox's list/tuple/set/sorted also
+    refuse a sized argument beyond the sequence bound)."""
+    from transpiler.frontend.extract import extract
+    from transpiler.frontend.parse import parse
+    from transpiler.ir.udf import UdfSource
+    from transpiler.udf import sandbox
+    from transpiler.udf.udf_source import python_callable
+
+    monkeypatch.setattr(sandbox, "CALL_SECONDS", 0.5)
+    nb = write_notebook(tmp_path / "nb.ipynb", [
+        f"%%export\nimport ibis\n@ibis.udf.scalar.python\ndef f(x: int) -> int:\n    {body}"
+        "\n\nt = ibis.memtable({'a': [7]})\nout = t.mutate(b=f(t.a))"])
+    parsed = parse(extract(nb))
+    fn = next(s for s in parsed.cells[0].body if getattr(s, "name", "") == "f")
+    call = python_callable(UdfSource(fn, parsed.cells[0].cell, (), f"b{abs(hash(body))}"))
+    with pytest.raises(sandbox.SandboxViolation, match=words):
+        call(7)
+
+
 def test_nb2jvm_java_home_without_a_jdk_is_an_error(tmp_path, monkeypatch):
     from transpiler.jvm import spark as jvm
     from transpiler.ir.errors import EnvironmentProblem

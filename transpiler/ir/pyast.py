@@ -288,6 +288,14 @@ class _Ticks(ast.NodeTransformer):
         node.body = self._tick(node.body, node)
         return node
 
+    def visit_comprehension(self, node):
+        # a comprehension's loop runs in C around the element's bytecode: a condition that
+        # ticks (`TICK() or True`) counts each step, as a loop body's TICK() does
+        self.generic_visit(node)
+        call = ast.Call(_load(TICK), [], [])
+        node.ifs = [ast.BoolOp(ast.Or(), [call, ast.Constant(True)]), *node.ifs]
+        return node
+
     def visit_While(self, node):
         self.generic_visit(node)
         node.body = self._tick(node.body, node)

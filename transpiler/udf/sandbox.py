@@ -57,7 +57,8 @@ def namespace(names: tuple[tuple[str, str], ...]) -> dict:
     (``"module"`` or one of the classes)."""
     from ..ir.pyast import BINOP, METHOD, TICK
 
-    bounded = {"pow": _pow}
+    bounded = {"pow": _pow, **{n: _collecting(getattr(builtins, n))
+                                for n in ("list", "tuple", "set", "sorted")}}
     env: dict = {"__builtins__": MappingProxyType({n: bounded.get(n, getattr(builtins, n))
                                                    for n in BUILTINS}),
                  "math": MATH, "unicodedata": UNICODEDATA, TICK: _tick, BINOP: _binop, METHOD: _method}
@@ -161,6 +162,17 @@ def _prod(xs, *, start=1):
 
 
 MATH.comb, MATH.perm, MATH.lcm, MATH.prod = _comb, _perm, _lcm, _prod
+
+
+def _collecting(build):
+    """``list``/``tuple``/``set``/``sorted`` of a sized argument (``range(10**12)``) refused
+    beyond the sequence bound before one C call builds it; iterators tick as they run."""
+    def bounded(*args, **kwargs):
+        if args and hasattr(args[0], "__len__") and len(args[0]) > MAX_LENGTH:
+            raise _too_large(f"a sequence of more than {MAX_LENGTH:,} items")
+        return build(*args, **kwargs)
+    bounded.__name__ = build.__name__
+    return bounded
 
 
 def _method(obj, name: str, *args):
