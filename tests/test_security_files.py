@@ -562,6 +562,19 @@ def test_a_udf_comprehension_or_collection_is_bounded(tmp_path, monkeypatch, bod
         call(7)
 
 
+@pytest.mark.parametrize("value,spec", [(7, ">2000000000"), (1.5, ".999999999f"),
+                                        ("a", "x^1000001")])
+def test_the_sandbox_format_builtin_is_bounded(value, spec):
+    """The translator refuses such specs (U125), so no accepted UDF reaches them; the
+    sandbox's format() refuses them too, as a second wall."""
+    from transpiler.udf import sandbox
+
+    fmt = sandbox.namespace(())["__builtins__"]["format"]
+    assert fmt(7, ">6") == "     7"
+    with pytest.raises(sandbox.SandboxViolation, match="wider than 1,000,000"):
+        fmt(value, spec)
+
+
 def test_nb2jvm_java_home_without_a_jdk_is_an_error(tmp_path, monkeypatch):
     from transpiler.jvm import spark as jvm
     from transpiler.ir.errors import EnvironmentProblem

@@ -399,6 +399,29 @@ EXACT += [
      "def u(x: int) -> int:\n    ok = 0\n    y = 0\n    try:\n        try:\n"
      "            y = x * x\n            ok = 1\n        finally:\n            q = 10 // ok\n"
      "    except ZeroDivisionError:\n        return -1\n    return y % 1000", "t.j"),
+    # a chained comparison stops at its first false link, as Python's does (no 100 // 0)
+    ("chain_stops_at_first_false",
+     "def u(x: int) -> int:\n    if 0 < x < 100 // x:\n        return 1\n"
+     "    if x > 3 > 9 // x < 100:\n        return 2\n    return 0", "t.i"),
+    ("chain_of_strings", "def u(s: str) -> bool:\n    return 'a' <= s < s[0] + 'zz' if s else False",
+     "t.s"),
+    # format() and type n: d or g in the C locale Python starts in
+    ("format_builtin_and_n",
+     "def u(x: int) -> str:\n    return format(x % 1000, 'n') + '|' + format(x / 7, 'n') + "
+     "format(x, '>12n') + format(x / 3, '.3n') + format(x) + format(x / 9, '')", "t.i"),
+    ("format_n_fstring", "def u(x: float) -> str:\n    return f'{x:n}|{x:10.4n}'", "t.f"),
+    # sorted(key=) and list.sort(key=): keys first, in order, then a stable sort by them
+    ("sorted_key_len", "def u(s: str) -> str:\n    return ','.join(sorted(s.split(), key=len))",
+     "t.s"),
+    ("sort_key_str_method_reverse",
+     "def u(s: str) -> str:\n    ws = s.split()\n    ws.sort(key=str.lower, reverse=True)\n"
+     "    return '|'.join(ws)", "t.s"),
+    ("sorted_key_abs_is_stable",
+     "def u(x: int) -> str:\n    xs = [x, -x, 3, -3, x // 2, 0]\n"
+     "    return ','.join(str(v) for v in sorted(xs, key=abs))", "t.i"),
+    ("sorted_key_helper",
+     "def u(s: str) -> str:\n    def k(w: str) -> int:\n        return -len(w) * 10 + ord(w[0]) % 7"
+     "\n    return ' '.join(sorted(s.split(), key=k))", "t.s"),
     ("range_big_steps",
      "def u(x: int) -> int:\n    return sum(1 for k in range(-6 * 10 ** 18, 6 * 10 ** 18, 5 * 10 ** 18))"
      " + len([str(k) for k in range(x % 5, 2 ** 62, 2 ** 61)])", "t.i"),

@@ -13,12 +13,15 @@ from __future__ import annotations
 import builtins
 import datetime
 import math
+import re
 import unicodedata
 import operator
 import sys
 import threading
 import time
 from types import MappingProxyType, SimpleNamespace
+
+from .typed import MAX_WIDTH
 
 # The budget of one UDF call: the notebook side must end (a `while True:` body once hung
 # `build`); checked at every function entry and loop iteration, the clock every 4096 of them.
@@ -27,7 +30,7 @@ CALL_TICKS = 50_000_000
 
 BUILTINS = ("len", "abs", "min", "max", "round", "int", "float", "str", "bool", "ord", "chr",
             "range", "sum", "any", "all", "list", "pow", "sorted", "reversed", "tuple", "set",
-            "enumerate", "zip", "divmod", "isinstance", "repr", "ascii",
+            "enumerate", "zip", "divmod", "isinstance", "repr", "ascii", "format",
             "True", "False", "None",
             # the exceptions a UDF may catch or raise (udf_scala's EXCEPTIONS)
             "Exception", "ArithmeticError", "LookupError", "ValueError", "ZeroDivisionError",
@@ -57,7 +60,7 @@ def namespace(names: tuple[tuple[str, str], ...]) -> dict:
     (``"module"`` or one of the classes)."""
     from ..ir.pyast import BINOP, METHOD, TICK
 
-    bounded = {"pow": _pow, **{n: _collecting(getattr(builtins, n))
+    bounded = {"pow": _pow, "format": _format, **{n: _collecting(getattr(builtins, n))
                                 for n in ("list", "tuple", "set", "sorted")}}
     env: dict = {"__builtins__": MappingProxyType({n: bounded.get(n, getattr(builtins, n))
                                                    for n in BUILTINS}),
@@ -162,6 +165,13 @@ def _prod(xs, *, start=1):
 
 
 MATH.comb, MATH.perm, MATH.lcm, MATH.prod = _comb, _perm, _lcm, _prod
+
+
+def _format(value, spec=""):
+    """``format`` with its widths and precisions bounded (as the translator bounds them)."""
+    if isinstance(spec, str) and any(int(d) > MAX_WIDTH for d in re.findall(r"\d+", spec)):
+        raise _too_large(f"a formatted field wider than {MAX_WIDTH:,} characters")
+    return format(value, spec)
 
 
 def _collecting(build):

@@ -38,6 +38,9 @@ class UdfError(Refusal):
 
 
 NUMERIC = ("int", "float", "bool")
+# the widest field or longest precision a format spec may ask for (the translator refuses a
+# wider one, the sandbox's format() raises on it)
+MAX_WIDTH = 1_000_000
 
 # The Python exceptions the runtime raises (PyError.pythonType), by the class an `except`
 # clause names: what it catches, as in Python's hierarchy.  A bare `except:` and `Exception`

@@ -38,6 +38,16 @@ def mutated_names(stmts) -> set[str]:
     return found
 
 
+def tuple_names(stmts) -> frozenset[str]:
+    """The names some statement assigns a tuple (``t = (1, 2)``, ``t = tuple(xs)``)."""
+    return frozenset(
+        node.target for node in A.walk(tuple(stmts))
+        if isinstance(node, A.Assign) and (
+            isinstance(node.value, A.Collection) and node.value.kind == "tuple" or
+            isinstance(node.value, A.Call) and isinstance(node.value.func, A.Name) and
+            node.value.func.id == "tuple"))
+
+
 def over(it: A.Node) -> A.Comprehension:
     """``(· for · in it)``: what ``sum(it)``, ``list(it)``, ``sorted(it)`` run over."""
     return A.Comprehension(it.pos, "generator", A.Name(it.pos, ITEM), None,
@@ -150,6 +160,11 @@ class ListTranslation:
     # ---- methods ---------------------------------------------------------------------------
 
     def _list_method(self, recv_node: A.Node, attr: str, n: A.Call):
+        if attr in (*MUTATORS, "copy") and isinstance(recv_node, A.Name) and \
+                recv_node.id in tuple_names(self.fn.body):
+            # a tuple is read as a list of one type; Python has no such method on it
+            raise self._err(n.func, f"'{recv_node.id}' is a tuple here: Python raises "
+                            f"AttributeError ('tuple' object has no attribute '{attr}')", "U120")
         if attr == "count" and len(n.args) == 1 and not n.keywords:
             recv = self.visit(recv_node)
             t = element(recv.type)
@@ -211,17 +226,50 @@ class ListTranslation:
     # ---- builtins over lists ---------------------------------------------------------------
 
     def _sorted_code(self, lst, n: A.Call) -> str:
-        reverse = "false"
+        reverse, key = "false", None
         for kw in n.keywords:
+            if kw.name == "key":
+                key = kw.value
+                continue
             if kw.name != "reverse":
                 raise self._err(kw, f"sorted()/sort() with '{kw.name}=' is not supported in a "
-                                "UDF (reverse= is)", "U120")
+                                "UDF (key= and reverse= are)", "U120")
             flag = self.visit(kw.value)
             if flag.type not in ("bool", "int"):
                 raise self._err(kw, f"reverse= takes a bool (Python raises TypeError for a "
                                 f"{flag.type})", "U120")
             reverse = self._truthy(flag)
-        return f"PyList.sorted({lst.code}, {reverse})"
+        if key is None or isinstance(key, A.Const) and key.value is None:
+            return f"PyList.sorted({lst.code}, {reverse})"
+        # every key first, in the items' order (as Python calls key=), then a stable sort of
+        # the positions by key; float keys are refused (a NaN key's place is CPython's merge)
+        xs, name = self._fresh("xs"), ITEM + "xs"
+        saved = self.scope.get(name)
+        self.scope[name] = Ex(xs, lst.type)
+        try:
+            keys = self._reduce("list", A.Call(key.pos, A.Name(key.pos, "list"), (
+                A.Comprehension(key.pos, "list", self._key_call(key), None, (
+                    A.CompFor(key.pos, (ITEM + "k",), A.Name(key.pos, name), ()),)),), ()))
+        finally:
+            self.scope.pop(name, None)
+            if saved is not None:
+                self.scope[name] = saved
+        if keys.type not in ("list[int]", "list[str]"):
+            raise self._err(key, f"sorted()/sort() with a key= of {element(keys.type)} values "
+                            "is not supported in a UDF (int, bool and str keys are)", "U120")
+        return (f"{{ val {xs} = {lst.code}; PyList.permute({xs}, PyList.order({keys.code}, "
+                f"{reverse})) }}")
+
+    def _key_call(self, key: A.Node) -> A.Node:
+        """``key(·k)`` for a ``key=`` argument: a helper, a builtin, or ``str.<method>``."""
+        arg = A.Name(key.pos, ITEM + "k")
+        if isinstance(key, A.Attribute) and isinstance(key.value, A.Name) and \
+                key.value.id == "str" and "str" not in self.locals:
+            return A.Call(key.pos, A.Attribute(key.pos, arg, key.attr, key.attr_pos), (), ())
+        if isinstance(key, A.Name):
+            return A.Call(key.pos, key, (arg,), ())
+        raise self._err(key, "key= takes a function's name in a UDF (a helper, a builtin "
+                        "such as len or abs, or str.lower)", "U120")
 
     def _as_list(self, it: A.Node):
         """What ``it`` iterates, as a fresh list value (``list(it)``)."""

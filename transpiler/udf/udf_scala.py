@@ -608,16 +608,22 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                            else Ex("null", "None") for c in n.comparators]
         if len(n.ops) == 1:
             return Ex(self._compare(n.ops[0], left, values[1], n.comparators[0], n), "bool")
-        # a < b < c evaluates b once
-        temps, parts, prev = [], [], left
-        for op, node, value in zip(n.ops, n.comparators, values[1:]):
-            if value is not None and value.type not in ("None",):
+        # a < b < c evaluates b once, and c only when a < b holds (Python stops at the first
+        # false comparison: `0 < d < 1 / d` never divides by a zero d)
+        steps = list(zip(n.ops, n.comparators, values[1:]))
+
+        def chain(i: int, prev: Ex) -> str:
+            op, node, value = steps[i]
+            if value is None or value.type == "None":
+                test, bind = self._compare(op, prev, value, node, n), ""
+            else:
                 t = self._fresh("c")
-                temps.append(f"val {t} = {value.code}")
+                bind = f"val {t} = {value.code}; "
                 value = Ex(t, value.type)
-            parts.append(self._compare(op, prev, value, node, n))
-            prev = value
-        return Ex(f"{{ {'; '.join(temps)}; {' && '.join(parts)} }}", "bool")
+                test = self._compare(op, prev, value, node, n)
+            rest = f" && {chain(i + 1, value)}" if i + 1 < len(steps) else ""
+            return f"{{ {bind}{test}{rest} }}"
+        return Ex(chain(0, left), "bool")
 
     def _constructor(self, f: A.Node) -> str | None:
         """The datetime class ``f`` names in the cell (``datetime.date``, ``date``...), if any."""
@@ -751,6 +757,14 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
             return self._reduce(name, n)
         if name == "isinstance" and len(n.args) == 2:
             return self._isinstance(n)
+        if name == "format" and 1 <= len(n.args) <= 2 and name not in self.locals:
+            # format(x, spec) is the f-string f"{x:spec}" (a literal spec, checked as one)
+            spec = n.args[1] if len(n.args) == 2 else A.Const(n.pos, "")
+            if not (isinstance(spec, A.Const) and isinstance(spec.value, str)):
+                raise self._err(spec, "format() with a spec that is not a literal str is not "
+                                "supported in a UDF", "U125")
+            return self.visit(A.FString(n.pos, (A.FormatField(spec.pos, n.args[0], None,
+                                                              spec.value),)))
         if name == "bool" and len(n.args) == 1:
             return Ex(self.cond(n.args[0]), "bool")
         if name in ("min", "max") and len(n.args) >= 2:

@@ -165,6 +165,52 @@ public final class PyList {
 
   // ---- order ---------------------------------------------------------------------------------
 
+  /**
+   * The order {@code sorted(xs, key=..., reverse=...)} puts items in, from their keys: a
+   * stable sort of the positions (keys of one totally ordered type: int, str by code point).
+   */
+  public static int[] order(long[] keys, boolean reverse) {
+    return positions(keys.length, reverse
+        ? (x, y) -> Long.compare(keys[y], keys[x]) : (x, y) -> Long.compare(keys[x], keys[y]));
+  }
+
+  public static int[] order(String[] keys, boolean reverse) {
+    return positions(keys.length, reverse
+        ? (x, y) -> PyStr.compare(keys[y], keys[x]) : (x, y) -> PyStr.compare(keys[x], keys[y]));
+  }
+
+  public static int[] order(java.math.BigInteger[] keys, boolean reverse) {
+    return positions(keys.length, reverse
+        ? (x, y) -> keys[y].compareTo(keys[x]) : (x, y) -> keys[x].compareTo(keys[y]));
+  }
+
+  private static int[] positions(int n, java.util.Comparator<Integer> cmp) {
+    Integer[] at = new Integer[n];
+    for (int k = 0; k < n; k++) at[k] = k;
+    Arrays.sort(at, cmp);  // TimSort: stable, so equal keys keep their items' order
+    int[] out = new int[n];
+    for (int k = 0; k < n; k++) out[k] = at[k];
+    return out;
+  }
+
+  public static String[] permute(String[] a, int[] order) {
+    String[] out = new String[a.length];
+    for (int k = 0; k < a.length; k++) out[k] = a[order[k]];
+    return out;
+  }
+
+  public static long[] permute(long[] a, int[] order) {
+    long[] out = new long[a.length];
+    for (int k = 0; k < a.length; k++) out[k] = a[order[k]];
+    return out;
+  }
+
+  public static double[] permute(double[] a, int[] order) {
+    double[] out = new double[a.length];
+    for (int k = 0; k < a.length; k++) out[k] = a[order[k]];
+    return out;
+  }
+
   /** {@code sorted(a)}, {@code sorted(a, reverse=True)}: stable, str by code point. */
   public static String[] sorted(String[] a, boolean reverse) {
     String[] out = a.clone();
