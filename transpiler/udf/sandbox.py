@@ -13,7 +13,6 @@ from __future__ import annotations
 import builtins
 import datetime
 import math
-import re
 import unicodedata
 import operator
 import sys
@@ -21,7 +20,7 @@ import threading
 import time
 from types import MappingProxyType, SimpleNamespace
 
-from .typed import MAX_WIDTH
+from .typed import MAX_WIDTH, too_wide
 
 # The budget of one UDF call: the notebook side must end (a `while True:` body once hung
 # `build`); checked at every function entry and loop iteration, the clock every 4096 of them.
@@ -169,7 +168,7 @@ MATH.comb, MATH.perm, MATH.lcm, MATH.prod = _comb, _perm, _lcm, _prod
 
 def _format(value, spec=""):
     """``format`` with its widths and precisions bounded (as the translator bounds them)."""
-    if isinstance(spec, str) and any(int(d) > MAX_WIDTH for d in re.findall(r"\d+", spec)):
+    if isinstance(spec, str) and too_wide(spec):
         raise _too_large(f"a formatted field wider than {MAX_WIDTH:,} characters")
     return format(value, spec)
 

@@ -42,6 +42,11 @@ NUMERIC = ("int", "float", "bool")
 # wider one, the sandbox's format() raises on it)
 MAX_WIDTH = 1_000_000
 
+
+def too_wide(spec: str) -> bool:
+    """Whether a format spec asks for a width or precision beyond :data:`MAX_WIDTH`."""
+    return any(int(d) > MAX_WIDTH for d in re.findall(r"\d+", spec))
+
 # The Python exceptions the runtime raises (PyError.pythonType), by the class an `except`
 # clause names: what it catches, as in Python's hierarchy.  A bare `except:` and `Exception`
 # catch them all (not PyWiden, which is no Python exception).

@@ -243,17 +243,14 @@ class ListTranslation:
             return f"PyList.sorted({lst.code}, {reverse})"
         # every key first, in the items' order (as Python calls key=), then a stable sort of
         # the positions by key; float keys are refused (a NaN key's place is CPython's merge)
-        xs, name = self._fresh("xs"), ITEM + "xs"
-        saved = self.scope.get(name)
+        xs, name, saved = self._fresh("xs"), ITEM + "xs", dict(self.scope)
         self.scope[name] = Ex(xs, lst.type)
         try:
             keys = self._reduce("list", A.Call(key.pos, A.Name(key.pos, "list"), (
                 A.Comprehension(key.pos, "list", self._key_call(key), None, (
                     A.CompFor(key.pos, (ITEM + "k",), A.Name(key.pos, name), ()),)),), ()))
         finally:
-            self.scope.pop(name, None)
-            if saved is not None:
-                self.scope[name] = saved
+            self.scope = saved
         if keys.type not in ("list[int]", "list[str]"):
             raise self._err(key, f"sorted()/sort() with a key= of {element(keys.type)} values "
                             "is not supported in a UDF (int, bool and str keys are)", "U120")

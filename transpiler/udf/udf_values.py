@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..ir import cellast as A
-from .typed import MAX_WIDTH, Ex, float_literal
+from .typed import MAX_WIDTH, NUMERIC, Ex, float_literal, too_wide
 from .udf_lists import LISTS
 from .udf_tables import FORMAT_TYPES, TEMPORAL, TO_STR
 
@@ -163,29 +163,25 @@ class ValueTranslation:
     def _check_spec(self, node: A.FormatField, e: Ex) -> str:
         """The spec the runtime formats with, once checked: type ``n`` is ``d`` for an int and
         ``g`` for a float in the C locale Python starts in (no grouping, a ``.`` point)."""
-        spec = node.spec
-        if spec.endswith("n") and e.type in ("int", "bool", "float"):
-            try:
-                format({"float": 1.5}.get(e.type, 7), spec)
-            except (ValueError, TypeError):
-                pass  # refused below, with the list of what works
-            else:
-                spec = spec[:-1] + ("g" if e.type == "float" else "d")
-        kind = spec[-1] if spec and (spec[-1].isalpha() or spec[-1] == "%") else ""
         sample = {"int": 7, "float": 1.5, "str": "a", "bool": True}.get(e.type)
-        ok = _SPEC.match(spec) and kind in FORMAT_TYPES.get(e.type, ()) and not (
-            e.type == "float" and not kind and "." in spec)
         try:
-            format(sample, spec)
+            format(sample, node.spec)  # what Python itself rejects (',n', a sign on a str)
+            valid = True
         except (ValueError, TypeError):
-            ok = False
-        if ok and any(int(d) > MAX_WIDTH for d in re.findall(r"\d+", spec)):
-            raise self._err(node, f"format spec '{spec}': a width or precision beyond "
+            valid = False
+        spec = node.spec
+        if valid and spec.endswith("n") and e.type in NUMERIC:
+            spec = spec[:-1] + ("g" if e.type == "float" else "d")
+        kind = spec[-1] if spec and (spec[-1].isalpha() or spec[-1] == "%") else ""
+        ok = valid and _SPEC.match(spec) and kind in FORMAT_TYPES.get(e.type, ()) and not (
+            e.type == "float" and not kind and "." in spec)
+        if ok and too_wide(spec):
+            raise self._err(node, f"format spec '{node.spec}': a width or precision beyond "
                             f"{MAX_WIDTH:,} is not supported in a UDF", "U125")
         if not ok:
-            raise self._err(node, f"format spec '{spec}' for a {e.type} is not supported in a UDF "
-                            "(supported: fill, align, sign, 0, width, , or _, .precision and "
-                            "the types d b o x X n f F e E g G % s)", "U125")
+            raise self._err(node, f"format spec '{node.spec}' for a {e.type} is not supported in "
+                            "a UDF (supported: fill, align, sign, 0, width, , or _, .precision "
+                            "and the types d b o x X n f F e E g G % s)", "U125")
         return spec
 
     def _str_format(self, fmt: A.Node, n: A.Call) -> Ex:
