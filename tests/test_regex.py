@@ -16,7 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from tests import regex_patterns
 from tests.conftest import SETUP, write_notebook
+from tests.regex_patterns import Dialect
 from transpiler.pipeline import Options
 from transpiler.lowering.regex import RegexRefusal, check_rewrite, check_search, to_java
 from transpiler.verify import verify
@@ -34,24 +36,11 @@ ANCHORS = ["^", "$", "\\b", "\\A", "\\z"]
 QUANTIFIERS = ["*", "+", "?", "{1,2}", "*?", "{2}", "{0,}"]
 
 
+RE2 = Dialect(tuple(ATOMS), tuple(ANCHORS), tuple(QUANTIFIERS), ("(", "(?:", "(?P<n_1>"))
+
+
 def pattern(rnd: random.Random, depth: int = 2) -> str:
-    parts = []
-    for _ in range(rnd.randint(1, 4)):
-        r = rnd.random()
-        if r < 0.15:
-            parts.append(rnd.choice(ANCHORS))
-            continue
-        if r < 0.3 and depth > 0:
-            inner = pattern(rnd, depth - 1)
-            if rnd.random() < 0.4:
-                inner += "|" + pattern(rnd, depth - 1)
-            atom = rnd.choice(["(", "(?:", "(?P<n_1>"]) + inner + ")"
-        else:
-            atom = rnd.choice(ATOMS)
-        if rnd.random() < 0.35:
-            atom += rnd.choice(QUANTIFIERS)
-        parts.append(atom)
-    return "".join(parts)
+    return regex_patterns.pattern(rnd, RE2, depth)
 
 
 def _valid_in_duckdb(p: str) -> bool:

@@ -43,6 +43,11 @@ RAISING = [
     # a name unassigned on the path taken: Python raises where it is read, on that row only
     ("unbound_on_a_path", "def u(x: int) -> int:\n    if x > 5:\n        y = 1\n    return y",
      "t.i", "UnboundLocalError", 4),
+    # a method of re's None match (the row "7" does not start with a letter)
+    ("re_none_match", "def u(s: str) -> str:\n    m = re.match(r'[a-z]', s)\n    return m.group()",
+     "t.s", "AttributeError", 3),
+    ("min_key_empty", "def u(s: str) -> str:\n    return min([c for c in s if c.isalpha()], key=len)",
+     "t.s", "ValueError", 2),
     ("int_result_beyond_bigint", "def u(x: int) -> int:\n    y = x * 2 ** 70\n    return y // 2 ** 5",
      "t.i", "OverflowError|out of range", 3),
 ]
@@ -55,7 +60,7 @@ def test_python_exception_is_a_jvm_failure(tmp_path, jvm, name, source, args, ex
     pq.write_table(pa.table({"i": [3], "f": [2.0], "s": ["7"]}), tmp_path / "t.parquet")
     body = source.replace("def u(", f"def {name}(", 1)
     path = write_notebook(tmp_path / "nb.ipynb", [
-        SETUP + "import math\nt = con.read_parquet('t.parquet')",
+        SETUP + "import math\nimport re\nt = con.read_parquet('t.parquet')",
         f"%%export\n{HELPER}{D}{body}\n\nout = t.select(r={name}({args}))"])
     lowered = transpile(path, Options())
     assert not lowered.refused, lowered.diagnostics
@@ -146,6 +151,25 @@ REJECTED = [
     ("def u(x: float) -> float:\n    return math.gamma(x)", "U102", 2, 12, "math.gamma"),
     ("def u(x: float) -> str:\n    return f'{x:c}'", "U125", 2, 15, "format spec 'c'"),
     ("def u(x: int) -> int:\n    return undefined(x)", "U102", 2, 12, "'undefined'"),
+    ("def u(f: float) -> float:\n    return max([f, 1.0], key=abs)", "U120", 2, 16,
+     "a list of float"),
+    # re: what the JVM translation cannot run with Python's semantics
+    ("def u(s: str) -> bool:\n    return re.search(r'(\\w+\\s?)*$', s) is None", "U127", 2, 22,
+     "exponential backtracking"),
+    ("def u(s: str) -> bool:\n    return bool(re.match(s, 'x'))", "U127", 2, 26,
+     "must be a literal string"),
+    ("def u(s: str) -> bool:\n    return bool(re.match('a', s, re.I))", "U127", 2, 34,
+     "re.I is not supported"),
+    ("def u(s: str) -> str:\n    return re.sub(r'x*', '-', s)", "U127", 2, 19,
+     "can match the empty string"),
+    ("def u(s: str) -> str:\n    m = re.match(r'(a)?b', s)\n    return m.group(1) if m else ''",
+     "U127", 3, 20, "may not take part"),
+    ("def u(s: str) -> str:\n    return re.sub(r'(a)', r'\\2', s)", "U127", 2, 27,
+     "invalid group reference 2"),
+    ("def u(s: str) -> int:\n    return len(re.findall(r'(a)(b)', s))", "U127", 2, 27,
+     "more than one group"),
+    ("def u(s: str) -> bool:\n    return re.compile('a').match(s) is None", "U102", 2, 12,
+     "re.compile is not supported"),
     ("def u(x: float, n: int) -> float:\n    return min(x, n)", "U120", 2, 12,
      "min() of float and int"),
     ("def u(x: float) -> str:\n    return str(max(0, x))", "U120", 2, 16,

@@ -426,6 +426,44 @@ EXACT += [
      "def u(x: int) -> int:\n    return sum(1 for k in range(-6 * 10 ** 18, 6 * 10 ** 18, 5 * 10 ** 18))"
      " + len([str(k) for k in range(x % 5, 2 ** 62, 2 ** 61)])", "t.i"),
 ]
+# re: patterns translated at build time (transpiler/udf/pyregex.py), run by runtime PyRe;
+# Python's \w/\d/\s of the notebook's Unicode version (the rows' Arabic-Indic digits, ß, ǅ, x²)
+EXACT += [
+    ("re_search_groups",
+     "def u(s: str) -> str:\n    m = re.search(r'(\\w+)@(?P<host>\\w+)\\.(\\w+)', s)\n"
+     "    return m.group('host') + m.group(3).lower() if m else '-'", "t.s"),
+    ("re_match_is_none",
+     "def u(s: str) -> int:\n    a = re.match(r'\\w+\\b', s) is not None\n"
+     "    b = re.match(r'.$', s, re.S) is None\n    return int(a) * 2 + int(b)", "t.s"),
+    ("re_fullmatch_spans",
+     "def u(s: str) -> int:\n    m = re.fullmatch(r'(?P<a>\\D*)(\\d*)', s)\n    if not m:\n"
+     "        return -1\n    return m.start(2) * 100 + m.end('a') + m.end()", "t.s"),
+    ("re_sub_collapse", "def u(s: str) -> str:\n    return re.sub(r'\\s+', ' ', s).strip()", "t.s"),
+    ("re_sub_template_count",
+     "def u(s: str) -> str:\n    return re.sub(r'([aeiouΣ])(\\w)', r'<\\2\\g<1>>\\n', s, count=2)",
+     "t.s"),
+    ("re_findall_classes",
+     "def u(s: str) -> str:\n    return ','.join(re.findall(r'[^\\W\\d_]+', s)) + '|' + "
+     "''.join(re.findall(r'(\\d)\\b', s))", "t.s"),
+    ("re_split_maxsplit",
+     "def u(s: str) -> str:\n    return '|'.join(re.split(r'[\\s.@]+', s, maxsplit=2)) + "
+     "'/' + str(len(re.split(r'(a|b)', s)))", "t.s"),
+    ("re_escape_and_flags",
+     "def u(s: str) -> str:\n    m = re.search(r\"\"\"(?x) ^ (.+?) \\s* $  # the last line\"\"\", s, "
+     "flags=re.M | re.DOTALL)\n    return re.escape(s) + '|' + (m.group(1) if m else '')",
+     "t.s"),
+    ("re_lookaround_boundary",
+     "def u(s: str) -> int:\n    return len(re.findall(r'(?<=\\w)\\B.|\\b(?!\\d)\\w', s))", "t.s"),
+]
+# min/max(iterable, key=, default=): keys first in order, the first item of the least key
+EXACT += [
+    ("minmax_key_len",
+     "def u(s: str) -> str:\n    words = s.split()\n    return max(words, key=len, default='') + '|' "
+     "+ min(s, key=str.lower, default='-')", "t.s"),
+    ("minmax_key_helper",
+     "def u(s: str, x: int) -> int:\n    def score(v: int) -> int:\n        return abs(v - 3)\n"
+     "    return max([x, -x, 7, x // 2], key=score) + min([x, 2], default=0)", "t.s, t.i"),
+]
 TRANSCENDENTAL = [
     ('math_trig',
      'def u(x: float) -> float:\n    y = x if math.isfinite(x) and abs(x) < 1e6 else 0.5\n    z = math.tanh(y) / 2\n    return math.sin(y) + math.cos(y) + math.tan(y / 3) + math.atan(y) + math.atan2(y, 2.0) + math.asin(z) + math.acos(z) + math.sinh(z) + math.cosh(z) + math.asinh(y) + math.acosh(abs(y) + 1) + math.atanh(z) + math.hypot(y, 3.0) + math.radians(y) + math.degrees(z) + math.expm1(z) + math.cbrt(y) + float(math.isclose(y, 0.5)) + math.remainder(y, 0.7) + math.exp2(z) + math.nextafter(y, 0.0) + math.ulp(y)',
@@ -481,7 +519,7 @@ CONSTANTS = ("CODES = {'abc': 'A', 'straße': 'S', 'mixed case': 'M', '': 'empty
 
 def _notebook(folder, cases):
     pq.write_table(pa.Table.from_pydict(ROWS, schema=SCHEMA), folder / "t.parquet")
-    cells = [SETUP + "import math\nimport unicodedata\nt = con.read_parquet('t.parquet')",
+    cells = [SETUP + "import math\nimport re\nimport unicodedata\nt = con.read_parquet('t.parquet')",
              "%%export\n" + HELPER + CONSTANTS]
     for name, source, args in cases:
         body = source.replace("def u(", f"def {name}(", 1)

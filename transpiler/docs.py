@@ -31,6 +31,31 @@ def _sigs(table) -> list[str]:
     return rows
 
 
+def _re_section() -> list[str]:
+    from .udf import pyregex, udf_regex
+
+    return [
+        "`re` (patterns are literal strings, translated when the UDF is built by "
+        "`transpiler/udf/pyregex.py` from Python's own parse tree; runtime `PyRe.java`): "
+        + ", ".join(f"`re.{n}({', '.join(p)})`" for n, p in udf_regex.FUNCTIONS.items())
+        + " (keywords allowed; `flags` of "
+        + ", ".join(f"`re.{n}`" for n in pyregex.FLAG_NAMES if n != "NOFLAG")
+        + " joined with `|`); a match is a value that is None or not (`if m:`, `m is None`) "
+        "with " + ", ".join(f"`.{m}(g)`" for m in udf_regex.MATCH_METHODS)
+        + " of a group (number or name) that takes part in every match. `\\w`, `\\d`, `\\s` "
+        "are Python's (the notebook's Unicode tables). Refused with the reason: the flags "
+        + ", ".join(v.split(" ")[0] for v in pyregex.REFUSED_FLAGS.values())
+        + ", conditionals `(?(1)...)`, a repetition of something that can match empty, "
+        "nested repetitions that can split a string in several ways (exponential "
+        "backtracking), a pattern that can match empty in `sub`/`findall`/`split`, "
+        "`findall` with two or more groups, `split` with a group that may not take part, a "
+        "function as the replacement, `re.compile`. On the JVM a call that reads more than "
+        f"{pyregex.JVM_BUDGET:,} characters (polynomial backtracking on a long value) fails the row "
+        "instead of running for minutes.",
+        "",
+    ]
+
+
 def _udf_section() -> list[str]:
     from .udf import udf_tables as T
     from .udf.typed import EXCEPTIONS, RAISED
@@ -63,16 +88,21 @@ def _udf_section() -> list[str]:
         "Expressions: arithmetic, comparisons (chained; int/float compared exactly), "
         "`and`/`or` (returning an operand), `not`, conditional expressions, `in`/`not in` on "
         "strings, literal tuples/lists/sets and split lists, `is None` (always False: NULL "
-        "never reaches the body), indexing and slicing by code point, f-strings.",
+        "never reaches the body; a match of `re` may be None), indexing and slicing by code point, f-strings.",
         "",
         "| builtin | forms |", "|---|---|", *_sigs(T.BUILTINS),
-        "| `bool`, `min`, `max` | any truthy value; two or more values of one type |",
+        "| `bool`, `min`, `max` | any truthy value; two or more values of one type; `min`/`max` "
+        "of one iterable of str or int items with `key=` (a helper, a builtin, `str.lower`) "
+        "and `default=` |",
         "",
         "| `math.` | forms |", "|---|---|", *_sigs(T.MATH),
         f"| constants | {_names(T.MATH_CONSTANTS)} |",
         "",
         "| `str.` method | forms |", "|---|---|", *_sigs(T.STR_METHODS),
         "",
+        "| `unicodedata.` | forms |", "|---|---|", *_sigs(T.UNICODEDATA),
+        "",
+        *_re_section(),
         "Dates and datetimes (naive, proleptic Gregorian, years 1 to 9999 as in Python) are "
         "days and microseconds since 1970-01-01 on the JVM (runtime `PyDate.java`); Spark "
         "passes them as `unix_date`/`unix_micros` under the UTC session time zone the "

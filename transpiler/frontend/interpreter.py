@@ -675,6 +675,7 @@ MODULES = {
                                                           "time"})),
     # for UDF bodies (their translator has the functions); nothing at the cell level
     "unicodedata": Module("unicodedata", unicodedata, frozenset()),
+    "re": Module("re", re, frozenset()),
 }
 # `from X import Y` forms an exported cell may use.
 FROM_IMPORTS = {

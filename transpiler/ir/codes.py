@@ -82,6 +82,7 @@ CODES = {
     "U123": "an int literal of more than 4300 digits (CPython's own limit)",
     "U125": "a format spec or type outside the supported ones",
     "U126": "a list under two names or mutated while a loop runs over it",
+    "U127": "a regular expression or replacement the JVM cannot run with Python's semantics",
     "W300": "rows may tie on an order key: an order-sensitive result may differ",
     "W301": "an as-of join on keys that may be NULL",
     "W302": "an array column whose element order is arbitrary (collect() without order_by)",

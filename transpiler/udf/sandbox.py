@@ -15,6 +15,7 @@ import datetime
 import math
 import unicodedata
 import operator
+import re
 import sys
 import threading
 import time
@@ -50,6 +51,12 @@ def _public(module) -> SimpleNamespace:
 MATH = _public(math)
 UNICODEDATA = SimpleNamespace(**{n: getattr(unicodedata, n) for n in (
     "normalize", "is_normalized", "category", "combining")})
+# re: the functions the translator takes (udf_regex.FUNCTIONS) and the flags it accepts; a
+# pattern is a literal the translator checked (a nested repetition that could backtrack
+# exponentially is refused there, so a call here ends)
+RE = SimpleNamespace(**{n: getattr(re, n) for n in (
+    "match", "search", "fullmatch", "sub", "findall", "split", "escape",
+    "S", "DOTALL", "M", "MULTILINE", "X", "VERBOSE", "U", "UNICODE", "NOFLAG")})
 MATH.factorial = None  # bound below, once _factorial is defined
 DATETIME_MODULE = SimpleNamespace(**{n: getattr(datetime, n) for n in DATETIME})
 
@@ -63,7 +70,8 @@ def namespace(names: tuple[tuple[str, str], ...]) -> dict:
                                 for n in ("list", "tuple", "set", "sorted")}}
     env: dict = {"__builtins__": MappingProxyType({n: bounded.get(n, getattr(builtins, n))
                                                    for n in BUILTINS}),
-                 "math": MATH, "unicodedata": UNICODEDATA, TICK: _tick, BINOP: _binop, METHOD: _method}
+                 "math": MATH, "unicodedata": UNICODEDATA, "re": RE,
+                 TICK: _tick, BINOP: _binop, METHOD: _method}
     for name, kind in names:
         env[name] = DATETIME_MODULE if kind == "module" else getattr(datetime, kind)
     return env

@@ -21,6 +21,8 @@ class Ex:
     # else x`): fine in float arithmetic, comparisons and as a float result; refused where
     # the type shows (str, formatting, `-`, arithmetic with an int)
     mixed: bool = False
+    # a match (type "match"): the patterns (pyregex.PyPattern) it may come from, for its groups
+    regex: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -243,7 +243,16 @@ class ListTranslation:
             return f"PyList.sorted({lst.code}, {reverse})"
         # every key first, in the items' order (as Python calls key=), then a stable sort of
         # the positions by key; float keys are refused (a NaN key's place is CPython's merge)
+        xs, keys = self._keys(key, lst, "sorted()/sort()")
+        return (f"{{ val {xs} = {lst.code}; PyList.permute({xs}, PyList.order({keys.code}, "
+                f"{reverse})) }}")
+
+    def _keys(self, key: A.Node | None, lst, what: str):
+        """(the name the list is bound to, the list of its items' keys: ``key(x)`` for each
+        item in order, or the items themselves without a key)."""
         xs, name, saved = self._fresh("xs"), ITEM + "xs", dict(self.scope)
+        if key is None or isinstance(key, A.Const) and key.value is None:
+            return xs, Ex(xs, lst.type)
         self.scope[name] = Ex(xs, lst.type)
         try:
             keys = self._reduce("list", A.Call(key.pos, A.Name(key.pos, "list"), (
@@ -252,10 +261,41 @@ class ListTranslation:
         finally:
             self.scope = saved
         if keys.type not in ("list[int]", "list[str]"):
-            raise self._err(key, f"sorted()/sort() with a key= of {element(keys.type)} values "
-                            "is not supported in a UDF (int, bool and str keys are)", "U120")
-        return (f"{{ val {xs} = {lst.code}; PyList.permute({xs}, PyList.order({keys.code}, "
-                f"{reverse})) }}")
+            raise self._err(key, f"{what} with a key= of {element(keys.type)} values is not "
+                            "supported in a UDF (int, bool and str keys are)", "U120")
+        return xs, keys
+
+    def _minmax_key(self, name: str, arg: A.Node, n: A.Call) -> Ex:
+        """``min``/``max`` of one iterable with ``key=`` and/or ``default=``: every key first,
+        in the items' order (as Python calls key=), then the first item of the least (greatest)
+        key: a stable order of the positions, reversed for max, keeps the first of equals."""
+        given = {}
+        for kw in n.keywords:
+            if kw.name not in ("key", "default") or kw.name in given:
+                raise self._err(kw, f"{name}() got an unexpected or repeated keyword argument "
+                                f"'{kw.name}'", "U120")
+            given[kw.name] = kw.value
+        key = given.get("key")
+        lst = self._as_list(arg)
+        if lst.type == EMPTY or element(lst.type) == "float":
+            raise self._err(arg, f"{name}() with key= or default= of a list of "
+                            f"{'float' if lst.type != EMPTY else 'nothing'} is not supported "
+                            "in a UDF (of str or int items it is)", "U120")
+        t = element(lst.type)
+        xs, keys = self._keys(key, lst, f"{name}()")
+        empty = f'throw new PyError("ValueError", "{name}() arg is an empty sequence")'
+        if "default" in given:
+            d = self.visit(given["default"])
+            if d.type != t and not (t == "int" and d.type == "bool"):
+                raise self._err(given["default"], f"the default of {name}() is a {d.type}, the "
+                                f"items are {t} (the result's type would depend on the items)",
+                                "U120")
+            empty = self._as(d, t, given["default"], name)
+        o = self._fresh("o")
+        first = f"{xs}({o}(0))" if t == "str" else self._from_long(f"{xs}({o}(0))")
+        order = f"PyList.order({keys.code}, {'true' if name == 'max' else 'false'})"
+        return Ex(f"{{ val {xs} = {lst.code}; val {o} = {order}; if ({o}.length == 0) {empty} "
+                  f"else {first} }}", t)
 
     def _key_call(self, key: A.Node) -> A.Node:
         """``key(·k)`` for a ``key=`` argument: a helper, a builtin, or ``str.<method>``."""
@@ -298,6 +338,8 @@ class ListTranslation:
             if lst.type == EMPTY:
                 return lst
             return Ex(self._sorted_code(lst, n), lst.type)
+        if name in ("min", "max") and n.keywords:
+            return self._minmax_key(name, arg, n)
         if n.keywords:
             return None
         if name in ("list", "tuple"):

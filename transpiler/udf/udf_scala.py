@@ -22,6 +22,7 @@ from .udf_loops import LoopTranslation
 from .udf_statements import StatementTranslation
 from .udf_values import ValueTranslation
 from .udf_lists import EMPTY, LISTS, MUTATORS, ListTranslation, mutated_names, over
+from .udf_regex import RegexTranslation
 from .udf_tables import (ARG_CHECK, BOX, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT, MATH,
                          MATH_CONSTANTS, UNICODEDATA, SCALA, STR_METHODS, TEMPORAL,
                          TEMPORAL_BINOPS, TEMPORAL_METHODS, TO_STR, TRUTHY, TYPES, WIDE_DEFAULT,
@@ -92,7 +93,7 @@ WIDENING = re.compile(r"\bPy\.(add|sub|mul|neg|abs|floordiv|pow|toInt|round|floo
 
 
 class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation,
-                         ListTranslation):
+                         ListTranslation, RegexTranslation):
     """Translate one function; ``functions`` are the helpers it may call, by Python name.
 
     ``wide`` translates the function's exact variant: every int is a BigInteger (runtime
@@ -151,6 +152,10 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         self.iterating: list[str] = []
         self.statement_call: A.Node | None = None  # the call a statement consists of
         self.loop_targets: set[str] = set()  # a loop's variable keeps the loop's type
+        # match locals: the patterns each may hold, and those whose groups were read (a later
+        # assignment of another pattern would change what was checked)
+        self.regex_of: dict[str, tuple] = {}
+        self.regex_read: set[str] = set()
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -399,7 +404,10 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                 self.unbound_vars.add(key)
                 code = (f"(if ({self._flag(n.id)}) {code} else throw Py.unbound("
                         f"{self.consts.string(n.id)}))")
-            return Ex(code, self.locals[key], mixed=key in self.mixed_vars)
+            if self.locals[key] == "match":
+                self.regex_read.add(key)
+            return Ex(code, self.locals[key], mixed=key in self.mixed_vars,
+                      regex=self.regex_of.get(key, ()))
         raise self._err(n, f"name '{n.id}' is not defined in the UDF (UDFs see their "
                         "parameters, locals, helper functions and math)", "U101")
 
@@ -538,8 +546,10 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         if op in ("is", "is not"):
             if not (isinstance(right, A.Const) and right.value is None):
                 raise self._err(node, "'is' is only supported with None in a UDF")
+            if a.type == "match":  # re's None is null
+                return f"({a.code} {'==' if op == 'is' else '!='} null)"
             # NULL inputs never reach the body (the notebook's engine skips the call), and no
-            # UDF value is None, so `x is None` is always False.
+            # other UDF value is None, so `x is None` is always False.
             return "false" if op == "is" else "true"
         if op in ("in", "not in"):
             neg = "!" if op == "not in" else ""
@@ -678,6 +688,9 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                 f.value.id in self.locals and f.attr in (*MUTATORS, "count", "copy") and \
                 self.locals[self._local(f.value.id)] in LISTS:
             return self._list_method(f.value, f.attr, n)
+        if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and f.value.id == "re" \
+                and "re" not in self.locals:
+            return self._re_call(n)
         if n.keywords and not (isinstance(f, A.Attribute) and f.attr == "format"):
             raise self._err(n.keywords[0], "keyword arguments are not supported in a UDF "
                             "(except in calls of helper functions)")
@@ -709,6 +722,8 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                     f.value.id not in self.locals:
                 raise self._err(f, f"{f.value.id}.{f.attr}() is not supported in a UDF", "U102")
             recv = self.visit(f.value)
+            if recv.type == "match":
+                return self._match_method(recv, f, n)
             if recv.type in LISTS:
                 return self._list_method(f.value, f.attr, n)
             if recv.type.startswith("dict[") and f.attr == "get" and len(n.args) == 2:

@@ -90,6 +90,16 @@ public final class PyStr {
     return cp < 128 ? ASCII_SPACE[cp] : in(SPACE, cp);
   }
 
+  /** {@code re}'s {@code \w} of a str pattern: {@code isalnum()} or {@code _}. */
+  static boolean isWord(int cp) {
+    return cp == '_' || in(ALPHA, cp) || in(DECIMAL, cp) || in(DIGIT, cp) || in(NUMERIC, cp);
+  }
+
+  /** {@code re}'s {@code \d} of a str pattern: {@code isdecimal()}. */
+  static boolean isDecimal(int cp) {
+    return in(DECIMAL, cp);
+  }
+
   private interface CpTest {
     boolean test(int cp);
   }

@@ -1,0 +1,455 @@
+"""Python's ``re`` patterns (of a UDF body) as java.util.regex patterns that match the same
+strings, and replacement templates as literal parts and group numbers.
+
+The pattern is read by Python's own parser (``re._parser``: the tree is the pattern exactly as
+the notebook's ``re`` reads it, escapes, verbose mode and optimisations included), then emitted
+one node kind at a time (``op_<NODE>``); a kind without a method is refused by name.  Both
+engines are backtracking, leftmost-first, greedy-by-default matchers over code points, so the
+tree carries over; what differs is handled here:
+
+* literals are emitted as ``\\x{..}`` only, so no notebook character is Java syntax;
+* ``\\w``, ``\\d``, ``\\s`` are Python's str predicates (``isalnum() or '_'``, ``isdecimal``,
+  ``isspace``) of the notebook's Unicode version: placeholders (``\\p{PyWord}``) that the runtime
+  (PyRe.java) expands from its tables generated from that Python; Java's follow the JDK's;
+* ``.`` is any code point but ``\\n``, ``$`` is the end or before a final ``\\n``, ``\\Z`` the end
+  (Java's ``.``/``$`` also stop at ``\\r``, ``\\u0085``, ``\\u2028``, ``\\u2029``);
+* ``\\b``/``\\B`` are lookarounds on Python's ``\\w``; ``\\B`` never matches an empty string
+  (CPython before 3.14);
+* a repetition of something that can match empty is refused (the engines end such a loop at
+  different iterations, which shows in groups), as are case-insensitive and ASCII flags (case
+  folding differs), conditionals (``(?(1)..)``, no Java form), and nested repetitions whose
+  iterations could split a string in several ways (exponential backtracking on both sides).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from re import _constants as C  # Python's own opcodes: the parser's vocabulary
+from re import _parser as sre
+
+MAX_PATTERN = 4_000  # characters of one pattern
+MAX_REPEAT = 1_000  # an explicit {m,n} bound (Java unrolls nothing, but a bound is a bound)
+JVM_BUDGET = 50_000_000  # characters one call may read on the JVM (runtime PyRe.BUDGET)
+ALLOWED_FLAGS = C.SRE_FLAG_UNICODE | C.SRE_FLAG_VERBOSE | C.SRE_FLAG_DOTALL | \
+    C.SRE_FLAG_MULTILINE
+FLAG_NAMES = {"DOTALL": C.SRE_FLAG_DOTALL, "S": C.SRE_FLAG_DOTALL,
+              "MULTILINE": C.SRE_FLAG_MULTILINE, "M": C.SRE_FLAG_MULTILINE,
+              "VERBOSE": C.SRE_FLAG_VERBOSE, "X": C.SRE_FLAG_VERBOSE,
+              "UNICODE": C.SRE_FLAG_UNICODE, "U": C.SRE_FLAG_UNICODE,
+              "NOFLAG": 0}
+REFUSED_FLAGS = {C.SRE_FLAG_IGNORECASE: "IGNORECASE (case folding differs from the JDK's)",
+                 C.SRE_FLAG_ASCII: "ASCII", C.SRE_FLAG_LOCALE: "LOCALE"}
+
+# Category -> the runtime's placeholder (expanded inside a class by PyRe.expand) and the Python
+# predicate it stands for (for the analyses here).
+CATEGORIES = {
+    C.CATEGORY_WORD: ("PyWord", lambda ch: ch.isalnum() or ch == "_", False),
+    C.CATEGORY_NOT_WORD: ("PyNotWord", lambda ch: ch.isalnum() or ch == "_", True),
+    C.CATEGORY_DIGIT: ("PyDigit", str.isdecimal, False),
+    C.CATEGORY_NOT_DIGIT: ("PyNotDigit", str.isdecimal, True),
+    C.CATEGORY_SPACE: ("PySpace", str.isspace, False),
+    C.CATEGORY_NOT_SPACE: ("PyNotSpace", str.isspace, True),
+}
+def _cp(cp: int) -> str:
+    """A code point in Java syntax: ``\\x{..}``, or the character itself beyond the BMP, so
+    that Java knows the pattern has supplementary characters (its lookbehind otherwise steps
+    back one UTF-16 unit, half of one)."""
+    return chr(cp) if cp > 0xFFFF else f"\\x{{{cp:x}}}"
+
+
+# Matches nothing, holds a supplementary character: Java steps a lookbehind back by code points
+# only if its body holds one (else `(?<=a.)x` misses "a\U0001F600x").
+BEHIND = f"(?:{chr(0x10FFFF)}){{0}}"
+WORD = "[\\p{PyWord}]"
+NEWLINE = "\\x{a}"
+ANY_CP = f"[\\x{{0}}-{_cp(0x10FFFF)}]"
+# Anchors: Python's (MULTILINE off, on) -> Java's.
+AT = {
+    C.AT_BEGINNING: ("\\A", f"(?:\\A|(?<={NEWLINE}))"),
+    C.AT_BEGINNING_STRING: ("\\A", "\\A"),
+    C.AT_END: (f"(?={NEWLINE}?\\z)", f"(?={NEWLINE}|\\z)"),
+    C.AT_END_STRING: ("\\z", "\\z"),
+    C.AT_BOUNDARY: (f"(?:(?<={WORD})(?!{WORD})|(?<!{WORD})(?={WORD}))",) * 2,
+    # CPython < 3.14: \B fails on an empty string
+    C.AT_NON_BOUNDARY: (f"(?!\\A\\z)(?:(?<={WORD})(?={WORD})|(?<!{WORD})(?!{WORD}))",) * 2,
+}
+
+
+class PyRegexRefusal(ValueError):
+    """A Python pattern (or template) the translation cannot carry with Python's semantics."""
+
+    def __init__(self, pattern: str, reason: str):
+        self.pattern, self.reason = pattern, reason
+        super().__init__(f"re pattern {pattern!r}: {reason}")
+
+
+@dataclass(frozen=True)
+class PyPattern:
+    """A Python pattern as java.util.regex source, with the facts the UDF translator needs."""
+
+    source: str
+    java: str
+    groups: int  # capturing groups; Python's numbering is Java's
+    names: tuple[tuple[str, int], ...]
+    mandatory: frozenset[int]  # groups that take part in every match (never None)
+    nullable: bool  # can match the empty string
+
+
+@dataclass(frozen=True)
+class Template:
+    """A ``re.sub`` replacement: literal parts around group numbers (``\\1``, ``\\g<name>``)."""
+
+    literals: tuple[str, ...]  # one more than groups
+    groups: tuple[int, ...]
+
+
+# ---- character sets (sorted, disjoint (lo, hi) ranges) for the analyses -------------------------
+
+Ranges = tuple[tuple[int, int], ...]
+ALL: Ranges = ((0, 0x10FFFF),)
+
+
+@functools.lru_cache(maxsize=None)
+def category_ranges(category) -> Ranges:
+    """The code points of a category under the running Python's ``re``."""
+    _, pred, negated = CATEGORIES[category]
+    out, start = [], None
+    for cp in range(0x110000):
+        if pred(chr(cp)) != negated:
+            start = cp if start is None else start
+        elif start is not None:
+            out.append((start, cp - 1))
+            start = None
+    if start is not None:
+        out.append((start, 0x10FFFF))
+    return tuple(out)
+
+
+def union(*sets: Ranges) -> Ranges:
+    out: list[list[int]] = []
+    for lo, hi in sorted(r for s in sets for r in s):
+        if out and lo <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in out)
+
+
+def complement(s: Ranges) -> Ranges:
+    out, at = [], 0
+    for lo, hi in s:
+        if lo > at:
+            out.append((at, lo - 1))
+        at = hi + 1
+    if at <= 0x10FFFF:
+        out.append((at, 0x10FFFF))
+    return tuple(out)
+
+
+def overlap(a: Ranges, b: Ranges) -> bool:
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if a[i][1] < b[j][0]:
+            i += 1
+        elif b[j][1] < a[i][0]:
+            j += 1
+        else:
+            return True
+    return False
+
+
+# ---- translation --------------------------------------------------------------------------------
+
+def translate(pattern: str, flags: int = 0) -> PyPattern:
+    """``pattern`` (a str pattern of ``re``, with ``flags``) as Java, or :class:`PyRegexRefusal`."""
+    if len(pattern) > MAX_PATTERN:
+        raise PyRegexRefusal(pattern[:40] + "...", f"longer than {MAX_PATTERN:,} characters")
+    try:
+        tree = sre.parse(pattern, flags)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise PyRegexRefusal(pattern, f"Python rejects it ({exc})") from None
+    for bit, name in REFUSED_FLAGS.items():
+        if tree.state.flags & bit:
+            raise PyRegexRefusal(pattern, f"the flag {name} is not supported in a UDF")
+    emitter = _Emitter(pattern, tree.state)
+    java = emitter.seq(tree)
+    lo, _ = tree.getwidth()
+    return PyPattern(pattern, java, tree.state.groups - 1,
+                     tuple(sorted(tree.state.groupdict.items())),
+                     frozenset(emitter.mandatory), lo == 0)
+
+
+class _Emitter:
+    """One pattern's tree -> Java source, ``op_<OPCODE>`` per node kind."""
+
+    def __init__(self, pattern: str, state):
+        self.pattern, self.state = pattern, state
+        self.flags = [state.flags]
+        self.optional = 0  # depth under a branch, a repeat that may run 0 times or a (?!..)
+        self.mandatory: set[int] = set()
+
+    def refuse(self, reason: str) -> PyRegexRefusal:
+        return PyRegexRefusal(self.pattern, reason)
+
+    def width(self, op, av) -> tuple[int, int]:
+        return sre.SubPattern(self.state, [(op, av)]).getwidth()
+
+    def seq(self, items) -> str:
+        return "".join(self.node(op, av) for op, av in items)
+
+    def node(self, op, av) -> str:
+        method = getattr(self, f"op_{op}", None)
+        if method is None:
+            raise self.refuse(f"{str(op).lower()} is not supported in a UDF pattern")
+        return method(av)
+
+    # single characters
+    def op_LITERAL(self, cp: int) -> str:
+        return _cp(cp)
+
+    def op_NOT_LITERAL(self, cp: int) -> str:
+        return f"[^{_cp(cp)}]"
+
+    def op_ANY(self, _) -> str:
+        return ANY_CP if self.flags[-1] & C.SRE_FLAG_DOTALL else f"[^{NEWLINE}]"
+
+    def op_IN(self, items) -> str:
+        negate = bool(items) and items[0][0] is C.NEGATE
+        parts = []
+        for op, av in items[1:] if negate else items:
+            if op is C.LITERAL:
+                parts.append(_cp(av))
+            elif op is C.RANGE:
+                parts.append(f"{_cp(av[0])}-{_cp(av[1])}")
+            elif op is C.CATEGORY and av in CATEGORIES:
+                parts.append(f"\\p{{{CATEGORIES[av][0]}}}")
+            else:
+                raise self.refuse(f"{str(op).lower()} in a character class is not supported")
+        if not parts:
+            return ANY_CP if negate else "(?!)"
+        return f"[{'^' if negate else ''}{''.join(parts)}]"
+
+    # structure
+    def op_SUBPATTERN(self, av) -> str:
+        group, add, remove, body = av
+        if (add | remove) & ~ALLOWED_FLAGS:
+            raise self.refuse("scoped flags other than s, m and x are not supported in a UDF "
+                              "(case folding differs from the JDK's)")
+        self.flags.append((self.flags[-1] | add) & ~remove)
+        try:
+            inner = self.seq(body)
+        finally:
+            self.flags.pop()
+        if group is None:
+            return f"(?:{inner})"
+        if not self.optional:
+            self.mandatory.add(group)
+        return f"({inner})"
+
+    def op_BRANCH(self, av) -> str:
+        self.optional += 1
+        try:
+            return "(?:" + "|".join(self.seq(alt) for alt in av[1]) + ")"
+        finally:
+            self.optional -= 1
+
+    def op_ATOMIC_GROUP(self, body) -> str:
+        return f"(?>{self.seq(body)})"
+
+    def op_AT(self, where) -> str:
+        if where not in AT:
+            raise self.refuse(f"the anchor {where} is not supported")
+        return AT[where][1 if self.flags[-1] & C.SRE_FLAG_MULTILINE else 0]
+
+    def op_GROUPREF(self, group: int) -> str:
+        return f"(?:\\{group})"
+
+    def op_ASSERT(self, av) -> str:
+        direction, body = av
+        return f"(?<={BEHIND}{self.seq(body)})" if direction < 0 else f"(?={self.seq(body)})"
+
+    def op_ASSERT_NOT(self, av) -> str:
+        direction, body = av
+        self.optional += 1
+        try:
+            return f"(?<!{BEHIND}{self.seq(body)})" if direction < 0 else \
+                f"(?!{self.seq(body)})"
+        finally:
+            self.optional -= 1
+
+    def _repeat(self, av, suffix: str) -> str:
+        lo, hi, body = av
+        width = body.getwidth()
+        if width[0] == 0 and hi > 1:
+            raise self.refuse("a repetition of something that can match the empty string "
+                              "(Python and Java stop such a loop at different iterations)")
+        if lo > MAX_REPEAT or (hi != C.MAXREPEAT and hi > MAX_REPEAT):
+            raise self.refuse(f"a repetition count above {MAX_REPEAT:,}")
+        if hi > 1 and not _single(body):
+            _check_unambiguous(self, body)
+        self.optional += lo == 0
+        try:
+            inner = self.seq(body)
+        finally:
+            self.optional -= lo == 0
+        count = ("*" if lo == 0 else "+" if lo == 1 else f"{{{lo},}}") if hi == C.MAXREPEAT \
+            else "?" if (lo, hi) == (0, 1) else f"{{{lo}}}" if lo == hi else f"{{{lo},{hi}}}"
+        return f"(?:{inner}){count}{suffix}"
+
+    def op_MAX_REPEAT(self, av) -> str:
+        return self._repeat(av, "")
+
+    def op_MIN_REPEAT(self, av) -> str:
+        return self._repeat(av, "?")
+
+    def op_POSSESSIVE_REPEAT(self, av) -> str:
+        return self._repeat(av, "+")
+
+
+# ---- the exponential-backtracking check ----------------------------------------------------------
+
+def _single(body) -> Ranges | None:
+    """The characters of a one-character item (a literal, a class, ``.``), else None."""
+    items = list(body)
+    if len(items) != 1:
+        return None
+    op, av = items[0]
+    if op is C.LITERAL:
+        return ((av, av),)
+    if op is C.NOT_LITERAL:
+        return complement(((av, av),))
+    if op is C.ANY:
+        return ALL
+    if op is C.IN:
+        negate = bool(av) and av[0][0] is C.NEGATE
+        sets = []
+        for iop, iav in av[1:] if negate else av:
+            if iop is C.LITERAL:
+                sets.append(((iav, iav),))
+            elif iop is C.RANGE:
+                sets.append((tuple(iav),))
+            elif iop is C.CATEGORY and iav in CATEGORIES:
+                sets.append(category_ranges(iav))
+            else:
+                return ALL
+        s = union(*sets)
+        return complement(s) if negate else s
+    if op is C.SUBPATTERN:
+        return _single(av[3])
+    return None
+
+
+def _chars(items) -> Ranges:
+    """Every character ``items`` can consume (an over-approximation is safe)."""
+    out: list[Ranges] = []
+    for op, av in items:
+        single = _single([(op, av)])
+        if single is not None:
+            out.append(single)
+        elif op is C.SUBPATTERN:
+            out.append(_chars(av[3]))
+        elif op is C.ATOMIC_GROUP:
+            out.append(_chars(av))
+        elif op is C.BRANCH:
+            out.extend(_chars(alt) for alt in av[1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            out.append(_chars(av[2]))
+        elif op is C.GROUPREF:
+            out.append(ALL)
+    return union(*out)
+
+
+def _first(emitter: _Emitter, items) -> Ranges:
+    """The characters a match of ``items`` can start with (over-approximated)."""
+    out: list[Ranges] = []
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue
+        if op is C.SUBPATTERN:
+            out.append(_first(emitter, av[3]))
+        elif op is C.BRANCH:
+            out.extend(_first(emitter, alt) for alt in av[1])
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
+            out.append(_first(emitter, av[2]))
+        else:
+            out.append(_chars([(op, av)]))
+        if emitter.width(op, av)[0] > 0:
+            break
+    return union(*out)
+
+
+def _check_unambiguous(emitter: _Emitter, body) -> None:
+    """A repeated item longer than one character must split any string into iterations one way:
+    each part that varies in length is followed, inside the item, by a character it cannot
+    consume, and the item's alternatives start with different characters.  ``(\\d+,)*`` passes;
+    ``(a+)+``, ``(\\w+\\s?)*``, ``(a|ab)*`` do not (they backtrack exponentially on a failing
+    input, in Python as in Java)."""
+    items = list(body)
+    while len(items) == 1 and items[0][0] is C.SUBPATTERN:
+        items = list(items[0][1][3])
+    if len(items) == 1 and items[0][0] is C.BRANCH:
+        alts = items[0][1][1]
+        firsts = [_first(emitter, alt) for alt in alts]
+        for i, a in enumerate(firsts):
+            if any(overlap(a, b) for b in firsts[i + 1:]):
+                raise emitter.refuse("a repeated alternation whose branches can start with the "
+                                     "same character (exponential backtracking)")
+        for alt in alts:
+            _check_sequence(emitter, list(alt), _first(emitter, items))
+        return
+    _check_sequence(emitter, items, _first(emitter, items))
+
+
+def _check_sequence(emitter: _Emitter, items, first: Ranges) -> None:
+    pending: Ranges | None = None
+    for op, av in items:
+        if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
+            continue
+        lo, hi = emitter.width(op, av)
+        chars = _chars([(op, av)])
+        if lo == hi and lo > 0 and op is not C.BRANCH:
+            if pending is not None and overlap(pending, _first(emitter, [(op, av)])):
+                break
+            pending = None
+        else:
+            pending = union(pending or (), chars)
+    else:
+        if pending is None or not overlap(pending, first):
+            return
+    raise emitter.refuse("a repetition of an item whose length varies and that the next "
+                         "iteration can continue (exponential backtracking); end each repeated "
+                         "part at a character it cannot match, e.g. (\\d+,)*")
+
+
+# ---- replacement templates -----------------------------------------------------------------------
+
+def template(repl: str, pattern: PyPattern) -> Template:
+    """``repl`` of ``re.sub`` as Python parses it against ``pattern`` (``\\n``, ``\\1``,
+    ``\\g<name>``; a bad escape or group is Python's error, refused here)."""
+    try:
+        compiled = re.compile(pattern.source)
+        groups, literals = re._compile_repl(repl, compiled)  # Python's own template parser
+    except (re.error, IndexError) as exc:
+        raise PyRegexRefusal(pattern.source, f"the replacement {repl!r} is rejected by Python "
+                             f"({exc})") from None
+    parts, numbers, current = [], [], []
+    by_index = dict(groups)
+    for i, lit in enumerate(literals):
+        if i in by_index:
+            parts.append("".join(current))
+            current = []
+            numbers.append(by_index[i])
+        elif lit is not None:
+            current.append(lit)
+    parts.append("".join(current))
+    return Template(tuple(parts), tuple(numbers))
+
+
+def flags_value(names: list[str]) -> int:
+    """``re.S | re.M`` as an int (names checked by the caller against FLAG_NAMES)."""
+    value = 0
+    for name in names:
+        value |= FLAG_NAMES[name]
+    return value
