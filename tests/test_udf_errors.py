@@ -158,8 +158,10 @@ REJECTED = [
      "exponential backtracking"),
     ("def u(s: str) -> bool:\n    return bool(re.match(s, 'x'))", "U127", 2, 26,
      "must be a literal string"),
-    ("def u(s: str) -> bool:\n    return bool(re.match('a', s, re.I))", "U127", 2, 34,
-     "re.I is not supported"),
+    ("def u(s: str) -> bool:\n    return bool(re.match('a', s, re.A))", "U127", 2, 34,
+     "re.A is not supported"),
+    ("def u(s: str) -> str:\n    return re.match(r'(?:(a)b)+?c', s).group(1)", "U127", 2, 46,
+     "lazy or possessive repetition"),
     ("def u(s: str) -> str:\n    return re.sub(r'x*', '-', s)", "U127", 2, 19,
      "can match the empty string"),
     ("def u(s: str) -> str:\n    m = re.match(r'(a)?b', s)\n    return m.group(1) if m else ''",
@@ -168,8 +170,12 @@ REJECTED = [
      "invalid group reference 2"),
     ("def u(s: str) -> int:\n    return len(re.findall(r'(a)(b)', s))", "U127", 2, 27,
      "more than one group"),
-    ("def u(s: str) -> bool:\n    return re.compile('a').match(s) is None", "U102", 2, 12,
-     "re.compile is not supported"),
+    ("def u(s: str) -> bool:\n    return re.compile('(?a)x').match(s) is None", "U127", 2, 23,
+     "ASCII"),
+    ("def u(s: str) -> str:\n    p = re.compile('a')\n    if s:\n        p = re.compile('b')\n"
+     "    return p.sub('', s)", "U127", 5, 12, "may hold different patterns"),
+    ("def u(s: str) -> bool:\n    return re.finditer('a', s) is None", "U102", 2, 12,
+     "re.finditer is not supported"),
     ("def u(x: float, n: int) -> float:\n    return min(x, n)", "U120", 2, 12,
      "min() of float and int"),
     ("def u(x: float) -> str:\n    return str(max(0, x))", "U120", 2, 16,
@@ -353,3 +359,23 @@ def test_a_builtin_or_module_name_bound_after_the_udf_refuses_its_users(tmp_path
     refused = {r.name: r.diagnostics for r in transpile(path, Options()).refused}
     (diag,) = refused["out"]
     assert diag.code == "E223" and diag.span.cell == 3, diag.render()
+
+
+def test_a_cell_level_compiled_pattern_refuses_only_its_users(tmp_path):
+    """`PAT = re.compile(...)` is a constant of the cell: a pattern Python rejects is refused
+    where it is written, one the JVM cannot carry where a UDF reads it; the cell's other
+    feature sets lower."""
+    path = write_notebook(tmp_path / "nb.ipynb", [
+        SETUP + "import re\nt = ibis.table({'s': 'string'}, name='t')",
+        "%%export\nBAD = re.compile('(')\nIC = re.compile(r'\\w', re.A)\n"
+        f"{D}def u(s: str) -> bool:\n    return IC.match(s) is None\n\n"
+        "f1 = t.select(r=u(t.s))\nf2 = t.select(n=t.s.length())"])
+    lowered = transpile(path, Options())
+    assert [lf.name for lf in lowered.lowered] == ["f2"]
+    refused = {r.name: r.diagnostics[0] for r in lowered.refused}
+    assert set(refused) == {"BAD", "f1"}
+    assert (refused["BAD"].code, refused["BAD"].span.line, refused["BAD"].span.column) == \
+        ("E300", 2, 7)
+    assert "Python's re rejected" in refused["BAD"].message
+    assert (refused["f1"].code, refused["f1"].span.line) == ("U127", 6)
+    assert "ASCII" in refused["f1"].message

@@ -452,6 +452,19 @@ EXACT += [
      "def u(s: str) -> str:\n    m = re.search(r\"\"\"(?x) ^ (.+?) \\s* $  # the last line\"\"\", s, "
      "flags=re.M | re.DOTALL)\n    return re.escape(s) + '|' + (m.group(1) if m else '')",
      "t.s"),
+    ("re_compiled_constant",
+     "def u(s: str) -> str:\n    m = EMAIL.search(s.strip())\n    if m is None:\n"
+     "        return '|'.join(WORDS.findall(s))\n"
+     "    return m.group('host').lower() + ':' + EMAIL.sub(r'<\\g<user>>', s)", "t.s"),
+    ("re_compile_in_body",
+     "def u(s: str) -> int:\n    p = re.compile(r'[aeiou]', re.S)\n    n = 0\n"
+     "    for w in s.split():\n        if p.match(w):\n            n += 1\n"
+     "    return n * 100 + len(p.split(s, maxsplit=3))", "t.s"),
+    # IGNORECASE: each literal and class the set Python's engine matches (K, KELVIN SIGN, k;
+    # ß, ẞ; final sigma), spelled out for a case-sensitive Java pattern
+    ("re_ignorecase",
+     "def u(s: str) -> str:\n    return re.sub(r'[a-eσ]+|k|SS?', '_', s, flags=re.I) + "
+     "str(re.search(r'(?i:istanbul)', s) is not None)", "t.s"),
     ("re_lookaround_boundary",
      "def u(s: str) -> int:\n    return len(re.findall(r'(?<=\\w)\\B.|\\b(?!\\d)\\w', s))", "t.s"),
 ]
@@ -513,6 +526,9 @@ CONSTANTS = ("CODES = {'abc': 'A', 'straße': 'S', 'mixed case': 'M', '': 'empty
              "VALID = {'abc', 'x²', 'ǅ'}\nWEIGHTS = {0: 3, 1: -2, 3: 7}\nLIMIT = 10\n"
              "RATES = [0.05, 0.125, 0.2, 1e-3]\nSMALL = (0, 1, -1, 7)\n"
              "STOP = ['a', 'the', 'ß']\nVOWELS = 'aeiou'\n"
+             # compiled patterns of the cell: constants too (the pattern and flags frozen)
+             "EMAIL = re.compile(r'(?P<user>[\\w.+-]+)@(?P<host>[\\w-]+(?:\\.[\\w-]+)+)')\n"
+             "WORDS = re.compile(r'\\w+', re.M)\n"
              # a name a UDF binds is its local, never the cell's constant (Python's scoping)
              "n = 99\nk = 'shadowed'\n")
 

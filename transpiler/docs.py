@@ -40,16 +40,23 @@ def _re_section() -> list[str]:
         + ", ".join(f"`re.{n}({', '.join(p)})`" for n, p in udf_regex.FUNCTIONS.items())
         + " (keywords allowed; `flags` of "
         + ", ".join(f"`re.{n}`" for n in pyregex.FLAG_NAMES if n != "NOFLAG")
-        + " joined with `|`); a match is a value that is None or not (`if m:`, `m is None`) "
+        + " joined with `|`); a compiled pattern (`re.compile` in the body, or the cell's "
+        "`PAT = re.compile(...)` constant) has the same functions as methods (`PAT.search(s)`); "
+        "a match is a value that is None or not (`if m:`, `m is None`) "
         "with " + ", ".join(f"`.{m}(g)`" for m in udf_regex.MATCH_METHODS)
         + " of a group (number or name) that takes part in every match. `\\w`, `\\d`, `\\s` "
-        "are Python's (the notebook's Unicode tables). Refused with the reason: the flags "
+        "are Python's (the notebook's Unicode tables); under IGNORECASE each literal and class is "
+        "the set of characters Python's engine matches, spelled out. Refused with the reason: "
+        "the flags "
         + ", ".join(v.split(" ")[0] for v in pyregex.REFUSED_FLAGS.values())
         + ", conditionals `(?(1)...)`, a repetition of something that can match empty, "
         "nested repetitions that can split a string in several ways (exponential "
         "backtracking), a pattern that can match empty in `sub`/`findall`/`split`, "
         "`findall` with two or more groups, `split` with a group that may not take part, a "
-        "function as the replacement, `re.compile`. On the JVM a call that reads more than "
+        "function as the replacement, `pos`/`endpos`, `finditer`, a backreference under "
+        "IGNORECASE or inside a lookbehind, reading a group inside a repetition other than `?`, "
+        "a lazy or possessive one, an atomic group or a negative lookaround (Java keeps its "
+        "span from an abandoned attempt: `(\\w)+b` on `abb`). On the JVM a call that reads more than "
         f"{pyregex.JVM_BUDGET:,} characters (polynomial backtracking on a long value) fails the row "
         "instead of running for minutes.",
         "",

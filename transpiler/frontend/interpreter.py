@@ -440,7 +440,8 @@ class Interpreter:
             raise Refusal("E209", "expression is nested too deeply", node) from None
         except Exception as exc:  # ibis reports type and column errors with many classes
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            raise Refusal("E300", f"ibis rejected this expression: {type(exc).__name__}"
+            who = "Python's re" if isinstance(exc, re.error) else "ibis"
+            raise Refusal("E300", f"{who} rejected this expression: {type(exc).__name__}"
                            + (f": {message}" if message else ""), node) from None
         big = _too_big(value)
         if big:
@@ -675,7 +676,10 @@ MODULES = {
                                                           "time"})),
     # for UDF bodies (their translator has the functions); nothing at the cell level
     "unicodedata": Module("unicodedata", unicodedata, frozenset()),
-    "re": Module("re", re, frozenset()),
+    # `PAT = re.compile(r"...")`: a constant UDFs read (compiling runs no notebook code)
+    "re": Module("re", re, frozenset({"compile", "I", "IGNORECASE", "A", "ASCII", "S", "DOTALL",
+                                      "M", "MULTILINE", "X", "VERBOSE", "U", "UNICODE",
+                                      "NOFLAG"})),
 }
 # `from X import Y` forms an exported cell may use.
 FROM_IMPORTS = {

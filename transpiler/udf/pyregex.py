@@ -33,14 +33,20 @@ MAX_PATTERN = 4_000  # characters of one pattern
 MAX_REPEAT = 1_000  # an explicit {m,n} bound (Java unrolls nothing, but a bound is a bound)
 JVM_BUDGET = 50_000_000  # characters one call may read on the JVM (runtime PyRe.BUDGET)
 ALLOWED_FLAGS = C.SRE_FLAG_UNICODE | C.SRE_FLAG_VERBOSE | C.SRE_FLAG_DOTALL | \
-    C.SRE_FLAG_MULTILINE
+    C.SRE_FLAG_MULTILINE | C.SRE_FLAG_IGNORECASE
+MAX_FOLDED_RANGES = 400  # a case-insensitive class spelled out beyond its placeholders
 FLAG_NAMES = {"DOTALL": C.SRE_FLAG_DOTALL, "S": C.SRE_FLAG_DOTALL,
               "MULTILINE": C.SRE_FLAG_MULTILINE, "M": C.SRE_FLAG_MULTILINE,
               "VERBOSE": C.SRE_FLAG_VERBOSE, "X": C.SRE_FLAG_VERBOSE,
               "UNICODE": C.SRE_FLAG_UNICODE, "U": C.SRE_FLAG_UNICODE,
+              "IGNORECASE": C.SRE_FLAG_IGNORECASE, "I": C.SRE_FLAG_IGNORECASE,
               "NOFLAG": 0}
-REFUSED_FLAGS = {C.SRE_FLAG_IGNORECASE: "IGNORECASE (case folding differs from the JDK's)",
-                 C.SRE_FLAG_ASCII: "ASCII", C.SRE_FLAG_LOCALE: "LOCALE"}
+REFUSED_FLAGS = {C.SRE_FLAG_ASCII: "ASCII (not implemented for UDFs yet)",
+                 C.SRE_FLAG_LOCALE: "LOCALE (Python refuses it for str patterns)"}
+# Python's spelling of a category, to ask Python's engine about a class under IGNORECASE
+CATEGORY_SYNTAX = {C.CATEGORY_WORD: "\\w", C.CATEGORY_NOT_WORD: "\\W", C.CATEGORY_DIGIT: "\\d",
+                   C.CATEGORY_NOT_DIGIT: "\\D", C.CATEGORY_SPACE: "\\s",
+                   C.CATEGORY_NOT_SPACE: "\\S"}
 
 # Category -> the runtime's placeholder (expanded inside a class by PyRe.expand) and the Python
 # predicate it stands for (for the analyses here).
@@ -95,6 +101,11 @@ class PyPattern:
     names: tuple[tuple[str, int], ...]
     mandatory: frozenset[int]  # groups that take part in every match (never None)
     nullable: bool  # can match the empty string
+    # groups whose span Java may leave from an abandoned attempt (inside a repetition that can
+    # run more than once, a lazy or possessive one, an atomic group or a negative lookaround:
+    # measured, `(?P<n>[a-c_]٣??)*+\W` on "é_1 ab" keeps the
+    # group from the failed attempt at 1, Python resets it); a UDF may not read them
+    unreliable: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -160,6 +171,81 @@ def overlap(a: Ranges, b: Ranges) -> bool:
     return False
 
 
+def ranges_of(cps) -> Ranges:
+    """Sorted code points as ranges."""
+    out: list[list[int]] = []
+    for cp in cps:
+        if out and cp == out[-1][1] + 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return tuple((lo, hi) for lo, hi in out)
+
+
+@functools.lru_cache(maxsize=1)
+def _every_code_point() -> str:
+    return "".join(map(chr, range(0x110000)))
+
+
+@functools.lru_cache(maxsize=4096)
+def folded(item: str) -> Ranges:
+    """The code points that ``item`` (one character in Python's syntax: a literal or a class
+    without negation) matches under IGNORECASE, as Python's own engine decides over every code
+    point (its simple case mappings and its extra equivalences such as K, KELVIN SIGN)."""
+    return ranges_of(sorted(map(ord, re.findall(f"(?i:{item})", _every_code_point()))))
+
+
+def _py_item(op, av) -> str:
+    """A class item in Python's syntax."""
+    if op is C.LITERAL:
+        return f"\\U{av:08x}"
+    if op is C.RANGE:
+        return f"\\U{av[0]:08x}-\\U{av[1]:08x}"
+    return CATEGORY_SYNTAX[av]
+
+
+def _plain(items) -> Ranges:
+    """The code points of class items, case-sensitively."""
+    sets = []
+    for op, av in items:
+        if op is C.LITERAL:
+            sets.append(((av, av),))
+        elif op is C.RANGE:
+            sets.append((tuple(av),))
+        elif op is C.CATEGORY and av in CATEGORIES:
+            sets.append(category_ranges(av))
+        else:
+            return ALL
+    return union(*sets)
+
+
+def _folded_items(items) -> Ranges:
+    if not items:
+        return ()
+    return folded("[" + "".join(_py_item(op, av) for op, av in items) + "]")
+
+
+def _class(ranges: Ranges, negate: bool = False) -> str:
+    return f"[{'^' if negate else ''}" + "".join(
+        _cp(lo) if lo == hi else f"{_cp(lo)}-{_cp(hi)}" for lo, hi in ranges) + "]"
+
+
+def _uses_flag(items, flag: int) -> bool:
+    """Whether a scoped group of ``items`` turns ``flag`` on."""
+    for op, av in items:
+        if op is C.SUBPATTERN and (av[1] & flag or _uses_flag(av[3], flag)):
+            return True
+        if op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT) and _uses_flag(av[2], flag):
+            return True
+        if op is C.BRANCH and any(_uses_flag(alt, flag) for alt in av[1]):
+            return True
+        if op in (C.ASSERT, C.ASSERT_NOT) and _uses_flag(av[1], flag):
+            return True
+        if op is C.ATOMIC_GROUP and _uses_flag(av, flag):
+            return True
+    return False
+
+
 # ---- translation --------------------------------------------------------------------------------
 
 def translate(pattern: str, flags: int = 0) -> PyPattern:
@@ -174,11 +260,14 @@ def translate(pattern: str, flags: int = 0) -> PyPattern:
         if tree.state.flags & bit:
             raise PyRegexRefusal(pattern, f"the flag {name} is not supported in a UDF")
     emitter = _Emitter(pattern, tree.state)
+    emitter.fold = bool(tree.state.flags & C.SRE_FLAG_IGNORECASE) or \
+        _uses_flag(tree, C.SRE_FLAG_IGNORECASE)
     java = emitter.seq(tree)
     lo, _ = tree.getwidth()
     return PyPattern(pattern, java, tree.state.groups - 1,
                      tuple(sorted(tree.state.groupdict.items())),
-                     frozenset(emitter.mandatory), lo == 0)
+                     frozenset(emitter.mandatory - emitter.unreliable), lo == 0,
+                     frozenset(emitter.unreliable))
 
 
 class _Emitter:
@@ -187,8 +276,13 @@ class _Emitter:
     def __init__(self, pattern: str, state):
         self.pattern, self.state = pattern, state
         self.flags = [state.flags]
+        # the analyses take case variants into account wherever IGNORECASE is on somewhere
+        self.fold = False
         self.optional = 0  # depth under a branch, a repeat that may run 0 times or a (?!..)
         self.mandatory: set[int] = set()
+        self.unreliable: set[int] = set()
+        self.sticky = 0  # depth under a lazy or possessive repetition or an atomic group
+        self.behind = 0  # depth under a lookbehind
 
     def refuse(self, reason: str) -> PyRegexRefusal:
         return PyRegexRefusal(self.pattern, reason)
@@ -205,11 +299,21 @@ class _Emitter:
             raise self.refuse(f"{str(op).lower()} is not supported in a UDF pattern")
         return method(av)
 
-    # single characters
+    # single characters; under IGNORECASE each is the set Python's engine matches
+    @property
+    def ignorecase(self) -> bool:
+        return bool(self.flags[-1] & C.SRE_FLAG_IGNORECASE)
+
     def op_LITERAL(self, cp: int) -> str:
+        if self.ignorecase:
+            cps = folded(_py_item(C.LITERAL, cp))
+            if cps != ((cp, cp),):
+                return _class(cps)
         return _cp(cp)
 
     def op_NOT_LITERAL(self, cp: int) -> str:
+        if self.ignorecase:
+            return _class(folded(_py_item(C.LITERAL, cp)), negate=True)
         return f"[^{_cp(cp)}]"
 
     def op_ANY(self, _) -> str:
@@ -217,6 +321,14 @@ class _Emitter:
 
     def op_IN(self, items) -> str:
         negate = bool(items) and items[0][0] is C.NEGATE
+        if self.ignorecase:
+            members = items[1:] if negate else items
+            cps = _folded_items(members)
+            if cps != _plain(members):
+                if len(cps) > MAX_FOLDED_RANGES:
+                    raise self.refuse("a case-insensitive class whose categories gain case "
+                                      "variants (too large to spell out)")
+                return _class(cps, negate) if cps else (ANY_CP if negate else "(?!)")
         parts = []
         for op, av in items[1:] if negate else items:
             if op is C.LITERAL:
@@ -235,8 +347,7 @@ class _Emitter:
     def op_SUBPATTERN(self, av) -> str:
         group, add, remove, body = av
         if (add | remove) & ~ALLOWED_FLAGS:
-            raise self.refuse("scoped flags other than s, m and x are not supported in a UDF "
-                              "(case folding differs from the JDK's)")
+            raise self.refuse("scoped flags other than i, s, m and x are not supported in a UDF")
         self.flags.append((self.flags[-1] | add) & ~remove)
         try:
             inner = self.seq(body)
@@ -246,6 +357,8 @@ class _Emitter:
             return f"(?:{inner})"
         if not self.optional:
             self.mandatory.add(group)
+        if self.sticky:
+            self.unreliable.add(group)
         return f"({inner})"
 
     def op_BRANCH(self, av) -> str:
@@ -256,7 +369,11 @@ class _Emitter:
             self.optional -= 1
 
     def op_ATOMIC_GROUP(self, body) -> str:
-        return f"(?>{self.seq(body)})"
+        self.sticky += 1
+        try:
+            return f"(?>{self.seq(body)})"
+        finally:
+            self.sticky -= 1
 
     def op_AT(self, where) -> str:
         if where not in AT:
@@ -264,20 +381,35 @@ class _Emitter:
         return AT[where][1 if self.flags[-1] & C.SRE_FLAG_MULTILINE else 0]
 
     def op_GROUPREF(self, group: int) -> str:
+        if self.behind:
+            raise self.refuse("a backreference inside a lookbehind (Java needs a lookbehind's "
+                              "maximum length)")
+        if self.ignorecase:
+            raise self.refuse("a backreference under IGNORECASE (Python compares lowercased "
+                              "characters, Java its own case folding)")
         return f"(?:\\{group})"
 
-    def op_ASSERT(self, av) -> str:
+    def _around(self, av, positive: bool) -> str:
         direction, body = av
-        return f"(?<={BEHIND}{self.seq(body)})" if direction < 0 else f"(?={self.seq(body)})"
+        self.behind += direction < 0
+        # a group inside a negative one is None in Python's every match; Java may keep the
+        # span the failed inside left (measured: `(?<!(?=(\w)))` on "a")
+        self.optional += not positive
+        self.sticky += not positive
+        try:
+            inner = self.seq(body)
+        finally:
+            self.behind -= direction < 0
+            self.optional -= not positive
+            self.sticky -= not positive
+        op = ("=" if positive else "!")
+        return f"(?<{op}{BEHIND}{inner})" if direction < 0 else f"(?{op}{inner})"
+
+    def op_ASSERT(self, av) -> str:
+        return self._around(av, True)
 
     def op_ASSERT_NOT(self, av) -> str:
-        direction, body = av
-        self.optional += 1
-        try:
-            return f"(?<!{BEHIND}{self.seq(body)})" if direction < 0 else \
-                f"(?!{self.seq(body)})"
-        finally:
-            self.optional -= 1
+        return self._around(av, False)
 
     def _repeat(self, av, suffix: str) -> str:
         lo, hi, body = av
@@ -289,11 +421,16 @@ class _Emitter:
             raise self.refuse(f"a repetition count above {MAX_REPEAT:,}")
         if hi > 1 and not _single(body):
             _check_unambiguous(self, body)
+        # Java keeps a repeated group's span from the last iteration it tried, not the last one
+        # kept after backtracking (measured: `(\w)+b` on "abb" gives (2, 3), Python (1, 2))
+        sticky = suffix != "" or hi > 1
         self.optional += lo == 0
+        self.sticky += sticky
         try:
             inner = self.seq(body)
         finally:
             self.optional -= lo == 0
+            self.sticky -= sticky
         count = ("*" if lo == 0 else "+" if lo == 1 else f"{{{lo},}}") if hi == C.MAXREPEAT \
             else "?" if (lo, hi) == (0, 1) else f"{{{lo}}}" if lo == hi else f"{{{lo},{hi}}}"
         return f"(?:{inner}){count}{suffix}"
@@ -310,52 +447,46 @@ class _Emitter:
 
 # ---- the exponential-backtracking check ----------------------------------------------------------
 
-def _single(body) -> Ranges | None:
-    """The characters of a one-character item (a literal, a class, ``.``), else None."""
+def _single(body, fold: bool = False) -> Ranges | None:
+    """The characters of a one-character item (a literal, a class, ``.``), else None; with
+    ``fold``, those with or without IGNORECASE (a superset of either)."""
     items = list(body)
     if len(items) != 1:
         return None
     op, av = items[0]
-    if op is C.LITERAL:
-        return ((av, av),)
-    if op is C.NOT_LITERAL:
-        return complement(((av, av),))
+    if op in (C.LITERAL, C.NOT_LITERAL):
+        s = union(((av, av),), folded(_py_item(C.LITERAL, av)) if fold else ())
+        # [^x] under IGNORECASE matches fewer characters than without: the plain set covers it
+        return s if op is C.LITERAL else complement(((av, av),))
     if op is C.ANY:
         return ALL
     if op is C.IN:
         negate = bool(av) and av[0][0] is C.NEGATE
-        sets = []
-        for iop, iav in av[1:] if negate else av:
-            if iop is C.LITERAL:
-                sets.append(((iav, iav),))
-            elif iop is C.RANGE:
-                sets.append((tuple(iav),))
-            elif iop is C.CATEGORY and iav in CATEGORIES:
-                sets.append(category_ranges(iav))
-            else:
-                return ALL
-        s = union(*sets)
-        return complement(s) if negate else s
+        members = av[1:] if negate else av
+        s = _plain(members)
+        if negate:
+            return complement(s)
+        return union(s, _folded_items(members)) if fold and s != ALL else s
     if op is C.SUBPATTERN:
-        return _single(av[3])
+        return _single(av[3], fold)
     return None
 
 
-def _chars(items) -> Ranges:
+def _chars(items, fold: bool = False) -> Ranges:
     """Every character ``items`` can consume (an over-approximation is safe)."""
     out: list[Ranges] = []
     for op, av in items:
-        single = _single([(op, av)])
+        single = _single([(op, av)], fold)
         if single is not None:
             out.append(single)
         elif op is C.SUBPATTERN:
-            out.append(_chars(av[3]))
+            out.append(_chars(av[3], fold))
         elif op is C.ATOMIC_GROUP:
-            out.append(_chars(av))
+            out.append(_chars(av, fold))
         elif op is C.BRANCH:
-            out.extend(_chars(alt) for alt in av[1])
+            out.extend(_chars(alt, fold) for alt in av[1])
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
-            out.append(_chars(av[2]))
+            out.append(_chars(av[2], fold))
         elif op is C.GROUPREF:
             out.append(ALL)
     return union(*out)
@@ -374,7 +505,7 @@ def _first(emitter: _Emitter, items) -> Ranges:
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT, C.POSSESSIVE_REPEAT):
             out.append(_first(emitter, av[2]))
         else:
-            out.append(_chars([(op, av)]))
+            out.append(_chars([(op, av)], emitter.fold))
         if emitter.width(op, av)[0] > 0:
             break
     return union(*out)
@@ -408,7 +539,7 @@ def _check_sequence(emitter: _Emitter, items, first: Ranges) -> None:
         if op in (C.AT, C.ASSERT, C.ASSERT_NOT):
             continue
         lo, hi = emitter.width(op, av)
-        chars = _chars([(op, av)])
+        chars = _chars([(op, av)], emitter.fold)
         if lo == hi and lo > 0 and op is not C.BRANCH:
             if pending is not None and overlap(pending, _first(emitter, [(op, av)])):
                 break

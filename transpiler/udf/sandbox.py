@@ -56,7 +56,45 @@ UNICODEDATA = SimpleNamespace(**{n: getattr(unicodedata, n) for n in (
 # exponentially is refused there, so a call here ends)
 RE = SimpleNamespace(**{n: getattr(re, n) for n in (
     "match", "search", "fullmatch", "sub", "findall", "split", "escape",
-    "S", "DOTALL", "M", "MULTILINE", "X", "VERBOSE", "U", "UNICODE", "NOFLAG")})
+    "I", "IGNORECASE", "S", "DOTALL", "M", "MULTILINE", "X", "VERBOSE", "U", "UNICODE",
+    "NOFLAG")})
+
+
+class CompiledPattern:
+    """A compiled pattern as notebook code sees it: each method is ``re``'s module function
+    (a Pattern's own C methods import ``re`` from the calling frame, the body's, whose builtins
+    have no ``__import__``)."""
+
+    __slots__ = ("_pattern",)
+
+    def __init__(self, pattern: re.Pattern):
+        self._pattern = pattern
+
+    def match(self, string):
+        return re.match(self._pattern, string)
+
+    def search(self, string):
+        return re.search(self._pattern, string)
+
+    def fullmatch(self, string):
+        return re.fullmatch(self._pattern, string)
+
+    def sub(self, repl, string, count=0):
+        return re.sub(self._pattern, repl, string, count)
+
+    def findall(self, string):
+        return re.findall(self._pattern, string)
+
+    def split(self, string, maxsplit=0):
+        return re.split(self._pattern, string, maxsplit)
+
+
+RE.compile = lambda pattern, flags=0: CompiledPattern(re.compile(pattern, flags))
+
+
+def constant(value):
+    """A constant of the cell as the body reads it (a compiled pattern through its proxy)."""
+    return CompiledPattern(value) if isinstance(value, re.Pattern) else value
 MATH.factorial = None  # bound below, once _factorial is defined
 DATETIME_MODULE = SimpleNamespace(**{n: getattr(datetime, n) for n in DATETIME})
 

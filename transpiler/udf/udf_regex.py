@@ -2,16 +2,19 @@
 :class:`~transpiler.udf.udf_scala.FunctionTranslator` (a mixin: it uses the translator's
 ``visit``, ``_err``, ``_as``, ``_long`` and ``consts``).
 
-A pattern is a literal, translated when the UDF is built (:mod:`transpiler.udf.pyregex`) and
-compiled once per UDF object (a field); the runtime (``PyRe``, ``PyMatch``) runs it with
+A pattern is a literal (in the call, in ``re.compile`` in the body, or a cell-level
+``PAT = re.compile(...)``, a value of type ``pattern``), translated when the UDF is built
+(:mod:`transpiler.udf.pyregex`) and compiled once per UDF object (a field); the runtime (``PyRe``, ``PyMatch``) runs it with
 Python's semantics.  A match is a value of type ``match`` (null for Python's None); its groups
 are readable where they take part in every match, so a group is never Python's None.
 """
 
 from __future__ import annotations
 
+import re
+
 from ..ir import cellast as A
-from .pyregex import FLAG_NAMES, PyPattern, PyRegexRefusal, flags_value, template, translate
+from .pyregex import FLAG_NAMES, PyRegexRefusal, flags_value, template, translate
 from .typed import Ex
 
 # Python's parameters of each function, in order (the pattern first); all take flags last.
@@ -23,10 +26,14 @@ FUNCTIONS = {
     "findall": ("pattern", "string", "flags"),
     "split": ("pattern", "string", "maxsplit", "flags"),
     "escape": ("pattern",),
+    "compile": ("pattern", "flags"),
 }
 MATCHERS = {"match": "PyRe.matchAt", "search": "PyRe.search", "fullmatch": "PyRe.fullmatch"}
 MATCH_METHODS = ("group", "start", "end")
 REGEX = "U127"
+_UNRELIABLE = ("a group inside a repetition (other than ?), a lazy or possessive one, an atomic "
+               "group or a negative lookaround is not read in a UDF (Java can keep its span from an abandoned attempt where Python resets "
+               "it)")
 
 
 class RegexTranslation:
@@ -37,29 +44,70 @@ class RegexTranslation:
         if name not in FUNCTIONS:
             raise self._err(n.func, f"re.{name} is not supported in a UDF (supported: "
                             f"{', '.join(sorted(FUNCTIONS))})", "U102")
-        args = self._re_bind(name, n)
+        args = self._re_bind(name, FUNCTIONS[name], n, f"re.{name}")
         if name == "escape":
             return Ex(f"PyRe.escape({self._as(self.visit(args['pattern']), 'str', n, name)})",
                       "str")
-        pat = self._re_pattern(args, name)
+        node = args["pattern"]
+        if not (isinstance(node, A.Const) and isinstance(node.value, str)):
+            raise self._err(node, f"the pattern of re.{name} must be a literal string in a UDF "
+                            "(it is translated to the JVM's regex when the UDF is built)", REGEX)
+        flags = self._re_flags(args["flags"]) if "flags" in args else 0
+        compiled = self._compiled(node.value, flags, node)
+        if name == "compile":
+            return compiled
+        return self._re_apply(name, compiled, args, node)
+
+    def _compiled(self, source: str, flags: int, node: A.Node) -> Ex:
+        """A pattern value: the translation, compiled once per UDF object (a field)."""
+        try:
+            pat = translate(source, flags)
+        except PyRegexRefusal as exc:
+            raise self._err(node, str(exc), REGEX) from None
         field = self.consts.value("java.util.regex.Pattern",
                                   f"PyRe.compile({self.consts.string(pat.java)})")
+        return Ex(field, "pattern", regex=(pat,))
+
+    def _names_pattern(self, node: A.Node) -> bool:
+        """Whether ``node`` is a name of a compiled pattern (a local or the cell's constant)."""
+        if not isinstance(node, A.Name) or node.id in self.scope:
+            return False
+        if node.id in self.locals:
+            return self.locals[self._local(node.id)] == "pattern"
+        return isinstance(self.constants.get(node.id), re.Pattern)
+
+    def _pattern_method(self, recv: Ex, node: A.Attribute, n: A.Call) -> Ex:
+        """``p.match(s)``, ``p.sub(repl, s)``, ... of a compiled pattern (a literal one)."""
+        name = node.attr
+        if name not in FUNCTIONS or name in ("escape", "compile"):
+            raise self._err(node, f"Pattern.{name}() is not supported in a UDF", "U102")
+        if len(recv.regex) != 1:
+            raise self._err(node, "this pattern variable may hold different patterns here",
+                            REGEX)
+        params = tuple(p for p in FUNCTIONS[name] if p not in ("pattern", "flags"))
+        args = self._re_bind(name, params, n, f"Pattern.{name}")
+        return self._re_apply(name, recv, args, node)
+
+    def _re_apply(self, name: str, compiled: Ex, args: dict[str, A.Node], node: A.Node) -> Ex:
+        (pat,), field = compiled.regex, compiled.code
         text = self._re_str(args["string"], name)
         if name in MATCHERS:
             return Ex(f"{MATCHERS[name]}({field}, {text})", "match", regex=(pat,))
         if pat.nullable:
-            raise self._err(args["pattern"], f"re.{name} with a pattern that can match the "
-                            "empty string is not supported in a UDF (Python's loop over empty "
-                            "matches differs from Java's)", REGEX)
+            raise self._err(node, f"re.{name} with a pattern that can match the empty string "
+                            "is not supported in a UDF (Python's loop over empty matches "
+                            "differs from Java's)", REGEX)
         if name == "findall":
             if pat.groups > 1:
-                raise self._err(args["pattern"], "re.findall with more than one group gives "
-                                "tuples, which a UDF does not hold", REGEX)
+                raise self._err(node, "re.findall with more than one group gives tuples, "
+                                "which a UDF does not hold", REGEX)
+            if pat.unreliable:
+                raise self._err(node, _UNRELIABLE, REGEX)
             return Ex(f"PyRe.findall({field}, {text}, {pat.groups})", "list[str]")
         if name == "split":
             if set(range(1, pat.groups + 1)) - pat.mandatory:
-                raise self._err(args["pattern"], "re.split with a group that may not take part "
-                                "in a match (Python puts None in the list)", REGEX)
+                raise self._err(node, "re.split with a group that may not take part in a "
+                                "match (Python puts None in the list)", REGEX)
             limit = self._re_int(args, "maxsplit", name)
             return Ex(f"PyRe.split({field}, {text}, {limit})", "list[str]")
         repl = args["repl"]
@@ -70,39 +118,31 @@ class RegexTranslation:
             parts = template(repl.value, pat)
         except PyRegexRefusal as exc:
             raise self._err(repl, str(exc), REGEX) from None
+        if set(parts.groups) & pat.unreliable:
+            raise self._err(repl, _UNRELIABLE, REGEX)
         lits = ", ".join(self.consts.string(s) for s in parts.literals)
         groups = ", ".join(str(g) for g in parts.groups)
         code = (f"PyRe.sub({field}, Array[String]({lits}), Array[Int]({groups}), {text}, "
                 f"{self._re_int(args, 'count', name)})")
         return Ex(code, "str")
 
-    def _re_bind(self, name: str, n: A.Call) -> dict[str, A.Node]:
+    def _re_bind(self, name: str, params: tuple[str, ...], n: A.Call,
+                 shown: str) -> dict[str, A.Node]:
         """The arguments by Python's parameter names (positional and keyword)."""
-        params = FUNCTIONS[name]
         if len(n.args) > len(params):
-            raise self._err(n, f"re.{name}() takes at most {len(params)} arguments", REGEX)
+            raise self._err(n, f"{shown}() takes at most {len(params)} arguments in a UDF",
+                            REGEX)
         given = dict(zip(params, n.args))
         for kw in n.keywords:
             if kw.name not in params or kw.name in given:
-                raise self._err(kw, f"re.{name}() got an unexpected or repeated argument "
+                raise self._err(kw, f"{shown}() got an unexpected or repeated argument "
                                 f"'{kw.name}'", REGEX)
             given[kw.name] = kw.value
-        required = params[:{"escape": 1, "sub": 3}.get(name, 2)]
+        required = [p for p in params if p in ("pattern", "repl", "string")]
         missing = [p for p in required if p not in given]
         if missing:
-            raise self._err(n, f"re.{name}() is missing the argument '{missing[0]}'", REGEX)
+            raise self._err(n, f"{shown}() is missing the argument '{missing[0]}'", REGEX)
         return given
-
-    def _re_pattern(self, args: dict[str, A.Node], name: str) -> PyPattern:
-        node = args["pattern"]
-        if not (isinstance(node, A.Const) and isinstance(node.value, str)):
-            raise self._err(node, f"the pattern of re.{name} must be a literal string in a UDF "
-                            "(it is translated to the JVM's regex when the UDF is built)", REGEX)
-        flags = self._re_flags(args["flags"]) if "flags" in args else 0
-        try:
-            return translate(node.value, flags)
-        except PyRegexRefusal as exc:
-            raise self._err(node, str(exc), REGEX) from None
 
     def _re_flags(self, node: A.Node) -> int:
         """``re.S | re.M`` (names of ``re``'s flags, or 0) as Python's flag bits."""
@@ -116,13 +156,11 @@ class RegexTranslation:
                     x.value.id == "re" and "re" not in self.locals and x.attr in FLAG_NAMES:
                 names.append(x.attr)
             elif isinstance(x, A.Attribute) and isinstance(x.value, A.Name) and \
-                    x.value.id == "re" and x.attr in ("I", "IGNORECASE", "A", "ASCII", "L",
-                                                      "LOCALE"):
-                raise self._err(x, f"the flag re.{x.attr} is not supported in a UDF (case "
-                                "folding and ASCII classes differ on the JVM)", REGEX)
+                    x.value.id == "re" and x.attr in ("A", "ASCII", "L", "LOCALE"):
+                raise self._err(x, f"the flag re.{x.attr} is not supported in a UDF", REGEX)
             elif not (isinstance(x, A.Const) and x.value == 0 and type(x.value) is int):
-                raise self._err(x, "flags of re in a UDF are re.S, re.M, re.X (or their long "
-                                "names) joined with |", REGEX)
+                raise self._err(x, "flags of re in a UDF are re.I, re.S, re.M, re.X (or their "
+                                "long names) joined with |", REGEX)
         walk(node)
         return flags_value(names)
 
@@ -161,6 +199,8 @@ class RegexTranslation:
             if g is None or not 0 <= g <= pat.groups:
                 raise self._err(arg, f"no such group {arg.value!r} in {pat.source!r} (Python "
                                 "raises IndexError)", REGEX)
+            if g in pat.unreliable:
+                raise self._err(arg, _UNRELIABLE, REGEX)
             if g and g not in pat.mandatory:
                 raise self._err(arg, f"group {arg.value!r} of {pat.source!r} may not take part "
                                 "in a match (Python gives None there, which a UDF's str does "

@@ -404,7 +404,7 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                 self.unbound_vars.add(key)
                 code = (f"(if ({self._flag(n.id)}) {code} else throw Py.unbound("
                         f"{self.consts.string(n.id)}))")
-            if self.locals[key] == "match":
+            if self.locals[key] in ("match", "pattern"):
                 self.regex_read.add(key)
             return Ex(code, self.locals[key], mixed=key in self.mixed_vars,
                       regex=self.regex_of.get(key, ()))
@@ -691,6 +691,8 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and f.value.id == "re" \
                 and "re" not in self.locals:
             return self._re_call(n)
+        if isinstance(f, A.Attribute) and self._names_pattern(f.value):
+            return self._pattern_method(self.visit(f.value), f, n)  # keywords of its own
         if n.keywords and not (isinstance(f, A.Attribute) and f.attr == "format"):
             raise self._err(n.keywords[0], "keyword arguments are not supported in a UDF "
                             "(except in calls of helper functions)")
@@ -724,6 +726,8 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
             recv = self.visit(f.value)
             if recv.type == "match":
                 return self._match_method(recv, f, n)
+            if recv.type == "pattern":
+                return self._pattern_method(recv, f, n)
             if recv.type in LISTS:
                 return self._list_method(f.value, f.attr, n)
             if recv.type.startswith("dict[") and f.attr == "get" and len(n.args) == 2:

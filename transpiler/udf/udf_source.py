@@ -14,6 +14,7 @@ import ast
 import dataclasses
 import hashlib
 import math
+import re
 from pathlib import Path
 
 import ibis.expr.operations as ops
@@ -65,8 +66,14 @@ def _scalar(v) -> bool:
         type(v) is int and v.bit_length() > 63) and not (type(v) is str and len(v) > 200)
 
 
+# a compiled str pattern of the cell (`PAT = re.compile(r"...")`) as a constant's text
+COMPILED = "re.compile"
+
+
 def _literal(value) -> str | None:
     """The repr of a flat literal constant (checked to read back equal), or None."""
+    if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
+        return f"{COMPILED}({value.pattern!r}, {int(value.flags)})"
     if _scalar(value):
         items = [value]
     elif type(value) in (list, tuple, set, frozenset):
@@ -111,7 +118,14 @@ def constants_of(functions, env: dict) -> tuple[tuple[str, str], ...]:
 
 
 def constant_values(src: UdfSource) -> dict[str, object]:
-    return {n: ast.literal_eval(v) for n, v in src.constants}
+    return {n: _value(v) for n, v in src.constants}
+
+
+def _value(text: str):
+    if text.startswith(COMPILED + "("):
+        pattern, flags = ast.literal_eval(text[len(COMPILED):])
+        return re.compile(pattern, flags)
+    return ast.literal_eval(text)
 
 
 def _collect(fn: U.Function, pick) -> set[str]:
@@ -271,7 +285,8 @@ def python_callable(src: UdfSource):
     if not translatable(src):
         raise RuntimeError(f"UDF '{src.fn.name}' is outside the UDF subset")
     namespace = sandbox.namespace(src.names)
-    namespace.update(constant_values(src))  # fresh copies: the notebook's own are untouched
+    # fresh copies: the notebook's own are untouched
+    namespace.update({k: sandbox.constant(v) for k, v in constant_values(src).items()})
     for name, helper, cell in src.helpers:
         exec(pyast.function_module([helper.body], f"<cell {cell.index}>"), namespace)
     exec(pyast.function_module([src.fn.body], f"<cell {src.cell.index}>"), namespace)

@@ -99,11 +99,11 @@ class StatementTranslation:
             if e.type == EMPTY:
                 e = Ex(self.default_of[want], want)
         self.assigned.add(key)
-        if want == "match":
+        if want in ("match", "pattern"):
             known = self.regex_of.get(key, ())
             if key in self.regex_read and not set(e.regex) <= set(known):
-                raise self._err(node, f"'{target}' is given a match of another pattern after "
-                                "its groups were read", "U127")
+                raise self._err(node, f"'{target}' is given a match or pattern of another pattern after "
+                                "it was used", "U127")
             self.regex_of[key] = known + tuple(p for p in e.regex if p not in known)
         if e.mixed or want == "float" and e.type in ("int", "bool"):
             # Python keeps the int (or bool) a float local is given: it prints as one

@@ -42,6 +42,8 @@ class ValueTranslation:
 
     def _constant(self, n: A.Name) -> Ex:
         v = self.constants[n.id]
+        if isinstance(v, re.Pattern):
+            return self._compiled(v.pattern, v.flags, n)
         if type(v) in self._ELEM:
             return self.visit_Const(A.Const(n.pos, v))
         if type(v) is dict:
