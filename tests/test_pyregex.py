@@ -144,7 +144,10 @@ def test_generated_patterns_match_as_python(rt):
 KNOWN = [(r"(\w)+b", "abb"), (r"(a)*ab", "aab"), (r"((a))*aB", "aB"), (r"(\D)*A\B", "Aé"),
          (r"(?:(\w)c)*\wc", "acbc"), (r"(?P<n>[a-c_]٣??)*+\W", "é_1 ab"),
          (r"(?s)(?<!(?<=[^😀]$)|(?=(\w)))\S+?", "ab"),
-         (r"((?>٣??\w)(?P<n>\s)+?|\$*+\A)(?<!a)ß", "ß İ 😀")]
+         (r"((?>٣??\w)(?P<n>\s)+?|\$*+\A)(?<!a)ß", "ß İ 😀"),
+         # from the review of the first version (a group in a repeated group, in lookarounds)
+         (r"(?:(\d)+,)+", "12,34x"), (r"(?:(?=(\d+))\d,)+", "1,2x"), (r"(?:(?<=(.))a)+", "xab"),
+         (r"a(?:(?<=(a))b)?", "a"), (r"(?=(a))?b", "ab")]
 
 
 def test_known_java_capture_differences_are_kept_out(rt, monkeypatch):
@@ -171,6 +174,9 @@ REFUSED = [
     (r"(\w+\s?)*$", "exponential"),
     (r"(?:a|ab|b)*c", "same character"),
     (r"(a*)*", "can match the empty string"),
+    (r"(?:xb?b?b?b?)*y", "exponential"),
+    (r"(?:,\d*\d*\d*)*!", "exponential"),
+    ("(" * 200 + "a" + ")" * 200, "nested too deeply"),
     (r"(?i)(a)\1", "backreference under IGNORECASE"),
     (r"(?i:k+K)*", "exponential"),
     (r"(?a)\w", "ASCII"),
@@ -193,7 +199,7 @@ FACTS = [
     (r"(\d+)-(x|y)?", 2, {1}, False),
     (r"(?P<a>a)|(b)", 2, set(), False),
     (r"(\d+,)*", 1, set(), True),
-    (r"(?=(a))b?", 1, {1}, True),
+    (r"(?=(a))b?", 1, set(), True),  # a lookaround's group: Java may keep a stale one
     (r"(?!(a))b", 1, set(), False),
 ]
 
@@ -221,16 +227,43 @@ def test_templates_are_parsed_as_python_does():
         template(r"\q", pat)
 
 
-def test_backtracking_is_bounded_on_the_jvm(rt):
-    """A polynomial pattern on a long value raises a limit (no handler catches it) instead of
-    running for minutes; linear ones on the same value are fine."""
-    slow = rt.PyRe.compile(translate(r"\d*\d*\d*\d*x").java)
+# (pattern, value, what the limit says): polynomial backtracking reads past the budget;
+# java.util.regex recurses once per repetition of a group, so a long value overflows its stack
+LIMITS = [(r"\d*\d*\d*\d*x", "1" * 3000, "backtracked beyond"),
+          (r"(?:\d+,)+", "12," * 200_000, "recursed too deeply")]
+
+
+@pytest.mark.parametrize("source,value,words", LIMITS)
+def test_limits_fail_the_call_instead_of_running_on_or_crashing(rt, source, value, words):
+    """A limit fails the call (no handler of the UDF catches it), instead of running for
+    minutes or killing the executor."""
     with pytest.raises(rt.PyError) as caught:
-        rt.PyRe.search(slow, "1" * 3000)
-    assert "backtracked beyond" in str(caught.value.getMessage())
+        rt.PyRe.search(rt.PyRe.compile(translate(source).java), value)
+    assert words in str(caught.value.getMessage())
     assert not caught.value.catchable()
-    fast = rt.PyRe.compile(translate(r"\d+x").java)
-    assert rt.PyRe.search(fast, "1" * 2_000) is None
+
+
+def test_linear_patterns_on_long_values_have_no_limit(rt):
+    assert rt.PyRe.search(rt.PyRe.compile(translate(r"\d+x").java), "1" * 2_000) is None
+    # a repeated single character is Java's iterative node: no recursion at any length
+    assert rt.PyRe.search(rt.PyRe.compile(translate(r"\d+").java), "1" * 1_000_000) is not None
+
+
+CLASSES = [r"\w", r"\W", r"\d", r"\D", r"\s", r"\S", r"[^\W\d]", r"[\w-]", r"[^\w-]",
+           r"[^\s\d_]", r"[\D\s]", r"[^a-z\S]", ".", r"(?s).", r"(?i)[k-s\d]", r"(?i)[^\Wk]"]
+
+
+@pytest.mark.parametrize("source", CLASSES)
+def test_classes_are_pythons_over_every_code_point(rt, source):
+    """Each class as Java runs it (the JDK's categories corrected to the notebook's tables) is
+    Python's, code point by code point."""
+    from transpiler.udf.pyregex import ranges_of
+
+    everything = "".join(map(chr, range(0x110000)))
+    python = ranges_of(sorted(map(ord, re.findall(source, everything))))
+    java = tuple(tuple(int(x, 16) for x in r.split("-"))
+                 for r in str(rt.PyRe.members(translate(source).java)).split(",") if r)
+    assert java == python
 
 
 def test_escape_is_pythons(rt):

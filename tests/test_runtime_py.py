@@ -154,6 +154,15 @@ def test_int_format_specs(rt, x, spec):
 
 
 @SETTINGS
+@given(x=st.one_of(st.integers(-5, 0x110005), INT64),
+       spec=st.sampled_from(["c", "5c", "<3c", "^4c", "*>6c", "03c"]))
+def test_int_format_c_is_a_code_point_or_overflow(rt, x, spec):
+    assume(not 0xD800 <= x <= 0xDFFF)  # a lone surrogate does not cross JPype as a str
+    assert _jvm_or_error(rt, rt.PyFormat.format, rt.JLong(x), spec) == \
+        _py_or_error(format, x, spec)
+
+
+@SETTINGS
 @given(s=TEXT, sep=st.sampled_from(["a", ",", "ab", " ", "ß"]), chars=st.sampled_from(
     [" ", "a_", "ß.", "\u3000"]))
 def test_strip_split_replace(rt, s, sep, chars):

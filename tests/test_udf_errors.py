@@ -46,6 +46,7 @@ RAISING = [
     # a method of re's None match (the row "7" does not start with a letter)
     ("re_none_match", "def u(s: str) -> str:\n    m = re.match(r'[a-z]', s)\n    return m.group()",
      "t.s", "AttributeError", 3),
+    ("format_c_range", "def u(x: int) -> str:\n    return f'{x - 10:c}'", "t.i", "OverflowError", 2),
     ("min_key_empty", "def u(s: str) -> str:\n    return min([c for c in s if c.isalpha()], key=len)",
      "t.s", "ValueError", 2),
     ("int_result_beyond_bigint", "def u(x: int) -> int:\n    y = x * 2 ** 70\n    return y // 2 ** 5",
@@ -156,12 +157,15 @@ REJECTED = [
     # re: what the JVM translation cannot run with Python's semantics
     ("def u(s: str) -> bool:\n    return re.search(r'(\\w+\\s?)*$', s) is None", "U127", 2, 22,
      "exponential backtracking"),
+    # the flags of the pattern also govern its template (verbose mode: the group names)
+    ("def u(s: str) -> str:\n    return re.sub('(?P<a>a) # (?P<z>q)', r'\\g<z>', s, flags=re.X)",
+     "U127", 2, 42, "unknown group name 'z'"),
     ("def u(s: str) -> bool:\n    return bool(re.match(s, 'x'))", "U127", 2, 26,
      "must be a literal string"),
     ("def u(s: str) -> bool:\n    return bool(re.match('a', s, re.A))", "U127", 2, 34,
      "re.A is not supported"),
     ("def u(s: str) -> str:\n    return re.match(r'(?:(a)b)+?c', s).group(1)", "U127", 2, 46,
-     "lazy or possessive repetition"),
+     "a group inside a repetition"),
     ("def u(s: str) -> str:\n    return re.sub(r'x*', '-', s)", "U127", 2, 19,
      "can match the empty string"),
     ("def u(s: str) -> str:\n    m = re.match(r'(a)?b', s)\n    return m.group(1) if m else ''",

@@ -468,6 +468,11 @@ EXACT += [
     ("re_lookaround_boundary",
      "def u(s: str) -> int:\n    return len(re.findall(r'(?<=\\w)\\B.|\\b(?!\\d)\\w', s))", "t.s"),
 ]
+# format type c: the code point (OverflowError outside range(0x110000), as Python)
+EXACT += [
+    ("format_c", "def u(x: int) -> str:\n    return f'{abs(x) % 300 + 40:c}|{x % 97 + 65:^5c}|' + "
+     "format(0x1F600, 'c')", "t.i"),
+]
 # min/max(iterable, key=, default=): keys first in order, the first item of the least key
 EXACT += [
     ("minmax_key_len",

@@ -55,10 +55,11 @@ def _re_section() -> list[str]:
         "`findall` with two or more groups, `split` with a group that may not take part, a "
         "function as the replacement, `pos`/`endpos`, `finditer`, a backreference under "
         "IGNORECASE or inside a lookbehind, reading a group inside a repetition other than `?`, "
-        "a lazy or possessive one, an atomic group or a negative lookaround (Java keeps its "
+        "a lazy or possessive one, an atomic group or a lookaround (Java keeps its "
         "span from an abandoned attempt: `(\\w)+b` on `abb`). On the JVM a call that reads more than "
         f"{pyregex.JVM_BUDGET:,} characters (polynomial backtracking on a long value) fails the row "
-        "instead of running for minutes.",
+        "instead of running for minutes, and a stack overflow of Java's matcher (it recurses "
+        "once per repetition of a group) fails it the same way.",
         "",
     ]
 

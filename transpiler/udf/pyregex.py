@@ -69,6 +69,9 @@ def _cp(cp: int) -> str:
 # only if its body holds one (else `(?<=a.)x` misses "a\U0001F600x").
 BEHIND = f"(?:{chr(0x10FFFF)}){{0}}"
 WORD = "[\\p{PyWord}]"
+COMPLEMENT = {C.CATEGORY_WORD: C.CATEGORY_NOT_WORD, C.CATEGORY_NOT_WORD: C.CATEGORY_WORD,
+              C.CATEGORY_DIGIT: C.CATEGORY_NOT_DIGIT, C.CATEGORY_NOT_DIGIT: C.CATEGORY_DIGIT,
+              C.CATEGORY_SPACE: C.CATEGORY_NOT_SPACE, C.CATEGORY_NOT_SPACE: C.CATEGORY_SPACE}
 NEWLINE = "\\x{a}"
 ANY_CP = f"[\\x{{0}}-{_cp(0x10FFFF)}]"
 # Anchors: Python's (MULTILINE off, on) -> Java's.
@@ -106,6 +109,7 @@ class PyPattern:
     # measured, `(?P<n>[a-c_]٣??)*+\W` on "é_1 ab" keeps the
     # group from the failed attempt at 1, Python resets it); a UDF may not read them
     unreliable: frozenset[int] = frozenset()
+    flags: int = 0  # as given (verbose mode changes what the template's group names are)
 
 
 @dataclass(frozen=True)
@@ -262,12 +266,15 @@ def translate(pattern: str, flags: int = 0) -> PyPattern:
     emitter = _Emitter(pattern, tree.state)
     emitter.fold = bool(tree.state.flags & C.SRE_FLAG_IGNORECASE) or \
         _uses_flag(tree, C.SRE_FLAG_IGNORECASE)
-    java = emitter.seq(tree)
+    try:
+        java = emitter.seq(tree)
+    except RecursionError:
+        raise PyRegexRefusal(pattern, "nested too deeply") from None
     lo, _ = tree.getwidth()
     return PyPattern(pattern, java, tree.state.groups - 1,
                      tuple(sorted(tree.state.groupdict.items())),
                      frozenset(emitter.mandatory - emitter.unreliable), lo == 0,
-                     frozenset(emitter.unreliable))
+                     frozenset(emitter.unreliable), flags)
 
 
 class _Emitter:
@@ -322,13 +329,20 @@ class _Emitter:
     def op_IN(self, items) -> str:
         negate = bool(items) and items[0][0] is C.NEGATE
         if self.ignorecase:
+            # a class is the union of its items (Python tests each on the lowercased
+            # character): the literals and ranges folded and spelled out, the categories
+            # as they are where folding leaves them unchanged (\w, \d, \s: checked)
             members = items[1:] if negate else items
-            cps = _folded_items(members)
-            if cps != _plain(members):
-                if len(cps) > MAX_FOLDED_RANGES:
-                    raise self.refuse("a case-insensitive class whose categories gain case "
-                                      "variants (too large to spell out)")
-                return _class(cps, negate) if cps else (ANY_CP if negate else "(?!)")
+            lits = [(op, av) for op, av in members if op is not C.CATEGORY]
+            cats = [(op, av) for op, av in members if op is C.CATEGORY]
+            for _, c in cats:
+                if c not in CATEGORIES or folded(CATEGORY_SYNTAX[c]) != category_ranges(c):
+                    raise self.refuse(f"the category {c} under IGNORECASE is not supported")
+            cps = _folded_items(lits)
+            if len(cps) > MAX_FOLDED_RANGES:
+                raise self.refuse("a case-insensitive class too large to spell out")
+            items = ([(C.NEGATE, None)] if negate else []) + [
+                (C.LITERAL, lo) if lo == hi else (C.RANGE, (lo, hi)) for lo, hi in cps] + cats
         parts = []
         for op, av in items[1:] if negate else items:
             if op is C.LITERAL:
@@ -341,6 +355,14 @@ class _Emitter:
                 raise self.refuse(f"{str(op).lower()} in a character class is not supported")
         if not parts:
             return ANY_CP if negate else "(?!)"
+        cats = [av for op, av in (items[1:] if negate else items) if op is C.CATEGORY]
+        if negate and cats:
+            # not (lits or cat...) is [^lits] and each category's complement: the runtime's
+            # classes are nested ones, which a negated class would not negate the same way
+            lits = [p for p in parts if not p.startswith("\\p{")]
+            operands = ([f"[^{''.join(lits)}]"] if lits else []) + [
+                f"\\p{{{CATEGORIES[COMPLEMENT[c]][0]}}}" for c in cats]
+            return "[" + "&&".join(operands) + "]"
         return f"[{'^' if negate else ''}{''.join(parts)}]"
 
     # structure
@@ -392,16 +414,17 @@ class _Emitter:
     def _around(self, av, positive: bool) -> str:
         direction, body = av
         self.behind += direction < 0
-        # a group inside a negative one is None in Python's every match; Java may keep the
-        # span the failed inside left (measured: `(?<!(?=(\w)))` on "a")
+        # a group inside a negative one is None in Python's every match; Java keeps what a
+        # lookaround captured when the match backtracks past it (measured: `(?<!(?=(\w)))`
+        # on "a", `a(?:(?<=(a))b)?` on "a")
         self.optional += not positive
-        self.sticky += not positive
+        self.sticky += 1
         try:
             inner = self.seq(body)
         finally:
             self.behind -= direction < 0
             self.optional -= not positive
-            self.sticky -= not positive
+            self.sticky -= 1
         op = ("=" if positive else "!")
         return f"(?<{op}{BEHIND}{inner})" if direction < 0 else f"(?{op}{inner})"
 
@@ -433,7 +456,10 @@ class _Emitter:
             self.sticky -= sticky
         count = ("*" if lo == 0 else "+" if lo == 1 else f"{{{lo},}}") if hi == C.MAXREPEAT \
             else "?" if (lo, hi) == (0, 1) else f"{{{lo}}}" if lo == hi else f"{{{lo},{hi}}}"
-        return f"(?:{inner}){count}{suffix}"
+        # one character repeated: no group around it, so Java uses its iterative node (a
+        # group repeated recurses once per iteration: a stack overflow on a long value)
+        atom = inner if _single(body) is not None and not _has_group(body) else f"(?:{inner})"
+        return f"{atom}{count}{suffix}"
 
     def op_MAX_REPEAT(self, av) -> str:
         return self._repeat(av, "")
@@ -470,6 +496,11 @@ def _single(body, fold: bool = False) -> Ranges | None:
     if op is C.SUBPATTERN:
         return _single(av[3], fold)
     return None
+
+
+def _has_group(items) -> bool:
+    return any(op is C.SUBPATTERN and (av[0] is not None or _has_group(av[3]))
+               for op, av in items)
 
 
 def _chars(items, fold: bool = False) -> Ranges:
@@ -545,13 +576,17 @@ def _check_sequence(emitter: _Emitter, items, first: Ranges) -> None:
                 break
             pending = None
         else:
+            # two parts of one iteration that can trade characters (`b?b?`, `\d*\d*`): the
+            # ways to split multiply over the iterations
+            if pending is not None and overlap(pending, _first(emitter, [(op, av)])):
+                break
             pending = union(pending or (), chars)
     else:
         if pending is None or not overlap(pending, first):
             return
-    raise emitter.refuse("a repetition of an item whose length varies and that the next "
-                         "iteration can continue (exponential backtracking); end each repeated "
-                         "part at a character it cannot match, e.g. (\\d+,)*")
+    raise emitter.refuse("a repetition of an item that can split a string in several ways "
+                         "(exponential backtracking); end each repeated part at a character it "
+                         "cannot match, e.g. (\\d+,)*")
 
 
 # ---- replacement templates -----------------------------------------------------------------------
@@ -560,7 +595,7 @@ def template(repl: str, pattern: PyPattern) -> Template:
     """``repl`` of ``re.sub`` as Python parses it against ``pattern`` (``\\n``, ``\\1``,
     ``\\g<name>``; a bad escape or group is Python's error, refused here)."""
     try:
-        compiled = re.compile(pattern.source)
+        compiled = re.compile(pattern.source, pattern.flags)
         groups, literals = re._compile_repl(repl, compiled)  # Python's own template parser
     except (re.error, IndexError) as exc:
         raise PyRegexRefusal(pattern.source, f"the replacement {repl!r} is rejected by Python "

@@ -32,8 +32,8 @@ MATCHERS = {"match": "PyRe.matchAt", "search": "PyRe.search", "fullmatch": "PyRe
 MATCH_METHODS = ("group", "start", "end")
 REGEX = "U127"
 _UNRELIABLE = ("a group inside a repetition (other than ?), a lazy or possessive one, an atomic "
-               "group or a negative lookaround is not read in a UDF (Java can keep its span from an abandoned attempt where Python resets "
-               "it)")
+               "group or a lookaround is not read in a UDF (Java can keep its span from an "
+               "abandoned attempt where Python resets it)")
 
 
 class RegexTranslation:

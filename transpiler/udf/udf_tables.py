@@ -223,8 +223,8 @@ WIDE_TEMPLATES: dict[tuple[str, tuple[str, ...]], str] = {
 }
 
 # f-string format types the runtime implements, per value type.
-FORMAT_TYPES = {"int": set("dbBoxX") | set("fFeEgG%") | {""}, "float": set("fFeEgG%") | {""},
-                "str": {"s", ""}, "bool": set("dbBoxX") | set("fFeEgG%") | {""}}
+FORMAT_TYPES = {"int": set("cdbBoxX") | set("fFeEgG%") | {""}, "float": set("fFeEgG%") | {""},
+                "str": {"s", ""}, "bool": set("cdbBoxX") | set("fFeEgG%") | {""}}
 
 # ---- datetime.date / datetime.datetime / datetime.timedelta (runtime PyDate) ------------------
 

@@ -183,7 +183,7 @@ class ValueTranslation:
         if not ok:
             raise self._err(node, f"format spec '{node.spec}' for a {e.type} is not supported in "
                             "a UDF (supported: fill, align, sign, 0, width, , or _, .precision "
-                            "and the types d b o x X n f F e E g G % s)", "U125")
+                            "and the types c d b o x X n f F e E g G % s)", "U125")
         return spec
 
     def _str_format(self, fmt: A.Node, n: A.Call) -> Ex:

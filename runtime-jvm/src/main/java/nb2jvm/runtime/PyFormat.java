@@ -120,6 +120,13 @@ public final class PyFormat {
       return format(PyBig.toFloat(value), spec);
     }
     if (s.precision >= 0) throw PyError.value("Precision not allowed in integer format specifier");
+    if (s.type == 'c') {
+      // the spec's sign and grouping are refused at build time, as Python refuses them
+      if (value.signum() < 0 || value.compareTo(java.math.BigInteger.valueOf(0x10FFFF)) > 0) {
+        throw PyError.overflow("%c arg not in range(0x110000)");
+      }
+      return pad("", new String(Character.toChars(value.intValue())), s, '>');
+    }
     int radix;
     int every = 3;
     switch (s.type) {

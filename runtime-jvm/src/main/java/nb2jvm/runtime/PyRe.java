@@ -24,13 +24,51 @@ public final class PyRe {
    */
   public static final long BUDGET = 50_000_000L;
 
+  /**
+   * Python's classes as Java classes: the JDK's Unicode categories (fast table lookups; a class
+   * of hundreds of ranges is a chain Java tests one by one) corrected, code point by code point,
+   * to Python's tables: {@code [[\p{L}\p{N}_+added]&&[^removed]]}. The JDK and the notebook's
+   * Python follow different Unicode versions; the corrections are those differences.
+   */
   private static final class Classes {
-    static final String WORD = ranges(PyStr::isWord);
-    static final String DIGIT = ranges(PyStr::isDecimal);
-    static final String SPACE = ranges(PyStr::isspace);
-    static final String NOT_WORD = ranges(cp -> !PyStr.isWord(cp));
-    static final String NOT_DIGIT = ranges(cp -> !PyStr.isDecimal(cp));
-    static final String NOT_SPACE = ranges(cp -> !PyStr.isspace(cp));
+    static final String[] WORD = corrected("\\p{L}\\p{N}\\x{5f}", PyStr::isWord,
+        cp -> cp == '_' || isLetterOrNumber(cp));
+    static final String[] DIGIT = corrected("\\p{Nd}", PyStr::isDecimal,
+        cp -> Character.getType(cp) == Character.DECIMAL_DIGIT_NUMBER);
+    static final String SPACE = "[" + ranges(PyStr::isspace) + "]";
+    static final String NOT_SPACE = "[^" + ranges(PyStr::isspace) + "]";
+  }
+
+  private static boolean isLetterOrNumber(int cp) {
+    switch (Character.getType(cp)) {
+      case Character.UPPERCASE_LETTER: case Character.LOWERCASE_LETTER:
+      case Character.TITLECASE_LETTER: case Character.MODIFIER_LETTER:
+      case Character.OTHER_LETTER: case Character.DECIMAL_DIGIT_NUMBER:
+      case Character.LETTER_NUMBER: case Character.OTHER_NUMBER:
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /**
+   * {positive, negated} Java classes of Python's predicate {@code py}, over the JDK's
+   * {@code jdk}: ASCII first (a range and a bit set: two tests), then the rest.
+   */
+  private static String[] corrected(String jdkClass, IntPredicate py, IntPredicate jdk) {
+    String added = ranges(cp -> cp > 0x7F && py.test(cp) && !jdk.test(cp));
+    String removed = ranges(cp -> cp > 0x7F && !py.test(cp) && jdk.test(cp));
+    String in = "[" + jdkClass + added + "]";
+    String out = "[^" + jdkClass + added + "]";
+    if (!removed.isEmpty()) {
+      in = "[" + in + "&&[^" + removed + "]]";
+      out = "[" + out + removed + "]";
+    }
+    String ascii = ranges(cp -> cp <= 0x7F && py.test(cp));
+    String rest = "\\x{80}-" + new String(Character.toChars(0x10FFFF));
+    return new String[] {
+      "[[\\x{0}-\\x{7f}&&[" + ascii + "]][" + rest + "&&" + in + "]]",
+      "[[\\x{0}-\\x{7f}&&[^" + ascii + "]][" + rest + "&&" + out + "]]"};
   }
 
   private static String ranges(IntPredicate in) {
@@ -62,12 +100,32 @@ public final class PyRe {
 
   /** The placeholders of a translated pattern replaced by Python's classes. */
   static String expand(String translated) {
-    return translated.replace("\\p{PyWord}", Classes.WORD)
-        .replace("\\p{PyNotWord}", Classes.NOT_WORD)
-        .replace("\\p{PyDigit}", Classes.DIGIT)
-        .replace("\\p{PyNotDigit}", Classes.NOT_DIGIT)
+    return translated.replace("\\p{PyWord}", Classes.WORD[0])
+        .replace("\\p{PyNotWord}", Classes.WORD[1])
+        .replace("\\p{PyDigit}", Classes.DIGIT[0])
+        .replace("\\p{PyNotDigit}", Classes.DIGIT[1])
         .replace("\\p{PySpace}", Classes.SPACE)
         .replace("\\p{PyNotSpace}", Classes.NOT_SPACE);
+  }
+
+  /**
+   * The code points a one-character translated pattern matches, as {@code lo-hi} ranges in
+   * hex joined by commas (for the tests, which compare it with Python's over every code point).
+   */
+  public static String members(String translated) {
+    Matcher m = compile(translated).matcher("");
+    StringBuilder out = new StringBuilder();
+    int start = -1;
+    for (int cp = 0; cp <= 0x110000; cp++) {
+      boolean hit = cp < 0x110000 && m.reset(new String(Character.toChars(cp))).matches();
+      if (hit && start < 0) start = cp;
+      if (!hit && start >= 0) {
+        if (out.length() > 0) out.append(',');
+        out.append(Integer.toHexString(start)).append('-').append(Integer.toHexString(cp - 1));
+        start = -1;
+      }
+    }
+    return out.toString();
   }
 
   /** A translated pattern, compiled (a UDF holds one per pattern literal). */
@@ -109,6 +167,21 @@ public final class PyRe {
     }
   }
 
+  private static final int LOOKING_AT = 0;
+  private static final int FIND = 1;
+  private static final int MATCHES = 2;
+
+  /** One step of a matcher; a stack overflow (java.util.regex recurses once per repetition
+   * of a group, Python's re does not) fails the call as a limit. */
+  private static boolean run(Matcher m, int how) {
+    try {
+      return how == FIND ? m.find() : how == LOOKING_AT ? m.lookingAt() : m.matches();
+    } catch (StackOverflowError e) {
+      throw PyError.limit("RuntimeError", "a regular expression recursed too deeply on this "
+          + "value (java.util.regex recurses once per repetition of a group)");
+    }
+  }
+
   private static PyMatch snapshot(Matcher m, String s) {
     int n = m.groupCount() + 1;
     int[] starts = new int[n];
@@ -123,19 +196,19 @@ public final class PyRe {
   /** {@code re.match} (a Scala keyword): at the start of the string. */
   public static PyMatch matchAt(Pattern p, String s) {
     Matcher m = p.matcher(new Budgeted(s));
-    return m.lookingAt() ? snapshot(m, s) : null;
+    return run(m, LOOKING_AT) ? snapshot(m, s) : null;
   }
 
   /** {@code re.search}: the leftmost match. */
   public static PyMatch search(Pattern p, String s) {
     Matcher m = p.matcher(new Budgeted(s));
-    return m.find() ? snapshot(m, s) : null;
+    return run(m, FIND) ? snapshot(m, s) : null;
   }
 
   /** {@code re.fullmatch}: the whole string. */
   public static PyMatch fullmatch(Pattern p, String s) {
     Matcher m = p.matcher(new Budgeted(s));
-    return m.matches() ? snapshot(m, s) : null;
+    return run(m, MATCHES) ? snapshot(m, s) : null;
   }
 
   /**
@@ -148,7 +221,7 @@ public final class PyRe {
     StringBuilder out = new StringBuilder();
     int last = 0;
     long n = 0;
-    while ((count == 0 || n < count) && m.find()) {
+    while ((count == 0 || n < count) && run(m, FIND)) {
       out.append(s, last, m.start());
       for (int i = 0; i < groups.length; i++) {
         out.append(literals[i]);
@@ -167,7 +240,7 @@ public final class PyRe {
   public static String[] findall(Pattern p, String s, int group) {
     Matcher m = p.matcher(new Budgeted(s));
     List<String> out = new ArrayList<>();
-    while (m.find()) {
+    while (run(m, FIND)) {
       out.add(m.start(group) < 0 ? "" : s.substring(m.start(group), m.end(group)));
     }
     return out.toArray(new String[0]);
@@ -180,7 +253,7 @@ public final class PyRe {
       Matcher m = p.matcher(new Budgeted(s));
       int last = 0;
       long n = 0;
-      while ((maxsplit == 0 || n < maxsplit) && m.find()) {
+      while ((maxsplit == 0 || n < maxsplit) && run(m, FIND)) {
         out.add(s.substring(last, m.start()));
         for (int g = 1; g <= m.groupCount(); g++) {
           out.add(s.substring(m.start(g), m.end(g)));  // every group takes part (build time)
