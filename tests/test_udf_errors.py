@@ -154,6 +154,10 @@ REJECTED = [
     ("def u(x: int) -> int:\n    return undefined(x)", "U102", 2, 12, "'undefined'"),
     ("def u(f: float) -> float:\n    return max([f, 1.0], key=abs)", "U120", 2, 16,
      "a list of float"),
+    ("def u(s: str) -> str:\n    return s.translate(str.maketrans('ab', 'c'))", "U120", 2, 24,
+     "the first two maketrans arguments must have equal length"),
+    ("def u(s: str) -> str:\n    return s.translate(str.maketrans(s, 'c'))", "U120", 2, 38,
+     "not known when the UDF is built"),
     # re: what the JVM translation cannot run with Python's semantics
     ("def u(s: str) -> bool:\n    return re.search(r'(\\w+\\s?)*$', s) is None", "U127", 2, 22,
      "exponential backtracking"),

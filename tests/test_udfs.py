@@ -468,6 +468,12 @@ EXACT += [
     ("re_lookaround_boundary",
      "def u(s: str) -> int:\n    return len(re.findall(r'(?<=\\w)\\B.|\\b(?!\\d)\\w', s))", "t.s"),
 ]
+# str.translate(str.maketrans(...)) of str known at build time (string's constants too)
+EXACT += [
+    ("str_translate",
+     "def u(s: str) -> str:\n    a = s.translate(str.maketrans('', '', string.punctuation + ' '))\n"
+     "    return a + '|' + s.translate(str.maketrans('aeßΣ', 'AEsσ', VOWELS[2:]))", "t.s"),
+]
 # format type c: the code point (OverflowError outside range(0x110000), as Python)
 EXACT += [
     ("format_c", "def u(x: int) -> str:\n    return f'{abs(x) % 300 + 40:c}|{x % 97 + 65:^5c}|' + "
@@ -540,7 +546,8 @@ CONSTANTS = ("CODES = {'abc': 'A', 'straße': 'S', 'mixed case': 'M', '': 'empty
 
 def _notebook(folder, cases):
     pq.write_table(pa.Table.from_pydict(ROWS, schema=SCHEMA), folder / "t.parquet")
-    cells = [SETUP + "import math\nimport re\nimport unicodedata\nt = con.read_parquet('t.parquet')",
+    cells = [SETUP + "import math\nimport re\nimport string\nimport unicodedata\n"
+             "t = con.read_parquet('t.parquet')",
              "%%export\n" + HELPER + CONSTANTS]
     for name, source, args in cases:
         body = source.replace("def u(", f"def {name}(", 1)

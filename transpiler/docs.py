@@ -108,6 +108,10 @@ def _udf_section() -> list[str]:
         "",
         "| `str.` method | forms |", "|---|---|", *_sigs(T.STR_METHODS),
         "",
+        "`s.translate(str.maketrans(x, y[, z]))` of str known when the UDF is built (literals, "
+        "str constants of the cell, `+` and literal slices of them, and `string.` "
+        + ", ".join(f"`{n}`" for n in T.STRING_CONSTANTS) + "): the table frozen.",
+        "",
         "| `unicodedata.` | forms |", "|---|---|", *_sigs(T.UNICODEDATA),
         "",
         *_re_section(),

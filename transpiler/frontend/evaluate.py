@@ -243,7 +243,7 @@ def _is_declaration(stmt: A.Stmt, inputs: dict[str, str], cell: Cell) -> bool:
 def _check_statement(stmt: A.Stmt) -> None:
     if isinstance(stmt, A.Import) and stmt.module not in ("ibis", "typing", *MODULES):
         raise Refusal("E213", f"`import {stmt.module}` is not allowed in an exported cell "
-                       "(allowed: ibis, math, datetime, typing, unicodedata, re)", stmt)
+                       "(allowed: ibis, math, datetime, typing, unicodedata, re, string)", stmt)
     if isinstance(stmt, A.ImportFrom) and (stmt.module not in FROM_IMPORTS or
                                            set(stmt.names) - FROM_IMPORTS[stmt.module]):
         allowed = "; ".join(f"from {m} import {', '.join(sorted(n))}"

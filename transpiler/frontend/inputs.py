@@ -33,7 +33,7 @@ from ..ir.notebook import (BoundNotebook, Cell, DataBinding, Declaration, InputT
                            ParsedCell, ParsedNotebook, RefusedCell, Unbound)
 
 # Names every exported cell may use without defining them: the notebook's setup provides them.
-AMBIENT_NAMES = frozenset({"ibis", "_", "math", "datetime", "unicodedata", "re"})
+AMBIENT_NAMES = frozenset({"ibis", "_", "math", "datetime", "unicodedata", "re", "string"})
 READERS = {"read_parquet": "parquet", "read_csv": "csv"}
 SUFFIX_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
 RECORDED_MIME = "application/vnd.nb2jvm.inputs+json"

@@ -16,6 +16,7 @@ import math
 import unicodedata
 import operator
 import re
+import string
 import time
 from dataclasses import dataclass
 
@@ -26,6 +27,7 @@ from ibis.expr.types.groupby import GroupedTable
 
 from ..ir import cellast as A
 from ..ir import errors
+from ..udf.udf_tables import STRING_CONSTANTS
 from . import subset
 
 MAX_EXPONENT = 1024
@@ -676,6 +678,8 @@ MODULES = {
                                                           "time"})),
     # for UDF bodies (their translator has the functions); nothing at the cell level
     "unicodedata": Module("unicodedata", unicodedata, frozenset()),
+    # the str constants of `string` (`string.punctuation`), at cell level and in UDFs
+    "string": Module("string", string, frozenset(STRING_CONSTANTS)),
     # `PAT = re.compile(r"...")`: a constant UDFs read (compiling runs no notebook code)
     "re": Module("re", re, frozenset({"compile", "I", "IGNORECASE", "A", "ASCII", "S", "DOTALL",
                                       "M", "MULTILINE", "X", "VERBOSE", "U", "UNICODE",

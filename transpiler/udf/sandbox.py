@@ -16,12 +16,14 @@ import math
 import unicodedata
 import operator
 import re
+import string
 import sys
 import threading
 import time
 from types import MappingProxyType, SimpleNamespace
 
 from .typed import MAX_WIDTH, too_wide
+from .udf_tables import STRING_CONSTANTS
 
 # The budget of one UDF call: the notebook side must end (a `while True:` body once hung
 # `build`); checked at every function entry and loop iteration, the clock every 4096 of them.
@@ -95,6 +97,7 @@ RE.compile = lambda pattern, flags=0: CompiledPattern(re.compile(pattern, flags)
 def constant(value):
     """A constant of the cell as the body reads it (a compiled pattern through its proxy)."""
     return CompiledPattern(value) if isinstance(value, re.Pattern) else value
+STRING = SimpleNamespace(**{n: getattr(string, n) for n in STRING_CONSTANTS})
 MATH.factorial = None  # bound below, once _factorial is defined
 DATETIME_MODULE = SimpleNamespace(**{n: getattr(datetime, n) for n in DATETIME})
 
@@ -108,7 +111,7 @@ def namespace(names: tuple[tuple[str, str], ...]) -> dict:
                                 for n in ("list", "tuple", "set", "sorted")}}
     env: dict = {"__builtins__": MappingProxyType({n: bounded.get(n, getattr(builtins, n))
                                                    for n in BUILTINS}),
-                 "math": MATH, "unicodedata": UNICODEDATA, "re": RE,
+                 "math": MATH, "unicodedata": UNICODEDATA, "re": RE, "string": STRING,
                  TICK: _tick, BINOP: _binop, METHOD: _method}
     for name, kind in names:
         env[name] = DATETIME_MODULE if kind == "module" else getattr(datetime, kind)

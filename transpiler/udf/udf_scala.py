@@ -414,6 +414,9 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
     def visit_Attribute(self, n: A.Attribute) -> Ex:
         if isinstance(n.value, A.Name) and n.value.id == "math" and n.attr in MATH_CONSTANTS:
             return Ex(MATH_CONSTANTS[n.attr], "float")
+        text = self._string_constant(n)
+        if text is not None:
+            return self.visit_Const(A.Const(n.pos, text))
         if isinstance(n.value, A.Name) and n.value.id in ("math", *self.names) and \
                 n.value.id not in self.locals:
             raise self._err(n, f"attribute '{n.attr}' is not supported in a UDF")
@@ -751,6 +754,8 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                                    recv, n.args, n)
             if recv.type == "str" and f.attr == "format":
                 return self._str_format(f.value, n)
+            if recv.type == "str" and f.attr == "translate":
+                return self._translate(recv, n)
             if recv.type != "str" or f.attr not in STR_METHODS:
                 raise self._err(f, f"method '{f.attr}' of a {recv.type} is not supported in a "
                                 "UDF", "U102")

@@ -104,6 +104,10 @@ UNICODEDATA: dict[str, tuple[Sig, ...]] = {
     "combining": ((("str",), "int", "PyUnicodedata.combining({1})"),),
 }
 
+# the str constants of `string` a body may read (frozen: the notebook's Python's values)
+STRING_CONSTANTS = ("ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits",
+                    "hexdigits", "octdigits", "punctuation", "printable", "whitespace")
+
 MATH_CONSTANTS = {
     "pi": "java.lang.Math.PI", "e": "java.lang.Math.E", "tau": "(2.0 * java.lang.Math.PI)",
     "inf": "java.lang.Double.POSITIVE_INFINITY", "nan": "java.lang.Double.NaN",

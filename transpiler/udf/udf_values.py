@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import re
+import string
 
 from ..ir import cellast as A
 from .typed import MAX_WIDTH, NUMERIC, Ex, float_literal, too_wide
 from .udf_lists import LISTS
-from .udf_tables import FORMAT_TYPES, TEMPORAL, TO_STR
+from .udf_tables import FORMAT_TYPES, STRING_CONSTANTS, TEMPORAL, TO_STR
 
 
 # a format spec the runtime implements (fill, align, sign, zero, width, grouping, precision, type)
@@ -185,6 +186,59 @@ class ValueTranslation:
                             "a UDF (supported: fill, align, sign, 0, width, , or _, .precision "
                             "and the types c d b o x X n f F e E g G % s)", "U125")
         return spec
+
+    def _string_constant(self, n: A.Node) -> str | None:
+        """``string.punctuation`` and the other str constants of ``string``, else None."""
+        if isinstance(n, A.Attribute) and isinstance(n.value, A.Name) and \
+                n.value.id == "string" and "string" not in self.locals and \
+                n.attr in STRING_CONSTANTS:
+            return getattr(string, n.attr)
+        return None
+
+    def _literal_str(self, n: A.Node) -> str | None:
+        """A str known when the UDF is built: a literal, ``string.X``, a str constant, and
+        ``+`` and literal slices of those."""
+        if isinstance(n, A.Const) and isinstance(n.value, str):
+            return n.value
+        if isinstance(n, A.BinOp) and n.op == "+":
+            a, b = self._literal_str(n.left), self._literal_str(n.right)
+            return a + b if a is not None and b is not None else None
+        if isinstance(n, A.Subscript) and isinstance(n.index, A.Slice):
+            text, bounds = self._literal_str(n.value), (n.index.start, n.index.stop, n.index.step)
+            if text is not None and all(b is None or isinstance(b, A.Const) and type(b.value) is
+                                        int for b in bounds) and n.index.step is None:
+                return text[slice(*(None if b is None else b.value for b in bounds))]
+            return None
+        if isinstance(n, A.Name) and n.id in self.constants and n.id not in self.locals and \
+                type(self.constants[n.id]) is str:
+            return self.constants[n.id]
+        return self._string_constant(n)
+
+    def _translate(self, recv: Ex, n: A.Call) -> Ex:
+        """``s.translate(str.maketrans(x, y[, z]))`` of str known when the UDF is built: the
+        table Python builds, frozen (code point -> replacement, or deleted)."""
+        table = n.args[0] if len(n.args) == 1 and not n.keywords else None
+        if not (isinstance(table, A.Call) and isinstance(table.func, A.Attribute) and
+                isinstance(table.func.value, A.Name) and table.func.value.id == "str" and
+                table.func.attr == "maketrans" and "str" not in self.locals and
+                not table.keywords and 2 <= len(table.args) <= 3):
+            raise self._err(n, "str.translate() takes str.maketrans(x, y[, z]) in a UDF",
+                            "U120")
+        texts = [self._literal_str(a) for a in table.args]
+        if None in texts:
+            at = table.args[texts.index(None)]
+            raise self._err(at, "str.maketrans() of a str that is not known when the UDF is "
+                            "built (a literal, string.punctuation, ... or a str constant)", "U120")
+        try:
+            mapping = str.maketrans(*texts)
+        except ValueError as exc:
+            raise self._err(table, f"str.maketrans(): {exc} (Python raises ValueError)", "U120")
+        keys = sorted(mapping)
+        values = ", ".join("null" if mapping[k] is None else self.consts.string(chr(mapping[k]))
+                           for k in keys)
+        code = (f"PyStr.translate({recv.code}, Array[Int]({', '.join(map(str, keys))}), "
+                f"Array[String]({values}))")
+        return Ex(code, "str")
 
     def _str_format(self, fmt: A.Node, n: A.Call) -> Ex:
         """``"{} {:.2f}".format(a, b)`` of a literal template: the f-string it equals, over

@@ -745,6 +745,25 @@ public final class PyStr {
   }
 
   /** {@code repr(s)} (CPython's unicode_repr: its quote choice, escapes, printability). */
+  /**
+   * {@code s.translate(table)} of a table built at build time: sorted code points and their
+   * replacements (null: deleted).
+   */
+  public static String translate(String s, int[] keys, String[] values) {
+    StringBuilder out = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      i += Character.charCount(cp);
+      int at = Arrays.binarySearch(keys, cp);
+      if (at < 0) {
+        out.appendCodePoint(cp);
+      } else if (values[at] != null) {
+        out.append(values[at]);
+      }
+    }
+    return out.toString();
+  }
+
   public static String repr(String s) {
     return repr(s, false);
   }
