@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -560,6 +561,19 @@ def test_a_udf_comprehension_or_collection_is_bounded(tmp_path, monkeypatch, bod
     call = python_callable(UdfSource(fn, parsed.cells[0].cell, (), f"b{abs(hash(body))}"))
     with pytest.raises(sandbox.SandboxViolation, match=words):
         call(7)
+
+
+def test_the_sandbox_re_sub_is_bounded():
+    """A template that repeats a long match (`\\1` ten times over a 2,000,000-character match)
+    would build 20,000,000 characters in one C call: the sandbox's re.sub counts each
+    replacement as it is made; a small one equals Python's."""
+    from transpiler.udf import sandbox
+
+    env = sandbox.namespace(())
+    assert env["re"].sub(r"(b+)", r"<\1\g<0>>", "abba", 1) == re.sub(r"(b+)", r"<\1\g<0>>", "abba", 1)
+    assert env["re"].compile("a").sub("x", "banana") == "bxnxnx"
+    with pytest.raises(sandbox.SandboxViolation, match="more than 10,000,000 characters"):
+        env["re"].sub("(a+)", "\\1" * 10, "a" * 2_000_000)
 
 
 @pytest.mark.parametrize("value,spec", [(7, ">2000000000"), (1.5, ".999999999f"),

@@ -82,7 +82,7 @@ class CompiledPattern:
         return re.fullmatch(self._pattern, string)
 
     def sub(self, repl, string, count=0):
-        return re.sub(self._pattern, repl, string, count)
+        return _re_sub(self._pattern, repl, string, count)
 
     def findall(self, string):
         return re.findall(self._pattern, string)
@@ -91,7 +91,23 @@ class CompiledPattern:
         return re.split(self._pattern, string, maxsplit)
 
 
+def _re_sub(pattern, repl, string, count=0, flags=0):
+    """``re.sub``, its result bounded as ``str.replace``'s is (a template repeats its groups:
+    ``\\1\\1\\1`` of a long match): each replacement is expanded and counted as it is made."""
+    compiled = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, flags)
+    total = [len(string)]
+
+    def one(m):
+        piece = m.expand(repl)
+        total[0] += len(piece)
+        if total[0] > MAX_LENGTH:
+            raise _too_large(f"a string of more than {MAX_LENGTH:,} characters")
+        return piece
+    return re.sub(compiled, one, string, count)
+
+
 RE.compile = lambda pattern, flags=0: CompiledPattern(re.compile(pattern, flags))
+RE.sub = _re_sub
 
 
 def constant(value):
