@@ -459,7 +459,8 @@ EXACT += [
     ("re_compile_in_body",
      "def u(s: str) -> int:\n    p = re.compile(r'[aeiou]', re.S)\n    n = 0\n"
      "    for w in s.split():\n        if p.match(w):\n            n += 1\n"
-     "    return n * 100 + len(p.split(s, maxsplit=3))", "t.s"),
+     "    return n * 100 + len(p.split(s, maxsplit=3)) + len(re.findall(DIGITS + '|x', s))",
+     "t.s"),
     # IGNORECASE: each literal and class the set Python's engine matches (K, KELVIN SIGN, k;
     # ß, ẞ; final sigma), spelled out for a case-sensitive Java pattern
     ("re_ignorecase",
@@ -539,7 +540,7 @@ CONSTANTS = ("CODES = {'abc': 'A', 'straße': 'S', 'mixed case': 'M', '': 'empty
              "STOP = ['a', 'the', 'ß']\nVOWELS = 'aeiou'\n"
              # compiled patterns of the cell: constants too (the pattern and flags frozen)
              "EMAIL = re.compile(r'(?P<user>[\\w.+-]+)@(?P<host>[\\w-]+(?:\\.[\\w-]+)+)')\n"
-             "WORDS = re.compile(r'\\w+', re.M)\n"
+             "WORDS = re.compile(r'\\w+', re.M)\nDIGITS = r'(\\d+)'\n"
              # a name a UDF binds is its local, never the cell's constant (Python's scoping)
              "n = 99\nk = 'shadowed'\n")
 

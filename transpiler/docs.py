@@ -35,7 +35,8 @@ def _re_section() -> list[str]:
     from .udf import pyregex, udf_regex
 
     return [
-        "`re` (patterns are literal strings, translated when the UDF is built by "
+        "`re` (patterns are str known when the UDF is built: literals or the cell's str "
+        "constants, translated then by "
         "`transpiler/udf/pyregex.py` from Python's own parse tree; runtime `PyRe.java`): "
         + ", ".join(f"`re.{n}({', '.join(p)})`" for n, p in udf_regex.FUNCTIONS.items())
         + " (keywords allowed; `flags` of "

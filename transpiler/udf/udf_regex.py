@@ -2,10 +2,10 @@
 :class:`~transpiler.udf.udf_scala.FunctionTranslator` (a mixin: it uses the translator's
 ``visit``, ``_err``, ``_as``, ``_long`` and ``consts``).
 
-A pattern is a literal (in the call, in ``re.compile`` in the body, or a cell-level
-``PAT = re.compile(...)``, a value of type ``pattern``), translated when the UDF is built
-(:mod:`transpiler.udf.pyregex`) and compiled once per UDF object (a field); the runtime (``PyRe``, ``PyMatch``) runs it with
-Python's semantics.  A match is a value of type ``match`` (null for Python's None); its groups
+A pattern is a str known when the UDF is built (a literal or the cell's str constant, in the
+call or in ``re.compile`` in the body), or a cell-level ``PAT = re.compile(...)`` (a value of
+type ``pattern``): translated then (:mod:`transpiler.udf.pyregex`) and compiled once per UDF
+object (a field); the runtime (``PyRe``, ``PyMatch``) runs it with Python's semantics.  A match is a value of type ``match`` (null for Python's None); its groups
 are readable where they take part in every match, so a group is never Python's None.
 """
 
@@ -49,11 +49,13 @@ class RegexTranslation:
             return Ex(f"PyRe.escape({self._as(self.visit(args['pattern']), 'str', n, name)})",
                       "str")
         node = args["pattern"]
-        if not (isinstance(node, A.Const) and isinstance(node.value, str)):
-            raise self._err(node, f"the pattern of re.{name} must be a literal string in a UDF "
-                            "(it is translated to the JVM's regex when the UDF is built)", REGEX)
+        source = self._literal_str(node)
+        if source is None:
+            raise self._err(node, f"the pattern of re.{name} must be a str known when the UDF "
+                            "is built (a literal or a str constant of the cell): it is "
+                            "translated to the JVM's regex then", REGEX)
         flags = self._re_flags(args["flags"]) if "flags" in args else 0
-        compiled = self._compiled(node.value, flags, node)
+        compiled = self._compiled(source, flags, node)
         if name == "compile":
             return compiled
         return self._re_apply(name, compiled, args, node)
