@@ -154,6 +154,12 @@ REJECTED = [
     ("def u(x: int) -> int:\n    return undefined(x)", "U102", 2, 12, "'undefined'"),
     ("def u(f: float) -> float:\n    return max([f, 1.0], key=abs)", "U120", 2, 16,
      "a list of float"),
+    # sets: what would show Python's hash order, or change the cell's constant
+    ("def u(s: str) -> str:\n    out = ''\n    for c in set(s):\n        out += c\n    return out",
+     "U120", 3, 14, "not a set[str]"),
+    ("def u(f: float) -> int:\n    return len({f, 1.0})", "U120", 2, 16, "a set of float values"),
+    ("def u(s: str) -> int:\n    seen = set()\n    return len(s) if seen.add(s) else 0", "U120", 3,
+     22, "inside a larger expression"),
     ("def u(s: str) -> str:\n    return s.translate(str.maketrans('ab', 'c'))", "U120", 2, 24,
      "the first two maketrans arguments must have equal length"),
     ("def u(s: str) -> str:\n    return s.translate(str.maketrans(s, 'c'))", "U120", 2, 38,
@@ -387,3 +393,19 @@ def test_a_cell_level_compiled_pattern_refuses_only_its_users(tmp_path):
     assert "Python's re rejected" in refused["BAD"].message
     assert (refused["f1"].code, refused["f1"].span.line) == ("U127", 6)
     assert "ASCII" in refused["f1"].message
+
+
+def test_a_set_the_cell_defines_is_not_changed_by_a_udf(tmp_path):
+    """`v = VALID; v.add(s)` would change the notebook's set for every later row (the cell's
+    object is shared): refused; a copy (`set(VALID)`) is a fresh set and may change."""
+    path = write_notebook(tmp_path / "nb.ipynb", [
+        SETUP + "t = ibis.table({'s': 'string'}, name='t')",
+        "%%export\nVALID = {'a', 'b'}\n"
+        f"{D}def u(s: str) -> int:\n    v = VALID\n    v.add(s)\n    return len(v)\n\n"
+        f"{D}def w(s: str) -> int:\n    v = set(VALID)\n    v.add(s)\n    return len(v)\n\n"
+        "f1 = t.select(r=u(t.s))\nf2 = t.select(r=w(t.s))"])
+    lowered = transpile(path, Options())
+    assert [lf.name for lf in lowered.lowered] == ["f2"]
+    (diag,) = lowered.refused[0].diagnostics
+    assert (diag.code, diag.span.line, diag.span.column) == ("U126", 6, 5), diag.render()
+    assert "a set the cell defines" in diag.message

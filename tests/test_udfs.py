@@ -475,6 +475,21 @@ EXACT += [
      "def u(s: str) -> str:\n    a = s.translate(str.maketrans('', '', string.punctuation + ' '))\n"
      "    return a + '|' + s.translate(str.maketrans('aeßΣ', 'AEsσ', VOWELS[2:]))", "t.s"),
 ]
+# sets as locals: a reference to a HashSet (Python's aliasing), no order shown but sorted()'s
+EXACT += [
+    ("set_distinct_words",
+     "def u(s: str) -> int:\n    seen = set()\n    n = 0\n    for w in s.lower().split():\n"
+     "        if w not in seen:\n            seen.add(w)\n            n += 1\n"
+     "    return n * 100 + len(seen)", "t.s"),
+    ("set_chars_sorted",
+     "def u(s: str) -> str:\n    cs = set(s)\n    alias = cs\n    alias.discard(' ')\n"
+     "    cs.update(['z', 'a'])\n    vowels = {'a', 'e', 'i', 'o', 'u'}\n"
+     "    return ''.join(sorted(cs)) + '|' + str(len(cs)) + str(bool(cs)) + str('e' in vowels)",
+     "t.s"),
+    ("set_ints",
+     "def u(x: int) -> int:\n    ds = set()\n    for d in str(abs(x)):\n        ds.add(int(d))\n"
+     "    if 7 in ds:\n        ds.remove(7)\n    return len(ds) * 1000 + sum(sorted(ds))", "t.j"),
+]
 # format type c: the code point (OverflowError outside range(0x110000), as Python)
 EXACT += [
     ("format_c", "def u(x: int) -> str:\n    return f'{abs(x) % 300 + 40:c}|{x % 97 + 65:^5c}|' + "

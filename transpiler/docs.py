@@ -79,7 +79,10 @@ def _udf_section() -> list[str]:
         "",
         f"Types: {_names(T.TYPES)} and `Optional[...]` / `X | None` of those in signatures; "
         "`list[str]` (from `str.split`) and `timedelta` (from date arithmetic and "
-        "`timedelta(...)`) for locals.",
+        "`timedelta(...)`) for locals; sets of str or int as locals (`set()`, `set(x)`, "
+        "`{a, b}`; `add`, `discard`, `remove`, `update`, `clear`, `in`, `len`, `sorted`; "
+        "iterating one, which shows Python's hash order, and changing the cell's set are "
+        "refused).",
         "",
         "Statements: assignment (one type per variable), augmented assignment, `if/elif/else`, "
         "`for` over `range(...)`, a `str` or a `str.split()` list, `while`, `break`, "

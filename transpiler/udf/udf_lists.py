@@ -73,6 +73,8 @@ class ListTranslation:
         return f"PyBig.element({code})" if self.wide and t == "int" else code
 
     def visit_Collection(self, n: A.Collection):
+        if n.kind == "set":  # {a, b}: a fresh set of the items' type
+            return self._new_set(n, self.visit(A.Collection(n.pos, "list", n.items)))
         if n.kind not in ("list", "tuple"):
             raise self._err(n, f"a {n.kind} is only supported on the right of 'in' in a UDF",
                             "U120")
@@ -106,6 +108,9 @@ class ListTranslation:
         if e.type == EMPTY:
             self.placeholders.add(key)
             return self.list_hints.get(key, "list[str]")
+        if e.type == "set[?]":
+            self.placeholders.add(key)
+            return self.list_hints.get(key, "set[str]")
         return e.type
 
     def _aliases(self, v: A.Node) -> set[str]:
@@ -308,8 +313,9 @@ class ListTranslation:
         raise self._err(key, "key= takes a function's name in a UDF (a helper, a builtin "
                         "such as len or abs, or str.lower)", "U120")
 
-    def _as_list(self, it: A.Node):
-        """What ``it`` iterates, as a fresh list value (``list(it)``)."""
+    def _as_list(self, it: A.Node, unordered: bool = False):
+        """What ``it`` iterates, as a fresh list value (``list(it)``); ``unordered``: the
+        caller's result does not depend on the order (a set's items are then allowed)."""
         if isinstance(it, A.Call) and isinstance(it.func, A.Name) and it.func.id == "reversed" \
                 and "reversed" not in self.locals:
             if len(it.args) != 1 or it.keywords:
@@ -320,6 +326,11 @@ class ListTranslation:
             e = self.visit(it)
             if e.type in LISTS:
                 return e
+            if e.type.startswith("set["):
+                if unordered:
+                    return self._set_items(e)
+                raise self._err(it, "iterating a set shows Python's hash order (randomised for "
+                                "str in each process): write sorted(...) over it", "U120")
             if e.type == "str":
                 return Ex(f"PyStr.codePoints({e.code})", "list[str]")
             if e.type == EMPTY:
@@ -334,7 +345,7 @@ class ListTranslation:
             return None
         arg = n.args[0]
         if name == "sorted":
-            lst = self._as_list(arg)
+            lst = self._as_list(arg, unordered=True)
             if lst.type == EMPTY:
                 return lst
             return Ex(self._sorted_code(lst, n), lst.type)

@@ -23,6 +23,7 @@ from .udf_statements import StatementTranslation
 from .udf_values import ValueTranslation
 from .udf_lists import EMPTY, LISTS, MUTATORS, ListTranslation, mutated_names, over
 from .udf_regex import RegexTranslation
+from .udf_sets import SetTranslation, is_set
 from .udf_tables import (ARG_CHECK, BOX, ATTRIBUTES, BUILTINS, CONSTRUCTORS, DEFAULT, MATH,
                          MATH_CONSTANTS, UNICODEDATA, SCALA, STR_METHODS, TEMPORAL,
                          TEMPORAL_BINOPS, TEMPORAL_METHODS, TO_STR, TRUTHY, TYPES, WIDE_DEFAULT,
@@ -93,7 +94,7 @@ WIDENING = re.compile(r"\bPy\.(add|sub|mul|neg|abs|floordiv|pow|toInt|round|floo
 
 
 class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation,
-                         ListTranslation, RegexTranslation):
+                         ListTranslation, RegexTranslation, SetTranslation):
     """Translate one function; ``functions`` are the helpers it may call, by Python name.
 
     ``wide`` translates the function's exact variant: every int is a BigInteger (runtime
@@ -156,6 +157,7 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         # assignment of another pattern would change what was checked)
         self.regex_of: dict[str, tuple] = {}
         self.regex_read: set[str] = set()
+        self.frozen_sets: set[str] = set()  # set locals that may be the cell's constant
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -694,6 +696,10 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and f.value.id == "re" \
                 and "re" not in self.locals:
             return self._re_call(n)
+        if isinstance(f, A.Attribute) and isinstance(f.value, A.Name) and \
+                f.value.id in self.locals and f.value.id not in self.scope and \
+                is_set(self.locals[self._local(f.value.id)]):
+            return self._set_method(f.value, f.attr, n)
         if isinstance(f, A.Attribute) and self._names_pattern(f.value):
             return self._pattern_method(self.visit(f.value), f, n)  # keywords of its own
         if n.keywords and not (isinstance(f, A.Attribute) and f.attr == "format"):
@@ -789,6 +795,8 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                                 "supported in a UDF", "U125")
             return self.visit(A.FString(n.pos, (A.FormatField(spec.pos, n.args[0], None,
                                                               spec.value),)))
+        if name == "set" and name not in self.locals:
+            return self._set_of(n)
         if name == "bool" and len(n.args) == 1:
             return Ex(self.cond(n.args[0]), "bool")
         if name in ("min", "max") and len(n.args) >= 2:

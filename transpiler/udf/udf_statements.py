@@ -73,7 +73,7 @@ class StatementTranslation:
         return [line, *method(stmt)]
 
     def _store(self, target: str, e: Ex, node: A.Node) -> str:
-        if e.type not in SCALA and e.type != EMPTY:
+        if e.type not in SCALA and e.type not in (EMPTY, "set[?]"):
             raise self._err(node, f"a {e.type} value cannot be stored in a variable")
         key = self._local(target)
         if key not in self.locals:
@@ -82,6 +82,16 @@ class StatementTranslation:
         want = self.locals[key]
         if e.type == EMPTY and want in LISTS:
             e = Ex(self.default_of[want], want)  # `[]`: an empty list of the local's type
+        e = self._set_store(want, e)
+        if want.startswith("set["):
+            # a set local from anything but a fresh set or another set local may be the
+            # cell's (frozen) constant
+            value = getattr(node, "value", None)
+            fresh = isinstance(value, A.Collection) and value.kind == "set" or \
+                isinstance(value, A.Call) and isinstance(value.func, A.Name) and \
+                value.func.id == "set" or isinstance(value, A.Name) and \
+                value.id in self.locals and self._local(value.id) not in self.frozen_sets
+            (self.frozen_sets.discard if fresh else self.frozen_sets.add)(key)
         if want == "int" and e.type == "float" and (self.nesting > 1 or self.loops) and \
                 key not in dict(self.sig.params) and key not in self.loop_targets:
             # `total = 0` then `total += price` in a loop: a float local from the start
@@ -98,12 +108,13 @@ class StatementTranslation:
                 e.type in ("int", "bool") else self._list_store(key, e)
             if e.type == EMPTY:
                 e = Ex(self.default_of[want], want)
+            e = self._set_store(want, e)
         self.assigned.add(key)
         if want in ("match", "pattern"):
             known = self.regex_of.get(key, ())
             if key in self.regex_read and not set(e.regex) <= set(known):
-                raise self._err(node, f"'{target}' is given a match or pattern of another pattern after "
-                                "it was used", "U127")
+                raise self._err(node, f"'{target}' is given a match or pattern of another "
+                                "pattern after it was used", "U127")
             self.regex_of[key] = known + tuple(p for p in e.regex if p not in known)
         if e.mixed or want == "float" and e.type in ("int", "bool"):
             # Python keeps the int (or bool) a float local is given: it prints as one

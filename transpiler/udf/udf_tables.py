@@ -20,7 +20,8 @@ TEMPORAL = ("date", "datetime", "timedelta")
 SCALA = {"int": "Long", "float": "Double", "str": "String", "bool": "Boolean",
          "list[str]": "Array[String]", "list[int]": "Array[Long]", "list[float]": "Array[Double]",
          "date": "Long", "datetime": "Long", "timedelta": "Long", "match": "PyMatch",
-         "pattern": "java.util.regex.Pattern"}
+         "pattern": "java.util.regex.Pattern",
+         "set[str]": "java.util.Set[String]", "set[int]": "java.util.Set[java.lang.Long]"}
 BOXED = {"int": "java.lang.Long", "float": "java.lang.Double", "str": "String",
          "bool": "java.lang.Boolean", "date": "java.lang.Long", "datetime": "java.lang.Long"}
 UNBOX = {"int": "{}.longValue", "float": "{}.doubleValue", "str": "{}",
@@ -37,12 +38,14 @@ ARG_CHECK = {"date": "PyDate.dateArg({})", "datetime": "PyDate.datetimeArg({})"}
 DEFAULT = {"int": "0L", "float": "0.0", "str": '""', "bool": "false",
            "list[str]": "Array.empty[String]", "list[int]": "Array.empty[Long]",
            "list[float]": "Array.empty[Double]", "date": "0L", "datetime": "0L",
-           "timedelta": "0L", "match": "null", "pattern": "null"}
+           "timedelta": "0L", "match": "null", "pattern": "null",
+           "set[str]": "null", "set[int]": "null"}
 TRUTHY = {"int": "({} != 0L)", "float": "({} != 0.0)", "str": "!{}.isEmpty", "bool": "{}",
           "list[str]": "({}.length != 0)", "list[int]": "({}.length != 0)",
           "list[float]": "({}.length != 0)", "date": "PyDate.truthy({})",
           "datetime": "PyDate.truthy({})", "timedelta": "({} != 0L)",
-          "match": "({} != null)", "pattern": "({} != null)"}  # re's; a None match is null
+          "match": "({} != null)", "pattern": "({} != null)",  # re's; a None match is null
+          "set[str]": "!{}.isEmpty", "set[int]": "!{}.isEmpty"}
 TO_STR = {"int": "Py.str({})", "float": "Py.str({})", "bool": "Py.str({})", "str": "{}",
           "date": "PyDate.isoformat({})", "datetime": "PyDate.datetimeStr({})",
           "timedelta": "PyDate.deltaStr({})"}

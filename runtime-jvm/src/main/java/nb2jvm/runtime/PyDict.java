@@ -28,6 +28,38 @@ public final class PyDict {
     return Collections.unmodifiableSet(s);
   }
 
+  /** A set local of a UDF: mutable, a reference (as Python's). */
+  public static Set<String> mutableSet(String[] items) {
+    Set<String> s = new HashSet<>(Math.max(16, items.length * 2));
+    Collections.addAll(s, items);
+    return s;
+  }
+
+  public static Set<Long> mutableSet(long[] items) {
+    Set<Long> s = new HashSet<>(Math.max(16, items.length * 2));
+    for (long x : items) s.add(x);
+    return s;
+  }
+
+  /** {@code s.update(items)}. */
+  public static void addAll(Set<String> s, String[] items) {
+    Collections.addAll(s, items);
+  }
+
+  public static void addAll(Set<Long> s, long[] items) {
+    for (long x : items) s.add(x);
+  }
+
+  /** {@code s.remove(key)}: KeyError (with the key's repr) when it is missing. */
+  public static <K> void remove(Set<K> s, K key) {
+    if (key == null || !s.remove(key)) throw new PyError("KeyError", repr(key));
+  }
+
+  /** A set's items in the set's order (the caller's result does not depend on it). */
+  public static <K> K[] items(Set<K> s, K[] empty) {
+    return s.toArray(empty);
+  }
+
   /** The keys in iteration order ({@code empty} gives the array's type). */
   public static <K, V> K[] keys(Map<K, V> m, K[] empty) {
     return m.keySet().toArray(empty);
