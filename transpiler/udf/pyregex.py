@@ -48,16 +48,10 @@ CATEGORY_SYNTAX = {C.CATEGORY_WORD: "\\w", C.CATEGORY_NOT_WORD: "\\W", C.CATEGOR
                    C.CATEGORY_NOT_DIGIT: "\\D", C.CATEGORY_SPACE: "\\s",
                    C.CATEGORY_NOT_SPACE: "\\S"}
 
-# Category -> the runtime's placeholder (expanded inside a class by PyRe.expand) and the Python
-# predicate it stands for (for the analyses here).
-CATEGORIES = {
-    C.CATEGORY_WORD: ("PyWord", lambda ch: ch.isalnum() or ch == "_", False),
-    C.CATEGORY_NOT_WORD: ("PyNotWord", lambda ch: ch.isalnum() or ch == "_", True),
-    C.CATEGORY_DIGIT: ("PyDigit", str.isdecimal, False),
-    C.CATEGORY_NOT_DIGIT: ("PyNotDigit", str.isdecimal, True),
-    C.CATEGORY_SPACE: ("PySpace", str.isspace, False),
-    C.CATEGORY_NOT_SPACE: ("PyNotSpace", str.isspace, True),
-}
+# Category -> the runtime's placeholder (expanded inside a class by PyRe.expand).
+CATEGORIES = {C.CATEGORY_WORD: "PyWord", C.CATEGORY_NOT_WORD: "PyNotWord",
+              C.CATEGORY_DIGIT: "PyDigit", C.CATEGORY_NOT_DIGIT: "PyNotDigit",
+              C.CATEGORY_SPACE: "PySpace", C.CATEGORY_NOT_SPACE: "PyNotSpace"}
 def _cp(cp: int) -> str:
     """A code point in Java syntax: ``\\x{..}``, or the character itself beyond the BMP, so
     that Java knows the pattern has supplementary characters (its lookbehind otherwise steps
@@ -128,18 +122,10 @@ ALL: Ranges = ((0, 0x10FFFF),)
 
 @functools.lru_cache(maxsize=None)
 def category_ranges(category) -> Ranges:
-    """The code points of a category under the running Python's ``re``."""
-    _, pred, negated = CATEGORIES[category]
-    out, start = [], None
-    for cp in range(0x110000):
-        if pred(chr(cp)) != negated:
-            start = cp if start is None else start
-        elif start is not None:
-            out.append((start, cp - 1))
-            start = None
-    if start is not None:
-        out.append((start, 0x10FFFF))
-    return tuple(out)
+    """The code points of a category under the running Python's ``re`` (its engine decides,
+    over every code point, as for :func:`folded`)."""
+    return ranges_of(sorted(map(ord, re.findall(CATEGORY_SYNTAX[category],
+                                                _every_code_point()))))
 
 
 def union(*sets: Ranges) -> Ranges:
@@ -258,7 +244,7 @@ def translate(pattern: str, flags: int = 0) -> PyPattern:
         raise PyRegexRefusal(pattern[:40] + "...", f"longer than {MAX_PATTERN:,} characters")
     try:
         tree = sre.parse(pattern, flags)
-    except (re.error, OverflowError, RecursionError) as exc:
+    except (re.error, OverflowError, RecursionError, ValueError) as exc:
         raise PyRegexRefusal(pattern, f"Python rejects it ({exc})") from None
     for bit, name in REFUSED_FLAGS.items():
         if tree.state.flags & bit:
@@ -350,7 +336,7 @@ class _Emitter:
             elif op is C.RANGE:
                 parts.append(f"{_cp(av[0])}-{_cp(av[1])}")
             elif op is C.CATEGORY and av in CATEGORIES:
-                parts.append(f"\\p{{{CATEGORIES[av][0]}}}")
+                parts.append(f"\\p{{{CATEGORIES[av]}}}")
             else:
                 raise self.refuse(f"{str(op).lower()} in a character class is not supported")
         if not parts:
@@ -361,7 +347,7 @@ class _Emitter:
             # classes are nested ones, which a negated class would not negate the same way
             lits = [p for p in parts if not p.startswith("\\p{")]
             operands = ([f"[^{''.join(lits)}]"] if lits else []) + [
-                f"\\p{{{CATEGORIES[COMPLEMENT[c]][0]}}}" for c in cats]
+                f"\\p{{{CATEGORIES[COMPLEMENT[c]]}}}" for c in cats]
             return "[" + "&&".join(operands) + "]"
         return f"[{'^' if negate else ''}{''.join(parts)}]"
 
