@@ -5,7 +5,8 @@ The judge is differential: generated patterns (classes, categories, anchors, gro
 alternations, lazy/greedy/possessive repetitions, lookarounds, backreferences, inline flags)
 over strings built to split the engines (supplementary characters next to lookbehinds, a final
 newline, ``\\r``/``\\u0085``/``\\u2028``, digits and letters Java's Unicode version classifies
-otherwise), every group's span compared, and ``sub``/``findall``/``split`` where they apply.
+otherwise), every group's span compared, and ``sub``/``findall``/``finditer``/``split`` where
+they apply.
 Refused patterns are counted and must stay a minority; a planted wrong rule must be caught.
 """
 
@@ -36,7 +37,8 @@ ATOMS = ["a", "b", "é", "_", "1", " ", r"\.", ".", r"\s", r"\S", r"\w", r"\W", 
 ANCHORS = ["^", "$", r"\b", r"\B", r"\A", r"\Z", "(?=a)", "(?!b)", r"(?<=\w)", "(?<!a)",
            "(?<=.)", "(?<=a.)"]
 QUANTIFIERS = ["*", "+", "?", "{1,2}", "*?", "+?", "{2}", "{0,}", "??", "*+", "{1,3}?"]
-FLAGS = ["", "(?s)", "(?m)", "(?x)", "(?s:.)", "(?i)", "(?i)", "(?i:k)", "(?i:[a-fσ])"]
+FLAGS = ["", "(?s)", "(?m)", "(?x)", "(?s:.)", "(?i)", "(?i)", "(?i:k)", "(?i:[a-fσ])", "(?a)",
+         "(?a)"]
 STRINGS = ["", "a", "ab", "a\nb", "ab\n", "\n", "a\rb", "a\x85b", "a\u2028b", "é_1 ab",
            "😀x", "a😀x", "𐀀x", "x𐀀", "𝟙2٣", "ß İ 😀", "aa bb", "ab ab", "a b\tc", "1a_b.",
            "baaab", "xa😀a", "$a", "aé1", "A\u00e9", "ab\r\n", "__", "a.b.c",
@@ -98,6 +100,8 @@ def _python(pat: pyregex.PyPattern, s: str) -> dict:
         out["findall"] = re.findall(pat.source, s) \
             if pat.groups == 0 or pat.groups == 1 and not pat.unreliable else None
         out["sub"] = re.sub(pat.source, "<\\g<0>>", s)
+        out["finditer"] = [tuple(m.span(g) for g in _readable(pat))
+                           for m in re.finditer(pat.source, s)]
         out["split"] = re.split(pat.source, s) \
             if set(range(1, pat.groups + 1)) <= pat.mandatory else None
     return out
@@ -116,6 +120,9 @@ def _java(rt, pat: pyregex.PyPattern, s: str) -> dict:
             if pat.groups == 0 or pat.groups == 1 and not pat.unreliable else None
         parts = template("<\\g<0>>", pat)
         out["sub"] = str(rt.PyRe.sub(compiled, list(parts.literals), list(parts.groups), s, 0))
+        out["finditer"] = [tuple((int(rt.PyMatch.start(m, g)), int(rt.PyMatch.end(m, g)))
+                                 for g in _readable(pat))
+                           for m in rt.PyRe.finditer(compiled, s)]
         out["split"] = [str(x) for x in rt.PyRe.split(compiled, s, 0)] \
             if set(range(1, pat.groups + 1)) <= pat.mandatory else None
     return out
@@ -179,7 +186,8 @@ REFUSED = [
     ("(" * 200 + "a" + ")" * 200, "nested too deeply"),
     (r"(?i)(a)\1", "backreference under IGNORECASE"),
     (r"(?i:k+K)*", "exponential"),
-    (r"(?a)\w", "ASCII"),
+    (r"(?ai)\w", "ASCII and IGNORECASE"),
+    (r"x(?a:\w)", "scoped flags other than"),
     (r"(a)?(?(1)b|c)", "groupref_exists"),
     (r"a{2000}", "above 1,000"),
     (r"(a)(?<!\1)", "backreference inside a lookbehind"),
@@ -250,7 +258,8 @@ def test_linear_patterns_on_long_values_have_no_limit(rt):
 
 
 CLASSES = [r"\w", r"\W", r"\d", r"\D", r"\s", r"\S", r"[^\W\d]", r"[\w-]", r"[^\w-]",
-           r"[^\s\d_]", r"[\D\s]", r"[^a-z\S]", ".", r"(?s).", r"(?i)[k-s\d]", r"(?i)[^\Wk]"]
+           r"[^\s\d_]", r"[\D\s]", r"[^a-z\S]", ".", r"(?s).", r"(?i)[k-s\d]", r"(?i)[^\Wk]",
+           r"(?a)\w", r"(?a)[^\d\s]", r"(?a)\S", r"(?a)[\W\d]"]
 
 
 @pytest.mark.parametrize("source", CLASSES)

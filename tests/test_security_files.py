@@ -541,6 +541,10 @@ def test_a_udf_cannot_build_a_huge_value_in_one_operation(tmp_path):
     ("return sum(1 for _ in range(10 ** 12))", "ran longer"),
     ("return len([c for c in range(10 ** 12) if c < 0])", "ran longer"),
     ("return sum(1 for a in range(10 ** 6) for b in range(10 ** 6))", "ran longer"),
+    # one C call over an iterator or a range: the sandbox's builtins step through it
+    ("return sum(range(10 ** 12))", "ran longer"),
+    ("return max(range(10 ** 12))", "ran longer"),
+    ("return min(range(x, 10 ** 12))", "ran longer"),
 ])
 def test_a_udf_comprehension_or_collection_is_bounded(tmp_path, monkeypatch, body, words):
     """A comprehension's loop runs in C: it ticks like a loop body, so the call's budget ends
@@ -560,6 +564,28 @@ def test_a_udf_comprehension_or_collection_is_bounded(tmp_path, monkeypatch, bod
     fn = next(s for s in parsed.cells[0].body if getattr(s, "name", "") == "f")
     call = python_callable(UdfSource(fn, parsed.cells[0].cell, (), f"b{abs(hash(body))}"))
     with pytest.raises(sandbox.SandboxViolation, match=words):
+        call(7)
+
+
+def test_a_udf_filling_a_dict_is_bounded_by_memory(tmp_path, monkeypatch):
+    """A loop that fills a dict (or a list or a set) with big values: the call's budget also
+    counts what it adds to the process, checked every 16,384 steps."""
+    from transpiler.frontend.extract import extract
+    from transpiler.frontend.parse import parse
+    from transpiler.ir.udf import UdfSource
+    from transpiler.udf import sandbox
+    from transpiler.udf.udf_source import python_callable
+
+    monkeypatch.setattr(sandbox, "CALL_BYTES", 256 << 20)
+    monkeypatch.setattr(sandbox, "CALL_SECONDS", 60.0)
+    nb = write_notebook(tmp_path / "nb.ipynb", [
+        "%%export\nimport ibis\n@ibis.udf.scalar.python\ndef f(x: int) -> int:\n    d = {}\n"
+        "    i = 0\n    while True:\n        d[i] = str(i) * 400\n        i += 1\n    return 0"
+        "\n\nt = ibis.memtable({'a': [7]})\nout = t.mutate(b=f(t.a))"])
+    parsed = parse(extract(nb))
+    fn = next(s for s in parsed.cells[0].body if getattr(s, "name", "") == "f")
+    call = python_callable(UdfSource(fn, parsed.cells[0].cell, (), "memory_bomb"))
+    with pytest.raises(sandbox.SandboxViolation, match="grew the process by more than 256 MiB"):
         call(7)
 
 

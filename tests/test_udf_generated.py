@@ -81,6 +81,19 @@ UDFS = [
      "    key = ''.join(c for c in s.lower() if c.isalpha())[:3]\n"
      "    return CODES.get(key, 'other') + str(WEIGHTS.get(x % 7, -1)) + "
      "str(any(w in s for w in STOP))", "t.s, t.i"),
+    # dicts as locals: counting, `d[k] += 1`, max by count, live values in a loop, int keys
+    # beyond 32 bits and int values beyond 64 bits (the exact variant's longs)
+    ("g_counts", "def g_counts(s: str) -> str:\n    counts = {}\n    for ch in s.casefold():\n"
+     "        if ch in counts:\n            counts[ch] += 1\n        else:\n"
+     "            counts[ch] = 1\n    top = max(counts, key=counts.get) if counts else ''\n"
+     "    firsts = {w[0]: i for i, w in enumerate(s.split())}\n"
+     "    for k in firsts:\n        firsts[k] = firsts[k] * 10 + counts.get(k, 0)\n"
+     "    return top + str(counts.setdefault(top, 0)) + '|' + ','.join(f'{k}{v}' for k, v in "
+     "firsts.items()) + '|' + ''.join(sorted({c for c in s if not c.isspace()}))", "t.s"),
+    ("g_int_dict", "def g_int_dict(x: int) -> int:\n    d = {}\n    n = x\n"
+     "    for i in range(6):\n        d[n % 1000003] = d.get(n % 1000003, 0) + n\n"
+     "        n = n // 7 - i\n    total = 0\n    for k, v in d.items():\n"
+     "        total = (total * 31 + k + v) % (2 ** 61 - 1)\n    return total + len(d)", "t.i"),
     ("g_trig", "def g_trig(x: float) -> float:\n"
      "    if not math.isfinite(x):\n        return 0.0\n    y = math.fmod(x, 100.0)\n"
      "    return math.sin(y) + math.cos(y) * math.atan2(y, 3.0) + math.tanh(y) + "

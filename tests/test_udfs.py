@@ -469,6 +469,18 @@ EXACT += [
     ("re_lookaround_boundary",
      "def u(s: str) -> int:\n    return len(re.findall(r'(?<=\\w)\\B.|\\b(?!\\d)\\w', s))", "t.s"),
 ]
+# re.finditer: what a loop or a comprehension runs over, each a match with its groups
+EXACT += [
+    ("re_ascii",
+     "def u(s: str) -> str:\n    return '|'.join(re.findall(r'\\w+', s, re.A)) + "
+     "re.sub(r'(?a)\\b\\d', '#', s) + str(bool(re.fullmatch(r'[\\w\\s]*', s, re.ASCII)))",
+     "t.s"),
+    ("re_finditer",
+     "def u(s: str) -> str:\n    out = []\n    for m in re.finditer(r'(\\w)(\\w*)', s):\n"
+     "        out.append(m.group(1).upper() + m.group(2) + str(m.start()))\n"
+     "    spans = [m.end() - m.start() for m in WORDS.finditer(s)]\n"
+     "    return '-'.join(out) + '|' + str(sum(spans)) + str(len(spans))", "t.s"),
+]
 # str.translate(str.maketrans(...)) of str known at build time (string's constants too)
 EXACT += [
     ("str_translate",
@@ -489,6 +501,59 @@ EXACT += [
     ("set_ints",
      "def u(x: int) -> int:\n    ds = set()\n    for d in str(abs(x)):\n        ds.add(int(d))\n"
      "    if 7 in ds:\n        ds.remove(7)\n    return len(ds) * 1000 + sum(sorted(ds))", "t.j"),
+]
+# dicts as locals: a LinkedHashMap reference (Python's aliasing and insertion order), `{}`
+# typed from what is stored; loops over a dict read values live; list items assigned in place
+EXACT += [
+    ("dict_char_counts",
+     "def u(s: str) -> str:\n    counts = {}\n    for ch in s.lower():\n"
+     "        counts[ch] = counts.get(ch, 0) + 1\n    best = ''\n"
+     "    for ch, n in counts.items():\n        if n > counts.get(best, 0):\n            best = ch\n"
+     "    return best + str(len(counts)) + str(counts.get('a', -1))", "t.s"),
+    ("dict_word_aug",
+     "def u(s: str) -> str:\n    d = {}\n    for w in s.split():\n        if w in d:\n"
+     "            d[w] += 1\n        else:\n            d[w] = 1\n"
+     "    top = max(d, key=d.get) if d else '-'\n"
+     "    return top + '|' + ','.join(k + '=' + str(v) for k, v in d.items())", "t.s"),
+    ("dict_display_methods",
+     "def u(s: str) -> str:\n    d = {'a': 'x', s: 'y'}\n    d.setdefault('b', s)\n"
+     "    v = d.pop('a', '?')\n    w = d.pop('zz', '-')\n    d['k'] = d.setdefault(s, 'q') + '!'\n"
+     "    e = d\n    e['z'] = 'last'\n    c = dict(d)\n    c['only'] = 'c'\n"
+     "    try:\n        r = d['only']\n    except KeyError:\n        r = 'missing'\n"
+     "    return v + w + r + '|'.join(d) + '|'.join(d.values()) + str(bool(d)) + str('b' in d) + str(len(c))", "t.s"),
+    ("dict_int_keys",
+     "def u(x: int, f: float) -> float:\n    d = {}\n    for i in range(abs(x) % 5):\n"
+     "        d[i * (x % 1000)] = f / (i + 1)\n    d[0] = d.get(0, 0.5) * 2\n    total = 0.0\n"
+     "    for k in sorted(d):\n        total += d[k] * k\n    return total + len(d)", "t.i, t.f"),
+    ("dict_normalize_values",
+     "def u(s: str) -> str:\n    d = {}\n    for ch in s:\n        d[ch] = d.get(ch, 0.0) + 1.0\n"
+     "    for k in d:\n        d[k] = d[k] / len(s)\n    return ','.join(str(v) for v in d.values())", "t.s"),
+    # int ** int whose exponent's sign shows at run time: a float where Python's is one
+    ("int_pow_runtime_sign",
+     "def u(x: int) -> float:\n    n = x % 7 - 3\n"
+     "    return 2 ** n + 0.5 * 10 ** -n + (x % 5 + 1) ** n + 3 ** (x % 50 + 20) * 1.0", "t.i"),
+    ("dict_set_comprehensions",
+     "def u(s: str, x: int) -> str:\n    words = s.lower().split()\n"
+     "    lengths = {w: len(w) for w in words if w}\n    firsts = {w[:1] for w in words}\n"
+     "    ids = {i % 7: i * x for i in range(len(s))}\n"
+     "    return ','.join(f'{k}:{v}' for k, v in lengths.items()) + '|' + "
+     "''.join(sorted(firsts)) + '|' + str(len({c for c in s})) + str(sum(ids.values()) % 1000)",
+     "t.s, t.i"),
+    # lists of bool: read by loops, indexing, len, sum/any/all (each item prints as a bool)
+    ("list_of_bools",
+     "def u(s: str, x: int) -> str:\n    checks = [len(s) > 3, s.isalpha(), x > 0, 'a' in s]\n"
+     "    flags = [c.isdigit() for c in s]\n    n = 0\n    for ok in checks:\n        if ok:\n"
+     "            n += 1\n    return str(sum(checks)) + str(any(flags)) + str(all(checks)) + "
+     "str(len(flags)) + str(n) + str(checks[0]) + str(checks[-1]) + str(bool(flags)) + "
+     "str(sum(1 for f in flags if not f))", "t.s, t.i"),
+    ("bool_tuple_loop",
+     "def u(x: int) -> str:\n    out = ''\n    for v in (True, x > 2, False):\n"
+     "        out += str(v)\n    return out", "t.i"),
+    ("list_item_assign",
+     "def u(s: str, x: int) -> str:\n    xs = s.split()\n    ys = list(xs)\n"
+     "    for i in range(len(xs)):\n        xs[i] = xs[i].upper()\n    ns = [0, 0, 0]\n"
+     "    ns[x % 3] += 5\n    ns[-1] = len(ys)\n    if xs:\n        xs[-1] += '!'\n"
+     "    return ' '.join(xs) + '|' + ' '.join(ys) + str(ns[0]) + str(ns[1] * 10 + ns[2])", "t.s, t.i"),
 ]
 # format type c: the code point (OverflowError outside range(0x110000), as Python)
 EXACT += [

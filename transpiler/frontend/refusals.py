@@ -63,10 +63,6 @@ UDF = {
     ast.Lambda: "`lambda` is not supported in a UDF; define a local helper function",
     ast.NamedExpr: "the walrus operator `:=` is not supported in a UDF",
     ast.Starred: "star-unpacking (`*x`) is not supported in a UDF",
-    ast.SetComp: "set and dict comprehensions are not supported in a UDF; use a list "
-                 "comprehension, a generator expression or a `for` loop",
-    ast.DictComp: "set and dict comprehensions are not supported in a UDF; use a list "
-                  "comprehension, a generator expression or a `for` loop",
     ast.AnnAssign: "annotated local variables are not supported in a UDF",
     ast.MatMult: "the `@` operator is not supported in a UDF",
 }
@@ -105,6 +101,11 @@ def _names_tuple(target: ast.AST) -> bool:
         all(isinstance(e, ast.Name) for e in target.elts)
 
 
+def _item(target: ast.AST) -> bool:
+    return isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and \
+        not isinstance(target.slice, (ast.Slice, ast.Tuple))
+
+
 def in_udf(node: ast.AST) -> str | None:
     """Why a node inside a UDF body is outside the UDF subset, or None."""
     if isinstance(node, ast.While) and node.orelse:
@@ -116,6 +117,14 @@ def in_udf(node: ast.AST) -> str | None:
         return "a `for` loop in a UDF binds a name or a tuple of names"
     if isinstance(node, ast.Assign) and len(node.targets) == 1 and _names_tuple(node.targets[0]):
         return None  # `q, r = divmod(a, b)`: the value's checks are its own
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and _item(node.targets[0]) or \
+            isinstance(node, ast.AugAssign) and _item(node.target):
+        return None  # `counts[w] = n`, `counts[w] += 1`: an item of a local
+    if isinstance(node, (ast.Assign, ast.AugAssign)) and any(
+            isinstance(t, (ast.Subscript, ast.Attribute)) for t in
+            (node.targets if isinstance(node, ast.Assign) else [node.target])):
+        return ("a UDF assigns to a name or to an item of a local (`d[key] = value`); not to a "
+                "slice, an attribute or an item of an expression")
     if isinstance(node, ast.Assign) and any(isinstance(t, ast.Tuple) for t in node.targets):
         return ("a UDF unpacks into plain names only (`a, b = ...`; no `*rest`, nested tuples "
                 "or chained targets)")

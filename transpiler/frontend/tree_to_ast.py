@@ -56,7 +56,11 @@ class ToAst(Transformer):
         return [c for c in children if c is not None]
 
     def assign(self, meta, c):
-        return A.Assign(self._pos(meta), str(c[0]), c[1])
+        target = c[0]
+        if isinstance(target, A.Subscript):  # a UDF's `d[k] = v` (targets_checked vetted it)
+            return A.ItemAssign(self._pos(meta), target.value.id, target.index, c[1])
+        return A.Assign(self._pos(meta), target.id if isinstance(target, A.Name) else str(target),
+                        c[1])
 
     def expr_stmt(self, meta, c):
         return A.ExprStmt(self._pos(meta), c[0])

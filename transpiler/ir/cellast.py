@@ -265,6 +265,25 @@ class AugAssign(Node):
 
 
 @dataclass(frozen=True)
+class ItemAssign(Node):
+    """``name[index] = value``: an item of a dict or list local."""
+
+    target: str
+    index: Node
+    value: Node
+
+
+@dataclass(frozen=True)
+class ItemAugAssign(Node):
+    """``name[index] op= value``."""
+
+    target: str
+    index: Node
+    op: str
+    value: Node
+
+
+@dataclass(frozen=True)
 class If(Node):
     """``if test: body else: orelse`` (``elif`` nests in ``orelse``)."""
 

@@ -201,6 +201,18 @@ def _stmt_AugAssign(n: U.AugAssign):
     return ast.AugAssign(_store(n.target), BINOPS[n.op](), expr(n.value))
 
 
+def _item_target(n) -> ast.Subscript:
+    return ast.Subscript(_load(n.target), expr(n.index), ast.Store())
+
+
+def _stmt_ItemAssign(n: A.ItemAssign):
+    return ast.Assign([_item_target(n)], expr(n.value))
+
+
+def _stmt_ItemAugAssign(n: A.ItemAugAssign):
+    return ast.AugAssign(_item_target(n), BINOPS[n.op](), expr(n.value))
+
+
 def _stmt_If(n: U.If):
     return ast.If(expr(n.test), _body(n.body), _body(n.orelse))
 
@@ -242,6 +254,7 @@ TICK = "nb2jvm-tick"
 # `s.zfill(n)`): the generated code calls the sandbox's bounded versions instead.
 BINOP = "nb2jvm-binop"
 METHOD = "nb2jvm-method"
+ITEM_KEY = "nb2jvm-key"  # the key of an augmented item assignment, evaluated once
 BOUNDED_BINOPS = {ast.Pow: "**", ast.Mult: "*", ast.LShift: "<<"}
 BOUNDED_METHODS = frozenset({"zfill", "ljust", "rjust", "center", "expandtabs", "replace",
                              "join"})
@@ -264,6 +277,14 @@ class _Ticks(ast.NodeTransformer):
         op = BOUNDED_BINOPS.get(type(node.op))
         if op is None:
             return node
+        if isinstance(node.target, ast.Subscript):
+            # `d[k] *= n`: the key once, into a name no source can spell, then Python's order
+            # (the item is read before the value is computed)
+            key = ast.copy_location(ast.Assign([_store(ITEM_KEY)], node.target.slice), node)
+            item = ast.Subscript(node.target.value, _load(ITEM_KEY), ast.Load())
+            value = ast.Call(_load(BINOP), [ast.Constant(op), item, node.value], [])
+            store = ast.Subscript(node.target.value, _load(ITEM_KEY), ast.Store())
+            return [key, ast.copy_location(ast.Assign([store], value), node)]
         target = ast.Name(node.target.id, ast.Load())
         value = ast.Call(_load(BINOP), [ast.Constant(op), target, node.value], [])
         return ast.copy_location(ast.Assign([node.target], value), node)

@@ -8,8 +8,8 @@ from __future__ import annotations
 from lark import Token, Tree
 
 from . import cellast as A
-from .cellast import (AugAssign, For, Function, Handler, If, Jump, Raise, Return, Try, Unpack,
-                      While)
+from .cellast import (AugAssign, For, Function, Handler, If, ItemAugAssign, Jump, Raise, Return,
+                      Try, Unpack, While)
 
 
 def _pos(tree: Tree, line_offset: int) -> A.Pos:
@@ -74,7 +74,10 @@ def _stmt(node, off: int):
     if kind == "return_stmt":
         return Return(pos, c[0])
     if kind == "augassign":
-        return AugAssign(pos, str(c[0]), str(c[1])[:-1], c[2])
+        target, op = c[0], str(c[1])[:-1]
+        if isinstance(target, A.Subscript):
+            return ItemAugAssign(pos, target.value.id, target.index, op, c[2])
+        return AugAssign(pos, target.id, op, c[2])
     if kind in ("break_stmt", "continue_stmt", "pass_stmt"):
         return Jump(pos, kind.split("_")[0])
     if kind == "while_stmt":

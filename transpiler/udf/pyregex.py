@@ -40,9 +40,10 @@ FLAG_NAMES = {"DOTALL": C.SRE_FLAG_DOTALL, "S": C.SRE_FLAG_DOTALL,
               "VERBOSE": C.SRE_FLAG_VERBOSE, "X": C.SRE_FLAG_VERBOSE,
               "UNICODE": C.SRE_FLAG_UNICODE, "U": C.SRE_FLAG_UNICODE,
               "IGNORECASE": C.SRE_FLAG_IGNORECASE, "I": C.SRE_FLAG_IGNORECASE,
+              "ASCII": C.SRE_FLAG_ASCII, "A": C.SRE_FLAG_ASCII,
               "NOFLAG": 0}
-REFUSED_FLAGS = {C.SRE_FLAG_ASCII: "ASCII (not implemented for UDFs yet)",
-                 C.SRE_FLAG_LOCALE: "LOCALE (Python refuses it for str patterns)"}
+REFUSED_FLAGS = {C.SRE_FLAG_LOCALE: "LOCALE (Python refuses it for str patterns)"}
+REFUSED_FLAG_NAMES = {"LOCALE": C.SRE_FLAG_LOCALE, "L": C.SRE_FLAG_LOCALE}
 # Python's spelling of a category, to ask Python's engine about a class under IGNORECASE
 CATEGORY_SYNTAX = {C.CATEGORY_WORD: "\\w", C.CATEGORY_NOT_WORD: "\\W", C.CATEGORY_DIGIT: "\\d",
                    C.CATEGORY_NOT_DIGIT: "\\D", C.CATEGORY_SPACE: "\\s",
@@ -121,11 +122,12 @@ ALL: Ranges = ((0, 0x10FFFF),)
 
 
 @functools.lru_cache(maxsize=None)
-def category_ranges(category) -> Ranges:
+def category_ranges(category, ascii: bool = False) -> Ranges:
     """The code points of a category under the running Python's ``re`` (its engine decides,
-    over every code point, as for :func:`folded`)."""
+    over every code point, as for :func:`folded`); ``ascii``: under re.ASCII."""
     return ranges_of(sorted(map(ord, re.findall(CATEGORY_SYNTAX[category],
-                                                _every_code_point()))))
+                                                _every_code_point(),
+                                                re.ASCII if ascii else 0))))
 
 
 def union(*sets: Ranges) -> Ranges:
@@ -252,6 +254,12 @@ def translate(pattern: str, flags: int = 0) -> PyPattern:
     emitter = _Emitter(pattern, tree.state)
     emitter.fold = bool(tree.state.flags & C.SRE_FLAG_IGNORECASE) or \
         _uses_flag(tree, C.SRE_FLAG_IGNORECASE)
+    # re.ASCII: \w, \d, \s and \b of ASCII alone, spelled out as Python's engine decides
+    # them; with IGNORECASE, folding too would be ASCII-only (not translated)
+    emitter.ascii = bool(tree.state.flags & C.SRE_FLAG_ASCII)
+    if emitter.ascii and emitter.fold:
+        raise PyRegexRefusal(pattern, "the flags ASCII and IGNORECASE together are not supported "
+                             "in a UDF (Python folds ASCII letters only)")
     try:
         java = emitter.seq(tree)
     except RecursionError:
@@ -276,6 +284,7 @@ class _Emitter:
         self.unreliable: set[int] = set()
         self.sticky = 0  # depth under a lazy or possessive repetition or an atomic group
         self.behind = 0  # depth under a lookbehind
+        self.ascii = False  # re.ASCII: categories spelled out as ASCII classes
 
     def refuse(self, reason: str) -> PyRegexRefusal:
         return PyRegexRefusal(self.pattern, reason)
@@ -314,6 +323,21 @@ class _Emitter:
 
     def op_IN(self, items) -> str:
         negate = bool(items) and items[0][0] is C.NEGATE
+        if self.ascii:  # no IGNORECASE here (translate refuses the two together)
+            sets = []
+            for op, av in items[1:] if negate else items:
+                if op is C.LITERAL:
+                    sets.append(((av, av),))
+                elif op is C.RANGE:
+                    sets.append((tuple(av),))
+                elif op is C.CATEGORY and av in CATEGORIES:
+                    sets.append(category_ranges(av, ascii=True))
+                else:
+                    raise self.refuse(f"{str(op).lower()} in a character class is not supported")
+            ranges = union(*sets)
+            if not ranges:
+                return ANY_CP if negate else "(?!)"
+            return _class(ranges, negate)
         if self.ignorecase:
             # a class is the union of its items (Python tests each on the lowercased
             # character): the literals and ranges folded and spelled out, the categories
@@ -386,7 +410,10 @@ class _Emitter:
     def op_AT(self, where) -> str:
         if where not in AT:
             raise self.refuse(f"the anchor {where} is not supported")
-        return AT[where][1 if self.flags[-1] & C.SRE_FLAG_MULTILINE else 0]
+        java = AT[where][1 if self.flags[-1] & C.SRE_FLAG_MULTILINE else 0]
+        if self.ascii:  # \b and \B on ASCII word characters
+            java = java.replace(WORD, _class(category_ranges(C.CATEGORY_WORD, ascii=True)))
+        return java
 
     def op_GROUPREF(self, group: int) -> str:
         if self.behind:

@@ -15,6 +15,7 @@ import datetime
 import math
 import unicodedata
 import operator
+import os
 import re
 import string
 import sys
@@ -29,15 +30,19 @@ from .udf_tables import STRING_CONSTANTS
 # `build`); checked at every function entry and loop iteration, the clock every 4096 of them.
 CALL_SECONDS = 5.0
 CALL_TICKS = 50_000_000
+# and its memory: what a call may add to the process (checked every 16,384 steps)
+CALL_BYTES = 2 << 30
+_STATM: int | None = None
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 BUILTINS = ("len", "abs", "min", "max", "round", "int", "float", "str", "bool", "ord", "chr",
             "range", "sum", "any", "all", "list", "pow", "sorted", "reversed", "tuple", "set",
-            "enumerate", "zip", "divmod", "isinstance", "repr", "ascii", "format",
+            "dict", "enumerate", "zip", "divmod", "isinstance", "repr", "ascii", "format",
             "True", "False", "None",
             # the exceptions a UDF may catch or raise (udf_scala's EXCEPTIONS)
             "Exception", "ArithmeticError", "LookupError", "ValueError", "ZeroDivisionError",
             "OverflowError", "IndexError", "KeyError", "TypeError", "MemoryError",
-            "NameError", "UnboundLocalError")
+            "NameError", "UnboundLocalError", "RuntimeError")
 DATETIME = ("date", "datetime", "timedelta")
 
 
@@ -57,8 +62,9 @@ UNICODEDATA = SimpleNamespace(**{n: getattr(unicodedata, n) for n in (
 # pattern is a literal the translator checked (a nested repetition that could backtrack
 # exponentially is refused there, so a call here ends)
 RE = SimpleNamespace(**{n: getattr(re, n) for n in (
-    "match", "search", "fullmatch", "sub", "findall", "split", "escape",
-    "I", "IGNORECASE", "S", "DOTALL", "M", "MULTILINE", "X", "VERBOSE", "U", "UNICODE",
+    "match", "search", "fullmatch", "sub", "findall", "finditer", "split", "escape",
+    "I", "IGNORECASE", "S", "DOTALL", "M", "MULTILINE", "X", "VERBOSE", "U", "UNICODE", "A",
+    "ASCII",
     "NOFLAG")})
 
 
@@ -86,6 +92,9 @@ class CompiledPattern:
 
     def findall(self, string):
         return re.findall(self._pattern, string)
+
+    def finditer(self, string):
+        return re.finditer(self._pattern, string)
 
     def split(self, string, maxsplit=0):
         return re.split(self._pattern, string, maxsplit)
@@ -123,8 +132,11 @@ def namespace(names: tuple[tuple[str, str], ...]) -> dict:
     (``"module"`` or one of the classes)."""
     from ..ir.pyast import BINOP, METHOD, TICK
 
-    bounded = {"pow": _pow, "format": _format, **{n: _collecting(getattr(builtins, n))
-                                for n in ("list", "tuple", "set", "sorted")}}
+    bounded = {"pow": _pow, "format": _format,
+               **{n: _collecting(getattr(builtins, n))
+                  for n in ("list", "tuple", "set", "dict", "sorted")},
+               **{n: _consuming(getattr(builtins, n))
+                  for n in ("sum", "min", "max", "any", "all")}}
     env: dict = {"__builtins__": MappingProxyType({n: bounded.get(n, getattr(builtins, n))
                                                    for n in BUILTINS}),
                  "math": MATH, "unicodedata": UNICODEDATA, "re": RE, "string": STRING,
@@ -150,6 +162,7 @@ def _install() -> None:
     global _INSTALLED
     with _LOCK:
         if not _INSTALLED:
+            _resident()  # opens /proc/self/statm now: no guarded call may open a file
             sys.addaudithook(_hook)  # process-wide and permanent: inert outside guarded()
             _INSTALLED = True
 
@@ -238,14 +251,38 @@ def _format(value, spec=""):
     return format(value, spec)
 
 
+# what a builtin may run over in one C call without a step of the budget: built values
+_BUILT = (list, tuple, str, set, frozenset, dict)
+
+
+def _ticked(items):
+    for item in items:
+        _tick()
+        yield item
+
+
 def _collecting(build):
-    """``list``/``tuple``/``set``/``sorted`` of a sized argument (``range(10**12)``) refused
-    beyond the sequence bound before one C call builds it; iterators tick as they run."""
+    """``list``/``tuple``/``set``/``dict``/``sorted`` of a sized argument (``range(10**12)``)
+    refused beyond the sequence bound before one C call builds it; an iterator (``zip(...)``,
+    ``reversed(range(...))``) runs through a generator that ticks, as loops do."""
     def bounded(*args, **kwargs):
         if args and hasattr(args[0], "__len__") and len(args[0]) > MAX_LENGTH:
             raise _too_large(f"a sequence of more than {MAX_LENGTH:,} items")
+        if args and not isinstance(args[0], _BUILT):
+            args = (_ticked(args[0]), *args[1:])
         return build(*args, **kwargs)
     bounded.__name__ = build.__name__
+    return bounded
+
+
+def _consuming(fold):
+    """``sum``/``min``/``max``/``any``/``all`` of an iterator or a range: one C loop that the
+    budget would never see (``sum(range(10**12))``) steps through a generator that ticks."""
+    def bounded(*args, **kwargs):
+        if args and not isinstance(args[0], _BUILT) and (len(args) == 1 or fold is sum):
+            args = (_ticked(args[0]), *args[1:])
+        return fold(*args, **kwargs)
+    bounded.__name__ = fold.__name__
     return bounded
 
 
@@ -261,12 +298,32 @@ def _method(obj, name: str, *args):
     return getattr(obj, name)(*args)
 
 
+def _resident() -> int | None:
+    """This process's resident memory in bytes (Linux), read without an audited ``open``."""
+    global _STATM
+    try:
+        if _STATM is None:
+            _STATM = os.open("/proc/self/statm", os.O_RDONLY)
+        return int(os.pread(_STATM, 128, 0).split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _tick() -> None:
     _STATE.ticks = getattr(_STATE, "ticks", 0) + 1
     if _STATE.ticks > CALL_TICKS or (_STATE.ticks & 0xFFF == 0 and time.monotonic()
                                      > getattr(_STATE, "deadline", float("inf"))):
         raise SandboxViolation(f"a UDF call ran longer than {CALL_SECONDS:.0f} s or "
                                f"{CALL_TICKS:,} steps")
+    if _STATE.ticks & 0x3FFF == 0:
+        # a loop filling a dict, set or list: the growth since the call's first checkpoint
+        now = _resident()
+        base = getattr(_STATE, "resident", None)
+        if base is None:
+            _STATE.resident = now
+        elif now is not None and now - base > CALL_BYTES:
+            raise SandboxViolation(f"a UDF call grew the process by more than "
+                                   f"{CALL_BYTES >> 20:,} MiB")
 
 
 def guarded(fn, label: str):
@@ -278,6 +335,7 @@ def guarded(fn, label: str):
         _STATE.depth = getattr(_STATE, "depth", 0) + 1
         _STATE.violation = None
         _STATE.ticks, _STATE.deadline = 0, time.monotonic() + CALL_SECONDS
+        _STATE.resident = None
         try:
             result = fn(*args)
         finally:

@@ -23,6 +23,10 @@ class Ex:
     mixed: bool = False
     # a match (type "match"): the patterns (pyregex.PyPattern) it may come from, for its groups
     regex: tuple = ()
+    # an int whose Python value is a float on some rows (`x ** n`, n < 0 at run time): the code
+    # of that value where a float is wanted (`_as(e, "float")`); elsewhere `code` (a limit
+    # error on those rows)
+    float_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ def too_wide(spec: str) -> bool:
 # clause names: what it catches, as in Python's hierarchy.  A bare `except:` and `Exception`
 # catch them all (not PyWiden, which is no Python exception).
 RAISED = ("ValueError", "ZeroDivisionError", "OverflowError", "IndexError", "KeyError",
-          "TypeError", "MemoryError", "UnboundLocalError")
+          "TypeError", "MemoryError", "UnboundLocalError", "RuntimeError")
 EXCEPTIONS = {
     "Exception": None, "ArithmeticError": ("ZeroDivisionError", "OverflowError"),
     "LookupError": ("IndexError", "KeyError"), "NameError": ("UnboundLocalError",),

@@ -14,6 +14,9 @@ from ..ir import udf_ast as U
 from .typed import Ex
 
 LISTS = ("list[str]", "list[int]", "list[float]")
+# a list of bools: an Array[Boolean] that loops, comprehensions, indexing, len, sum, any and
+# all read (Python's bools print as True/False: no int array may hold them); no list method
+BOOLS = "list[bool]"
 EMPTY = "list[?]"  # `[]` before the translator has seen what goes in
 # the methods that change the list they are called on
 MUTATORS = ("append", "extend", "pop", "sort", "reverse", "clear", "insert", "remove")
@@ -33,7 +36,7 @@ def mutated_names(stmts) -> set[str]:
         if isinstance(node, A.Call) and isinstance(node.func, A.Attribute) and \
                 isinstance(node.func.value, A.Name) and node.func.attr in MUTATORS:
             found.add(node.func.value.id)
-        if isinstance(node, U.AugAssign):
+        if isinstance(node, (U.AugAssign, A.ItemAssign, A.ItemAugAssign)):
             found.add(node.target)
     return found
 
@@ -52,6 +55,20 @@ def over(it: A.Node) -> A.Comprehension:
     """``(· for · in it)``: what ``sum(it)``, ``list(it)``, ``sorted(it)`` run over."""
     return A.Comprehension(it.pos, "generator", A.Name(it.pos, ITEM), None,
                            (A.CompFor(it.pos, (ITEM,), it, ()),))
+
+
+def _names_dict_keys(it: A.Node, name: str) -> bool:
+    """``it`` is ``name`` or ``name.keys()`` (what ``key=name.get`` is then called with)."""
+    return isinstance(it, A.Name) and it.id == name or \
+        isinstance(it, A.Call) and not it.args and isinstance(it.func, A.Attribute) and \
+        it.func.attr == "keys" and isinstance(it.func.value, A.Name) and \
+        it.func.value.id == name
+
+
+def _dict_view(it: A.Node) -> bool:
+    """``d.keys()``, ``d.values()``, ``d.items()``: iterated, never a value of their own."""
+    return isinstance(it, A.Call) and not it.args and isinstance(it.func, A.Attribute) and \
+        it.func.attr in ("keys", "values", "items")
 
 
 class ListTranslation:
@@ -81,6 +98,8 @@ class ListTranslation:
         items = [self.visit(i) for i in n.items]
         if not items:
             return Ex("Array.empty[String]", EMPTY)
+        if all(e.type == "bool" for e in items):
+            return Ex(f"Array[Boolean]({', '.join(e.code for e in items)})", BOOLS)
         types = {"int" if e.type == "bool" else e.type for e in items}
         if len(types) != 1 or not types <= {"int", "float", "str"}:
             raise self._err(n, f"a {n.kind} of {' and '.join(sorted(types))} values is not "
@@ -111,6 +130,9 @@ class ListTranslation:
         if e.type == "set[?]":
             self.placeholders.add(key)
             return self.list_hints.get(key, "set[str]")
+        if e.type == "dict[?]":
+            self.placeholders.add(key)
+            return self.list_hints.get(key) or self._dict_weak_type(key)
         return e.type
 
     def _aliases(self, v: A.Node) -> set[str]:
@@ -248,11 +270,11 @@ class ListTranslation:
             return f"PyList.sorted({lst.code}, {reverse})"
         # every key first, in the items' order (as Python calls key=), then a stable sort of
         # the positions by key; float keys are refused (a NaN key's place is CPython's merge)
-        xs, keys = self._keys(key, lst, "sorted()/sort()")
+        xs, keys = self._keys(key, lst, "sorted()/sort()", n.args[0] if n.args else None)
         return (f"{{ val {xs} = {lst.code}; PyList.permute({xs}, PyList.order({keys.code}, "
                 f"{reverse})) }}")
 
-    def _keys(self, key: A.Node | None, lst, what: str):
+    def _keys(self, key: A.Node | None, lst, what: str, over: A.Node | None = None):
         """(the name the list is bound to, the list of its items' keys: ``key(x)`` for each
         item in order, or the items themselves without a key)."""
         xs, name, saved = self._fresh("xs"), ITEM + "xs", dict(self.scope)
@@ -261,7 +283,7 @@ class ListTranslation:
         self.scope[name] = Ex(xs, lst.type)
         try:
             keys = self._reduce("list", A.Call(key.pos, A.Name(key.pos, "list"), (
-                A.Comprehension(key.pos, "list", self._key_call(key), None, (
+                A.Comprehension(key.pos, "list", self._key_call(key, over), None, (
                     A.CompFor(key.pos, (ITEM + "k",), A.Name(key.pos, name), ()),)),), ()))
         finally:
             self.scope = saved
@@ -287,7 +309,7 @@ class ListTranslation:
                             f"{'float' if lst.type != EMPTY else 'nothing'} is not supported "
                             "in a UDF (of str or int items it is)", "U120")
         t = element(lst.type)
-        xs, keys = self._keys(key, lst, f"{name}()")
+        xs, keys = self._keys(key, lst, f"{name}()", arg)
         empty = f'throw new PyError("ValueError", "{name}() arg is an empty sequence")'
         if "default" in given:
             d = self.visit(given["default"])
@@ -302,9 +324,14 @@ class ListTranslation:
         return Ex(f"{{ val {xs} = {lst.code}; val {o} = {order}; if ({o}.length == 0) {empty} "
                   f"else {first} }}", t)
 
-    def _key_call(self, key: A.Node) -> A.Node:
-        """``key(·k)`` for a ``key=`` argument: a helper, a builtin, or ``str.<method>``."""
+    def _key_call(self, key: A.Node, over: A.Node | None = None) -> A.Node:
+        """``key(·k)`` for a ``key=`` argument: a helper, a builtin, or ``str.<method>``;
+        ``d.get`` over ``d``'s own keys is ``d[·k]`` (every key is there, so never None)."""
         arg = A.Name(key.pos, ITEM + "k")
+        if isinstance(key, A.Attribute) and key.attr == "get" and \
+                isinstance(key.value, A.Name) and over is not None and \
+                _names_dict_keys(over, key.value.id):
+            return A.Subscript(key.pos, key.value, arg)
         if isinstance(key, A.Attribute) and isinstance(key.value, A.Name) and \
                 key.value.id == "str" and "str" not in self.locals:
             return A.Call(key.pos, A.Attribute(key.pos, arg, key.attr, key.attr_pos), (), ())
@@ -316,13 +343,21 @@ class ListTranslation:
     def _as_list(self, it: A.Node, unordered: bool = False):
         """What ``it`` iterates, as a fresh list value (``list(it)``); ``unordered``: the
         caller's result does not depend on the order (a set's items are then allowed)."""
+        e = self._as_list_of(it, unordered)
+        if e.type == BOOLS:
+            raise self._err(it, "a list of bool values is read by loops, comprehensions, "
+                            "indexing, len, sum, any and all in a UDF; not here", "U120")
+        return e
+
+    def _as_list_of(self, it: A.Node, unordered: bool):
         if isinstance(it, A.Call) and isinstance(it.func, A.Name) and it.func.id == "reversed" \
                 and "reversed" not in self.locals:
             if len(it.args) != 1 or it.keywords:
                 raise self._err(it, "reversed() takes one argument", "U120")
             inner = self._as_list(it.args[0])
             return Ex(f"PyList.reversed({inner.code})", inner.type)
-        if not isinstance(it, A.Comprehension):
+        if not (isinstance(it, A.Comprehension) and it.kind in ("generator", "list")) and \
+                not _dict_view(it):  # a set or dict comprehension is a value
             e = self.visit(it)
             if e.type in LISTS:
                 return e
@@ -336,7 +371,8 @@ class ListTranslation:
             if e.type == EMPTY:
                 return e
         return self._reduce("list", A.Call(it.pos, A.Name(it.pos, "list"), (
-            it if isinstance(it, A.Comprehension) else over(it),), ()))
+            it if isinstance(it, A.Comprehension) and it.kind in ("generator", "list") else
+            over(it),), ()))
 
     def _list_builtin(self, name: str, n: A.Call):
         """``sorted``, ``reversed``, ``list``, ``tuple`` and ``sum``/``min``/``max``/``any``/

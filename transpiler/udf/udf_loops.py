@@ -7,7 +7,7 @@ import sys
 
 from ..ir import cellast as A
 from .typed import Ex
-from .udf_lists import EMPTY
+from .udf_lists import BOOLS, EMPTY
 
 
 class LoopTranslation:
@@ -35,7 +35,7 @@ class LoopTranslation:
             var = self._fresh("c")
             header, cond, advance, t = self._iteration(c.iter, var)
             for target, (code, vt) in zip(c.targets, self._unpacked(c.targets, var, t, c)):
-                self.scope[target] = Ex(code, vt)
+                self.scope[target] = Ex(code, vt, regex=self.iter_regex if vt == "match" else ())
             body = clause(k + 1)
             for test in reversed(c.conditions):
                 body = [f"if ({self.cond(test)}) {{", *("  " + ln for ln in body), "}"]
@@ -79,6 +79,15 @@ class LoopTranslation:
             it.func.id == "reversed" else self.visit(it)
         if e.type == EMPTY:
             e = Ex("Array.empty[String]", "list[str]")
+        if e.type == BOOLS:
+            arr, k = self._fresh("items"), self._fresh("k")
+            return ([f"val {arr} = {e.code}", f"var {k} = 0"], f"{k} < {arr}.length",
+                    [f"val {var} = {arr}({k})", f"{k} += 1"], "bool")
+        if e.type == "matches":  # re.finditer: each a match of the pattern
+            arr, k = self._fresh("ms"), self._fresh("k")
+            self.iter_regex = e.regex
+            return ([f"val {arr} = {e.code}", f"var {k} = 0"], f"{k} < {arr}.length",
+                    [f"val {var} = {arr}({k})", f"{k} += 1"], "match")
         if e.type.startswith("dict["):
             return self._dict_iteration(e, "keys", var)
         if e.type in ("list[int]", "list[float]"):
@@ -131,17 +140,23 @@ class LoopTranslation:
         return headers, " && ".join(conds), advances, tuple(types)
 
     def _dict_iteration(self, d: Ex, part: str, var: str):
-        """A constant dict's keys, values or items, in the cell's order (insertion order)."""
+        """A dict's keys, values or items in insertion order (the cell's order for its
+        constants).  Values are read when the loop reaches them, and the size is checked at
+        every step, as CPython's dict iterator does: a dict local the body changes sees the
+        new values, and a key added makes the next step raise RuntimeError (no key is removed
+        during such a loop: udf_dicts refuses it)."""
         k, t = self._dict_types(d.type)
-        keys, values, i = self._fresh("keys"), self._fresh("values"), self._fresh("k")
-        header = [f"val {keys} = PyDict.keys({d.code}, Array.empty[{self._BOXED[k]}])",
-                  f"val {values} = PyDict.values({d.code}, Array.empty[{self._BOXED[t]}])",
-                  f"var {i} = 0"]
+        m, keys, n, i = self._fresh("m"), self._fresh("keys"), self._fresh("n"), self._fresh("k")
+        header = [f"val {m} = {d.code}",
+                  f"val {keys} = PyDict.keys({m}, Array.empty[{self._BOXED[k]}])",
+                  f"val {n} = {keys}.length", f"var {i} = 0"]
         key = self._unboxed(f"{keys}({i})", k)
-        value = self._unboxed(f"{values}({i})", t)
+        value = self._unboxed(f"PyDict.value({m}, {keys}({i}))", t)
         bind = {"keys": [f"val {var} = {key}"], "values": [f"val {var} = {value}"],
                 "items": [f"val {var}_0 = {key}", f"val {var}_1 = {value}"]}[part]
-        return (header, f"{i} < {keys}.length", [*bind, f"{i} += 1"],
+        # the loop's own line is where Python reports the RuntimeError (the body set another)
+        check = f"{{ {'fr.' if self.frame else ''}ln = {self.line}; PyDict.unchanged({m}, {n}) }}"
+        return (header, f"{check} && {i} < {n}", [*bind, f"{i} += 1"],
                 (k, t) if part == "items" else k if part == "keys" else t)
 
     def _fold(self, n: A.Comprehension, init: list[str], step, result: str, t: str,
@@ -150,6 +165,56 @@ class LoopTranslation:
         lines = [*init] + ([] if done else [f"var {flag} = false"])
         lines += self._comp_loops(n, flag, step)
         return Ex("{\n" + "\n".join([*lines, result]) + "\n}", t)
+
+    def _collect(self, n: A.Comprehension) -> Ex:
+        """``{k: v for ...}`` and ``{x for ...}``: a fresh dict (each key before its value, a
+        repeated key keeping its first place and its last value, as in Python) or set."""
+        acc = self._fresh("acc")
+        probe = self._element_type(n)
+        if n.kind == "set":
+            t = "int" if probe == "bool" else probe
+            if t not in ("str", "int"):
+                raise self._err(n, f"a set of {probe} values is not supported in a UDF (str and "
+                                "int are)", "U120")
+
+            def add(e: Ex) -> list[str]:
+                code = self._as(e, t, n.element, "set")
+                if t == "int":
+                    code = f"java.lang.Long.valueOf({f'PyBig.element({code})' if self.wide else code})"
+                return [f"{acc}.add({code})"]
+            boxed = "String" if t == "str" else "java.lang.Long"
+            return self._fold(n, [f"val {acc} = new java.util.HashSet[{boxed}]()"], add, acc,
+                              f"set[{t}]")
+        kt, vt = self._comp_types(n)
+        k, v = self._fresh("k"), self._fresh("v")
+
+        def put(key: Ex) -> list[str]:
+            # the element is the key; the value is visited in the same scope, after it
+            value = self.visit(n.value)
+            return [f"val {k} = {self._box_key(key, n.element)}",
+                    f"val {v} = {self._box_value(value, vt, n.value)}",
+                    f"PyDict.put({acc}, {k}, {v})"]
+        return self._fold(n, [f"val {acc} = PyDict.mutable[{self._BOXED[kt]}, "
+                              f"{self._BOXED[vt]}]()"], put, acc, f"dict[{kt},{vt}]")
+
+    def _comp_types(self, n: A.Comprehension) -> tuple[str, str]:
+        """A dict comprehension's key and value types, from a first translation of both."""
+        seen: list[tuple[str, str]] = []
+
+        def probe(key: Ex) -> list[str]:
+            seen.append((key.type, self.visit(n.value).type))
+            return []
+        flag = self._fresh("done")
+        saved = self.counter
+        self._comp_loops(n, flag, probe)
+        self.counter = saved
+        kt, vt = seen[0]
+        if kt not in ("str", "int"):
+            raise self._err(n.element, f"a {kt} key in a UDF's dict (str and int keys are "
+                            "supported)", "U120")
+        if vt not in ("str", "int", "float", "bool"):
+            raise self._err(n.value, f"a dict of {vt} values is not supported in a UDF", "U120")
+        return kt, vt
 
     def _join(self, sep: Ex, arg: A.Node) -> Ex:
         n = self._comprehension(arg, "str.join()")
@@ -184,7 +249,11 @@ class LoopTranslation:
             return self._fold(comp, [f"var {acc} = 0L"], lambda e: [f"{acc} += 1L"],
                               self._from_long(acc), "int")
         if name == "list":
-            t = "int" if probe == "bool" else probe
+            if probe == "bool":  # what loops, indexing, len, sum, any and all read
+                return self._fold(comp, [f"val {acc} = scala.collection.mutable.ArrayBuffer"
+                                         "[Boolean]()"], lambda e: [f"{acc} += {e.code}"],
+                                  f"{acc}.toArray", BOOLS)
+            t = probe
             if t not in ("str", "int", "float"):
                 raise self._err(comp, f"a list of {probe} values is not supported in a UDF "
                                 "(lists of str, int and float are)", "U120")
@@ -250,6 +319,8 @@ class LoopTranslation:
     def visit_Comprehension(self, n: A.Comprehension) -> Ex:
         if n.kind == "list":
             return self._reduce("list", A.Call(n.pos, A.Name(n.pos, "list"), (n,), ()))
+        if n.kind in ("dict", "set"):
+            return self._collect(n)
         raise self._err(n, f"a {n.kind} comprehension is only supported as the argument of "
                         "str.join, sum, any, all, min, max, len or list in a UDF (or as a list "
                         "comprehension of str)", "U120")

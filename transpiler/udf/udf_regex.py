@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 
 from ..ir import cellast as A
-from .pyregex import FLAG_NAMES, PyRegexRefusal, flags_value, template, translate
+from .pyregex import (FLAG_NAMES, REFUSED_FLAG_NAMES, REFUSED_FLAGS, PyRegexRefusal, flags_value,
+                      template, translate)
 from .typed import Ex
 
 # Python's parameters of each function, in order (the pattern first); all take flags last.
@@ -24,6 +25,7 @@ FUNCTIONS = {
     "fullmatch": ("pattern", "string", "flags"),
     "sub": ("pattern", "repl", "string", "count", "flags"),
     "findall": ("pattern", "string", "flags"),
+    "finditer": ("pattern", "string", "flags"),
     "split": ("pattern", "string", "maxsplit", "flags"),
     "escape": ("pattern",),
     "compile": ("pattern", "flags"),
@@ -99,6 +101,10 @@ class RegexTranslation:
             raise self._err(node, f"re.{name} with a pattern that can match the empty string "
                             "is not supported in a UDF (Python's loop over empty matches "
                             "differs from Java's)", REGEX)
+        if name == "finditer":
+            # what a loop or a comprehension runs over: every match, as re.search would
+            # find them one after the other (udf_loops binds each as a match)
+            return Ex(f"PyRe.finditer({field}, {text})", "matches", regex=(pat,))
         if name == "findall":
             if pat.groups > 1:
                 raise self._err(node, "re.findall with more than one group gives tuples, "
@@ -158,11 +164,12 @@ class RegexTranslation:
                     x.value.id == "re" and "re" not in self.locals and x.attr in FLAG_NAMES:
                 names.append(x.attr)
             elif isinstance(x, A.Attribute) and isinstance(x.value, A.Name) and \
-                    x.value.id == "re" and x.attr in ("A", "ASCII", "L", "LOCALE"):
-                raise self._err(x, f"the flag re.{x.attr} is not supported in a UDF", REGEX)
+                    x.value.id == "re" and x.attr in REFUSED_FLAG_NAMES:
+                raise self._err(x, f"the flag re.{x.attr} is not supported in a UDF: "
+                                f"{REFUSED_FLAGS[REFUSED_FLAG_NAMES[x.attr]]}", REGEX)
             elif not (isinstance(x, A.Const) and x.value == 0 and type(x.value) is int):
-                raise self._err(x, "flags of re in a UDF are re.I, re.S, re.M, re.X (or their "
-                                "long names) joined with |", REGEX)
+                raise self._err(x, "flags of re in a UDF are re.I, re.S, re.M, re.X, re.A (or "
+                                "their long names) joined with |", REGEX)
         walk(node)
         return flags_value(names)
 

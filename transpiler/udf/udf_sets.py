@@ -79,7 +79,7 @@ class SetTranslation:
             raise self._err(n.func, f"set method '{attr}' is not supported in a UDF (supported: "
                             f"{', '.join(SET_MUTATORS)}, in, len, sorted)", "U102")
         name = recv_node.id
-        if self._local(name) in self.frozen_sets:
+        if self._local(name) in self.frozen:
             raise self._err(n.func, f"'{name}' may be a set the cell defines, which a UDF does "
                             "not change (the notebook's would keep the change for the next row)",
                             "U126")

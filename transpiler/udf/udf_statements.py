@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from ..ir import cellast as A
 from ..ir import udf_ast as U
-from .typed import EXCEPTIONS, RAISED, Ex
+from .typed import EXCEPTIONS, RAISED, Ex, UdfError
+from .udf_dicts import EMPTY_DICT, fresh_dict, is_dict
 from .udf_lists import EMPTY, LISTS, element
 from .udf_tables import SCALA, TO_STR
 
@@ -29,7 +30,13 @@ class StatementTranslation:
             if isinstance(stmt, U.Function):
                 self._nested(stmt)
                 continue
-            out += self._stmt(stmt)
+            if self.discovering:
+                try:
+                    out += self._stmt(stmt)
+                except UdfError:
+                    continue  # a read before the store that types its dict: go on to the store
+            else:
+                out += self._stmt(stmt)
             rest = stmts[i + 1:]
             if rest and self.loops and self._jumps(stmt):
                 brk, cont = self.loops[-1]
@@ -67,13 +74,14 @@ class StatementTranslation:
     def _stmt(self, stmt) -> list[str]:
         # `;`: a block on the next line must not read as an argument of this line
         line = f"{'fr.' if self.frame else ''}ln = {stmt.pos.line};"
+        self.line = stmt.pos.line
         method = getattr(self, f"stmt_{type(stmt).__name__}", None)
         if method is None:
             raise self._err(stmt, f"{type(stmt).__name__} is not supported in a UDF")
         return [line, *method(stmt)]
 
     def _store(self, target: str, e: Ex, node: A.Node) -> str:
-        if e.type not in SCALA and e.type not in (EMPTY, "set[?]"):
+        if e.type not in SCALA and e.type not in (EMPTY, "set[?]", EMPTY_DICT):
             raise self._err(node, f"a {e.type} value cannot be stored in a variable")
         key = self._local(target)
         if key not in self.locals:
@@ -82,16 +90,22 @@ class StatementTranslation:
         want = self.locals[key]
         if e.type == EMPTY and want in LISTS:
             e = Ex(self.default_of[want], want)  # `[]`: an empty list of the local's type
-        e = self._set_store(want, e)
+        e = self._dict_store(want, self._set_store(want, e))
+        if is_dict(want):
+            # a dict local from anything but a fresh dict may be the cell's (frozen) constant
+            fresh = fresh_dict(getattr(node, "value", None), self.locals, self.frozen,
+                               self._local)
+            (self.frozen.discard if fresh else self.frozen.add)(key)
         if want.startswith("set["):
             # a set local from anything but a fresh set or another set local may be the
             # cell's (frozen) constant
             value = getattr(node, "value", None)
-            fresh = isinstance(value, A.Collection) and value.kind == "set" or \
+            fresh = isinstance(value, (A.Collection, A.Comprehension)) and \
+                value.kind == "set" or \
                 isinstance(value, A.Call) and isinstance(value.func, A.Name) and \
                 value.func.id == "set" or isinstance(value, A.Name) and \
-                value.id in self.locals and self._local(value.id) not in self.frozen_sets
-            (self.frozen_sets.discard if fresh else self.frozen_sets.add)(key)
+                value.id in self.locals and self._local(value.id) not in self.frozen
+            (self.frozen.discard if fresh else self.frozen.add)(key)
         if want == "int" and e.type == "float" and (self.nesting > 1 or self.loops) and \
                 key not in dict(self.sig.params) and key not in self.loop_targets:
             # `total = 0` then `total += price` in a loop: a float local from the start
@@ -108,7 +122,7 @@ class StatementTranslation:
                 e.type in ("int", "bool") else self._list_store(key, e)
             if e.type == EMPTY:
                 e = Ex(self.default_of[want], want)
-            e = self._set_store(want, e)
+            e = self._dict_store(want, self._set_store(want, e))
         self.assigned.add(key)
         if want in ("match", "pattern"):
             known = self.regex_of.get(key, ())
@@ -353,6 +367,13 @@ class StatementTranslation:
         binds = []
         for target, (code, vt) in zip(targets, values):
             self._declare(target, vt, s)
+            if vt == "match":  # re.finditer's matches: their groups are the pattern's
+                key = self._local(target)
+                known = self.regex_of.get(key, ())
+                if key in self.regex_read and not set(self.iter_regex) <= set(known):
+                    raise self._err(s, f"'{target}' is given a match of another pattern after "
+                                    "it was used", "U127")
+                self.regex_of[key] = known + tuple(p for p in self.iter_regex if p not in known)
             binds.append(f"{self._v(target)} = {code}{self._bind(target)}")
         running = _iterated(s.iter)
         self.iterating += running
@@ -450,4 +471,7 @@ def _iterated(it: A.Node) -> list[str]:
     if isinstance(it, A.Call) and isinstance(it.func, A.Name) and \
             it.func.id in ("enumerate", "zip", "reversed"):
         return [n for a in it.args for n in _iterated(a)]
+    if isinstance(it, A.Call) and isinstance(it.func, A.Attribute) and \
+            it.func.attr in ("items", "keys", "values"):
+        return _iterated(it.func.value)
     return []

@@ -50,6 +50,16 @@ TO_STR = {"int": "Py.str({})", "float": "Py.str({})", "bool": "Py.str({})", "str
           "date": "PyDate.isoformat({})", "datetime": "PyDate.datetimeStr({})",
           "timedelta": "PyDate.deltaStr({})"}
 
+SCALA["list[bool]"], DEFAULT["list[bool]"] = "Array[Boolean]", "Array.empty[Boolean]"
+TRUTHY["list[bool]"] = "({}.length != 0)"
+# dict locals (udf_dicts): a java.util.Map of boxed keys and values, null before assignment
+for _k in ("str", "int"):
+    for _v in ("str", "int", "float", "bool"):
+        _t = f"dict[{_k},{_v}]"
+        SCALA[_t] = f"java.util.Map[{BOXED[_k]}, {BOXED[_v]}]"
+        DEFAULT[_t] = "null"
+        TRUTHY[_t] = "!{}.isEmpty"
+
 # The exact variant of a UDF (udf_scala's ``wide``): an int is a java.math.BigInteger (runtime
 # PyBig), taken on the rows where the fast variant's longs left 64 bits.
 WIDE_SCALA = {**SCALA, "int": "java.math.BigInteger"}
@@ -100,6 +110,20 @@ MATH: dict[str, tuple[Sig, ...]] = {
 }
 # unicodedata from the notebook's Python's tables (runtime PyUnicodedata; the JDK's Normalizer
 # follows another Unicode version)
+# math functions a UDF refuses, and why (the notebook's results come from code the JDK has no
+# equal of; a port within a few ulps would not be Python's value)
+MATH_REFUSED = {
+    "gamma": "CPython computes it with its own Lanczos approximation, which the runtime does not "
+             "carry",
+    "lgamma": "CPython computes it with its own Lanczos approximation, which the runtime does not "
+              "carry",
+    "erf": "CPython calls the C library's erf, which the JDK lacks (a port would differ in the "
+           "last bits)",
+    "erfc": "CPython calls the C library's erfc, which the JDK lacks (a port would differ in the "
+            "last bits)",
+    "dist": "CPython's vector_norm keeps extra precision that the runtime does not reproduce",
+}
+
 UNICODEDATA: dict[str, tuple[Sig, ...]] = {
     "normalize": ((("str", "str"), "str", "PyUnicodedata.normalize({1}, {2})"),),
     "is_normalized": ((("str", "str"), "bool", "PyUnicodedata.isNormalized({1}, {2})"),),

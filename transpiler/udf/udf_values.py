@@ -108,8 +108,12 @@ class ValueTranslation:
             step = self._bound(self.visit(s.step), s.step, "slice") if s.step else "1L"
             return Ex(f"PyStr.slice({v.code}, {bound[0]}, {bound[1]}, {step})", "str")
         if v.type.startswith("dict["):
+            index = self.visit(n.index)
+            if self._placeholder_dict(n.value) is not None:
+                self._dict_guess(n.value, index.type, None)
+                v = self.visit(n.value)
             k, t = self._dict_types(v.type)
-            key = self._key(self.visit(n.index), k, n.index)
+            key = self._key(index, k, n.index)
             return Ex(self._unboxed(f"PyDict.item({v.code}, {key})", t), t)
         e = self._as(self.visit(n.index), "int", n.index, "index")
         i = f"PyBig.subscript({e})" if self.wide else e
@@ -121,6 +125,10 @@ class ValueTranslation:
             return Ex(f"PyStr.at({v.code}, {i})", "str")
         if v.type == "list[str]":
             return Ex(f"PyStr.item({v.code}, {i})", "str")
+        if v.type == "list[bool]":
+            arr = self._fresh("bs")
+            return Ex(f"{{ val {arr} = {v.code}; {arr}(PyList.slot({arr}.length, {i}, false)) }}",
+                      "bool")
         raise self._err(n, f"indexing a {v.type}", "U120")
 
     def _split_item(self, n: A.Subscript) -> Ex | None:

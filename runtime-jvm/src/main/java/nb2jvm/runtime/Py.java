@@ -123,6 +123,28 @@ public final class Py {
     return result;
   }
 
+  /**
+   * {@code a ** b} of ints where a float is wanted ({@code x * 2 ** -n}, a float result): for
+   * {@code b >= 0} Python's exact int rounded once to a float, for {@code b < 0} {@code
+   * float(a) ** float(b)}, as CPython's long_pow does (0 ** -1 raises ZeroDivisionError).
+   */
+  public static double powAsFloat(long a, long b) {
+    if (b < 0) return pow((double) a, (double) b);
+    long result = 1;
+    long base = a;
+    long e = b;
+    try {
+      while (e > 0) {
+        if ((e & 1) == 1) result = Math.multiplyExact(result, base);
+        e >>= 1;
+        if (e > 0) base = Math.multiplyExact(base, base);
+      }
+      return (double) result; // long to double rounds to nearest, ties to even
+    } catch (ArithmeticException beyond64Bits) {
+      return PyBig.toFloat(PyBig.pow(BigInteger.valueOf(a), BigInteger.valueOf(b)));
+    }
+  }
+
   /** {@code pow(a, b, m)}: exact modular exponentiation (the result is below |m|). */
   public static long powmod(long a, long b, long m) {
     return PyBig.powmod(BigInteger.valueOf(a), BigInteger.valueOf(b), BigInteger.valueOf(m))

@@ -113,6 +113,12 @@ public final class PyBig {
     return bounded(a.pow(b.intValue()));
   }
 
+  /** {@code a ** b} of ints where a float is wanted (see {@link Py#powAsFloat}). */
+  public static double powAsFloat(BigInteger a, BigInteger b) {
+    if (b.signum() < 0) return Py.pow(toFloat(a), toFloat(b));
+    return toFloat(pow(a, b));
+  }
+
   /** {@code pow(a, b, m)}: modular exponentiation with Python's signs and errors. */
   public static BigInteger powmod(BigInteger a, BigInteger b, BigInteger m) {
     if (m.signum() == 0) throw PyError.value("pow() 3rd argument cannot be 0");

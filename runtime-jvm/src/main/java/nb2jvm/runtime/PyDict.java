@@ -9,7 +9,11 @@ import java.util.Set;
 /**
  * A cell's constant dicts, sets and lists, frozen at transpile time, as a UDF reads them
  * ({@code CODES.get(k, "other")}, {@code CODES[k]}, {@code k in VALID}, {@code LIMITS[i]}).
- * Built once per class load; never modified (the UDF subset has no statement that could).
+ * Built once per class load; never modified (a UDF that would change one is refused).
+ *
+ * <p>A dict local of a UDF ({@code counts = {}}, {@code counts[w] = n}) is a {@link
+ * LinkedHashMap}: a reference as Python's dict is, iterating in insertion order, and a key
+ * assigned again keeps its first place, as in Python.
  */
 public final class PyDict {
   private PyDict() {}
@@ -113,6 +117,55 @@ public final class PyDict {
     long j = i < 0 ? i + n : i;
     if (j < 0 || j >= n) throw PyError.index("list index out of range");
     return (int) j;
+  }
+
+  /** A dict local: empty, or a copy ({@code dict(d)}, {@code d.copy()}). */
+  public static <K, V> Map<K, V> mutable() {
+    return new LinkedHashMap<>();
+  }
+
+  public static <K, V> Map<K, V> copy(Map<K, V> m) {
+    return new LinkedHashMap<>(m);
+  }
+
+  /** A loop over a dict: Python raises at the next step once the dict's size changed. */
+  public static boolean unchanged(Map<?, ?> m, int size) {
+    if (m.size() != size) {
+      throw new PyError("RuntimeError", "dictionary changed size during iteration");
+    }
+    return true;
+  }
+
+  /** {@code d[key]} of a key the loop has just taken from {@code d}. */
+  public static <K, V> V value(Map<K, V> m, K key) {
+    return m.get(key);
+  }
+
+  /** {@code d.pop(key)}: KeyError when it is missing. */
+  public static <K, V> V pop(Map<K, V> m, K key) {
+    if (key == null || !m.containsKey(key)) throw new PyError("KeyError", repr(key));
+    return m.remove(key);
+  }
+
+  /** {@code d.pop(key, default)}. */
+  public static <K, V> V pop(Map<K, V> m, K key, V otherwise) {
+    if (key == null || !m.containsKey(key)) return otherwise;
+    return m.remove(key);
+  }
+
+  /** {@code d.setdefault(key, value)}: the value there, else {@code value}, stored. */
+  public static <K, V> V setdefault(Map<K, V> m, K key, V value) {
+    V v = m.get(key);
+    if (v != null) return v;
+    m.put(key, value);
+    return value;
+  }
+
+  /** {@code d[key] = value}: a bounded dict (a limit, like a list's). */
+  public static <K, V> void put(Map<K, V> m, K key, V value) {
+    if (m.size() >= PyList.MAX_ITEMS && !m.containsKey(key))
+      throw PyError.limit("MemoryError", "a UDF dict of more than " + PyList.MAX_ITEMS + " items");
+    m.put(key, value);
   }
 
   private static String repr(Object key) {

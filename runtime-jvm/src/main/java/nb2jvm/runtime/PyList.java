@@ -26,6 +26,35 @@ public final class PyList {
     return (int) (n + more);
   }
 
+  /** The position of {@code xs[i]} in a list of {@code n} items, Python's negative indices
+   * counted from the end; IndexError with Python's message ({@code store}: an assignment). */
+  public static int slot(int n, long i, boolean store) {
+    long j = i < 0 ? i + n : i;
+    if (j < 0 || j >= n) {
+      throw PyError.index(store ? "list assignment index out of range" : "list index out of range");
+    }
+    return (int) j;
+  }
+
+  /** {@code xs[i] = x}: a copy with the item replaced (a list is a value in a UDF's code). */
+  public static String[] replaced(String[] a, long i, String x) {
+    String[] out = a.clone();
+    out[slot(a.length, i, true)] = x;
+    return out;
+  }
+
+  public static long[] replaced(long[] a, long i, long x) {
+    long[] out = a.clone();
+    out[slot(a.length, i, true)] = x;
+    return out;
+  }
+
+  public static double[] replaced(double[] a, long i, double x) {
+    double[] out = a.clone();
+    out[slot(a.length, i, true)] = x;
+    return out;
+  }
+
   // ---- append, extend, concatenation ------------------------------------------------------------
 
   public static String[] append(String[] a, String x) {

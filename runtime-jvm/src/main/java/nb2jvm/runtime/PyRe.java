@@ -246,6 +246,14 @@ public final class PyRe {
     return out.toArray(new String[0]);
   }
 
+  /** {@code re.finditer}: every match, left to right (no pattern that can match empty). */
+  public static PyMatch[] finditer(Pattern p, String s) {
+    Matcher m = p.matcher(new Budgeted(s));
+    List<PyMatch> out = new ArrayList<>();
+    while (run(m, FIND)) out.add(snapshot(m, s));
+    return out.toArray(new PyMatch[0]);
+  }
+
   /** {@code re.split(p, s, maxsplit)}: the pieces and, between them, every group's text. */
   public static String[] split(Pattern p, String s, long maxsplit) {
     List<String> out = new ArrayList<>();
