@@ -50,6 +50,13 @@ def test_publish_layout_checksums_and_metadata(cli, tmp_path):
     sources = zipfile.ZipFile(vdir / "quickstart-1.2.0-sources.jar").namelist()
     assert "nb2jvm/quickstart/user_features.sql" in sources
     assert "com/example/features/quickstart/Quickstart.java" in sources
+    # every class compiled into the jar has its source beside (the runtime's too)
+    classes = {n[:-len(".class")].split("$")[0] for n in zipfile.ZipFile(
+        vdir / "quickstart-1.2.0.jar").namelist() if n.endswith(".class")}
+    given = {n.rsplit(".", 1)[0] for n in sources if n.endswith((".java", ".scala"))}
+    missing = sorted(c for c in classes if c not in given and not any(
+        g.endswith("/Udfs") and c.startswith(g.rsplit("/", 1)[0] + "/") for g in given))
+    assert not missing, missing
 
 
 def test_release_is_immutable_snapshot_is_replaced(cli, tmp_path):
@@ -322,7 +329,7 @@ def test_self_check_fails_loudly_when_the_sql_is_tampered_with(cli, jvm, tmp_pat
                for r in jvm.pipeline(bad, "quickstart").selfCheck(jvm.spark)}
     assert results["enriched"][0] is True
     ok, message = results["user_features"]
-    assert not ok and "first expected row not produced" in message
+    assert not ok and " (sorted) differs: expected (" in message and "), got (" in message
 
 
 def test_batch_build_each_goes_on_past_a_failure(cli, tmp_path):

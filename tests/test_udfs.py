@@ -549,6 +549,14 @@ EXACT += [
     ("bool_tuple_loop",
      "def u(x: int) -> str:\n    out = ''\n    for v in (True, x > 2, False):\n"
      "        out += str(v)\n    return out", "t.i"),
+    # the exact variant's int default of pop (a review found scalac failing on it)
+    ("dict_pop_default_wide",
+     "def u(x: int) -> int:\n    d = {'a': x % 1000}\n"
+     "    return d.pop('b', (x % 1000) * 2 ** 70 // 2 ** 70) + d.pop('a')", "t.j"),
+    ("list_equality",
+     "def u(s: str, x: int) -> str:\n    ws = s.split()\n    bs = [c.isdigit() for c in s]\n"
+     "    return str(ws == ['a', 'b']) + str(ws != []) + str([x, 1] == [1, x]) + "
+     "str(bs == []) + str(bs == [c.isdigit() for c in s]) + str([] == [])", "t.s, t.i"),
     ("list_item_assign",
      "def u(s: str, x: int) -> str:\n    xs = s.split()\n    ys = list(xs)\n"
      "    for i in range(len(xs)):\n        xs[i] = xs[i].upper()\n    ns = [0, 0, 0]\n"

@@ -30,6 +30,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 
 from ..common import escape as esc
+from ..common.paths import RUNTIME_SRC
 from ..jvm import spark as jvm
 from ..ir.errors import InputError, Span, error
 from ..lowering.lineage import lineage
@@ -273,6 +274,9 @@ def _sources_entries(lowered, coords: Coordinates, man: dict, facades) -> dict:
     entries.update(_sql_entries(lowered, f"nb2jvm/{coords.artifact_id}/"))
     for bundle in bundles(lowered):
         entries[bundle.package.replace(".", "/") + "/Udfs.scala"] = bundle.scala.encode()
+    # every source compiled into the jar: the runtime's too (a debugger steps into it)
+    for src in jvm.runtime_sources():
+        entries[src.relative_to(RUNTIME_SRC).as_posix()] = src.read_bytes()
     return entries
 
 

@@ -320,8 +320,8 @@ class DictTranslation:
         if default.type != t:
             raise self._err(n.args[1], f"the default of pop() is a {default.type}, the values "
                             f"are {t} (the result's type would depend on the key)", "U120")
-        return Ex(self._unboxed(f"PyDict.pop({d.code}, {lookup}, {BOX[t].format(default.code)})",
-                                t), t)
+        boxed = self._box_value(default, t, n.args[1])  # an exact int: its long (or a limit)
+        return Ex(self._unboxed(f"PyDict.pop({d.code}, {lookup}, {boxed})", t), t)
 
     def _is_dict_name(self, name: str) -> bool:
         return name in self.locals and is_dict(self.locals[self._local(name)])

@@ -51,6 +51,24 @@ def tuple_names(stmts) -> frozenset[str]:
             node.value.func.id == "tuple"))
 
 
+def iterated(it: A.Node) -> list[str]:
+    """The names whose lists a loop over ``it`` runs over (``a``, ``enumerate(a)``,
+    ``zip(a, b)``, ``reversed(a)``): mutating one inside the loop is refused."""
+    if isinstance(it, A.Name):
+        return [it.id]
+    if isinstance(it, A.IfExp):
+        return iterated(it.body) + iterated(it.orelse)
+    if isinstance(it, A.BoolOp):
+        return iterated(it.left) + iterated(it.right)
+    if isinstance(it, A.Call) and isinstance(it.func, A.Name) and \
+            it.func.id in ("enumerate", "zip", "reversed"):
+        return [n for a in it.args for n in iterated(a)]
+    if isinstance(it, A.Call) and isinstance(it.func, A.Attribute) and \
+            it.func.attr in ("items", "keys", "values"):
+        return iterated(it.func.value)
+    return []
+
+
 def over(it: A.Node) -> A.Comprehension:
     """``(· for · in it)``: what ``sum(it)``, ``list(it)``, ``sorted(it)`` run over."""
     return A.Comprehension(it.pos, "generator", A.Name(it.pos, ITEM), None,

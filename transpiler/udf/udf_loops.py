@@ -7,7 +7,7 @@ import sys
 
 from ..ir import cellast as A
 from .typed import Ex
-from .udf_lists import BOOLS, EMPTY
+from .udf_lists import BOOLS, EMPTY, iterated
 
 
 class LoopTranslation:
@@ -36,7 +36,12 @@ class LoopTranslation:
             header, cond, advance, t = self._iteration(c.iter, var)
             for target, (code, vt) in zip(c.targets, self._unpacked(c.targets, var, t, c)):
                 self.scope[target] = Ex(code, vt, regex=self.iter_regex if vt == "match" else ())
-            body = clause(k + 1)
+            running = iterated(c.iter)  # what the clause runs over: not shrunk inside it
+            self.iterating += running
+            try:
+                body = clause(k + 1)
+            finally:
+                del self.iterating[len(self.iterating) - len(running):]
             for test in reversed(c.conditions):
                 body = [f"if ({self.cond(test)}) {{", *("  " + ln for ln in body), "}"]
             return [*header, f"while (!{done} && {cond}) {{", *("  " + ln for ln in advance),

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from ..ir import cellast as A
 from .typed import NUMERIC, Ex, float_literal
-from .udf_lists import EMPTY, LISTS
+from .udf_lists import EMPTY, LISTS, tuple_names
+
+# lists whose == is Java's Arrays.equals (a float list is not: -0.0 == 0.0, and NaN items
+# compare by identity in Python)
+EQUAL_LISTS = ("list[str]", "list[int]", "list[bool]")
 from .udf_tables import TEMPORAL, TEMPORAL_BINOPS
 
 
@@ -180,14 +184,43 @@ class OperatorTranslation:
             if o == "!=":
                 return f"!{lib}.eq({x}, {y})"
             return f"{lib}.{self._PY_CMP[o]}({x}, {y})"
-        raise self._err(node, f"comparing a {a.type} with a {b.type} (always unequal in Python); "
-                        "convert one side first", "U120")
+        if op in ("==", "!=") and {a.type, b.type} <= {*EQUAL_LISTS, EMPTY} and \
+                (a.type == b.type or EMPTY in (a.type, b.type)):
+            # item by item, as Python's list == (str by value, ints and bools exactly); a
+            # Scala Array[String] is no Array[Object] (invariant), which Arrays.equals takes
+            cast = ".asInstanceOf[Array[Object]]" if a.type == "list[str]" else ""
+            test = f"({(a if b.type == EMPTY else b).code}.length == 0)" \
+                if EMPTY in (a.type, b.type) else \
+                f"java.util.Arrays.equals({a.code}{cast}, {b.code}{cast})"
+            return test if op == "==" else f"!{test}"
+        if a.type == b.type:
+            raise self._err(node, f"comparing two {a.type} values with {op} is not supported in a "
+                            "UDF", "U120")
+        why = "always unequal in Python" if op in ("==", "!=") else "Python raises TypeError"
+        raise self._err(node, f"comparing a {a.type} with a {b.type} ({why}); convert one side "
+                        "first", "U120")
+
+    def _tuple_like(self, node: A.Node) -> bool:
+        """A value that is a tuple in Python (the UDF holds it as a list)."""
+        return isinstance(node, A.Collection) and node.kind == "tuple" or \
+            isinstance(node, A.Call) and isinstance(node.func, A.Name) and \
+            node.func.id == "tuple" or \
+            isinstance(node, A.Call) and isinstance(node.func, A.Attribute) and \
+            node.func.attr in ("partition", "rpartition") or \
+            isinstance(node, A.Name) and (node.id in tuple_names(self.fn.body) or
+                                          node.id not in self.locals and
+                                          isinstance(self.constants.get(node.id), tuple))
 
     def visit_Compare(self, n: A.Compare) -> Ex:
         left = self.visit(n.left)
-        values = [left] + [None if isinstance(c, A.Collection) else
+        # a display right of `in` is tested item by item (no list is built)
+        for op, c in zip(n.ops, n.comparators):
+            if op in ("==", "!=") and (self._tuple_like(n.left) or self._tuple_like(c)):
+                raise self._err(n, "== of tuples is not supported in a UDF (a tuple here is a "
+                                "list, and Python's list never equals a tuple)", "U120")
+        values = [left] + [None if isinstance(c, A.Collection) and op in ("in", "not in") else
                            self.visit(c) if not (isinstance(c, A.Const) and c.value is None)
-                           else Ex("null", "None") for c in n.comparators]
+                           else Ex("null", "None") for op, c in zip(n.ops, n.comparators)]
         if len(n.ops) == 1:
             return Ex(self._compare(n.ops[0], left, values[1], n.comparators[0], n), "bool")
         # a < b < c evaluates b once, and c only when a < b holds (Python stops at the first

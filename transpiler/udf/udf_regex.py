@@ -183,7 +183,14 @@ class RegexTranslation:
     def _re_int(self, args: dict[str, A.Node], param: str, name: str) -> str:
         if param not in args:
             return "0L"
-        return self._long(self.visit(args[param]), args[param], f"re.{name}({param}=...)")
+        x = args[param]
+        if isinstance(x, A.Attribute) and isinstance(x.value, A.Name) and x.value.id == "re" \
+                and x.attr in FLAG_NAMES:
+            # `re.sub(p, r, s, re.I)`: Python takes the flag's number as the count
+            raise self._err(x, f"re.{x.attr} given as {param}: the argument in that place is "
+                            f"{param}, not flags (Python would use the flag's number as the "
+                            f"{param}); write flags=re.{x.attr}", REGEX)
+        return self._long(self.visit(x), x, f"re.{name}({param}=...)")
 
     def _match_method(self, recv: Ex, node: A.Attribute, n: A.Call) -> Ex:
         """``m.group(g)``, ``m.start(g)``, ``m.end(g)`` of a match (None: AttributeError)."""

@@ -111,7 +111,7 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         self.wide = wide
         # the cell's literal constants the body reads; a name the function assigns is a local
         # everywhere in it (Python's scoping), never the constant
-        bound = bound_names(fn)
+        self.bound = bound = bound_names(fn)
         self.constants = {k: v for k, v in (constants or {}).items() if k not in bound}
         # the per-type tables of this variant (an int is a long or a BigInteger)
         self.scala_of, self.default_of, self.truthy_of, self.to_str_of = (
@@ -154,7 +154,9 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
         # assignment of another pattern would change what was checked)
         self.regex_of: dict[str, tuple] = {}
         self.regex_read: set[str] = set()
-        self.frozen: set[str] = set()  # set and dict locals that may be the cell's constant
+        # set and dict locals that may be the cell's constant somewhere in the function (a
+        # loop may come back to a mutation after the assignment): never mutated
+        self.frozen: set[str] = set()
         # `{}` locals no store has typed yet: the (key, value) types reads suggest
         self.weak_hints: dict[str, tuple] = {}
         self.discovering = False  # a pass that skips failing statements to find the stores
@@ -277,13 +279,13 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
             # a loop may read a variable before the statement that makes it mixed, or that
             # needs its flag: again, with every such variable marked from the start
             seen = (set(self.mixed_vars), set(self.unbound_vars), dict(self.list_hints),
-                    set(self.promoted), dict(self.weak_hints))
+                    set(self.promoted), dict(self.weak_hints), set(self.frozen))
             if not any(seen):
                 break
             self._reset()
             body = self._block(self.fn.body)
             if seen == (self.mixed_vars, self.unbound_vars, self.list_hints, self.promoted,
-                        self.weak_hints):
+                        self.weak_hints, self.frozen):
                 break
         else:
             raise self._err(self.fn, "the types of this function's locals did not settle",
@@ -440,6 +442,10 @@ class FunctionTranslator(StatementTranslation, LoopTranslation, ValueTranslation
                 self.regex_read.add(key)
             return Ex(code, self.locals[key], mixed=key in self.mixed_vars,
                       regex=self.regex_of.get(key, ()))
+        if n.id in self.bound:
+            raise self._err(n, f"'{n.id}' is assigned in the function, so it is a local "
+                            "everywhere in it (Python's scoping); read here before any "
+                            "assignment, Python raises UnboundLocalError", "U101")
         raise self._err(n, f"name '{n.id}' is not defined in the UDF (UDFs see their "
                         "parameters, locals, helper functions and math)", "U101")
 

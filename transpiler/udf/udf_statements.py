@@ -8,7 +8,7 @@ from ..ir import cellast as A
 from ..ir import udf_ast as U
 from .typed import EXCEPTIONS, RAISED, Ex, UdfError
 from .udf_dicts import EMPTY_DICT, fresh_dict, is_dict
-from .udf_lists import EMPTY, LISTS, element
+from .udf_lists import EMPTY, LISTS, element, iterated
 from .udf_tables import SCALA, TO_STR
 
 
@@ -95,7 +95,8 @@ class StatementTranslation:
             # a dict local from anything but a fresh dict may be the cell's (frozen) constant
             fresh = fresh_dict(getattr(node, "value", None), self.locals, self.frozen,
                                self._local)
-            (self.frozen.discard if fresh else self.frozen.add)(key)
+            if not fresh:
+                self.frozen.add(key)
         if want.startswith("set["):
             # a set local from anything but a fresh set or another set local may be the
             # cell's (frozen) constant
@@ -105,7 +106,8 @@ class StatementTranslation:
                 isinstance(value, A.Call) and isinstance(value.func, A.Name) and \
                 value.func.id == "set" or isinstance(value, A.Name) and \
                 value.id in self.locals and self._local(value.id) not in self.frozen
-            (self.frozen.discard if fresh else self.frozen.add)(key)
+            if not fresh:
+                self.frozen.add(key)
         if want == "int" and e.type == "float" and (self.nesting > 1 or self.loops) and \
                 key not in dict(self.sig.params) and key not in self.loop_targets:
             # `total = 0` then `total += price` in a loop: a float local from the start
@@ -375,7 +377,7 @@ class StatementTranslation:
                                     "it was used", "U127")
                 self.regex_of[key] = known + tuple(p for p in self.iter_regex if p not in known)
             binds.append(f"{self._v(target)} = {code}{self._bind(target)}")
-        running = _iterated(s.iter)
+        running = iterated(s.iter)
         self.iterating += running
         try:
             return self._loop(header, cond, [*advance, *binds], s.body, targets)
@@ -457,21 +459,3 @@ class StatementTranslation:
 def _mentioned(stmts) -> set[str]:
     """Every name a statement list mentions."""
     return {node.id for node in A.walk(tuple(stmts)) if isinstance(node, A.Name)}
-
-
-def _iterated(it: A.Node) -> list[str]:
-    """The names whose lists a loop over ``it`` runs over (``a``, ``enumerate(a)``,
-    ``zip(a, b)``, ``reversed(a)``): mutating one inside the loop is refused."""
-    if isinstance(it, A.Name):
-        return [it.id]
-    if isinstance(it, A.IfExp):
-        return _iterated(it.body) + _iterated(it.orelse)
-    if isinstance(it, A.BoolOp):
-        return _iterated(it.left) + _iterated(it.right)
-    if isinstance(it, A.Call) and isinstance(it.func, A.Name) and \
-            it.func.id in ("enumerate", "zip", "reversed"):
-        return [n for a in it.args for n in _iterated(a)]
-    if isinstance(it, A.Call) and isinstance(it.func, A.Attribute) and \
-            it.func.attr in ("items", "keys", "values"):
-        return _iterated(it.func.value)
-    return []

@@ -76,8 +76,8 @@ class ValueTranslation:
     def _key(self, e: Ex, want: str, node: A.Node) -> str:
         """A lookup key of a constant: the key type, a long for ints (null beyond 64 bits)."""
         if e.type != want and not (want == "int" and e.type == "bool"):
-            raise self._err(node, f"looking up a {e.type} in a constant with {want} keys (Python "
-                            "finds nothing there; convert first)", "U120")
+            raise self._err(node, f"looking up a {e.type} among {want} keys (Python finds "
+                            "nothing there; convert first)", "U120")
         code = self._as(e, want, node, "key")
         if want == "int":
             return f"PyBig.key({code})" if self.wide else f"java.lang.Long.valueOf({code})"

@@ -1,3 +1,3 @@
-# expect: E101 at 4:12
+# expect: E101 at 4:18
 def f(x: int) -> int:
-    return {i for i in range(x)}
+    return sum([(y := i) for i in range(x)])

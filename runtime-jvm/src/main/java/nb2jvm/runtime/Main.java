@@ -87,13 +87,17 @@ public final class Main {
       return 0;
     }
     if (selfCheck) {
-      SparkSession spark = SparkSession.builder().appName("nb2jvm self-check").getOrCreate();
+      // one line per feature set and a summary: Spark's INFO log would bury them
+      SparkSession spark = SparkSession.builder().appName("nb2jvm self-check")
+          .config("spark.log.level", "WARN").getOrCreate();
       Conformance.apply(spark, pipeline.requiredConf());
       try {
         List<SelfCheck.Result> results = pipeline.selfCheck(spark);
         results.forEach(r -> System.out.println("nb2jvm self-check: " + r));
         boolean ok = !results.isEmpty() && results.stream().allMatch(r -> r.passed);
-        System.out.println("nb2jvm self-check: " + (ok ? "PASSED" : "FAILED"));
+        long passed = results.stream().filter(r -> r.passed).count();
+        System.out.println("nb2jvm self-check: " + (ok ? "PASSED" : "FAILED") + " (" + passed
+            + " of " + results.size() + " feature sets)");
         return ok ? 0 : 1;
       } finally {
         spark.stop();

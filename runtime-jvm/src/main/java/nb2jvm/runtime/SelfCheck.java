@@ -4,13 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigDecimal;
-import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +19,8 @@ import org.apache.spark.sql.SparkSession;
  * Replays the golden rows recorded at build time (a sample of the inputs and the notebook's own
  * outputs on it, under {@code nb2jvm/<artifact>/golden/}) and compares: a JVM service can prove
  * at start-up that the artifact still computes what the notebook computed, without Python.
- * Rows compare as multisets; doubles to 12 significant digits (sums may add up in another
- * order), NaN equal to NaN.
+ * Rows compare as {@code verify} compares them ({@link GoldenCompare}: multisets, floats within
+ * a relative tolerance, NaN equal to NaN, NULL not NaN, decimals and integer widths by value).
  */
 public final class SelfCheck {
   private SelfCheck() {}
@@ -64,21 +61,13 @@ public final class SelfCheck {
               .asText("golden/input-" + input + ".parquet");
           inputs.put(input, spark.read().parquet(copy(loader, root + file, dir).toString()));
         }
-        List<String> expected = canonical(spark.read().parquet(copy(loader, root
-            + "golden/output-" + feature + ".parquet", dir).toString()).collectAsList());
-        List<String> actual = canonical(pipeline.run(spark, feature, inputs).collectAsList());
-        if (expected.equals(actual)) {
-          results.add(new Result(feature, true, expected.size() + " golden rows match"));
-        } else {
-          List<String> missing = new ArrayList<>(expected);
-          missing.removeAll(actual);
-          List<String> extra = new ArrayList<>(actual);
-          extra.removeAll(expected);
-          results.add(new Result(feature, false, "expected " + expected.size() + " rows, got "
-              + actual.size() + "; first expected row not produced: "
-              + (missing.isEmpty() ? "-" : missing.get(0)) + "; first unexpected row: "
-              + (extra.isEmpty() ? "-" : extra.get(0))));
-        }
+        List<Row> expected = spark.read().parquet(copy(loader, root
+            + "golden/output-" + feature + ".parquet", dir).toString()).collectAsList();
+        List<Row> actual = pipeline.run(spark, feature, inputs).collectAsList();
+        String difference = GoldenCompare.difference(expected, actual);
+        results.add(difference == null
+            ? new Result(feature, true, expected.size() + " golden rows match")
+            : new Result(feature, false, difference));
       } catch (RuntimeException e) {
         results.add(new Result(feature, false, "failed: " + e.getMessage()));
       }
@@ -95,33 +84,5 @@ public final class SelfCheck {
     } catch (IOException e) {
       throw new IllegalStateException("cannot read golden resource " + resource, e);
     }
-  }
-
-  private static List<String> canonical(List<Row> rows) {
-    List<String> out = new ArrayList<>();
-    for (Row row : rows) {
-      StringBuilder sb = new StringBuilder("(");
-      for (int i = 0; i < row.size(); i++) {
-        Object v = row.get(i);
-        if (i > 0) sb.append(", ");
-        if (v instanceof Double || v instanceof Float) {
-          double d = ((Number) v).doubleValue();
-          sb.append(Double.isNaN(d) || Double.isInfinite(d) ? Double.toString(d)
-              : d == 0.0 ? "0" : new BigDecimal(d).round(new MathContext(12)).toString());
-        } else if (v instanceof java.sql.Timestamp) {
-          sb.append(((java.sql.Timestamp) v).toInstant().atZone(java.time.ZoneOffset.UTC)
-              .toLocalDateTime());
-        } else if (v instanceof java.time.Instant) {
-          sb.append(((java.time.Instant) v).atZone(java.time.ZoneOffset.UTC).toLocalDateTime());
-        } else if (v instanceof Number && !(v instanceof BigDecimal)) {
-          sb.append(((Number) v).longValue());
-        } else {
-          sb.append(v);
-        }
-      }
-      out.add(sb.append(")").toString());
-    }
-    Collections.sort(out);
-    return out;
   }
 }
