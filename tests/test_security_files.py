@@ -139,7 +139,8 @@ def test_hostile_names_build_a_jar_that_is_safe(cli, tmp_path, name):
     assert _outside_writes() == before
     with zipfile.ZipFile(out / jar.name.replace(".jar", "-sources.jar")) as z:
         for n in z.namelist():
-            if n.endswith((".java", ".scala")):
+            # the generated sources (the runtime's own, beside them, are no user text)
+            if n.endswith((".java", ".scala")) and not n.startswith("nb2jvm/runtime/"):
                 text = z.read(n).decode()
                 assert "\\u" not in text.replace("\\\\u", ""), n
                 assert text.isascii(), n
