@@ -20,15 +20,13 @@ from __future__ import annotations
 from ..ir import cellast as A
 from .typed import Ex
 from .udf_lists import LISTS, element
-from .udf_tables import BOX
+from .udf_tables import BOX, BOXED
 
 KEYS = ("str", "int")
 VALUES = ("str", "int", "float", "bool")
 DICTS = tuple(f"dict[{k},{v}]" for k in KEYS for v in VALUES)
 EMPTY_DICT = "dict[?]"  # `{}` before the translator has seen what goes in
 DICT_MUTATORS = ("pop", "setdefault", "update", "clear")
-BOXED = {"str": "String", "int": "java.lang.Long", "float": "java.lang.Double",
-         "bool": "java.lang.Boolean"}
 
 
 def is_dict(t: str) -> bool:

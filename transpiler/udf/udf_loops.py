@@ -184,13 +184,16 @@ class LoopTranslation:
 
             def add(e: Ex) -> list[str]:
                 code = self._as(e, t, n.element, "set")
-                if t == "int":
-                    code = f"java.lang.Long.valueOf({f'PyBig.element({code})' if self.wide else code})"
-                return [f"{acc}.add({code})"]
+                return [f"{acc}.add({self._box_key(Ex(code, t), n.element)})"]
             boxed = "String" if t == "str" else "java.lang.Long"
             return self._fold(n, [f"val {acc} = new java.util.HashSet[{boxed}]()"], add, acc,
                               f"set[{t}]")
-        kt, vt = self._comp_types(n)
+        kt, vt = probe
+        if kt not in ("str", "int"):
+            raise self._err(n.element, f"a {kt} key in a UDF's dict (str and int keys are "
+                            "supported)", "U120")
+        if vt not in ("str", "int", "float", "bool"):
+            raise self._err(n.value, f"a dict of {vt} values is not supported in a UDF", "U120")
         k, v = self._fresh("k"), self._fresh("v")
 
         def put(key: Ex) -> list[str]:
@@ -201,25 +204,6 @@ class LoopTranslation:
                     f"PyDict.put({acc}, {k}, {v})"]
         return self._fold(n, [f"val {acc} = PyDict.mutable[{self._BOXED[kt]}, "
                               f"{self._BOXED[vt]}]()"], put, acc, f"dict[{kt},{vt}]")
-
-    def _comp_types(self, n: A.Comprehension) -> tuple[str, str]:
-        """A dict comprehension's key and value types, from a first translation of both."""
-        seen: list[tuple[str, str]] = []
-
-        def probe(key: Ex) -> list[str]:
-            seen.append((key.type, self.visit(n.value).type))
-            return []
-        flag = self._fresh("done")
-        saved = self.counter
-        self._comp_loops(n, flag, probe)
-        self.counter = saved
-        kt, vt = seen[0]
-        if kt not in ("str", "int"):
-            raise self._err(n.element, f"a {kt} key in a UDF's dict (str and int keys are "
-                            "supported)", "U120")
-        if vt not in ("str", "int", "float", "bool"):
-            raise self._err(n.value, f"a dict of {vt} values is not supported in a UDF", "U120")
-        return kt, vt
 
     def _join(self, sep: Ex, arg: A.Node) -> Ex:
         n = self._comprehension(arg, "str.join()")
@@ -309,12 +293,13 @@ class LoopTranslation:
                             f"{empty}\n{acc}", probe)
         return Ex(folded.code, probe, mixed=any(marks))
 
-    def _element_type(self, n: A.Comprehension) -> str:
-        """The element's type, translating once with the clause variables bound."""
-        found: list[str] = []
+    def _element_type(self, n: A.Comprehension):
+        """The element's type, translating once with the clause variables bound (a dict
+        comprehension's: the key's and the value's)."""
+        found: list = []
 
         def inner(e: Ex) -> list[str]:
-            found.append(e.type)
+            found.append(e.type if n.kind != "dict" else (e.type, self.visit(n.value).type))
             return []
         counter = self.counter
         self._comp_loops(n, "false", inner)
