@@ -46,6 +46,8 @@ class Options:
     # instead of failing the build
     skip_refused: bool = False
     timings: Timings | None = None  # where the stages' times go, if anywhere
+    # the self-check's golden rows from the real inputs' first rows (customer data in the jar)
+    golden_from_data: bool = False
 
 
 # One signature for every stage, (input, options) -> output, so one loop runs them and a test
@@ -137,7 +139,7 @@ def package_stage(lowered: tuple[LoweredNotebook, ...], opts: Options) -> Artifa
         if opts.progress:
             opts.progress("golden rows for the self-check")
         started = time.perf_counter()
-        golden = merge(record(part) for part in lowered)
+        golden = merge(record(part, opts.golden_from_data) for part in lowered)
         if opts.timings is not None:
             opts.timings.record("golden rows", time.perf_counter() - started)
         if opts.progress:

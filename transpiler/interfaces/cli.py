@@ -107,6 +107,10 @@ def make_parser() -> argparse.ArgumentParser:
                    help="build the feature sets that are fine and list each refused one, with "
                    "its reason, under \"skipped\" in manifest.json (by default any refused "
                    "feature set fails the build, exit 2, nothing written)")
+    p.add_argument("--golden-from-data", action="store_true",
+                   help="record the self-check's golden rows on the first 200 rows of each real "
+                   "input instead of rows generated from its schema (puts that data in the jar; "
+                   "the build summary and the manifest say so)")
     _add_coordinates(p)
     _add_common(p)
 

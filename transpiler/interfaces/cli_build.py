@@ -180,7 +180,8 @@ def _settings(args, each: bool = False) -> dict:
             "artifact_id": None if each else args.artifact_id, "version": args.artifact_version,
             "facade": None if each else args.facade_class, "inline": args.inline_udfs,
             "data": [[name, str(path)] for name, path, _ in args.data],
-            **({"skip_refused": True} if getattr(args, "skip_refused", False) else {})}
+            **({"skip_refused": True} if getattr(args, "skip_refused", False) else {}),
+            **({"golden_from_data": True} if getattr(args, "golden_from_data", False) else {})}
 
 
 def jar_of(build_dir: Path, man: dict) -> Path:
@@ -196,6 +197,9 @@ def _write_timings(args, stages: dict, started: float) -> None:
 
 
 def _report(args, man: dict, headline: str) -> None:
+    check = man.get("self_check") or {}
+    if check.get("warning"):  # even with --quiet: customer data is about to be published
+        print(f"nb2jvm: warning: {check['warning']}", file=sys.stderr)
     if args.quiet:
         return
     print(headline)
@@ -209,3 +213,4 @@ def _report(args, man: dict, headline: str) -> None:
     print("  inputs: " + ", ".join(i["name"] for i in man["inputs"]))
     for fs in man.get("skipped", []):
         print(f"  skipped {fs['name']} (cell {fs['cell']}): {fs['code']} {fs['reason']}")
+

@@ -36,7 +36,8 @@ def options(args, progress):
                          getattr(args, "facade_class", "") or "")
     return Options(bindings(args), coords, progress, getattr(args, "inline_udfs", "auto"),
                    tuple(getattr(args, "allow_read", None) or ()),
-                   skip_refused=getattr(args, "skip_refused", False))
+                   skip_refused=getattr(args, "skip_refused", False),
+                   golden_from_data=getattr(args, "golden_from_data", False))
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -104,9 +104,12 @@ public final class FeaturePipeline {
   /**
    * Computes a feature set.
    *
-   * @param spark the caller's session: its settings are checked, not changed; the artifact's
-   *     functions are registered in it (once per session), and the inputs are bound under fresh
-   *     temporary view names that are dropped before this returns
+   * @param spark the caller's session: its settings are never changed. When they are not the
+   *     ones the SQL was lowered for ({@link #requiredConf()}), the feature set runs in a session
+   *     derived from it ({@link Conformance#sessionFor}: same cluster and cache, its own
+   *     settings), and the returned Dataset belongs to that session. The artifact's functions
+   *     are registered in the session that runs (once), and the inputs are bound under fresh
+   *     view names that are dropped before this returns
    * @param featureSet the feature set's name, as assigned in the notebook
    * @param inputs input Datasets by table name; extra entries are ignored
    * @return the feature set's rows
@@ -114,11 +117,14 @@ public final class FeaturePipeline {
    */
   public Dataset<Row> run(SparkSession spark, String featureSet, Map<String, Dataset<Row>> inputs) {
     FeatureSet set = get(featureSet);
-    Conformance.check(spark, requiredConf, featureSet);
     Validation.checkInputs(set, inputs);
-    udfs.register(spark);
-    // Inputs become temporary views under fresh names, bound to the SQL's IDENTIFIER(:input)
-    // markers, so concurrent runs and the caller's own views never collide.
+    SparkSession session = Conformance.sessionFor(spark, requiredConf);
+    Conformance.check(session, requiredConf, featureSet);
+    udfs.register(session);
+    // Inputs become views under fresh names, bound to the SQL's IDENTIFIER(:input) markers, so
+    // concurrent runs and the caller's own views never collide. An input of another session
+    // (the caller's, when the SQL runs in a derived one) is seen through a global temporary
+    // view: a session's temporary views are its own.
     String prefix = "nb2jvm_" + UUID.randomUUID().toString().replace("-", "") + "_";
     Map<String, Object> args = new LinkedHashMap<>();
     Map<String, Dataset<Row>> views = new LinkedHashMap<>();
@@ -129,12 +135,17 @@ public final class FeaturePipeline {
         // View names are internal (the prefix and the marker), never the notebook's table name.
         String view = prefix + set.markers.get(name);
         Dataset<Row> input = inputs.get(name).select(set.sqlColumns(name));
-        input.createOrReplaceTempView(view);
+        if (input.sparkSession() == session) {
+          input.createOrReplaceTempView(view);
+        } else {
+          input.createOrReplaceGlobalTempView(view);
+          view = session.conf().get("spark.sql.globalTempDatabase", "global_temp") + "." + view;
+        }
         views.put(view, input);
         args.put(set.markers.get(name), view);
       }
       // spark.sql analyses eagerly: the plan no longer needs the views once it returns.
-      return set.restoreNames(spark.sql(sql(featureSet), args));
+      return set.restoreNames(session.sql(sql(featureSet), args));
     } finally {
       // DROP VIEW, not catalog().dropTempView: dropTempView also uncaches every cached plan with
       // the same result as the view's, and a view of exactly the declared columns has the same
@@ -142,8 +153,17 @@ public final class FeaturePipeline {
       // run (measured: the benchmarks then regenerated their data inside every timed run).
       // DROP VIEW on a temporary view uncaches only what is cached under the view's own name.
       views.forEach((view, input) -> input.sparkSession()
-          .sql("DROP VIEW IF EXISTS `" + view.replace("`", "``") + "`"));
+          .sql("DROP VIEW IF EXISTS " + quoted(view)));
     }
+  }
+
+  private static String quoted(String name) {
+    StringBuilder out = new StringBuilder();
+    for (String part : name.split("\\.", -1)) {
+      if (out.length() > 0) out.append('.');
+      out.append('`').append(part.replace("`", "``")).append('`');
+    }
+    return out.toString();
   }
 
   /** Reads the inputs from Parquet files, computes a feature set and writes it as Parquet. */
