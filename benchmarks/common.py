@@ -138,3 +138,12 @@ def fresh_dir(path: Path) -> Path:
     shutil.rmtree(path, ignore_errors=True)
     path.mkdir(parents=True)
     return path
+
+
+def runtime_class(jvm, name: str):
+    """A runtime class through py4j: the runtime lives in a package per content hash."""
+    import functools
+
+    from transpiler.jvm.relocate import runtime_package
+
+    return getattr(functools.reduce(getattr, runtime_package().split("."), jvm), name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from common import ROOT, interleave, prepared
+from common import runtime_class, ROOT, interleave, prepared
 
 HAND_WRITTEN = """
 SELECT user_id,
@@ -57,7 +57,7 @@ def run(spark, sizes: list[int], reps: int, close_reps: int) -> list[dict]:
     results = []
     for rows in sizes:
         df = generate(spark, rows)
-        pipeline = jvm.nb2jvm.runtime.FeaturePipeline.load("bench-quickstart")
+        pipeline = runtime_class(jvm, "FeaturePipeline").load("bench-quickstart")
         inputs = jvm.java.util.HashMap()
         inputs.put("transactions", df._jdf)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd  # module level: pandas_udf resolves the string annotations here
 
-from common import JAVA_DIR, interleave, jdk_tool, prepared, spark_jars
+from common import runtime_class, JAVA_DIR, interleave, jdk_tool, prepared, spark_jars
 
 # The UDFs exactly as a data scientist writes them in the notebook.
 RISK_SCORE = '''@ibis.udf.scalar.python
@@ -159,7 +159,7 @@ def variants(spark, udf: str, df):
         return prepared(frame.select(F.sum(F.hash("r"))))
 
     def artifact(kind: str):
-        pipeline = jvm.nb2jvm.runtime.FeaturePipeline.load(f"bench-{kind}")
+        pipeline = runtime_class(jvm, "FeaturePipeline").load(f"bench-{kind}")
         inputs = jvm.java.util.HashMap()
         inputs.put("t", df._jdf)
         feature = FEATURE[udf]

@@ -45,6 +45,22 @@ def jvm_failure(jvm, lowered, feature: str, inputs: dict, folder: Path) -> str:
 SETUP = 'import ibis\nfrom ibis import _\ncon = ibis.duckdb.connect()\n'
 
 
+def notebook_rows(notebook: Path, folder: Path):
+    """The notebook transpiled, its inputs handed off as Parquet into ``folder`` (as verify
+    does), and each feature set's rows on them from the notebook's engine."""
+    from transpiler.pipeline import Options, transpile
+    from transpiler.reference.engine import handoff_inputs, notebook_engine, notebook_results
+
+    lowered = transpile(notebook, Options())
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = handoff_inputs(lowered.features.inputs, folder)
+    engine = notebook_engine(paths)
+    try:
+        return lowered, paths, notebook_results(lowered, engine)
+    finally:
+        engine.disconnect()
+
+
 def verify_cells(folder: Path, tables: dict, cells: list[str], name: str = "nb.ipynb") -> dict:
     """Write ``tables`` (name -> pyarrow table) as Parquet next to a notebook that reads them and
     exports ``cells`` (one feature-set assignment each); verify it on the JVM against DuckDB and

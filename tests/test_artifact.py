@@ -122,7 +122,7 @@ CONSUMER_POM = """<?xml version="1.0" encoding="UTF-8"?>
   <dependencies>
     <dependency>
       <groupId>com.example.nb2jvmtest</groupId>
-      <artifactId>customer-risk</artifactId>
+      <artifactId>features</artifactId>
       <version>1.0.0</version>
     </dependency>
     <!-- Spark is the cluster's: `provided`, from Maven Central, the version the artifact names -->
@@ -142,10 +142,14 @@ CONSUMER_POM = """<?xml version="1.0" encoding="UTF-8"?>
 """
 CONSUMER_MAIN = """package com.example;
 
-import com.example.nb2jvmtest.customer_risk.CustomerRisk;
+import com.example.nb2jvmtest.features.CustomerRisk;
+import com.example.nb2jvmtest.features.FraudFeatures;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 public final class Main {
   public static void main(String[] args) {
@@ -154,11 +158,37 @@ public final class Main {
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC").getOrCreate();
     spark.sparkContext().setLogLevel("ERROR");
-    Dataset<Row> customers = spark.read().parquet(args[0]);
-    Dataset<Row> identity = CustomerRisk.identity(spark, customers);
-    identity.write().mode("overwrite").parquet(args[1]);
+    Dataset<Row> identity = CustomerRisk.identity(spark,
+        CustomerRisk.Customers.of(spark.read().parquet(args[0])));
+    same(CustomerRisk.Identity.SCHEMA, identity.schema());
+    identity.select(CustomerRisk.Identity.USER_ID, CustomerRisk.Identity.EMAIL)
+        .write().mode("overwrite").parquet(args[1]);
+    // named inputs, a pre-computed upstream, and every feature set sharing the upstream work
+    FraudFeatures.Transactions tx = FraudFeatures.Transactions.of(spark.read().parquet(args[2]));
+    FraudFeatures.Users users = FraudFeatures.Users.of(spark.read().parquet(args[3]));
+    FraudFeatures.MerchantRisk risk =
+        FraudFeatures.MerchantRisk.of(spark.read().parquet(args[4]));
+    Dataset<Row> txFeatures = FraudFeatures.txFeatures(spark, tx).cache();
+    Dataset<Row> profile =
+        FraudFeatures.userProfile(spark, FraudFeatures.TxFeatures.of(txFeatures), users);
+    same(FraudFeatures.UserProfile.SCHEMA, profile.schema());
+    profile.write().mode("overwrite").parquet(args[5]);
+    Map<String, Dataset<Row>> all = FraudFeatures.all(spark, true, risk, tx, users);
+    System.out.println("all: " + all.keySet() + " " + all.get("user_profile").count() + " = "
+        + profile.count());
     System.out.println("feature sets: " + CustomerRisk.pipeline().featureSets());
     spark.stop();
+  }
+
+  /** The facade's schema constant names the Dataset's columns and types, in order. */
+  private static void same(StructType declared, StructType actual) {
+    if (declared.fields().length != actual.fields().length) throw new AssertionError(actual);
+    for (int i = 0; i < declared.fields().length; i++) {
+      StructField d = declared.fields()[i], a = actual.fields()[i];
+      if (!d.name().equals(a.name()) || !d.dataType().equals(a.dataType())) {
+        throw new AssertionError("column " + i + ": declared " + d + ", got " + a);
+      }
+    }
   }
 }
 """
@@ -166,11 +196,16 @@ public final class Main {
 
 @pytest.mark.jvm
 def test_maven_consumer_calls_the_typed_facade(cli, tmp_path):
-    """Publish customer_risk (compiled UDFs) to a `file://` repository; a consumer project
-    resolves it from there and Spark (`provided`) from Maven Central, builds with real Maven,
-    runs its Java main on the Spark jars Maven resolved, and gets the notebook's rows."""
-    build = _build(cli, tmp_path / "b", CUSTOMER_RISK, "--group-id", "com.example.nb2jvmtest",
-                   "--version", "1.0.0")
+    """Publish customer_risk (compiled UDFs) and fraud_features in one artifact to a `file://`
+    repository; a consumer project resolves it from there and Spark (`provided`) from Maven
+    Central, builds with real Maven, runs its Java main on the Spark jars Maven resolved (named
+    inputs, schema constants checked against the rows, a pre-computed upstream, `all`), and
+    gets the notebook's rows."""
+    code, _, err = cli("build", CUSTOMER_RISK, NOTEBOOKS / "fraud_features.ipynb", "-o",
+                       tmp_path / "features", "-q", "--group-id", "com.example.nb2jvmtest",
+                       "--version", "1.0.0")
+    assert code == 0, err
+    build = tmp_path / "features"
     repo = tmp_path / "repo"
     assert cli("publish", build, "--repo", repo)[0] == 0
     project = tmp_path / "consumer"
@@ -195,27 +230,41 @@ def _consume(project: Path, tmp_path: Path) -> None:
     # The resolution, as Maven logs it: Spark from Central, the features from the file repository.
     spark = f"org.apache.spark:spark-sql_{jvm_mod.SCALA_BINARY}:jar:{jvm_mod.SPARK_VERSION}"
     assert f"{spark}:provided" in text, text[-4000:]
-    assert "com.example.nb2jvmtest:customer-risk:jar:1.0.0:compile" in text
+    assert "com.example.nb2jvmtest:features:jar:1.0.0:compile" in text
     scopes = _resolved_scopes(text)
     assert {"compile", "provided"} <= scopes and "system" not in scopes, scopes
     classpath = (project / "classpath.txt").read_text().strip()
     jars = classpath.split(os.pathsep)
     assert any(f"/org/apache/spark/spark-sql_2.13/{jvm_mod.SPARK_VERSION}/" in j for j in jars)
     assert not any(str(jvm_mod.spark_jars_dir()) in j for j in jars)  # not the pyspark wheel's
-    output = tmp_path / "identity.parquet"
-    data = NOTEBOOKS / "data" / "customers.parquet"
+    output, profile = tmp_path / "identity.parquet", tmp_path / "profile.parquet"
+    data = NOTEBOOKS / "data"
     java = str(jvm_mod.find_jdk().java)
     run = subprocess.run([java, *jvm_mod.JAVA_MODULE_OPTIONS, "-cp",
                           f"{project / 'target' / 'consumer-1.0.jar'}{os.pathsep}{classpath}",
-                          "com.example.Main", str(data), str(output)],
+                          "com.example.Main", str(data / "customers.parquet"), str(output),
+                          str(data / "transactions.parquet"), str(data / "users.parquet"),
+                          str(data / "merchant_risk.parquet"), str(profile)],
                          capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "feature sets: [identity, risk]" in run.stdout
+    assert "feature sets: [identity, risk, tx_features, tx_velocity, user_profile]" in run.stdout
+    assert "all: [tx_features, tx_velocity, user_profile] " in run.stdout
+    count = run.stdout.split("all: ")[1].split("]")[1].split()
+    assert count[0] == count[2], run.stdout  # all()'s user_profile has the rows of the other
     lowered = transpile(CUSTOMER_RISK, Options())
-    expected = notebook_results(lowered, notebook_engine({"customers": data}))["identity"]
+    expected = notebook_results(lowered, notebook_engine({"customers": data /
+                                                          "customers.parquet"}))["identity"]
     got = pq.read_table(output)
     key = lambda r: r["user_id"]  # noqa: E731
-    assert sorted(got.to_pylist(), key=key) == sorted(expected.to_pylist(), key=key)
+    assert sorted(got.to_pylist(), key=key) == sorted(
+        expected.select(["user_id", "email"]).to_pylist(), key=key)
+    fraud = transpile(NOTEBOOKS / "fraud_features.ipynb", Options())
+    engine = notebook_engine({n: data / f"{n}.parquet"
+                              for n in ("transactions", "users", "merchant_risk")})
+    want = notebook_results(fraud, engine)["user_profile"]
+    from transpiler.reference.compare import ComparisonPolicy
+    result = ComparisonPolicy().compare(want, pq.read_table(profile))
+    assert result.equal, result.message
 
 
 def _resolved_scopes(log: str) -> set[str]:
@@ -252,10 +301,14 @@ def test_facade_signatures_and_javadoc(cli, tmp_path):
                    "FraudFeatures")
     src = zipfile.ZipFile(build / "fraud-features-0.1.0-sources.jar")
     java = src.read("nb2jvm/generated/fraud_features/FraudFeatures.java").decode()
-    assert "public static Dataset<Row> userProfile(SparkSession spark, Dataset<Row> " \
-        "transactions, Dataset<Row> users)" in java
-    assert "@param users input table {@code users}: user_id bigint" in java
-    assert "Output columns:" in java
+    assert "public static Dataset<Row> userProfile(SparkSession spark, Transactions " \
+        "transactions, Users users)" in java
+    assert "public static Dataset<Row> userProfile(SparkSession spark, TxFeatures " \
+        "txFeatures, Users users)" in java  # the pre-computed upstream
+    assert "@param users input table {@code users}" in java
+    assert "Column {@code user_id} of input {@code users}: bigint." in java
+    assert "Column {@code n_tx}: bigint, computed in cell 12 of fraud_features.ipynb." in java
+    assert "Output columns ({@link UserProfile#SCHEMA}):" in java
     names = zipfile.ZipFile(build / "fraud-features-0.1.0.jar").namelist()
     assert "nb2jvm/generated/fraud_features/FraudFeatures.class" in names
     code, _, err = cli("build", NOTEBOOKS / "fraud_features.ipynb", "-o", tmp_path / "x",
@@ -373,9 +426,9 @@ public final class Multi {
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC").getOrCreate();
     spark.sparkContext().setLogLevel("ERROR");
-    CustomerRisk.identity(spark, spark.read().parquet(args[0]))
+    CustomerRisk.identity(spark, CustomerRisk.Customers.of(spark.read().parquet(args[0])))
         .write().mode("overwrite").parquet(args[2].replace("enriched", "identity"));
-    Quickstart.enriched(spark, spark.read().parquet(args[1]))
+    Quickstart.enriched(spark, Quickstart.Transactions.of(spark.read().parquet(args[1])))
         .write().mode("overwrite").parquet(args[2]);
     System.out.println("feature sets: " + Quickstart.pipeline().featureSets());
     spark.stop();

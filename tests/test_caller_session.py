@@ -11,9 +11,8 @@ import pytest
 
 from transpiler.pipeline import Options, transpile
 from transpiler.reference.compare import ComparisonPolicy
-from transpiler.reference.engine import handoff_inputs, notebook_engine, notebook_results
 
-from .conftest import NOTEBOOKS
+from .conftest import NOTEBOOKS, notebook_rows
 
 # Time zones where an hour of a timestamp, a day boundary and a 24-hour window all move.
 CALLERS = [("America/Los_Angeles", "false"), ("Asia/Kolkata", "false"), ("UTC", "false"),
@@ -47,15 +46,8 @@ def test_a_caller_session_with_other_settings_gets_the_notebooks_rows(jvm, built
     caller.sql("CREATE TEMPORARY VIEW mine AS SELECT 1 AS one")
     HashMap = jvm.jpype.JClass("java.util.LinkedHashMap")
     for notebook in ("fraud_features.ipynb", "quickstart.ipynb"):
-        lowered = transpile(NOTEBOOKS / notebook, Options())
         work = built / f"{zone.replace('/', '_')}-{notebook}"
-        work.mkdir()
-        inputs = handoff_inputs(lowered.features.inputs, work)
-        engine = notebook_engine(inputs)
-        try:
-            expected = notebook_results(lowered, engine)
-        finally:
-            engine.disconnect()
+        lowered, inputs, expected = notebook_rows(NOTEBOOKS / notebook, work)
         for lf in lowered.lowered:
             paths = HashMap()
             for name, path in inputs.items():
@@ -86,23 +78,38 @@ def test_the_self_check_passes_in_a_caller_session_and_leaves_it_alone(jvm, buil
 
 
 @pytest.mark.jvm
-def test_a_caller_in_the_required_settings_runs_in_its_own_session(jvm, built):
-    """No derived session when none is needed: the result belongs to the caller's session (its
-    cache and its views see it as theirs)."""
+def test_each_artifact_runs_in_its_own_session_derived_from_the_callers(jvm, built, tmp_path):
+    """One derived session per caller session and artifact (so two artifacts never share a
+    registered function name), on the caller's cluster, with the caller's tuning copied."""
     manifest = json.loads((built / "b" / "manifest.json").read_text())
     pipeline = jvm.pipeline(built / "b" / "b-0.1.0.jar", manifest["artifact"]["artifact_id"])
+    from transpiler.interfaces.cli import main
+
+    assert main(["build", str(NOTEBOOKS / "quickstart.ipynb"), "-o", str(tmp_path / "q"),
+                 "-q"]) == 0
+    other_artifact = jvm.pipeline(tmp_path / "q" / "quickstart-0.1.0.jar", "quickstart")
     caller = _caller(jvm, "UTC", "true")
-    other = _caller(jvm, "Europe/Berlin", "true")
+    caller.conf().set("spark.sql.shuffle.partitions", "3")
     tx = str(NOTEBOOKS / "data" / "transactions.parquet")
     Map = jvm.jpype.JClass("java.util.Map")
-    same = pipeline.run(caller, "enriched", Map.of("transactions", caller.read().parquet(tx)))
-    assert same.sparkSession() == caller
-    derived = pipeline.run(other, "enriched", Map.of("transactions", other.read().parquet(tx)))
-    assert derived.sparkSession() != other
-    assert str(derived.sparkSession().conf().get("spark.sql.session.timeZone")) == "UTC"
-    assert derived.sparkSession().sparkContext() == other.sparkContext()  # the same cluster
-    again = pipeline.run(other, "enriched", Map.of("transactions", other.read().parquet(tx)))
-    assert again.sparkSession() == derived.sparkSession()  # derived once per caller session
+    first = pipeline.run(caller, "enriched", Map.of("transactions", caller.read().parquet(tx)))
+    derived = first.sparkSession()
+    assert derived != caller and derived.sparkContext() == caller.sparkContext()
+    assert str(derived.conf().get("spark.sql.shuffle.partitions")) == "3"  # the caller's
+    again = pipeline.run(caller, "enriched", Map.of("transactions", caller.read().parquet(tx)))
+    assert again.sparkSession() == derived  # derived once per caller session
+    caller.conf().set("spark.sql.shuffle.partitions", "5")  # re-tuned: followed on the next run
+    assert str(pipeline.run(caller, "enriched", Map.of("transactions", caller.read().parquet(
+        tx))).sparkSession().conf().get("spark.sql.shuffle.partitions")) == "5"
+    # a setting that changes what a query means is not followed (a quoted name stays a name)
+    caller.conf().set("spark.sql.parser.quotedRegexColumnNames", "true")
+    assert pipeline.run(caller, "enriched", Map.of("transactions", caller.read().parquet(
+        tx))).count() == 234
+    theirs = other_artifact.run(caller, "enriched",
+                                Map.of("transactions", caller.read().parquet(tx)))
+    assert theirs.sparkSession() not in (caller, derived)  # another artifact, another session
+    assert first.count() == theirs.count() == 234
+    assert str(caller.conf().get("spark.sql.shuffle.partitions")) == "5"
 
 
 @pytest.mark.jvm

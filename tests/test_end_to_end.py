@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from transpiler.jvm.relocate import runtime_package
 from transpiler.reference.compare import ComparisonPolicy
 from transpiler.pipeline import Options, transpile
 from transpiler.verify import verify
@@ -47,7 +48,7 @@ def test_quickstart_verify_through_cli(cli, jvm, tmp_path):
         "quickstart-0.1.0.pom", "sql"]
     names = zipfile.ZipFile(build / "quickstart-0.1.0.jar").namelist()
     for entry in ("nb2jvm/quickstart/manifest.json", "nb2jvm/quickstart/user_features.sql",
-                  "nb2jvm/runtime/FeaturePipeline.class",
+                  runtime_package().replace(".", "/") + "/FeaturePipeline.class",
                   "META-INF/maven/nb2jvm.generated/quickstart/pom.xml"):
         assert entry in names
 
@@ -293,8 +294,10 @@ def test_build_with_udfs_is_byte_identical_across_fresh_compiles(cli, tmp_path, 
     assert sorted(u["name"] for u in manifest["udfs"]) == [
         "luhn_valid", "name_key", "normalize_email", "risk_bucket"]
     assert all(u["mode"] == "compiled" for u in manifest["udfs"])
+    # as compiled: against the runtime relocated into its content hash's package
     assert (tmp_path / "a" / "scala" / "Udfs.scala").read_text() == (
-        SNAPSHOTS / "customer_risk" / "Udfs.scala").read_text()
+        SNAPSHOTS / "customer_risk" / "Udfs.scala").read_text().replace(
+            "import nb2jvm.runtime.", f"import {runtime_package()}.")
 
 
 def _free_port() -> int:

@@ -22,6 +22,7 @@ import pytest
 
 from tests import regex_patterns
 from tests.regex_patterns import Dialect
+from transpiler.jvm.relocate import runtime_package
 from transpiler.udf import pyregex
 from transpiler.udf.pyregex import PyRegexRefusal, template, translate
 
@@ -80,9 +81,9 @@ def rt(jvm):
     import jpype
 
     class Runtime:
-        PyRe = jpype.JClass("nb2jvm.runtime.PyRe")
-        PyMatch = jpype.JClass("nb2jvm.runtime.PyMatch")
-        PyError = jpype.JClass("nb2jvm.runtime.PyError")
+        PyRe = jpype.JClass(f"{runtime_package()}.PyRe")
+        PyMatch = jpype.JClass(f"{runtime_package()}.PyMatch")
+        PyError = jpype.JClass(f"{runtime_package()}.PyError")
     return Runtime
 
 

@@ -11,6 +11,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from transpiler.jvm.relocate import runtime_package
+
 pytestmark = pytest.mark.jvm
 SETTINGS = settings(max_examples=300, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -26,12 +28,12 @@ def rt(jvm):
     import jpype
 
     class Runtime:
-        Py = jpype.JClass("nb2jvm.runtime.Py")
-        PyStr = jpype.JClass("nb2jvm.runtime.PyStr")
-        PyFormat = jpype.JClass("nb2jvm.runtime.PyFormat")
-        PyError = jpype.JClass("nb2jvm.runtime.PyError")
-        PyWiden = jpype.JClass("nb2jvm.runtime.PyWiden")
-        PyBig = jpype.JClass("nb2jvm.runtime.PyBig")
+        Py = jpype.JClass(f"{runtime_package()}.Py")
+        PyStr = jpype.JClass(f"{runtime_package()}.PyStr")
+        PyFormat = jpype.JClass(f"{runtime_package()}.PyFormat")
+        PyError = jpype.JClass(f"{runtime_package()}.PyError")
+        PyWiden = jpype.JClass(f"{runtime_package()}.PyWiden")
+        PyBig = jpype.JClass(f"{runtime_package()}.PyBig")
         BigInteger = jpype.JClass("java.math.BigInteger")
         JLong = jpype.JLong
         JDouble = jpype.JDouble
@@ -261,7 +263,7 @@ def _datetime(micros):
 def pd_(jvm):
     import jpype
 
-    return jpype.JClass("nb2jvm.runtime.PyDate")
+    return jpype.JClass(f"{runtime_package()}.PyDate")
 
 
 @SETTINGS
@@ -469,7 +471,7 @@ def _bits(xs) -> list:
 def test_float_sort_reproduces_cpython_with_nans_and_zeros(rt, xs, reverse):
     import jpype
 
-    PyList = jpype.JClass("nb2jvm.runtime.PyList")
+    PyList = jpype.JClass(f"{runtime_package()}.PyList")
     got = list(PyList.sorted(jpype.JArray(jpype.JDouble)(xs), reverse))
     assert _bits(got) == _bits(sorted(xs, reverse=reverse))
 
@@ -479,7 +481,7 @@ def test_float_sort_reproduces_cpython_with_nans_and_zeros(rt, xs, reverse):
 def test_long_float_sorts_agree_or_refuse_with_a_nan(rt, xs, reverse):
     import jpype
 
-    PyList = jpype.JClass("nb2jvm.runtime.PyList")
+    PyList = jpype.JClass(f"{runtime_package()}.PyList")
     arr = jpype.JArray(jpype.JDouble)(xs)
     if any(math.isnan(x) for x in xs):
         with pytest.raises(rt.PyError):
@@ -497,7 +499,7 @@ def test_long_float_sorts_agree_or_refuse_with_a_nan(rt, xs, reverse):
 def test_list_slices_sorts_and_counts(rt, xs, start, stop, step, reverse):
     import jpype
 
-    PyList = jpype.JClass("nb2jvm.runtime.PyList")
+    PyList = jpype.JClass(f"{runtime_package()}.PyList")
     NONE = rt.PyStr.NONE
     arr = jpype.JArray(jpype.JString)(xs)
     got = PyList.slice(arr, NONE if start is None else start, NONE if stop is None else stop,
@@ -526,7 +528,7 @@ def test_normalization_of_every_code_point_is_pythons(rt, form):
 
     import jpype
 
-    U = jpype.JClass("nb2jvm.runtime.PyUnicodedata")
+    U = jpype.JClass(f"{runtime_package()}.PyUnicodedata")
     text = _all_characters()
     want = unicodedata.normalize(form, text)
     got = str(U.normalize(form, text))
@@ -549,7 +551,7 @@ def test_normalization_of_mark_sequences_is_pythons(rt, s):
 
     import jpype
 
-    U = jpype.JClass("nb2jvm.runtime.PyUnicodedata")
+    U = jpype.JClass(f"{runtime_package()}.PyUnicodedata")
     for form in ("NFC", "NFD", "NFKC", "NFKD"):
         assert str(U.normalize(form, s)) == unicodedata.normalize(form, s), form
         assert bool(U.isNormalized(form, s)) == unicodedata.is_normalized(form, s), form
@@ -560,7 +562,7 @@ def test_category_and_combining_class_of_every_run(rt):
 
     import jpype
 
-    U = jpype.JClass("nb2jvm.runtime.PyUnicodedata")
+    U = jpype.JClass(f"{runtime_package()}.PyUnicodedata")
     # a category is constant between its changes: checking every change and the code point
     # before it covers each run's both ends
     edges, prev = set(), None

@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from transpiler.jvm.relocate import runtime_package
 from transpiler.reference.compare import ComparisonPolicy
 
 pytestmark = pytest.mark.jvm
@@ -99,14 +100,14 @@ def _java_difference(jvm, tmp_path, left: pa.Table, right: pa.Table, n: int):
         path = tmp_path / f"{n}{side}.parquet"
         pq.write_table(table, path)
         paths.append(str(path))
-    GoldenCompare = jvm.jpype.JClass("nb2jvm.runtime.GoldenCompare")
+    GoldenCompare = jvm.jpype.JClass(f"{runtime_package()}.GoldenCompare")
     rows = [jvm.spark.read().parquet(p).collectAsList() for p in paths]
     difference = GoldenCompare.difference(rows[0], rows[1])
     return None if difference is None else str(difference)
 
 
 def test_the_policies_share_their_tolerances(jvm):
-    GoldenCompare = jvm.jpype.JClass("nb2jvm.runtime.GoldenCompare")
+    GoldenCompare = jvm.jpype.JClass(f"{runtime_package()}.GoldenCompare")
     policy = ComparisonPolicy()
     assert (float(GoldenCompare.REL_TOL), float(GoldenCompare.ABS_TOL)) == \
         (policy.rel_tol, policy.abs_tol)

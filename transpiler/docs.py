@@ -314,8 +314,9 @@ def render_semantics() -> str:
         "",
         "## Settings the lowering assumes",
         "",
-        "Recorded in every manifest; the runtime fails fast (naming the setting) when a "
-        "caller's SparkSession differs.",
+        "Recorded in every manifest; the runtime runs every feature set in a session derived "
+        "from the caller's with these settings (`newSession()`; the caller's own settings are "
+        "never changed; `docs/artifact.md`).",
         "",
         *(f"- `{k}={v}`" for k, v in jvm.SPARK_CONF.items()),
         "",

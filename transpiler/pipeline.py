@@ -156,7 +156,8 @@ def only(lowered: LoweredNotebook, name: str) -> LoweredNotebook:
     --feature` packages): the other feature sets, refused or not, do not concern it."""
     import ibis.expr.operations as ops
 
-    keep = [lf for lf in lowered.lowered if lf.name == name]
+    # alone in its artifact, the feature set has no upstream feature set to be given
+    keep = [dataclasses.replace(lf, variants=()) for lf in lowered.lowered if lf.name == name]
     used = {op.name for lf in keep for op in lf.feature.expr.op().find(ops.UnboundTable)}
     features = lowered.features
     bound = dataclasses.replace(features.bound, inputs=tuple(

@@ -47,6 +47,19 @@ def _columns(value, where: str, typed: str) -> None:
         _str(col.get(typed), f"{where}[{k}].{typed}")
 
 
+def _sql_and_inputs(entry: dict, where: str) -> None:
+    """A feature set's (or a variant's) SQL file name and declared inputs."""
+    sql = _str(entry.get("sql"), f"{where}.sql")
+    if not _SQL_FILE.fullmatch(sql) or ".." in sql:
+        raise _Bad(f"{where}.sql is not a file name in sql/")
+    for j, inp in enumerate(_list(entry.get("inputs"), f"{where}.inputs")):
+        inp = _obj(inp, f"{where}.inputs[{j}]")
+        _str(inp.get("name"), f"{where}.inputs[{j}].name")
+        _columns(inp.get("columns"), f"{where}.inputs[{j}].columns", "spark_type")
+        if "marker" in inp and not _MARKER.fullmatch(_str(inp["marker"], "marker")):
+            raise _Bad(f"{where}.inputs[{j}].marker is not an identifier")
+
+
 def validate(data) -> dict:
     """``data`` if it has the shape nb2jvm writes; raises ``_Bad`` naming the first problem."""
     man = _obj(data, "the document")
@@ -59,16 +72,15 @@ def validate(data) -> dict:
     for k, fs in enumerate(_list(man.get("feature_sets"), "feature_sets")):
         fs = _obj(fs, f"feature_sets[{k}]")
         _str(fs.get("name"), f"feature_sets[{k}].name")
-        sql = _str(fs.get("sql"), f"feature_sets[{k}].sql")
-        if not _SQL_FILE.fullmatch(sql) or ".." in sql:
-            raise _Bad(f"feature_sets[{k}].sql is not a file name in sql/")
-        for j, inp in enumerate(_list(fs.get("inputs"), f"feature_sets[{k}].inputs")):
-            inp = _obj(inp, f"feature_sets[{k}].inputs[{j}]")
-            _str(inp.get("name"), f"feature_sets[{k}].inputs[{j}].name")
-            _columns(inp.get("columns"), f"feature_sets[{k}].inputs[{j}].columns", "spark_type")
-            if "marker" in inp and not _MARKER.fullmatch(_str(inp["marker"], "marker")):
-                raise _Bad(f"feature_sets[{k}].inputs[{j}].marker is not an identifier")
+        _sql_and_inputs(fs, f"feature_sets[{k}]")
         _columns(fs.get("columns"), f"feature_sets[{k}].columns", "type")
+        for j, var in enumerate(_list(fs.get("from_upstream", []),
+                                      f"feature_sets[{k}].from_upstream")):
+            where = f"feature_sets[{k}].from_upstream[{j}]"
+            var = _obj(var, where)
+            _sql_and_inputs(var, where)
+            for u in _list(var.get("upstreams"), f"{where}.upstreams"):
+                _str(u, f"{where}.upstreams")
         renamed = _obj(fs.get("renamed", {}), f"feature_sets[{k}].renamed")
         if not all(isinstance(a, str) and isinstance(b, str) and _MARKER.fullmatch(b)
                    for a, b in renamed.items()):

@@ -30,7 +30,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.operations as ops
 
 from ..common import escape as esc
-from ..common.paths import RUNTIME_SRC
+from ..jvm.relocate import in_package, runtime_package
 from ..jvm import spark as jvm
 from ..ir.errors import InputError, Span, error
 from ..lowering.lineage import lineage
@@ -66,6 +66,12 @@ def spark_input_type(dtype: dt.DataType) -> str:
 
         simple = spark_type(dtype)
     return simple
+
+
+def _spark_type(dtype: dt.DataType) -> str:
+    from ..lowering.lower import spark_type
+
+    return spark_type(dtype)
 
 
 def default_artifact_id(notebook: str) -> str:
@@ -117,6 +123,30 @@ def check_unique(lowered) -> None:
             seen[lf.name] = (name, lf.feature.cell.index)
 
 
+def variant_sql_name(lf, k: int) -> str:
+    """The SQL file of ``lf``'s ``k``-th variant (a feature-set name is an identifier)."""
+    return f"{lf.name}.from-{k}.sql"
+
+
+def _variant_entry(lf, k: int, variant, declared: dict, part) -> dict:
+    schemas = {u.name: u.schema for u in part.lowered}
+    markers = dict(variant.markers)
+    return {"upstreams": list(variant.upstreams), "sql": variant_sql_name(lf, k),
+            "inputs": [{"name": n, "columns": _columns(declared[n].schema) if n in declared
+                        else _upstream_columns(schemas[n]),
+                        **({"marker": markers[n]} if n in markers else {})}
+                       for n in variant.inputs],
+            **({"renamed": dict(variant.renamed)} if variant.renamed else {})}
+
+
+def _upstream_columns(schema) -> list[dict]:
+    # An upstream comes in as the artifact's own rows of that feature set, whose Spark types
+    # are what the whole computation's subquery has (a decimal product may be wider than ibis
+    # says, a literal 1 is INT): the same SQL on them is the whole computation, so any type
+    # is accepted ("*"); the columns must be there.
+    return [{"name": n, "type": str(t), "spark_type": "*"} for n, t in schema.items()]
+
+
 def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
     """The artifact's description: what the JVM runtime and a reviewer need to know."""
     digest = hashlib.sha256()
@@ -144,9 +174,13 @@ def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
                 "inputs": [{"name": n, "columns": _columns(declared[n].schema),
                             **({"marker": dict(lf.markers)[n]} if n in dict(lf.markers) else {})}
                            for n in used],
-                "columns": [{"name": n, "type": str(t)} for n, t in lf.schema.items()],
+                "columns": [{"name": n, "type": str(t), "spark_type": _spark_type(t)}
+                            for n, t in lf.schema.items()],
                 **({"renamed": dict(lf.renamed)} if lf.renamed else {}),
                 "lineage": lineage(lf.feature.expr),
+                **({"from_upstream": [_variant_entry(lf, k, v, declared, part)
+                                      for k, v in enumerate(lf.variants, 1)]}
+                   if lf.variants else {}),
             })
         for t in features.inputs:
             entry = {"name": t.name, "variable": t.var, "origin": t.origin,
@@ -169,6 +203,7 @@ def manifest(lowered, coords: Coordinates, facades: tuple) -> dict:
                      "version": coords.version},
         "content_hash": "sha256:" + digest.hexdigest(),
         "spark_conf": dict(jvm.SPARK_CONF),
+        "runtime": {"package": runtime_package()},
         "versions": _versions(),
         "inputs": inputs,
         "feature_sets": feature_sets,
@@ -262,9 +297,19 @@ def bundles(lowered) -> list:
     return list(seen.values())
 
 
+def sql_texts(lowered) -> dict[str, str]:
+    """Every SQL file of the artifact by name: one per feature set, one per upstream variant."""
+    out = {}
+    for part in parts(lowered):
+        for lf in part.lowered:
+            out[f"{lf.name}.sql"] = lf.sql + "\n"
+            for k, v in enumerate(lf.variants, 1):
+                out[variant_sql_name(lf, k)] = v.sql + "\n"
+    return out
+
+
 def _sql_entries(lowered, root: str) -> dict:
-    return {f"{root}{lf.name}.sql": (lf.sql + "\n").encode()
-            for part in parts(lowered) for lf in part.lowered}
+    return {f"{root}{name}": text.encode() for name, text in sql_texts(lowered).items()}
 
 
 def _sources_entries(lowered, coords: Coordinates, man: dict, facades) -> dict:
@@ -273,10 +318,10 @@ def _sources_entries(lowered, coords: Coordinates, man: dict, facades) -> dict:
                **{f.path: f.source.encode() for f in facades}}
     entries.update(_sql_entries(lowered, f"nb2jvm/{coords.artifact_id}/"))
     for bundle in bundles(lowered):
-        entries[bundle.package.replace(".", "/") + "/Udfs.scala"] = bundle.scala.encode()
+        entries[bundle.package.replace(".", "/") + "/Udfs.scala"] = \
+            in_package(bundle.scala).encode()
     # every source compiled into the jar: the runtime's too (a debugger steps into it)
-    for src in jvm.runtime_sources():
-        entries[src.relative_to(RUNTIME_SRC).as_posix()] = src.read_bytes()
+    entries.update(jvm.runtime_sources())
     return entries
 
 
@@ -295,7 +340,7 @@ def _jar_entries(lowered, coords: Coordinates, man: dict, pom: str, facades,
     root = f"nb2jvm/{coords.artifact_id}/"
     entries = {
         "META-INF/MANIFEST.MF": (b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n"
-                                 b"Main-Class: nb2jvm.runtime.Main\r\n"
+                                 b"Main-Class: " + runtime_package().encode() + b".Main\r\n"
                                  b"Implementation-Title: "
                                  + esc.manifest_value(coords.artifact_id, "--artifact-id").encode()
                                  + b"\r\nImplementation-Version: "
@@ -374,7 +419,8 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
         sql_files = {}
         for lf in (lf for part in all_parts for lf in part.lowered):
             sql_files[lf.name] = staging / "sql" / f"{lf.name}.sql"
-            sql_files[lf.name].write_text(lf.sql + "\n", encoding="utf-8")
+        for name, text in sql_texts(all_parts).items():
+            (staging / "sql" / name).write_text(text, encoding="utf-8")
         (staging / "manifest.json").write_text(_json(man), encoding="utf-8")
         (staging / BUILD_MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         sources = bundles(all_parts)
@@ -382,7 +428,8 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
             (staging / "scala").mkdir()
             for k, bundle in enumerate(sources):
                 name = "Udfs.scala" if k == 0 else f"Udfs{k + 1}.scala"
-                (staging / "scala" / name).write_text(bundle.scala, encoding="utf-8")
+                (staging / "scala" / name).write_text(in_package(bundle.scala),
+                                                      encoding="utf-8")
         base = f"{coords.artifact_id}-{coords.version}"
         (staging / f"{base}.pom").write_text(pom, encoding="utf-8")
         jar_name = f"{base}.jar"

@@ -73,6 +73,18 @@ class Risk:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A feature set's SQL computed from already-computed upstream feature sets (read as inputs
+    under their names) instead of recomputing them from the notebook's inputs."""
+
+    upstreams: tuple[str, ...]
+    sql: str
+    inputs: tuple[str, ...]  # input tables and upstream feature sets the SQL reads, sorted
+    markers: tuple[tuple[str, str], ...] = ()
+    renamed: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class LoweredFeature:
     """One feature set as Spark SQL, with its output schema."""
 
@@ -92,6 +104,7 @@ class LoweredFeature:
     # output columns holding an unordered collect(): arrays whose element order is arbitrary on
     # both engines, compared as multisets (lowering/unordered.py)
     unordered: tuple[str, ...] = ()
+    variants: tuple[Variant, ...] = ()  # the same rows from pre-computed upstream feature sets
 
 
 @dataclass(frozen=True)

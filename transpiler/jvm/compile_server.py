@@ -177,8 +177,11 @@ class _Server:
         self.pending = 0  # replies to warm-up requests, read before the next real reply
 
     def _warm_up(self, root: Path) -> None:
-        for kind, text, name, make_args in (("scala", WARMUP_SCALA, "W.scala", scalac_args),
-                                            ("java", WARMUP_JAVA, "Facade.java", javac_args)):
+        from .relocate import in_package
+
+        for kind, text, name, make_args in (
+                ("scala", in_package(WARMUP_SCALA), "W.scala", scalac_args),
+                ("java", in_package(WARMUP_JAVA), "Facade.java", javac_args)):
             (root / kind).mkdir(exist_ok=True)
             source = root / kind / name
             source.write_text(text, encoding="utf-8")

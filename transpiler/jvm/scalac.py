@@ -75,6 +75,9 @@ def compile_scala(source: str) -> Path:
 
 def _compile(source: str, name: str) -> Path:
     from .compile_server import compile_with, scalac_args
+    from .relocate import in_package
+
+    source = in_package(source)  # the runtime it calls is the relocated one
 
     def build(classes: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="scalac-") as src:

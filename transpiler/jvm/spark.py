@@ -23,6 +23,7 @@ from pathlib import Path
 
 from ..ir.errors import EnvironmentProblem, JvmError, Span, error
 from ..common.paths import RESOURCES, RUNTIME_SRC, cached_dir
+from .relocate import relocated, runtime_package
 
 JAVA_RELEASE = "17"
 # The Spark the pyspark wheel ships and the artifact's pom names (`provided`): pinned to a
@@ -162,26 +163,38 @@ def spark_jar(pattern: str) -> Path:
     return found[-1]
 
 
-def runtime_sources() -> list[Path]:
-    return sorted(RUNTIME_SRC.rglob("*.java"))
+def runtime_sources() -> dict[str, bytes]:
+    """The runtime's sources as compiled: relocated (:mod:`transpiler.jvm.relocate`)."""
+    return relocated(RUNTIME_SRC)
 
 
 @lru_cache(maxsize=None)
 def runtime_classes() -> Path:
-    """Compile ``runtime-jvm/`` with javac (once per content hash) and return the classes dir."""
+    """Compile ``runtime-jvm/`` (relocated) with javac, once per content hash; the classes dir."""
+    return compile_runtime(RUNTIME_SRC)
+
+
+def compile_runtime(root: Path) -> Path:
+    """javac the runtime whose sources are under ``root``, relocated into its own package."""
     jdk = find_jdk()
-    sources = runtime_sources()
+    sources = relocated(root)
     # Compiled against the Spark jars of the pinned pyspark (SPARK_VERSION): a new Spark is a
     # new cache entry.
     digest = hashlib.sha256(f"{jdk.version}\0{SPARK_VERSION}".encode())
-    for src in sources:
-        digest.update(str(src.relative_to(RUNTIME_SRC)).encode())
-        digest.update(src.read_bytes())
+    for name, data in sources.items():
+        digest.update(name.encode() + b"\0" + data + b"\0")
 
     def build(classes: Path) -> None:
-        cmd = [str(jdk.javac), "--release", JAVA_RELEASE, "-encoding", "UTF-8", "-nowarn",
-               "-cp", str(spark_jars_dir() / "*"), "-d", str(classes), *map(str, sources)]
-        out = subprocess.run(cmd, capture_output=True, text=True)
+        with tempfile.TemporaryDirectory(prefix="nb2jvm-runtime-src-") as tmp:
+            files = []
+            for name, data in sources.items():
+                path = Path(tmp) / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+                files.append(str(path))
+            cmd = [str(jdk.javac), "--release", JAVA_RELEASE, "-encoding", "UTF-8", "-nowarn",
+                   "-cp", str(spark_jars_dir() / "*"), "-d", str(classes), *files]
+            out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:
             raise error("JVM001", "javac failed on the nb2jvm runtime:\n" + out.stderr.strip(),
                         cls=JvmError)
@@ -224,18 +237,35 @@ class Jvm:
             pass
 
     def pipeline(self, jar: Path, artifact_id: str):
-        """Load an artifact jar in its own class loader and return its FeaturePipeline."""
+        """Load an artifact jar in its own class loader and return its FeaturePipeline (of the
+        runtime the jar carries: another nb2jvm's artifact has its runtime in another
+        package)."""
+        import json
+        import zipfile
+
         jpype = self.jpype
         URL = jpype.JClass("java.net.URL")
         URLClassLoader = jpype.JClass("java.net.URLClassLoader")
-        FeaturePipeline = jpype.JClass("nb2jvm.runtime.FeaturePipeline")
+        own = jpype.JClass(f"{runtime_package()}.FeaturePipeline")
+        with zipfile.ZipFile(jar) as z:
+            try:
+                man = json.loads(z.read(f"nb2jvm/{artifact_id}/manifest.json"))
+            except (KeyError, ValueError):
+                man = {}
+        package = (man.get("runtime") or {}).get("package") if isinstance(
+            man.get("runtime"), dict) else None
+        if not isinstance(package, str) or not re.fullmatch(r"nb2jvm\.runtime\.r[0-9a-f]{10}",
+                                                             package):
+            package = runtime_package()  # an artifact from before relocation, or not ours
         jar = self._session_copy(jar)
         urls = jpype.JArray(URL)([jpype.JClass("java.io.File")(str(jar)).toURI().toURL()])
-        loader = URLClassLoader(urls, FeaturePipeline.class_.getClassLoader())
+        loader = URLClassLoader(urls, own.class_.getClassLoader())
         # Tasks deserialise compiled UDFs with the executor's class loader, which sees only
         # the jars added to the SparkContext (as spark-submit --jars would add them).
         self.spark.sparkContext().addJar(str(jar))
-        return FeaturePipeline.load(loader, artifact_id)
+        pipeline = own if package == runtime_package() else \
+            jpype.JClass(f"{package}.FeaturePipeline", loader=loader)
+        return pipeline.load(loader, artifact_id)
 
     def _session_copy(self, jar: Path) -> Path:
         # Spark keys added jars by file name and refuses a second path with the same name, so

@@ -25,7 +25,7 @@ from .spark_compiler import SparkDialect, compiler as spark_compiler
 from ..ir.errors import Diagnostic
 from ..udf.udf_source import source_of, translatable
 from ..ir.features import FeatureSet, FeatureSets, Refused, in_cell_order
-from ..ir.features import LoweredFeature, LoweredNotebook
+from ..ir.features import LoweredFeature, LoweredNotebook, Variant
 
 
 def spark_type(dtype: dt.DataType) -> str:
@@ -363,4 +363,38 @@ def lower(features: FeatureSets, inline: bool | str = "auto") -> LoweredNotebook
         warned = determinism.warnings(feature.name, new, span,
                                       feature.cell.line_text(feature.pos.line))
         lowered.append(dataclasses.replace(result, warnings=result.warnings + tuple(warned)))
+    lowered = [dataclasses.replace(lf, variants=upstream_variants(lf, lowered, features, inline))
+               for lf in lowered]
     return LoweredNotebook(features, tuple(lowered), in_cell_order(refused))
+
+
+def upstream_variants(lf: LoweredFeature, lowered: list[LoweredFeature], features: FeatureSets,
+                      inline: bool | str) -> tuple[Variant, ...]:
+    """``lf`` computed from each exported feature set it is built on (one at a time), and from
+    all the outermost ones at once: the upstream's rows come in as an input under its name, so
+    a caller that already computed it does not pay for it again. A variant that does not lower
+    is left out (the whole computation stays available)."""
+    op = lf.feature.expr.op()
+    inputs = {t.name for t in features.inputs}
+    inside = set(op.find(ops.Relation))
+    ups = [u for u in lowered if u.name != lf.name and u.name not in inputs
+           and u.feature.expr.op() in inside]
+    if not ups:
+        return ()
+    # outermost: not itself inside another upstream of lf
+    outer = [u for u in ups if not any(u.feature.expr.op() in set(v.feature.expr.op().find(
+        ops.Relation)) for v in ups if v is not u)]
+    choices = [(u,) for u in ups] + ([tuple(outer)] if len(outer) > 1 else [])
+    out = []
+    for chosen in choices:
+        mapping = {u.feature.expr.op(): ibis.table(u.schema, name=u.name).op() for u in chosen}
+        expr = op.replace(mapping).to_expr()
+        feature = dataclasses.replace(lf.feature, expr=expr)
+        result, problems = lower_feature(feature, features.bound.parsed.notebook.path,
+                                         inline=inline, origins=features.origins)
+        if result is None:
+            continue
+        used = tuple(sorted(t.name for t in expr.op().find(ops.UnboundTable)))
+        out.append(Variant(tuple(sorted(u.name for u in chosen)), result.sql, used,
+                           result.markers, result.renamed))
+    return tuple(out)

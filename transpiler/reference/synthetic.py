@@ -3,7 +3,9 @@ no customer value ships inside a jar that gets published to a Maven repository.
 
 What the data may lend (when an input has a file): whether a column is unique (an id, an event
 time: it stays unique, so windows and as-of joins stay deterministic), the order of magnitude
-of a numeric column and the whole days a time column spans, and the *shape* of a string column
+of a numeric column, how many days a time column spans (never which: generated times lie in
+a window of that length at a fixed date, or around the notebook's own date literals), and the
+*shape* of a string column
 (character classes and lengths: letters become random letters, digits random digits,
 punctuation stays, so an e-mail still has its ``@`` and a card number its groups). Values come
 from the edge-case generator, from the notebook's own literals (a filter on ``"USD"`` must meet
@@ -46,7 +48,7 @@ class Profile:
     nonnull: frozenset[str] = frozenset()  # no NULL in the file: none in the generated rows
     magnitude: dict[str, float] | None = None  # numeric column -> a power of ten >= max |v|
     nonnegative: frozenset[str] = frozenset()
-    span: dict[str, tuple] | None = None  # time column -> (first day, last day + 1)
+    span: dict[str, int] | None = None  # time column -> how many days its values span
     shapes: dict[str, tuple[str, ...]] | None = None  # string column -> masked sample values
 
 
@@ -61,9 +63,25 @@ def literals(lowered: LoweredNotebook) -> tuple[tuple, ...]:
             else:
                 values = (value,)
             for v in values:
-                if isinstance(v, (str, int, float)) and not isinstance(v, bool):
+                if isinstance(v, (str, int, float, dt.date)) and not isinstance(v, bool):
                     seen.add((type(v).__name__, v))
     return tuple(sorted(seen, key=lambda kv: (kv[0], str(kv[1]))))
+
+
+ANCHOR = dt.date(2024, 1, 1)  # where generated times start when the notebook names no date
+
+
+def _window(prof: Profile, name: str, lits) -> tuple[dt.date, dt.date]:
+    """The days generated values of a time column lie in: the column's span length (60 days
+    without data), at a fixed date or centred on the notebook's earliest date literal."""
+    days = (prof.span or {}).get(name, 60)
+    dates = sorted(v if isinstance(v, dt.date) and not isinstance(v, dt.datetime) else v.date()
+                   for kind, v in lits if kind in ("date", "datetime"))
+    start = ANCHOR
+    if dates:
+        start = max(dt.date(1901, 1, 1), min(dates[0], dt.date(9000, 1, 1))) - \
+            dt.timedelta(days=days // 2)
+    return start, start + dt.timedelta(days=days)
 
 
 def _mask(text: str, rng: random.Random) -> str:
@@ -125,7 +143,8 @@ def profile(con, table: InputTable) -> Profile:
             if low is not None and not _nan(low):
                 first = low.date() if hasattr(low, "date") else low
                 last = high.date() if hasattr(high, "date") else high
-                span[name] = (first, last + dt.timedelta(days=1))
+                # only the length, bounded (9999-12-31 sentinels make it huge)
+                span[name] = max(7, min((last - first).days + 1, 3650))
         elif dtype.is_string():
             sample = expr.select(v=col).filter(col.notnull()).distinct().order_by("v") \
                 .limit(SHAPES).execute()["v"].tolist()
@@ -154,7 +173,7 @@ def synthesize(table: InputTable, prof: Profile, lits: tuple[tuple, ...], edges:
     for name, dtype in table.schema.items():
         rng = _rng(table.name, name)
         if name in prof.unique:
-            values = _unique_column(dtype, prof, name, rows, rng)
+            values = _unique_column(dtype, prof, name, rows, rng, lits)
         else:
             nulls = name not in prof.nonnull
             values = [_value(dtype, prof, name, lits, rng, nulls) for _ in range(rows)]
@@ -169,7 +188,8 @@ def synthesize(table: InputTable, prof: Profile, lits: tuple[tuple, ...], edges:
                     schema=nullable)
 
 
-def _unique_column(dtype, prof: Profile, name: str, rows: int, rng: random.Random) -> list:
+def _unique_column(dtype, prof: Profile, name: str, rows: int, rng: random.Random,
+                   lits) -> list:
     """Distinct non-NULL values in a random order: 1..rows for ints (they meet the key pools of
     other inputs' columns), tokens for strings, distinct instants for times."""
     if dtype.is_integer():
@@ -177,16 +197,16 @@ def _unique_column(dtype, prof: Profile, name: str, rows: int, rng: random.Rando
     elif dtype.is_string():
         values = [_token(k) for k in range(1, rows + 1)]
     elif dtype.is_timestamp():
-        first, last = (prof.span or {}).get(name, (dt.date(2024, 1, 1), dt.date(2024, 3, 1)))
+        first, last = _window(prof, name, lits)
         seconds = max(int((last - first).total_seconds()), rows * 2)
         start = dt.datetime.combine(first, dt.time())
         values = [start + dt.timedelta(seconds=s) for s in rng.sample(range(seconds), rows)]
     elif dtype.is_date():
-        first, last = (prof.span or {}).get(name, (dt.date(2024, 1, 1), dt.date(2024, 3, 1)))
+        first, last = _window(prof, name, lits)
         days = max((last - first).days, rows * 2)
         values = [first + dt.timedelta(days=d) for d in rng.sample(range(days), rows)]
     else:
-        return [_value(dtype, prof, name, (), rng) for _ in range(rows)]
+        return [_value(dtype, prof, name, lits, rng) for _ in range(rows)]
     rng.shuffle(values)
     return values
 
@@ -237,18 +257,36 @@ def _value(dtype, prof: Profile, name: str, lits, rng: random.Random, nulls: boo
             return _shaped(rng.choice(shapes), rng)
         return _token(rng.randint(1, KEY_POOL))
     if dtype.is_timestamp() or dtype.is_date():
-        first, last = (prof.span or {}).get(name, (dt.date(2024, 1, 1), dt.date(2024, 3, 1)))
+        first, last = _window(prof, name, lits)
         if dtype.is_date():
             return first + dt.timedelta(days=rng.randrange(max((last - first).days, 1)))
         seconds = max(int((last - first).total_seconds()), 1)
         micros = rng.randrange(1_000_000) if rng.random() < 0.3 else 0
         return dt.datetime.combine(first, dt.time()) + dt.timedelta(
             seconds=rng.randrange(seconds), microseconds=micros)
-    if dtype.is_array():
-        return [_value(dtype.value_type, prof, "", lits, rng) for _ in range(rng.randrange(4))]
-    if dtype.is_struct():
-        return {f: _value(t, prof, "", lits, rng) for f, t in dtype.items()}
+    if dtype.is_array() or dtype.is_struct():
+        return _constant_value(dtype, lits, rng)
     return None
+
+
+def _constant_value(dtype, lits, rng: random.Random):
+    """A nested value built only of the generator's constants (edge values, small integers,
+    the notebook's literals): nested columns are not scrubbed, so nothing in them may come
+    from a random or data-shaped draw."""
+    if rng.random() < 0.1:
+        return None
+    if dtype.is_array():
+        return [_constant_value(dtype.value_type, lits, rng) for _ in range(rng.randrange(4))]
+    if dtype.is_struct():
+        return {f: _constant_value(t, lits, rng) for f, t in dtype.items()}
+    choices = [v for v in edge_values(dtype) if v is not None]
+    if dtype.is_integer():
+        choices += [_fit(dtype, k) for k in range(1, KEY_POOL + 1)]
+    elif dtype.is_floating():
+        choices += [float(k) for k in range(1, KEY_POOL + 1)]
+    elif dtype.is_string():
+        choices += [v for kind, v in lits if kind == "str"]
+    return rng.choice(choices) if choices else None
 
 
 def _fit(dtype, value: int):
@@ -308,7 +346,14 @@ def scrub(tables: dict[str, pa.Table], inputs: tuple[InputTable, ...], con,
 
 
 def _probe_value(value, common):
-    return float(value) if common.is_float64() and value is not None else value
+    if value is None:
+        return None
+    if common.is_float64():
+        return float(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        # an instant: compared as its UTC wall clock (the connection's time zone is UTC)
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
 
 
 def _held(con, candidates: list, kind, files) -> set:

@@ -1,10 +1,8 @@
 package nb2jvm.runtime;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -13,29 +11,40 @@ import org.apache.spark.sql.SparkSession;
  * <p>The lowering makes Spark agree with the notebook's engine under these settings only (for
  * example ANSI mode decides whether an overflow raises or wraps, the session time zone decides
  * what an hour of a timestamp is). The caller's session keeps its own settings: a feature set
- * runs in the caller's session when its settings already are these, else in a session derived
- * from it ({@link SparkSession#newSession()}: the same SparkContext, cluster and cached data,
- * its own SQL settings, temporary views and functions) with these settings set.
+ * runs in a session derived from it ({@link #derive}: the same SparkContext, cluster and cached
+ * data; the caller's SQL settings, then these; its own temporary views and functions), one per
+ * caller session and artifact, so two artifacts never share a registered function name.
  */
 public final class Conformance {
   private Conformance() {}
 
-  // One derived session per caller session and settings: functions are registered once in it.
-  private static final Map<SparkSession, Map<Map<String, String>, SparkSession>> DERIVED =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  // The caller's settings a derived session follows: how much to parallelise and when to
+  // broadcast, never what a query means (spark.sql.parser.quotedRegexColumnNames, for one,
+  // changes which columns a quoted name selects: copying every setting gave a wrong column).
+  private static final List<String> TUNING = List.of("spark.sql.shuffle.partitions",
+      "spark.sql.autoBroadcastJoinThreshold", "spark.sql.broadcastTimeout",
+      "spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes",
+      "spark.sql.adaptive.enabled", "spark.sql.adaptive.coalescePartitions.enabled",
+      "spark.sql.adaptive.advisoryPartitionSizeInBytes", "spark.sql.adaptive.skewJoin.enabled");
 
-  /** The caller's session if it has the required settings, else one derived from it that has. */
-  public static SparkSession sessionFor(SparkSession spark, Map<String, String> required) {
-    if (differences(spark, required).isEmpty()) {
-      return spark;
-    }
-    synchronized (DERIVED) {
-      return DERIVED.computeIfAbsent(spark, s -> new java.util.HashMap<>())
-          .computeIfAbsent(Map.copyOf(required), r -> {
-            SparkSession own = spark.newSession();
-            apply(own, r);
-            return own;
-          });
+  /**
+   * A session derived from the caller's: {@code newSession()} (same cluster and cache), then
+   * the required settings. The caller's session is not changed.
+   */
+  public static SparkSession derive(SparkSession spark, Map<String, String> required) {
+    SparkSession own = spark.newSession();
+    follow(spark, own);
+    apply(own, required);
+    return own;
+  }
+
+  /** Sets the caller's current tuning ({@link #TUNING}) on the derived session (every run). */
+  public static void follow(SparkSession caller, SparkSession own) {
+    for (String key : TUNING) {
+      String theirs = caller.conf().get(key, null);
+      if (theirs != null && !theirs.equals(own.conf().get(key, null))) {
+        own.conf().set(key, theirs);
+      }
     }
   }
 

@@ -1,8 +1,12 @@
 package nb2jvm.runtime;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.functions;
 
@@ -19,14 +23,38 @@ final class FeatureSet {
    * would expand; inputs are renamed to it and outputs back, through the Dataset API.
    */
   final Map<String, String> renamed;
+  /** output column -> its declared Spark type (simpleString). */
+  final Map<String, String> outputs;
+  /** For a variant: the upstream feature sets it reads as inputs instead of recomputing. */
+  final Set<String> upstreams;
+  /** The same rows from pre-computed upstream feature sets (manifest "from_upstream"). */
+  final List<FeatureSet> variants;
 
   private FeatureSet(String name, String sqlFile, Map<String, Map<String, String>> inputs,
-      Map<String, String> markers, Map<String, String> renamed) {
+      Map<String, String> markers, Map<String, String> renamed, Map<String, String> outputs,
+      Set<String> upstreams, List<FeatureSet> variants) {
     this.name = name;
     this.sqlFile = sqlFile;
     this.inputs = inputs;
     this.markers = markers;
     this.renamed = renamed;
+    this.outputs = outputs;
+    this.upstreams = upstreams;
+    this.variants = variants;
+  }
+
+  /**
+   * The form to run for these inputs: the variant that reads the most of the given upstream
+   * feature sets (first in manifest order on a tie), else the whole computation.
+   */
+  FeatureSet choose(Set<String> given) {
+    FeatureSet best = this;
+    for (FeatureSet v : variants) {
+      if (given.containsAll(v.upstreams) && v.upstreams.size() > best.upstreams.size()) {
+        best = v;
+      }
+    }
+    return best;
   }
 
   /**
@@ -43,16 +71,51 @@ final class FeatureSet {
         .toArray(Column[]::new);
   }
 
-  /** The SQL's result with the notebook's output column names. */
+  /**
+   * The SQL's result with the notebook's output column names, and integer columns at the width
+   * the notebook declares: Spark's row_number(), rank() and friends give INT where DuckDB gives
+   * BIGINT, and a consumer (or a feature set given this one pre-computed) expects the declared
+   * type. Widening an integer is exact.
+   */
   org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> restoreNames(
       org.apache.spark.sql.Dataset<org.apache.spark.sql.Row> result) {
     for (Map.Entry<String, String> e : renamed.entrySet()) {
       result = result.withColumnRenamed(e.getValue(), e.getKey());
     }
-    return result;
+    org.apache.spark.sql.types.StructField[] fields = result.schema().fields();
+    Column[] columns = new Column[fields.length];
+    boolean widened = false;
+    for (int i = 0; i < fields.length; i++) {
+      String name = fields[i].name();
+      columns[i] = result.col("`" + name.replace("`", "``") + "`");
+      int want = INTEGRAL.indexOf(outputs.getOrDefault(name, ""));
+      int have = INTEGRAL.indexOf(fields[i].dataType().simpleString());
+      if (have >= 0 && want > have) {
+        columns[i] = columns[i].cast(INTEGRAL.get(want)).as(name);
+        widened = true;
+      }
+    }
+    return widened ? result.select(columns) : result;
   }
 
+  private static final List<String> INTEGRAL = List.of("tinyint", "smallint", "int", "bigint");
+
   static FeatureSet fromJson(JsonNode node) {
+    List<FeatureSet> variants = new ArrayList<>();
+    for (JsonNode v : node.path("from_upstream")) {
+      variants.add(parse(node.get("name").asText(), v, node, new ArrayList<>()));
+    }
+    return parse(node.get("name").asText(), node, node, variants);
+  }
+
+  private static FeatureSet parse(String name, JsonNode node, JsonNode feature,
+      List<FeatureSet> variants) {
+    Map<String, String> outputs = new LinkedHashMap<>();
+    for (JsonNode col : feature.path("columns")) {
+      if (col.has("spark_type")) outputs.put(col.get("name").asText(), col.get("spark_type").asText());
+    }
+    Set<String> upstreams = new LinkedHashSet<>();
+    for (JsonNode u : node.path("upstreams")) upstreams.add(u.asText());
     Map<String, Map<String, String>> inputs = new LinkedHashMap<>();
     Map<String, String> markers = new LinkedHashMap<>();
     for (JsonNode input : node.get("inputs")) {
@@ -60,16 +123,16 @@ final class FeatureSet {
       for (JsonNode col : input.get("columns")) {
         columns.put(col.get("name").asText(), col.get("spark_type").asText());
       }
-      String name = input.get("name").asText();
-      inputs.put(name, columns);
-      markers.put(name, input.has("marker") ? input.get("marker").asText() : name);
+      String table = input.get("name").asText();
+      inputs.put(table, columns);
+      markers.put(table, input.has("marker") ? input.get("marker").asText() : table);
     }
     Map<String, String> renamed = new LinkedHashMap<>();
     if (node.has("renamed")) {
       node.get("renamed").fields().forEachRemaining(e -> renamed.put(e.getKey(),
           e.getValue().asText()));
     }
-    return new FeatureSet(node.get("name").asText(), node.get("sql").asText(), inputs, markers,
-        renamed);
+    return new FeatureSet(name, node.get("sql").asText(), inputs, markers, renamed, outputs,
+        upstreams, variants);
   }
 }

@@ -155,7 +155,8 @@ public final class Main {
   }
 
   static String usage() {
-    return "usage: spark-submit --class nb2jvm.runtime.Main ARTIFACT.jar"
+    // the class's own name: the runtime is relocated into a package per content hash
+    return "usage: spark-submit --class " + Main.class.getName() + " ARTIFACT.jar"
         + " --feature NAME --input NAME=PATH [--input ...] --output PATH"
         + " [--artifact ID] | --self-check | --list | --help";
   }

@@ -32,7 +32,8 @@ final class Validation {
         if (field == null) {
           problems.add("input '" + input.getKey() + "' has no column '" + col.getKey()
               + "' (" + col.getValue() + ")");
-        } else if (!accepted.contains(field.dataType().simpleString())) {
+        } else if (!accepted.contains("*")
+            && !accepted.contains(field.dataType().simpleString())) {
           problems.add("input '" + input.getKey() + "' column '" + col.getKey() + "' is "
               + field.dataType().simpleString() + ", expected " + String.join(" or ", accepted));
         }
