@@ -348,11 +348,12 @@ def test_diff_of_two_versions_of_a_notebook(cli, tmp_path):
     assert code == 2 and "DIFF001" in err
 
 
-def _tampered(jar: Path, out: Path, old: str, new: str) -> Path:
+def _tampered(jar: Path, out: Path, old: str, new: str,
+              entry: str = "user_features.sql") -> Path:
     with zipfile.ZipFile(jar) as src, zipfile.ZipFile(out, "w") as dst:
         for info in src.infolist():
             data = src.read(info)
-            if info.filename.endswith("user_features.sql"):
+            if info.filename.endswith("/" + entry):
                 assert old.encode() in data
                 data = data.replace(old.encode(), new.encode())
             dst.writestr(info, data)
@@ -372,6 +373,21 @@ def test_self_check_replays_the_notebooks_golden_rows(cli, jvm, tmp_path, notebo
                for r in pipeline.selfCheck(jvm.spark)}
     assert set(results) == set(manifest["self_check"]["feature_sets"])
     assert all(ok for ok, _ in results.values()), results
+    for fs in manifest["feature_sets"]:  # forms that take an upstream pre-computed are replayed
+        if fs.get("from_upstream") and fs["name"] in results:
+            assert "pre-computed upstream form" in results[fs["name"]][1], results
+
+
+@pytest.mark.jvm
+def test_self_check_fails_when_an_upstream_form_is_tampered_with(cli, jvm, tmp_path):
+    build = _build(cli, tmp_path / "b", NOTEBOOKS / "fraud_features.ipynb")
+    bad = _tampered(build / "fraud-features-0.1.0.jar", tmp_path / "bad.jar", "IN ('DE', 'FR')",
+                    "NOT IN ('DE', 'FR')", entry="user_profile.from-1.sql")
+    results = {str(r.featureSet): (bool(r.passed), str(r.message))
+               for r in jvm.pipeline(bad, "fraud-features").selfCheck(jvm.spark)}
+    ok, message = results["user_profile"]
+    assert not ok and message.startswith("from pre-computed tx_features: row "), message
+    assert results["tx_features"][0] is True
 
 
 @pytest.mark.jvm

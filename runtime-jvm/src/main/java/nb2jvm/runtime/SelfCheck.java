@@ -65,8 +65,23 @@ public final class SelfCheck {
             + "golden/output-" + feature + ".parquet", dir).toString()).collectAsList();
         List<Row> actual = pipeline.run(spark, feature, inputs).collectAsList();
         String difference = GoldenCompare.difference(expected, actual);
+        // Each form that takes upstream feature sets pre-computed, with them computed here
+        // from the same golden inputs: the same rows again.
+        List<FeatureSet> forms = pipeline.get(feature).variants;
+        for (int k = 0; k < forms.size() && difference == null; k++) {
+          Map<String, Dataset<Row>> given = new LinkedHashMap<>(inputs);
+          for (String up : forms.get(k).upstreams) given.put(up, pipeline.run(spark, up, inputs));
+          String off = GoldenCompare.difference(expected,
+              pipeline.run(spark, feature, given).collectAsList());
+          if (off != null) {
+            difference = "from pre-computed " + String.join(", ", forms.get(k).upstreams) + ": "
+                + off;
+          }
+        }
+        String also = forms.isEmpty() ? "" : " (also from " + forms.size()
+            + " pre-computed upstream form" + (forms.size() == 1 ? "" : "s") + ")";
         results.add(difference == null
-            ? new Result(feature, true, expected.size() + " golden rows match")
+            ? new Result(feature, true, expected.size() + " golden rows match" + also)
             : new Result(feature, false, difference));
       } catch (RuntimeException e) {
         results.add(new Result(feature, false, "failed: " + e.getMessage()));
