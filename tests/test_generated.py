@@ -111,7 +111,7 @@ class Gen:
             lambda: f"{self.expr('str', d)}.contains({self.leaf('str')})",
             lambda: f"{self.expr('str', d)}.startswith('a')",
             lambda: f"{self.expr('float', d)}.isnan()",
-            lambda: f"t.b.fill_null(False)",
+            lambda: "t.b.fill_null(False)",
         ])()
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sqlglot as sg
 import sqlglot.expressions as sge
-import ibis.expr.datatypes as dt
 
 from .spark_sql import NULL, aggregate_part, cast, composite, double, finite, formula
 
