@@ -318,41 +318,30 @@ _KINDS = ((idt.String, idt.string), (idt.Integer, idt.int64), (idt.Floating, idt
           (idt.Decimal, idt.float64), (idt.Date, idt.date), (idt.Timestamp, idt.timestamp))
 
 
-def _kind(dtype):
-    return next(((cls, common) for cls, common in _KINDS if isinstance(dtype, cls)), None)
-
-
-def scrub(tables: dict, inputs: tuple[InputTable, ...], con,
-          lits: tuple[tuple, ...]) -> dict:
-    """``tables`` (any keys) with every non-exempt value that any input file holds (in any
-    column of the same kind) replaced by NULL: the guarantee, not left to chance. The
-    candidates of all tables are probed together: each file column is scanned once per kind."""
+def scrub(tables: dict[str, pa.Table], inputs: tuple[InputTable, ...], con,
+          lits: tuple[tuple, ...]) -> dict[str, pa.Table]:
+    """``tables`` with every non-exempt value that any input file holds (in any column of the
+    same kind) replaced by NULL: the guarantee, not left to chance."""
     files = []
     for t in inputs:
         if t.path is not None:
             reader = con.read_parquet if t.format == "parquet" else con.read_csv
             files.append(reader(str(t.path),
                                 table_name=f"scrub_{zlib.crc32(t.name.encode()):x}"))
-    if not files:
-        return dict(tables)
-    candidates: dict[tuple, set] = {}
-    for table in tables.values():
-        for col, dtype in ibis.Schema.from_pyarrow(table.schema).items():
-            if (kind := _kind(dtype)) is not None:
-                candidates.setdefault(kind, set()).update(
-                    v for v in table.column(col).to_pylist() if not exempt(v, lits, dtype))
-    held = {kind: _held(con, sorted(values, key=str), kind, files) if values else set()
-            for kind, values in candidates.items()}
     out = {}
-    for key, table in tables.items():
+    for name, table in tables.items():
+        schema = ibis.Schema.from_pyarrow(table.schema)
         columns = {}
-        for col, dtype in ibis.Schema.from_pyarrow(table.schema).items():
+        for col, dtype in schema.items():
             values = table.column(col).to_pylist()
-            if (kind := _kind(dtype)) is not None:
-                values = [None if not exempt(v, lits, dtype)
-                          and _probe_value(v, kind[1]) in held[kind] else v for v in values]
+            kind = next(((cls, common) for cls, common in _KINDS if isinstance(dtype, cls)),
+                        None)
+            if kind is not None and files:
+                candidates = sorted({v for v in values if not exempt(v, lits, dtype)}, key=str)
+                held = _held(con, candidates, kind, files) if candidates else set()
+                values = [None if _probe_value(v, kind[1]) in held else v for v in values]
             columns[col] = pa.array(values, type=table.schema.field(col).type)
-        out[key] = pa.table(columns, schema=table.schema)
+        out[name] = pa.table(columns, schema=table.schema)
     return out
 
 
