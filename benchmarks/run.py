@@ -22,14 +22,14 @@ from common import HERE, spark_session  # noqa: E402
 
 MODES = {
     "quick": {"udf_rows": [200_000], "feature_rows": [200_000], "reps": 3, "close_reps": 5,
-              "build_features": [5, 25], "verify_rows": 100_000},
+              "build_features": [5, 25], "verify_rows": 100_000, "loop_repeats": 3},
     "full": {"udf_rows": [1_000_000, 5_000_000, 10_000_000],
              "feature_rows": [1_000_000, 5_000_000], "reps": 3, "close_reps": 15,
-             "build_features": [5, 25, 100], "verify_rows": 1_000_000},
+             "build_features": [5, 25, 100], "verify_rows": 1_000_000, "loop_repeats": 5},
 }
 
 
-SECTIONS = ("udfs", "features", "build", "batch", "verify")
+SECTIONS = ("udfs", "features", "build", "batch", "verify", "loop")
 
 
 def _say(msg: str) -> None:
@@ -115,8 +115,35 @@ def _verify(v: dict) -> list[str]:
             f"; verdicts {v['verdicts']}", ""]
 
 
+LOOP_TARGETS = {"quickstart": (15.0, 3.0), "seven": (20.0, 6.0)}  # issue #24: cold, warm (s)
+
+
+def _loop(v: dict) -> list[str]:
+    lines = ["## Verify loop (cold: a fresh process, NB2JVM_SERVER=off; warm: the user's server "
+             "running; DuckDB: the same cells in a fresh Python process)", "",
+             "| notebook | feature sets | cold s | warm s | DuckDB s | cold / DuckDB | "
+             "warm / DuckDB | targets cold, warm | warm stages (median s) |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name, r in v.items():
+        cold, warm = LOOP_TARGETS.get(name, (None, None))
+        met = (f"{cold:.0f} s {'met' if r['cold_s'] < cold else 'MISSED'}, "
+               f"{warm:.0f} s {'met' if r['warm_s'] < warm else 'MISSED'}") if cold else ""
+        stages = ", ".join(f"{k} {s:.2f}" for k, s in sorted(
+            r["warm_stages"].items(), key=lambda kv: -kv[1])[:4])
+        label = name + (f" ({r['rows']:,} rows)" if r.get("rows") else "")
+        lines.append(f"| {label} | {r['feature_sets']} | {r['cold_s']:.2f} | {r['warm_s']:.2f} "
+                     f"| {r['duckdb_s']:.2f} | {r['cold_s'] / r['duckdb_s']:.1f}x | "
+                     f"{r['warm_s'] / r['duckdb_s']:.1f}x | {met} | {stages} |")
+    lines.append("")
+    for name, r in v.items():
+        lines.append(f"- {name}: cold runs {r['cold_runs']}, warm runs {r['warm_runs']}; "
+                     f"exit codes {r['rc']}; cold stages (median s) " + ", ".join(
+                         f"{k} {s:.2f}" for k, s in r["cold_stages"].items()))
+    return lines + [""]
+
+
 _SECTIONS = {"udfs": _udfs, "features": _features, "build": _build, "batch": _batch,
-             "verify": _verify}
+             "verify": _verify, "loop": _loop}
 
 
 def main(argv: list[str]) -> int:
@@ -132,7 +159,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     mode = args.mode or "quick"
     cfg = MODES[mode]
-    import udfs, features, build, verify  # noqa: E401  (after sys.path)
+    import udfs, features, build, verify, verify_loop  # noqa: E401  (after sys.path)
 
     work = Path(tempfile.mkdtemp(prefix="nb2jvm-bench-"))
     _say(f"mode {mode}; building the artifacts")
@@ -163,6 +190,9 @@ def main(argv: list[str]) -> int:
     if "verify" in wanted:
         _say("verify")
         results["verify"] = verify.run(work, cfg["verify_rows"])
+    if "loop" in wanted:
+        _say("verify loop (cold and warm)")
+        results["loop"] = verify_loop.run(work, repeats=cfg["loop_repeats"])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{mode}.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / f"{mode}.md").write_text(markdown(results))

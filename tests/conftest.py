@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import nbformat
 import pytest
+
+# Every `nb2jvm` process a test starts runs in-process unless the test asks for the warm
+# server (tests/test_server.py, with a server folder of its own): a server outlives the test.
+os.environ["NB2JVM_SERVER"] = "off"
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

@@ -1,8 +1,9 @@
 """pytest plugin: ``pytest --nb2jvm notebooks/`` turns every exported feature set into a test.
 
-Each ``.ipynb`` under the given paths is verified once (transpile, run on Spark in this process's
-JVM, compare with ibis on DuckDB); each feature set is one test item whose failure shows the
-verdict, the diagnostic or the first mismatching rows side by side.
+Each ``.ipynb`` under the given paths is verified once (transpile, run on Spark, compare with
+ibis on DuckDB) on the user's warm server, as ``nb2jvm verify`` is (in this process with
+``NB2JVM_SERVER=off`` or when the server cannot be used); each feature set is one test item
+whose failure shows the verdict, the diagnostic or the first mismatching rows side by side.
 """
 
 from __future__ import annotations
@@ -35,12 +36,15 @@ class NotebookFile(pytest.File):
 
     def report(self):
         if self._report is None:
-            from ..pipeline import Options
-            from ..verify import verify
+            edge = self.config.getoption("--nb2jvm-edge-cases")
+            self._report = _served_report(self.path, edge)
+            if self._report is None:
+                from ..pipeline import Options
+                from ..verify import verify
 
-            self._report = verify(self.path, Options(),
-                                  edge_cases=self.config.getoption("--nb2jvm-edge-cases"))
+                self._report = verify(self.path, Options(), edge_cases=edge)
         return self._report
+
 
     def collect(self):
         from ..ir.errors import Nb2jvmError
@@ -92,3 +96,30 @@ class NotebookProblem(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"{self.path.name}::transpile"
+
+
+def _served_report(path: Path, edge_cases: bool):
+    """The verify report from the user's warm server (as ``nb2jvm verify --report`` writes
+    it), or None when the server is off or cannot be used (then this process verifies)."""
+    import json
+    import tempfile
+
+    from . import client
+
+    if not client.enabled():
+        return None
+    from ..verify import FeatureVerdict, VerifyReport
+
+    with tempfile.TemporaryDirectory(prefix="nb2jvm-pytest-") as folder:
+        out = Path(folder) / "report.json"
+        argv = ["verify", str(path), "-q", "--report", str(out)] + \
+            (["--edge-cases"] if edge_cases else [])
+        code = client.run_on_server(argv, echo=False)
+        if code is None or not out.is_file():
+            return None
+        data = json.loads(out.read_text())
+    fields = {f for f in FeatureVerdict.__dataclass_fields__}
+    return VerifyReport(data["notebook"], [FeatureVerdict(**{k: v for k, v in fs.items()
+                                                             if k in fields})
+                                           for fs in data["feature_sets"]],
+                        data.get("inputs", []), data.get("artifact"), data.get("timings", {}))

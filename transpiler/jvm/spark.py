@@ -230,6 +230,18 @@ class Jvm:
         self._jars: Path | None = None  # this session's content-addressed jar copies
         atexit.register(self.stop)
 
+    def attach(self) -> None:
+        """Give the calling thread the JVM's application class loader as its context loader.
+        A thread JPype attaches after the JVM was started in another thread (a background
+        start, a server's request thread) has none, and Scala reflection in Spark then fails
+        (`ScalaReflectionException: class org.apache.spark.sql.catalog.Table in JavaMirror
+        with primordial classloader`)."""
+        Thread = self.jpype.JClass("java.lang.Thread")
+        current = Thread.currentThread()
+        if current.getContextClassLoader() is None:
+            current.setContextClassLoader(
+                self.jpype.JClass("java.lang.ClassLoader").getSystemClassLoader())
+
     def stop(self) -> None:
         try:
             self.spark.stop()
@@ -288,6 +300,25 @@ class Jvm:
             paths.put(name, str(path))
         try:
             pipeline.runParquet(self.spark, feature, paths, str(output))
+        except jpype.JException as exc:
+            raise JvmRunError(*_java_message(exc)) from None
+
+
+    def run_all_parquet(self, pipeline, features: list[str], inputs: dict[str, Path],
+                        outputs: dict[str, Path], share_upstreams: bool = False) -> None:
+        """Run several feature sets in one call, each input read once, each to its Parquet
+        output (see ``FeaturePipeline.runAllParquet``)."""
+        jpype = self.jpype
+        HashMap = jpype.JClass("java.util.LinkedHashMap")
+        ArrayList = jpype.JClass("java.util.ArrayList")
+        paths, outs, names = HashMap(), HashMap(), ArrayList()
+        for name, path in inputs.items():
+            paths.put(name, str(path))
+        for name in features:
+            names.add(name)
+            outs.put(name, str(outputs[name]))
+        try:
+            pipeline.runAllParquet(self.spark, names, paths, outs, share_upstreams)
         except jpype.JException as exc:
             raise JvmRunError(*_java_message(exc)) from None
 
@@ -367,6 +398,13 @@ def start_in_background(verbose: bool = False) -> None:
         _BACKGROUND.start()
 
 
+def wait_for_start() -> None:
+    """Wait for a background start to finish (its failure, if any, stays for :func:`session`)."""
+    background = _BACKGROUND
+    if background is not None and background is not threading.current_thread():
+        background.join()
+
+
 def starting() -> bool:
     """Whether a background start is still under way."""
     return _BACKGROUND is not None and _BACKGROUND.is_alive()
@@ -394,4 +432,5 @@ def session(verbose: bool = False, progress=None) -> Jvm:
             except Exception as exc:  # JPype raises plain exceptions for a broken JDK
                 raise error("JVM002", f"the JVM failed to start: {exc}", Span(),
                             hint=INSTALL_HINT, cls=JvmError) from None
+    _JVM.attach()
     return _JVM

@@ -243,6 +243,55 @@ public final class FeaturePipeline {
   }
 
   /**
+   * Computes several feature sets from Parquet inputs in one go and writes each as Parquet;
+   * each input is read once (and cached when several feature sets read it).
+   *
+   * @param featureSets the feature sets to compute
+   * @param inputPaths a Parquet file (or folder) per input table name
+   * @param outputPaths where each feature set's rows go, by feature-set name
+   * @param shareUpstreams compute each upstream once and the feature sets built on it from
+   *     it ({@link #runAll} with persist), or each feature set from the inputs alone (the form
+   *     {@link #run} with only inputs computes)
+   */
+  public void runAllParquet(SparkSession spark, List<String> featureSets,
+      Map<String, String> inputPaths, Map<String, String> outputPaths,
+      boolean shareUpstreams) {
+    Map<String, Integer> readers = new LinkedHashMap<>();
+    for (String name : featureSets) {
+      for (String input : get(name).inputs.keySet()) readers.merge(input, 1, Integer::sum);
+    }
+    List<Dataset<Row>> cached = new ArrayList<>();
+    try {
+      Map<String, Dataset<Row>> inputs = new LinkedHashMap<>();
+      for (Map.Entry<String, Integer> e : readers.entrySet()) {
+        String path = inputPaths.get(e.getKey());
+        if (path == null) {
+          throw new IllegalArgumentException("input '" + e.getKey() + "' is needed, but no "
+              + "file was given for it");
+        }
+        Dataset<Row> input = spark.read().parquet(path);
+        if (e.getValue() > 1) {
+          input = input.cache();
+          cached.add(input);
+        }
+        inputs.put(e.getKey(), input);
+      }
+      Map<String, Dataset<Row>> out = new LinkedHashMap<>();
+      if (shareUpstreams) {
+        out = runAll(spark, featureSets, inputs, true);
+      } else {
+        for (String name : featureSets) out.put(name, run(spark, name, inputs));
+      }
+      for (Map.Entry<String, Dataset<Row>> e : out.entrySet()) {
+        cached.add(e.getValue());  // unpersist() of a Dataset that is not persisted is a no-op
+        e.getValue().write().mode("overwrite").parquet(outputPaths.get(e.getKey()));
+      }
+    } finally {
+      for (Dataset<Row> d : cached) d.unpersist(false);
+    }
+  }
+
+  /**
    * Replays the golden rows recorded at build time (the notebook's own outputs on a sample of
    * its inputs) for every feature set that has them, and reports per feature set.
    */
