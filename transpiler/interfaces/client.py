@@ -197,11 +197,14 @@ def read_frames(s: socket.socket):
     """(kind, payload) frames until the exit frame or the end of the connection."""
     reader = s.makefile("rb")
     while True:
-        head = reader.read(FRAME.size)
-        if len(head) < FRAME.size:
+        try:
+            head = reader.read(FRAME.size)
+            if len(head) < FRAME.size:
+                return
+            kind, size = FRAME.unpack(head)
+            payload = reader.read(size)
+        except (ConnectionError, socket.timeout):  # the server died: the caller says so
             return
-        kind, size = FRAME.unpack(head)
-        payload = reader.read(size)
         if len(payload) < size:
             return
         yield kind, payload
@@ -246,10 +249,16 @@ def run_on_server(argv: list[str], echo: bool = True) -> int | None:
     with s:
         umask = os.umask(0)
         os.umask(umask)
-        send_json(s, {"secret": p.read_secret(), "argv": argv, "cwd": os.getcwd(),
-                      "env": dict(os.environ), "umask": umask,
-                      "tty": {"stdout": echo and _isatty(out), "stderr": echo and _isatty(err)},
-                      "encoding": {"stdout": _encoding(out), "stderr": _encoding(err)}})
+        try:
+            send_json(s, {"secret": p.read_secret(), "argv": argv, "cwd": os.getcwd(),
+                          "env": dict(os.environ), "umask": umask,
+                          "tty": {"stdout": echo and _isatty(out),
+                                  "stderr": echo and _isatty(err)},
+                          "encoding": {"stdout": _encoding(out), "stderr": _encoding(err)}})
+        except OSError as exc:  # no working folder, the secret gone, the server gone
+            print(f"nb2jvm: the warm server cannot be used ({exc}); running in this process",
+                  file=err)
+            return None
         try:
             for kind, payload in read_frames(s):
                 if kind == b"o":

@@ -264,9 +264,12 @@ def _warm_up() -> None:
     """What every call needs, loaded while the server waits: the stages' imports, the JVM with
     Spark, the compiler JVM (kept for the server's life: a build then compiles warm)."""
     try:
-        from . import cli  # noqa: F401
-        from .. import pipeline, verify  # noqa: F401
-        from ..reference import engine  # noqa: F401
+        import importlib
+
+        for name in ("cli", "cli_build"):
+            importlib.import_module(f"{__package__}.{name}")
+        for name in ("pipeline", "verify", "reference.engine", "artifact.package"):
+            importlib.import_module(f"{__package__.rsplit('.', 1)[0]}.{name}")
         from ..jvm import compile_server
         from ..jvm import spark as jvm_mod
 
