@@ -114,6 +114,7 @@ def test_a_served_call_prints_exits_and_writes_what_an_in_process_call_does(
                          done.stderr.replace(str(tmp), "TMP"))
         files[mode] = sorted(str(p.relative_to(tmp)) for p in tmp.rglob("*"))
     assert results["on"] == results["off"], about
+    assert results["on"][0] != 3, results["on"]  # user input never gives an internal error
     assert files["on"] == files["off"]
     if (tmp_path / "on" / "report.json").exists():
         on, off = (json.loads((tmp_path / m / "report.json").read_text()) for m in ("on", "off"))
@@ -322,6 +323,11 @@ def test_a_request_without_the_secret_or_from_another_user_is_refused(served, tm
     (["build", "nb.ipynb", "-o", "out"], True),
     (["build", "nb.ipynb", "-o", "out", "--watch"], False),  # never ends
     (["verify", "nb.ipynb", "-v"], False),  # Spark's log goes to the caller's terminal
+    (["verify", "nb.ipynb", "-qv"], False),  # argparse's clusters and prefixes too
+    (["verify", "nb.ipynb", "--verb"], False),
+    (["build", "nb.ipynb", "-o", "out", "--wat"], False),
+    (["build", "nb.ipynb", "-o", "out", "--watch=x"], False),
+    (["verify", "nb.ipynb", "-q", "--report", "r.json"], True),
     (["verify", "--help"], False),
     (["check", "nb.ipynb"], False),  # no JVM: nothing to keep warm
     (["server", "status"], False),
@@ -352,3 +358,78 @@ def test_pytest_nb2jvm_verifies_on_the_warm_server(served, tmp_path):
     assert "refused" in done.stdout and "reverse()" in done.stdout
     # the verify ran on the server (one call more), not in the pytest process
     assert sum(s["requests"] for s in _status(folder, env)) == before + 1
+
+
+def _busy(folder: Path, env: dict, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if _pids(folder) and any(st["busy"] for st in _status(folder, env)):
+                return True
+        except (OSError, client.ServerUnavailable, ValueError):
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def _popen(*args, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "transpiler.interfaces.entry",
+                             *map(str, args)], env=env, cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def test_a_call_whose_caller_left_while_it_waited_does_nothing(tmp_path):
+    folder = _folder()
+    env = _env(folder)
+    try:
+        first = _popen("verify", QUICKSTART, "-q", env=env)
+        assert _busy(folder, env)
+        queued = _popen("build", QUICKSTART, "-o", tmp_path / "never", "-q", env=env)
+        time.sleep(1.0)  # connected, waiting for the run lock
+        queued.kill()
+        queued.wait()
+        out, err = first.communicate(timeout=600)
+        assert first.returncode == 0, err
+        time.sleep(1.0)
+        assert not (tmp_path / "never").exists()
+        assert _status(folder, env)[0]["requests"] == 1
+    finally:
+        _stop(env)
+
+
+def test_a_call_during_a_stop_gets_a_new_server_at_once(tmp_path):
+    folder = _folder()
+    env = _env(folder)
+    try:
+        first = _popen("verify", QUICKSTART, "-q", env=env)
+        assert _busy(folder, env)
+        (old,) = _pids(folder).values()
+        stopping = _popen("server", "stop", env=env)
+        deadline = time.monotonic() + 30
+        while folder.joinpath(f"{_paths(env).key}.sock").exists() and \
+                time.monotonic() < deadline:
+            time.sleep(0.05)
+        after = nb2jvm("verify", QUICKSTART, "-q", env=env)
+        assert after.returncode == 0 and "cannot be used" not in after.stderr, after.stderr
+        assert "stopped during the run" not in after.stderr
+        out, err = first.communicate(timeout=600)
+        assert first.returncode == 0 and "CONFORMANT" in out, err  # the running call finished
+        stopping.communicate(timeout=600)
+        assert old not in _pids(folder).values()
+    finally:
+        _stop(env)
+
+
+def test_the_server_refuses_watch_and_verbose_from_a_client_that_sent_them(served, tmp_path):
+    folder, env = served
+    assert nb2jvm("server", "start", env=env).returncode == 0
+    p = _paths(env)
+    for argv in (["build", str(QUICKSTART), "-o", str(tmp_path / "w"), "--watch"],
+                 ["verify", str(QUICKSTART), "--verbose"]):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+            s.connect(str(p.sock))
+            client.send_json(s, {"secret": p.read_secret(), "argv": argv, "cwd": str(tmp_path),
+                                 "env": dict(env)})
+            frames = list(client.read_frames(s))
+        assert [kind for kind, _ in frames] == [b"r"], frames
+    assert not (tmp_path / "w").exists()

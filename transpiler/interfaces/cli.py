@@ -270,7 +270,8 @@ def _verify(args, progress) -> int:
     exported = [f"{v.name} (cell {v.cell})" for v in report.feature_sets]
     print(f"  exported: {', '.join(exported)}")
     for i in report.inputs:
-        print(f"  input:    {i['name']} <- {_shown_path(i['path'])} ({i['origin']})")
+        shown = _shown_path(i['path']) if i['path'] else 'a schema, no data file'
+        print(f"  input:    {i['name']} <- {shown} ({i['origin']})")
     if report.artifact:
         print(f"  artifact: {_shown_path(report.artifact)}")
     for v in report.feature_sets:

@@ -41,9 +41,15 @@ IN_PROCESS_FLAGS = frozenset({"-v", "--verbose", "--watch", "-h", "--help"})
 # options, the cache folder, the time zone DuckDB and Spark see), so a caller with other values
 # gets another server.
 KEY_ENV = ("NB2JVM_JAVA_OPTS", "NB2JVM_JAVA_HOME", "JAVA_HOME", "NB2JVM_CACHE", "XDG_CACHE_HOME",
-           "HOME", "PATH", "TZ", "NB2JVM_PRESTART")
+           "HOME", "PATH", "TZ", "NB2JVM_PRESTART", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS",
+           "JDK_JAVA_OPTIONS", "LANG", "LC_ALL", "SPARK_HOME", "SPARK_CONF_DIR",
+           "NB2JVM_SERVER_IDLE", "PYTHONPATH")
+# The libraries whose versions decide what a call computes (a pip install gets a new server).
+KEY_DISTRIBUTIONS = ("ibis-framework", "sqlglot", "duckdb", "pyarrow", "pyspark", "JPype1",
+                     "lark", "nbformat", "pandas")
+MAX_SERVERS = 4  # per user: starting one more stops the longest-idle one (each holds two JVMs)
 START_TIMEOUT = 60.0  # seconds for a new server to listen (it binds before any heavy import)
-MAX_REQUEST = 1 << 20  # bytes of one request line (arguments and environment)
+MAX_REQUEST = 8 << 20  # bytes of one request line (arguments and environment)
 FRAME = struct.Struct(">cI")  # kind (o: stdout, e: stderr, x: exit code), payload length
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -58,11 +64,20 @@ def enabled() -> bool:
                                                                          "false")
 
 
+def _in_process_flag(arg: str) -> bool:
+    # argparse takes unique prefixes (--verb, --wat) and clusters of short flags (-qv)
+    if arg.startswith("--"):
+        name = arg.split("=", 1)[0]
+        return len(name) > 2 and any(f.startswith(name) for f in IN_PROCESS_FLAGS
+                                     if f.startswith("--"))
+    return arg.startswith("-") and len(arg) > 1 and ("v" in arg[1:] or "h" in arg[1:])
+
+
 def served(argv: list[str]) -> bool:
     """Whether this command line goes to the server: a served command, none of the flags
-    that need the caller's own process."""
+    that need the caller's own process (the server checks again on the parsed arguments)."""
     command = next((a for a in argv if not a.startswith("-")), None)
-    return command in SERVED and not IN_PROCESS_FLAGS.intersection(argv) and enabled()
+    return command in SERVED and not any(_in_process_flag(a) for a in argv) and enabled()
 
 
 def server_dir() -> Path:
@@ -89,10 +104,17 @@ def fingerprint() -> str:
     """The version and the code the server would run: the package's and the JVM runtime's
     sources by name, size and change time (a checkout edited since the server started gets a
     new server, never the old code)."""
-    digest = hashlib.sha256(f"{__version__}\0{sys.executable}\0".encode())
-    from ..common.paths import JVM_SRC
+    digest = hashlib.sha256(f"{__version__}\0{sys.executable}\0{PACKAGE}\0".encode())
+    from importlib import metadata
 
-    for root in (PACKAGE, JVM_SRC):
+    from ..common.paths import GRAMMAR_DIR, JVM_SRC
+
+    for dist in KEY_DISTRIBUTIONS:
+        try:
+            digest.update(f"{dist}={metadata.version(dist)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{dist}=-\0".encode())
+    for root in (PACKAGE, JVM_SRC, GRAMMAR_DIR):
         for folder, dirs, files in os.walk(root):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__" and not d.startswith("."))
             for name in sorted(files):
@@ -160,11 +182,17 @@ def ensure_server(p: Paths) -> socket.socket:
         with contextlib.suppress(FileNotFoundError):
             p.sock.unlink()  # stale: nobody listens on it (checked just above, under the lock)
         _new_secret(p)
-        with open(p.log, "wb") as log:  # one server's log: replaced at each start
+        _retire_others(p)
+        # The server imports this very package (PYTHONPATH), and checks that it did.
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [str(PACKAGE.parent)] + [e for e in os.environ.get("PYTHONPATH", "").split(
+                os.pathsep) if e]))
+        big = p.log.exists() and p.log.stat().st_size > (1 << 20)
+        with open(p.log, "wb" if big else "ab") as log:  # bounded: restarted past 1 MiB
             proc = subprocess.Popen(
-                [sys.executable, "-m", "transpiler.interfaces.server", str(p.folder), p.key],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                close_fds=True, cwd=str(p.folder))
+                [sys.executable, "-m", "transpiler.interfaces.server", str(p.folder), p.key,
+                 str(PACKAGE)], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                start_new_session=True, close_fds=True, cwd=str(p.folder), env=env)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             with contextlib.suppress(OSError):
@@ -177,8 +205,26 @@ def ensure_server(p: Paths) -> socket.socket:
                                 f"(see {p.log})")
 
 
+def _retire_others(p: Paths) -> None:
+    """At most MAX_SERVERS per user: stop the longest-idle others beyond that (a checkout
+    edited all day would otherwise keep one server, two JVMs, per edit until each idles out)."""
+    others = []
+    for q in running():
+        if q.key == p.key:
+            continue
+        with contextlib.suppress(ServerUnavailable, OSError, ValueError):
+            answer = request(q, {"op": "status"})
+            if not answer.get("busy"):
+                others.append((answer.get("idle_seconds") or 0, q))
+    others.sort(key=lambda item: -item[0])
+    for _, q in others[:max(0, len(others) - (MAX_SERVERS - 1))]:
+        with contextlib.suppress(ServerUnavailable, OSError, ValueError):
+            request(q, {"op": "stop"})
+
+
 def send_json(s: socket.socket, message: dict) -> None:
-    s.sendall(json.dumps(message).encode() + b"\n")
+    s.sendall(json.dumps(message, ensure_ascii=False).encode("utf-8", "surrogatepass")
+              + b"\n")
 
 
 def read_line(s: socket.socket, limit: int = MAX_REQUEST) -> bytes:
@@ -277,7 +323,9 @@ def run_on_server(argv: list[str], echo: bool = True) -> int | None:
                           f"({payload.decode(errors='replace')}); running in this process",
                           file=err)
                     return None
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # the server sees the hang-up and interrupts the call
+            if not echo:
+                raise
             print("nb2jvm: interrupted", file=err)
             return 130
         except BrokenPipeError:
@@ -311,7 +359,7 @@ def control(action: str) -> int:
     this version's (it warms up in the background)."""
     try:
         folder = server_dir()
-    except ServerUnavailable as exc:
+    except (ServerUnavailable, OSError) as exc:
         print(f"nb2jvm server: {exc}", file=sys.stderr)
         return 2
     if action == "start":
@@ -324,11 +372,16 @@ def control(action: str) -> int:
     for p in running():
         try:
             answer = request(p, {"op": "stop" if action == "stop" else "status"})
-        except (ServerUnavailable, OSError, ValueError):
-            # a pid file without a listening server: one that was killed; tidy it
-            for f in (p.pid, p.sock):
-                with contextlib.suppress(OSError):
-                    f.unlink()
+        except (ConnectionRefusedError, FileNotFoundError):
+            # nobody listens: a killed server's files (only if its process is gone)
+            with contextlib.suppress(OSError, ValueError):
+                if not alive(int(p.pid.read_text())):
+                    for f in (p.pid, p.sock):
+                        f.unlink(missing_ok=True)
+            continue
+        except (ServerUnavailable, OSError, ValueError) as exc:  # alive, but did not answer
+            found += 1
+            print(f"nb2jvm server (key {p.key}): did not answer ({exc})")
             continue
         found += 1
         pids.append(answer.get("pid"))

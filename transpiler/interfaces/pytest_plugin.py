@@ -117,7 +117,7 @@ def _served_report(path: Path, edge_cases: bool):
         code = client.run_on_server(argv, echo=False)
         if code is None or not out.is_file():
             return None
-        data = json.loads(out.read_text())
+        data = json.loads(out.read_text(encoding="utf-8"))
     fields = {f for f in FeatureVerdict.__dataclass_fields__}
     return VerifyReport(data["notebook"], [FeatureVerdict(**{k: v for k, v in fs.items()
                                                              if k in fields})

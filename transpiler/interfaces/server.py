@@ -103,6 +103,9 @@ class Server:
         self.started = time.time()
         self.stopping = threading.Event()
         self.secret = self.paths.read_secret()
+        if len(self.secret) < 32:
+            raise SystemExit(f"the secret file {self.paths.secret} is empty or too short")
+        self.closed = False
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old = os.umask(0o177)  # the socket file: 0600 from its first moment
         try:
@@ -140,27 +143,33 @@ class Server:
                 conn.close()
                 continue
             threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-        # A stop (or SIGTERM) lets the running call finish; the waiting ones are refused and
-        # run in their callers' processes.
-        self.stopping.set()
+        # A stop (or SIGTERM, idle, the call bound) closes the socket at once, so a new call
+        # starts a new server instead of waiting here; the running call finishes, the waiting
+        # ones are refused and run in their callers' processes.
+        self.close()
         with self.run_lock:
-            self.close()
+            pass
         warm.join(timeout=120)  # never exit with the JVM half-started (JPype's exit would hang)
 
     def close(self) -> None:
+        """Stop listening and remove this server's files (once; never a newer server's: the
+        pid file names the owner, and a newer server writes its own before it listens)."""
         self.stopping.set()
+        with self.state:
+            if self.closed:
+                return
+            self.closed = True
         with contextlib.suppress(OSError):
             self.sock.close()
-        # Only our own files: a newer server may already own the names.
-        with contextlib.suppress(OSError):
-            if os.stat(self.paths.sock).st_ino == self.inode:
-                self.paths.sock.unlink()
         with contextlib.suppress(OSError):
             if self.paths.pid.read_text().strip() == str(os.getpid()):
+                if os.stat(self.paths.sock).st_ino == self.inode:
+                    self.paths.sock.unlink()
                 self.paths.pid.unlink()
 
     def _handle(self, sock: socket.socket) -> None:
         conn = _Conn(sock)
+        message = None
         try:
             with sock:
                 sock.settimeout(30.0)
@@ -186,7 +195,8 @@ class Server:
         finally:
             with self.state:
                 self.active -= 1
-                self.last = time.monotonic()
+                if message_is_run(message):  # a status poll keeps no server alive
+                    self.last = time.monotonic()
 
     def status(self) -> dict:
         with self.state:
@@ -210,12 +220,78 @@ class Server:
             if self.stopping.is_set():
                 conn.send(b"r", b"the server is stopping")
                 return
+            if _hung_up(conn.sock):  # the caller left while it waited (Ctrl-C): nothing to do
+                return
+            from . import cli
+
+            try:
+                args = cli.make_parser().parse_args(argv)
+            except SystemExit:  # a usage error: the call prints it, as in its own process
+                args = None
+            if getattr(args, "watch", False) or getattr(args, "verbose", False):
+                conn.send(b"r", b"--watch and -v run in the caller's own process")
+                return
             with self.state:
                 self.requests += 1
             code = _run_cli(conn, message)
             conn.send(b"x", json.dumps(code).encode())
+            from ..jvm import spark as jvm_mod
+
+            if code == 3 or not jvm_mod.healthy():
+                # An internal error or a dead SparkContext may have left the process broken:
+                # the next call gets a fresh server rather than the same failure.
+                self.stopping.set()
         finally:
             self.run_lock.release()
+
+
+def message_is_run(message) -> bool:
+    return isinstance(message, dict) and message.get("op", "run") == "run"
+
+
+def _hung_up(sock: socket.socket) -> bool:
+    """Whether the caller closed its end (a readable socket with nothing to read)."""
+    import select
+
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
+class _Watcher:
+    """Interrupts the running call when its caller goes away (Ctrl-C, SIGTERM, a killed
+    client), as Ctrl-C interrupts it in its own process: KeyboardInterrupt in the thread
+    that runs it, so every `finally` and temporary folder cleans up."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock, self.target = sock, threading.get_ident()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True,
+                                       name="nb2jvm-server-watch")
+        self.thread.start()
+
+    def _watch(self) -> None:
+        import ctypes
+
+        while not self.done.wait(0.2):
+            if _hung_up(self.sock):
+                self.fired = True
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self.target), ctypes.py_object(KeyboardInterrupt))
+                return
+
+    fired = False
+
+    def stop(self) -> None:
+        """No interrupt after this returns: one already sent is taken here at the latest
+        (the caller's ``except BaseException`` takes it), never in the clean-up after."""
+        self.done.set()
+        self.thread.join()
+        if self.fired:
+            for _ in range(10000):  # the interpreter delivers it within a few bytecodes
+                time.sleep(0)
 
 
 def _run_cli(conn: _Conn, message: dict) -> int:
@@ -228,14 +304,17 @@ def _run_cli(conn: _Conn, message: dict) -> int:
     out = _Stream(_Frames(conn, b"o"), enc.get("stdout") or [], tty.get("stdout"))
     err = _Stream(_Frames(conn, b"e"), enc.get("stderr") or [], tty.get("stderr"))
     env = message.get("env")
+    import tempfile
+    import traceback
+
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
     saved_streams = sys.stdout, sys.stderr
     saved_umask = os.umask(0o022)
     try:
         os.umask(int(message.get("umask", saved_umask)) & 0o777)
         if isinstance(env, dict):
-            os.environ.clear()
-            os.environ.update({str(k): str(v) for k, v in env.items()})
+            _set_environ({str(k): str(v) for k, v in env.items()})
+        tempfile.tempdir = None  # gettempdir() reads the caller's TMPDIR again
         try:
             os.chdir(str(message.get("cwd")))
         except (OSError, TypeError) as exc:
@@ -243,21 +322,38 @@ def _run_cli(conn: _Conn, message: dict) -> int:
             return 2
         sys.stdout, sys.stderr = out, err
         try:
-            code = cli.main(list(message["argv"]))
+            watcher = _Watcher(conn.sock)
+            try:
+                code = cli.main(list(message["argv"]))
+            finally:
+                watcher.stop()
         except SystemExit as exc:  # argparse's --version and usage errors
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
             if exc.code is not None and not isinstance(exc.code, int):
                 err.write(f"{exc.code}\n")
+        except BaseException:  # what escapes main in its own process: a traceback, exit 1
+            traceback.print_exc(file=err)
+            code = 1
         with contextlib.suppress(Exception):
             out.flush()
             err.flush()
         return int(code or 0)
     finally:
         sys.stdout, sys.stderr = saved_streams
-        os.environ.clear()
-        os.environ.update(saved_env)
+        _set_environ(saved_env)
+        tempfile.tempdir = None
         os.chdir(saved_cwd)
         os.umask(saved_umask)
+
+
+def _set_environ(wanted: dict) -> None:
+    """Make os.environ ``wanted`` by changing only what differs (never empty for a moment:
+    the warm-up thread may be reading it)."""
+    for key in [k for k in os.environ if k not in wanted]:
+        del os.environ[key]
+    for key, value in wanted.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
 
 
 def _warm_up() -> None:
@@ -296,6 +392,11 @@ def main(argv: list[str]) -> int:
 
     faulthandler.register(signal.SIGUSR1)  # `kill -USR1 PID`: every thread's stack, in the log
     folder, key = Path(argv[0]), argv[1]
+    here = Path(__file__).resolve().parent.parent
+    if len(argv) > 2 and Path(argv[2]).resolve() != here:
+        # the key was computed on that package's code: never serve it with this one's
+        print(f"this server would run {here}, not {argv[2]}", file=sys.stderr)
+        return 2
     server = Server(folder, key)
     signal.signal(signal.SIGTERM, lambda *_: server.stopping.set())
     try:

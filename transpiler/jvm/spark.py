@@ -372,6 +372,7 @@ def _libjvm(jdk: Jdk) -> str:
 
 
 _JVM: Jvm | None = None
+_FAILED = threading.Event()  # a start failed: JPype cannot start another JVM in this process
 _LOCK = threading.Lock()
 _BACKGROUND: threading.Thread | None = None
 _BACKGROUND_ERROR: BaseException | None = None
@@ -396,6 +397,19 @@ def start_in_background(verbose: bool = False) -> None:
 
         _BACKGROUND = threading.Thread(target=start, name="nb2jvm-jvm-start", daemon=True)
         _BACKGROUND.start()
+
+
+def healthy() -> bool:
+    """Whether this process can run the next call: no JVM yet, or one whose SparkContext
+    runs (JPype cannot start a second JVM, so a process whose Spark died stays broken)."""
+    if _BACKGROUND_ERROR is not None or _FAILED.is_set():
+        return False
+    if _JVM is None:
+        return True
+    try:
+        return not bool(_JVM.spark.sparkContext().isStopped())
+    except Exception:
+        return False
 
 
 def wait_for_start() -> None:
@@ -428,8 +442,10 @@ def session(verbose: bool = False, progress=None) -> Jvm:
             try:
                 _JVM = Jvm(verbose=verbose)
             except (EnvironmentProblem, JvmError):
+                _FAILED.set()
                 raise
             except Exception as exc:  # JPype raises plain exceptions for a broken JDK
+                _FAILED.set()
                 raise error("JVM002", f"the JVM failed to start: {exc}", Span(),
                             hint=INSTALL_HINT, cls=JvmError) from None
     _JVM.attach()
