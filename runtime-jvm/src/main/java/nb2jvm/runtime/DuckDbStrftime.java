@@ -19,18 +19,8 @@ import org.apache.spark.sql.api.java.UDF2;
  * NUL characters at the end of the text.
  * Names are English; {@code %z} is {@code +00} and {@code %Z} empty for a naive timestamp.
  */
-public final class DuckDbStrftime implements UDF2<Long, String, String> {
-  private static final long serialVersionUID = 1L;
+public final class DuckDbStrftime {
   static final String NAME = "nb2jvm_duckdb_strftime";
-
-  @Override
-  public String call(Long micros, String format) {
-    if (micros == null || format == null) return null;
-    long seconds = Math.floorDiv(micros, 1_000_000L);
-    int fraction = (int) Math.floorMod(micros, 1_000_000L);
-    LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, fraction * 1000, ZoneOffset.UTC);
-    return format(t, fraction, format);
-  }
 
   static String format(LocalDateTime t, int micros, String format) {
     StringBuilder out = new StringBuilder();
@@ -96,6 +86,21 @@ public final class DuckDbStrftime implements UDF2<Long, String, String> {
       default:
         throw new IllegalArgumentException("strftime: the directive %" + d + " is not one "
             + "DuckDB formats (the lowering should have refused it)");
+    }
+  }
+
+  /** The Spark UDF: kept apart so that the functions above load without Spark (the
+   * online path runs them in a plain JVM). */
+  public static final class Udf implements UDF2<Long, String, String> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String call(Long micros, String format) {
+      if (micros == null || format == null) return null;
+      long seconds = Math.floorDiv(micros, 1_000_000L);
+      int fraction = (int) Math.floorMod(micros, 1_000_000L);
+      LocalDateTime t = LocalDateTime.ofEpochSecond(seconds, fraction * 1000, ZoneOffset.UTC);
+      return format(t, fraction, format);
     }
   }
 }

@@ -13,14 +13,8 @@ import org.apache.spark.sql.api.java.UDF2;
  * invalid day of the month fails after parsing ({@code 2024-02-30}). Failures raise, as in the
  * notebook. The lowering calls it as {@code nb2jvm_duckdb_strptime}.
  */
-public final class DuckDbStrptime implements UDF2<String, String, Long> {
+public final class DuckDbStrptime {
   static final String NAME = "nb2jvm_duckdb_strptime";
-
-  @Override
-  public Long call(String s, String format) {
-    if (s == null || format == null) return null;
-    return parse(s, format);
-  }
 
   private static boolean space(char c) {
     return c == ' ' || (c >= '\t' && c <= '\r'); // C's isspace in the "C" locale
@@ -104,5 +98,17 @@ public final class DuckDbStrptime implements UDF2<String, String, Long> {
     return new IllegalArgumentException("Could not parse string \"" + s
         + "\" according to format specifier \"" + format + "\": " + why
         + " (the notebook's DuckDB raises)");
+  }
+
+  /** The Spark UDF: kept apart so that the functions above load without Spark (the
+   * online path runs them in a plain JVM). */
+  public static final class Udf implements UDF2<String, String, Long> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public Long call(String s, String format) {
+      if (s == null || format == null) return null;
+      return parse(s, format);
+    }
   }
 }

@@ -11,17 +11,10 @@ import org.apache.spark.sql.api.java.UDF3;
  * offset; Spark returns ''). An offset or length outside [-2^32, 2^32 - 1] fails, as in DuckDB.
  * The lowering calls it as {@code nb2jvm_duckdb_substring}.
  */
-public final class DuckDbSubstring implements UDF3<String, Long, Long, String> {
-  private static final long serialVersionUID = 1L;
+public final class DuckDbSubstring {
   static final String NAME = "nb2jvm_duckdb_substring";
   static final long UPPER = 4294967295L; // DuckDB's supported range: a uint32 ...
   static final long LOWER = -UPPER - 1; // ... and its negative
-
-  @Override
-  public String call(String s, Long offset, Long length) {
-    if (s == null || offset == null || length == null) return null;
-    return substring(s, offset, length);
-  }
 
   /** The characters DuckDB's substring keeps, as code point positions [from, to) of {@code s}. */
   public static String substring(String s, long offset, long length) {
@@ -62,6 +55,18 @@ public final class DuckDbSubstring implements UDF3<String, Long, Long, String> {
     if (value < LOWER || value > UPPER) {
       throw new IllegalArgumentException(
           "Out of Range Error: Substring " + what + " outside of supported range");
+    }
+  }
+
+  /** The Spark UDF: kept apart so that the functions above load without Spark (the
+   * online path runs them in a plain JVM). */
+  public static final class Udf implements UDF3<String, Long, Long, String> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public String call(String s, Long offset, Long length) {
+      if (s == null || offset == null || length == null) return null;
+      return substring(s, offset, length);
     }
   }
 }

@@ -15,22 +15,8 @@ import org.apache.spark.sql.api.java.UDF3;
  * empty match RE2 steps over a whole character where Java steps one UTF-16 unit (between the two
  * halves of an emoji). The lowering calls it as {@code nb2jvm_re2_replace}, registered by the runtime.
  */
-public final class Re2Replace implements UDF3<String, String, String, String> {
+public final class Re2Replace {
   static final String NAME = "nb2jvm_re2_replace";
-
-  // Patterns are literals in the SQL: one per call site, compiled once per task.
-  private transient String lastSource;
-  private transient Pattern lastPattern;
-
-  @Override
-  public String call(String s, String pattern, String rewrite) {
-    if (s == null || pattern == null || rewrite == null) return null;
-    if (!pattern.equals(lastSource)) {
-      lastPattern = Pattern.compile(pattern);
-      lastSource = pattern;
-    }
-    return replace(s, lastPattern, rewrite);
-  }
 
   static String replace(String s, Pattern pattern, String rewrite) {
     Matcher m = pattern.matcher(s);
@@ -77,6 +63,25 @@ public final class Re2Replace implements UDF3<String, String, String, String> {
         throw new IllegalArgumentException("invalid RE2 rewrite: " + rewrite);
       }
       i++;
+    }
+  }
+
+  /** The Spark UDF: kept apart so that the functions above load without Spark (the
+   * online path runs them in a plain JVM). */
+  public static final class Udf implements UDF3<String, String, String, String> {
+    private static final long serialVersionUID = 1L;
+    // Patterns are literals in the SQL: one per call site, compiled once per task.
+    private transient String lastSource;
+    private transient Pattern lastPattern;
+
+    @Override
+    public String call(String s, String pattern, String rewrite) {
+      if (s == null || pattern == null || rewrite == null) return null;
+      if (!pattern.equals(lastSource)) {
+        lastPattern = Pattern.compile(pattern);
+        lastSource = pattern;
+      }
+      return replace(s, lastPattern, rewrite);
     }
   }
 }

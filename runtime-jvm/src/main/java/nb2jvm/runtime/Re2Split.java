@@ -15,21 +15,8 @@ import org.apache.spark.sql.api.java.UDF2;
  * {@code b*} is {@code ['a', '', '']}). Spark's {@code split} follows Java's String.split, which
  * differs on empty matches. The lowering calls it as {@code nb2jvm_re2_split}.
  */
-public final class Re2Split implements UDF2<String, String, List<String>> {
+public final class Re2Split {
   static final String NAME = "nb2jvm_re2_split";
-
-  private transient String lastSource;
-  private transient Pattern lastPattern;
-
-  @Override
-  public List<String> call(String s, String pattern) {
-    if (s == null || pattern == null) return null;
-    if (!pattern.equals(lastSource)) {
-      lastPattern = Pattern.compile(pattern);
-      lastSource = pattern;
-    }
-    return split(s, lastPattern);
-  }
 
   static List<String> split(String s, Pattern pattern) {
     List<String> out = new ArrayList<>();
@@ -52,5 +39,23 @@ public final class Re2Split implements UDF2<String, String, List<String>> {
     }
     out.add(s.substring(offset));
     return out;
+  }
+
+  /** The Spark UDF: kept apart so that the functions above load without Spark (the
+   * online path runs them in a plain JVM). */
+  public static final class Udf implements UDF2<String, String, List<String>> {
+    private static final long serialVersionUID = 1L;
+    private transient String lastSource;
+    private transient Pattern lastPattern;
+
+    @Override
+    public List<String> call(String s, String pattern) {
+      if (s == null || pattern == null) return null;
+      if (!pattern.equals(lastSource)) {
+        lastPattern = Pattern.compile(pattern);
+        lastSource = pattern;
+      }
+      return split(s, lastPattern);
+    }
   }
 }

@@ -49,15 +49,15 @@ final class UdfRegistry {
     // text (DuckDbCast).
     reg.register(DuckDbCase.UPPER_NAME, new DuckDbCase.Upper(), DataTypes.StringType);
     reg.register(DuckDbCase.LOWER_NAME, new DuckDbCase.Lower(), DataTypes.StringType);
-    reg.register(Re2Replace.NAME, new Re2Replace(), DataTypes.StringType);
-    reg.register(Re2Split.NAME, new Re2Split(), DataTypes.createArrayType(DataTypes.StringType));
-    reg.register(DuckDbStrptime.NAME, new DuckDbStrptime(), DataTypes.LongType);
+    reg.register(Re2Replace.NAME, new Re2Replace.Udf(), DataTypes.StringType);
+    reg.register(Re2Split.NAME, new Re2Split.Udf(), DataTypes.createArrayType(DataTypes.StringType));
+    reg.register(DuckDbStrptime.NAME, new DuckDbStrptime.Udf(), DataTypes.LongType);
     reg.register(DuckDbRound.NAME, new DuckDbRound.ToDouble(), DataTypes.DoubleType);
     reg.register(DuckDbRound.INT_NAME, new DuckDbRound.ToLong(), DataTypes.LongType);
-    reg.register(DuckDbSubstring.NAME, new DuckDbSubstring(), DataTypes.StringType);
+    reg.register(DuckDbSubstring.NAME, new DuckDbSubstring.Udf(), DataTypes.StringType);
     reg.register(DuckDbMath.ATAN2_NAME, new DuckDbMath.Atan2(), DataTypes.DoubleType);
     reg.register(DuckDbMath.LEVENSHTEIN_NAME, new DuckDbMath.Levenshtein(), DataTypes.LongType);
-    reg.register(DuckDbStrftime.NAME, new DuckDbStrftime(), DataTypes.StringType);
+    reg.register(DuckDbStrftime.NAME, new DuckDbStrftime.Udf(), DataTypes.StringType);
     // text read as DuckDB's casts read it (DuckDbCast)
     reg.register(DuckDbCast.INT_NAME, new DuckDbCast.TryInt(), DataTypes.LongType);
     reg.register(DuckDbCast.DOUBLE_NAME, new DuckDbCast.TryDouble(), DataTypes.DoubleType);
