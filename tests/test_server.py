@@ -433,3 +433,19 @@ def test_the_server_refuses_watch_and_verbose_from_a_client_that_sent_them(serve
             frames = list(client.read_frames(s))
         assert [kind for kind, _ in frames] == [b"r"], frames
     assert not (tmp_path / "w").exists()
+
+
+def test_sigterm_stops_a_server_whose_jvm_runs_and_removes_its_files(tmp_path):
+    folder = _folder()
+    env = _env(folder)
+    try:
+        assert nb2jvm("verify", QUICKSTART, "-q", env=env).returncode == 0  # the JVM is up
+        (pid,) = _pids(folder).values()
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 60
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(pid)
+        assert not _pids(folder) and not list(folder.glob("*.sock"))
+    finally:
+        _stop(env)

@@ -189,7 +189,7 @@ class Server:
                     conn.send(b"j", json.dumps(self.status()).encode())
                 elif op == "stop":
                     conn.send(b"j", json.dumps(self.status()).encode())
-                    self.stopping.set()
+                    self.close()  # at once: the next call starts a new server
                 elif op == "run":
                     self._run(conn, message)
         finally:
@@ -225,7 +225,8 @@ class Server:
             from . import cli
 
             try:
-                args = cli.make_parser().parse_args(argv)
+                with contextlib.redirect_stderr(io.StringIO()):
+                    args = cli.make_parser().parse_args(argv)
             except SystemExit:  # a usage error: the call prints it, as in its own process
                 args = None
             if getattr(args, "watch", False) or getattr(args, "verbose", False):
@@ -240,7 +241,7 @@ class Server:
             if code == 3 or not jvm_mod.healthy():
                 # An internal error or a dead SparkContext may have left the process broken:
                 # the next call gets a fresh server rather than the same failure.
-                self.stopping.set()
+                self.close()
         finally:
             self.run_lock.release()
 
@@ -250,12 +251,12 @@ def message_is_run(message) -> bool:
 
 
 def _hung_up(sock: socket.socket) -> bool:
-    """Whether the caller closed its end (a readable socket with nothing to read)."""
-    import select
-
+    """Whether the caller closed its end (nothing more to read, ever); a peek that does not
+    block, so any descriptor number works (select() refuses those past 1023)."""
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
-        return bool(readable) and sock.recv(1, socket.MSG_PEEK) == b""
+        return sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
     except OSError:
         return True
 
@@ -285,13 +286,13 @@ class _Watcher:
     fired = False
 
     def stop(self) -> None:
-        """No interrupt after this returns: one already sent is taken here at the latest
-        (the caller's ``except BaseException`` takes it), never in the clean-up after."""
+        """No interrupt after this returns: one sent but not yet delivered is withdrawn."""
+        import ctypes
+
         self.done.set()
         self.thread.join()
-        if self.fired:
-            for _ in range(10000):  # the interpreter delivers it within a few bytecodes
-                time.sleep(0)
+        if self.fired:  # NULL clears the thread's pending asynchronous exception
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.target), None)
 
 
 def _run_cli(conn: _Conn, message: dict) -> int:
@@ -398,6 +399,9 @@ def main(argv: list[str]) -> int:
         print(f"this server would run {here}, not {argv[2]}", file=sys.stderr)
         return 2
     server = Server(folder, key)
+    from ..jvm import spark as jvm_mod
+
+    jvm_mod.EXTRA_FLAGS.append("-Xrs")  # SIGTERM stays Python's: a clean stop, files removed
     signal.signal(signal.SIGTERM, lambda *_: server.stopping.set())
     try:
         server.serve()

@@ -233,6 +233,13 @@ class _Server:
                 except (OSError, _ServerDied):
                     raise error("JVM005", "the compile server stopped unexpectedly",
                                 cls=JvmError) from None
+            except BaseException:
+                # Interrupted between a request and the end of its reply (Ctrl-C, or a warm
+                # server's caller that left): the rest of the reply would be read as the next
+                # one's, so this JVM is replaced.
+                self._stop()
+                self._start(use_archive=self.mapped)
+                raise
         self.compiles += 1
         return reply
 

@@ -213,7 +213,7 @@ class Jvm:
                                 else "log4j2-quiet.properties")
         started = time.perf_counter()
         jvm_path = _libjvm(jdk)
-        extra = os.environ.get("NB2JVM_JAVA_OPTS", "").split()
+        extra = os.environ.get("NB2JVM_JAVA_OPTS", "").split() + list(EXTRA_FLAGS)
         jpype.startJVM(jvm_path, "-Xmx4g", *JAVA_MODULE_OPTIONS, *extra,
                        f"-Dlog4j2.configurationFile={log_conf.as_uri()}",
                        classpath=[str(classes), str(spark_jars_dir() / "*")],
@@ -282,7 +282,8 @@ class Jvm:
     def _session_copy(self, jar: Path) -> Path:
         # Spark keys added jars by file name and refuses a second path with the same name, so
         # each distinct jar gets a content-addressed name in this session's folder.
-        if self._jars is None:
+        if self._jars is None or not self._jars.is_dir():  # a long-lived process: its
+            # first caller's TMPDIR may be gone since
             self._jars = Path(tempfile.mkdtemp(prefix="nb2jvm-session-jars-"))
             atexit.register(shutil.rmtree, self._jars, True)
         data = jar.read_bytes()
@@ -372,6 +373,9 @@ def _libjvm(jdk: Jdk) -> str:
 
 
 _JVM: Jvm | None = None
+# Flags a host adds to the JVM it will start (the warm server: -Xrs, so that SIGTERM reaches
+# its Python handler and it stops cleanly instead of HotSpot ending the process).
+EXTRA_FLAGS: list[str] = []
 _FAILED = threading.Event()  # a start failed: JPype cannot start another JVM in this process
 _LOCK = threading.Lock()
 _BACKGROUND: threading.Thread | None = None
