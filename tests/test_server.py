@@ -8,6 +8,7 @@ stopped when idle or asked, and a dead one (stale socket, killed mid-run) never 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -43,6 +44,24 @@ def nb2jvm(*args, env: dict, cwd: Path = ROOT, **kw) -> subprocess.CompletedProc
                           timeout=600, **kw)
 
 
+def _busy(folder: Path, env: dict, timeout: float = 120) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if _pids(folder) and any(st["busy"] for st in _status(folder, env)):
+                return True
+        except (OSError, client.ServerUnavailable, ValueError):
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def _popen(*args, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "transpiler.interfaces.entry",
+                             *map(str, args)], env=env, cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
 def _pids(folder: Path) -> dict[str, int]:
     return {p.stem: int(p.read_text()) for p in folder.glob("*.pid")}
 
@@ -50,14 +69,21 @@ def _pids(folder: Path) -> dict[str, int]:
 _alive = client.alive
 
 
-def _status(folder: Path, env: dict) -> list[dict]:
+@contextlib.contextmanager
+def _environ(env: dict):
+    """This process's environment as a call with ``env`` has it (the client reads it)."""
     saved = dict(os.environ)
     os.environ.update(env)
     try:
-        return [client.request(p, {"op": "status"}) for p in client.running()]
+        yield
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def _status(folder: Path, env: dict) -> list[dict]:
+    with _environ(env):
+        return [client.request(p, {"op": "status"}) for p in client.running()]
 
 
 def _stop(env: dict) -> None:
@@ -166,9 +192,7 @@ def test_the_working_folder_environment_and_terminal_are_the_callers(served, tmp
 
 def test_two_calls_at_once_both_get_their_answer(served, tmp_path):
     folder, env = served
-    procs = [subprocess.Popen([sys.executable, "-m", "transpiler.interfaces.entry", "verify",
-                               str(QUICKSTART), "-q"], env=env, cwd=ROOT, text=True,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
+    procs = [_popen("verify", QUICKSTART, "-q", env=env) for _ in range(2)]
     outs = [p.communicate(timeout=600) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert outs[0][0] == outs[1][0] and "CONFORMANT" in outs[0][0]
@@ -205,13 +229,8 @@ def test_an_idle_server_stops_by_itself(tmp_path):
 
 def _paths(env: dict) -> client.Paths:
     """The files of the server a call with ``env`` uses."""
-    saved = dict(os.environ)
-    os.environ.update(env)
-    try:
+    with _environ(env):
         return client.paths()
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
 
 
 def test_a_stale_socket_is_replaced(tmp_path):
@@ -235,20 +254,8 @@ def test_a_server_killed_mid_run_leaves_this_call_and_the_next_working(tmp_path)
     folder = _folder()
     env = _env(folder)
     try:
-        call = subprocess.Popen([sys.executable, "-m", "transpiler.interfaces.entry", "verify",
-                                 str(QUICKSTART)], env=env, cwd=ROOT, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 120
-        busy = False
-        while not busy and time.monotonic() < deadline:
-            with_pid = _pids(folder)
-            if with_pid:
-                try:
-                    busy = any(s["busy"] for s in _status(folder, env))
-                except (OSError, client.ServerUnavailable, ValueError):
-                    pass
-            time.sleep(0.1)
-        assert busy
+        call = _popen("verify", QUICKSTART, env=env)
+        assert _busy(folder, env)
         (pid,) = _pids(folder).values()
         os.kill(pid, signal.SIGKILL)
         out, err = call.communicate(timeout=600)
@@ -358,24 +365,6 @@ def test_pytest_nb2jvm_verifies_on_the_warm_server(served, tmp_path):
     assert "refused" in done.stdout and "reverse()" in done.stdout
     # the verify ran on the server (one call more), not in the pytest process
     assert sum(s["requests"] for s in _status(folder, env)) == before + 1
-
-
-def _busy(folder: Path, env: dict, timeout: float = 120) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if _pids(folder) and any(st["busy"] for st in _status(folder, env)):
-                return True
-        except (OSError, client.ServerUnavailable, ValueError):
-            pass
-        time.sleep(0.05)
-    return False
-
-
-def _popen(*args, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "transpiler.interfaces.entry",
-                             *map(str, args)], env=env, cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_a_call_whose_caller_left_while_it_waited_does_nothing(tmp_path):

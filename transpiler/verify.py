@@ -211,6 +211,11 @@ def _risks_on_data(lf, con) -> list[str]:
     return found
 
 
+def _output(work: Path, name: str) -> Path:
+    # a feature set's name is a Python identifier (the subset checks it): safe as a file name
+    return work / f"out-{name}.parquet"
+
+
 def _run_together(jvm, pipeline, names: list[str], inputs, work, timings, say) -> bool:
     """These feature sets (those the notebook's engine computed) in one call on Spark, each
     input read once; False when that failed, and then each runs on its own so that the
@@ -227,8 +232,7 @@ def _run_together(jvm, pipeline, names: list[str], inputs, work, timings, say) -
     say(f"{len(names)} feature set(s) on Spark")
     started = time.perf_counter()
     try:
-        jvm.run_all_parquet(pipeline, names, inputs,
-                            {n: work / f"out-{n}.parquet" for n in names})
+        jvm.run_all_parquet(pipeline, names, inputs, {n: _output(work, n) for n in names})
         return True
     except jvm_mod.JvmRunError:
         return False
@@ -242,7 +246,7 @@ def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings,
         first = str(expected).strip().splitlines()[0] if str(expected).strip() else ""
         return FeatureVerdict(lf.name, "error", 0, f"the notebook engine failed: "
                               f"{type(expected).__name__}: {first}")
-    out = work / f"out-{lf.name}.parquet"
+    out = _output(work, lf.name)
     if not ran:
         started = time.perf_counter()
         try:

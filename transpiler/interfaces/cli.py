@@ -482,9 +482,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
+    verbose = getattr(args, "verbose", False)  # `server` has neither -v nor -q
     progress = _Progress(enabled=not getattr(args, "quiet", False) and (
-        getattr(args, "verbose", False) or sys.stderr.isatty()
-                                                     or os.environ.get("NB2JVM_PROGRESS") == "1"))
+        verbose or sys.stderr.isatty() or os.environ.get("NB2JVM_PROGRESS") == "1"))
     try:
         return COMMANDS[args.command](args, progress)
     except Nb2jvmError as exc:
@@ -504,7 +504,7 @@ def _main(argv: list[str] | None = None) -> int:
         print(d.render(), file=sys.stderr)
         return EXIT_ERROR
     except Exception as exc:  # a bug in nb2jvm: say so plainly, show the trace only on request
-        if getattr(args, "verbose", False) or os.environ.get("NB2JVM_DEBUG"):
+        if verbose or os.environ.get("NB2JVM_DEBUG"):
             raise
         d = Diagnostic("INTERNAL", f"internal error: {type(exc).__name__}: {exc}", Span(),
                        hint="this is a bug in nb2jvm; rerun with --verbose for the trace")
