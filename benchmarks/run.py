@@ -22,14 +22,16 @@ from common import HERE, spark_session  # noqa: E402
 
 MODES = {
     "quick": {"udf_rows": [200_000], "feature_rows": [200_000], "reps": 3, "close_reps": 5,
-              "build_features": [5, 25], "verify_rows": 100_000, "loop_repeats": 3},
+              "build_features": [5, 25], "verify_rows": 100_000, "loop_repeats": 3,
+              "online_calls": 50_000},
     "full": {"udf_rows": [1_000_000, 5_000_000, 10_000_000],
              "feature_rows": [1_000_000, 5_000_000], "reps": 3, "close_reps": 15,
-             "build_features": [5, 25, 100], "verify_rows": 1_000_000, "loop_repeats": 5},
+             "build_features": [5, 25, 100], "verify_rows": 1_000_000, "loop_repeats": 5,
+             "online_calls": 200_000},
 }
 
 
-SECTIONS = ("udfs", "features", "build", "batch", "verify", "loop")
+SECTIONS = ("udfs", "features", "build", "batch", "verify", "loop", "online")
 
 
 def _say(msg: str) -> None:
@@ -142,8 +144,31 @@ def _loop(v: dict) -> list[str]:
     return lines + [""]
 
 
+def _online(v: dict) -> list[str]:
+    lo, hi = v["mleap_us"]
+    lines = ["## Online path: one row per call, one thread (issue #25 targets: within 1.5x of "
+             "hand-written Java, under 5 us per row for customer_risk, at least 1,000x faster "
+             "than Spark on a one-row DataFrame)", "",
+             "| feature set | variant | p50 us | p99 us | rows/s | p50 vs hand-written | "
+             "single-row Spark p50 / this p50 |", "|---|---|---|---|---|---|---|"]
+    for feature, variants in v["features"].items():
+        hand = variants["hand-written Java"]["p50_us"]
+        spark = variants["Spark, one-row DataFrame (warm)"]["p50_us"]
+        for name, r in variants.items():
+            lines.append(f"| {feature} | {name} | {r['p50_us']:.3f} | {r['p99_us']:.3f} | "
+                         f"{r['rows_per_s']:,.0f} | {r['p50_us'] / hand:.2f}x | "
+                         f"{spark / r['p50_us']:,.0f}x |")
+        lines.append(f"| {feature} | MLeap (published, a whole pipeline) | {lo:.0f}-{hi:.0f} | | "
+                     f"| | |")
+    lines += ["", f"- {v['calls']:,} calls per round, {v['rounds']} rounds interleaved after a "
+              "warm-up round; median over rounds of each round's p50/p99 (System.nanoTime "
+              "around each call, ~25 ns of it timer) and of its throughput (a loop without "
+              "timers); the JVM holds only the artifact jars and the harness.", ""]
+    return lines
+
+
 _SECTIONS = {"udfs": _udfs, "features": _features, "build": _build, "batch": _batch,
-             "verify": _verify, "loop": _loop}
+             "verify": _verify, "loop": _loop, "online": _online}
 
 
 def main(argv: list[str]) -> int:
@@ -159,7 +184,7 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     mode = args.mode or "quick"
     cfg = MODES[mode]
-    import udfs, features, build, verify, verify_loop  # noqa: E401  (after sys.path)
+    import udfs, features, build, verify, verify_loop, online  # noqa: E401  (after sys.path)
 
     work = Path(tempfile.mkdtemp(prefix="nb2jvm-bench-"))
     _say(f"mode {mode}; building the artifacts")
@@ -193,6 +218,9 @@ def main(argv: list[str]) -> int:
     if "loop" in wanted:
         _say("verify loop (cold and warm)")
         results["loop"] = verify_loop.run(work, repeats=cfg["loop_repeats"])
+    if "online" in wanted:
+        _say("online path (plain JVM) and single-row Spark")
+        results["online"] = online.run(work, calls=cfg["online_calls"])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / f"{mode}.json").write_text(json.dumps(results, indent=2) + "\n")
     (args.out / f"{mode}.md").write_text(markdown(results))

@@ -16,7 +16,7 @@ from transpiler.jvm.spark import find_jdk
 
 # Classes that are Spark's glue by nature (they register UDFs, with Spark's types): the only ones
 # allowed to need Spark to load.
-SPARK_GLUE = {"UdfRegistry"}
+SPARK_GLUE = {"UdfRegistry", "OnlineReplay"}
 
 # (Java expression in the runtime's package, the reference value computed here)
 CASES = [

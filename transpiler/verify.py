@@ -29,6 +29,8 @@ from .reference.engine import handoff_inputs, notebook_engine, notebook_results
 STATUS_EXIT = {"conformant": 0, "mismatch": 1, "nondeterministic": 1, "refused": 2, "error": 2}
 # the order the summary names them in: what most needs a look first
 STATUS_ORDER = ("mismatch", "error", "nondeterministic", "refused", "conformant")
+ONLINE_EXIT = {"mismatch": 1, "error": 1}
+ONLINE_ORDER = ("mismatch", "error", "conformant", "refused")
 
 
 @dataclass
@@ -44,6 +46,9 @@ class FeatureVerdict:
     # the transpile-time order and NULL risks (W300/W301) that hold on this data; one that
     # does not (a unique order key here, no NULL) is not listed
     risks: list[str] = field(default_factory=list)
+    # with --online: the online path's verdict (conformant, mismatch, error, refused) and why
+    online: str = ""
+    online_message: str = ""
 
 
 @dataclass
@@ -58,7 +63,10 @@ class VerifyReport:
 
     @property
     def exit_code(self) -> int:
-        return max((STATUS_EXIT[v.status] for v in self.feature_sets), default=2)
+        # an online path that differs from the batch one is a bug like a batch mismatch; a
+        # feature set without an online path does not fail the run (the manifest says why)
+        online = [ONLINE_EXIT.get(v.online, 0) for v in self.feature_sets]
+        return max([STATUS_EXIT[v.status] for v in self.feature_sets] + online, default=2)
 
     def summary(self) -> str:
         """One line naming the verdicts that are there, e.g. ``REFUSED: 2 of 4 feature sets
@@ -69,8 +77,11 @@ class VerifyReport:
             "CONFORMANT" if self.feature_sets else "NOT VERIFIED"
         rest = "".join(f", {counts[s]} {s}" for s in bad)
         rows = sum(v.rows_compared for v in self.feature_sets)
+        online = [v.online for v in self.feature_sets if v.online]
+        tail = ("; online path: " + ", ".join(f"{online.count(s)} {s}" for s in ONLINE_ORDER
+                                             if online.count(s))) if online else ""
         return (f"{head}: {counts['conformant']} of {len(self.feature_sets)} feature sets "
-                f"conformant{rest}, {rows} rows compared")
+                f"conformant{rest}, {rows} rows compared{tail}")
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -80,7 +91,7 @@ class VerifyReport:
 
 def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: bool = False,
            policy: ComparisonPolicy | None = None, tamper=None,
-           edge_cases: bool = False) -> VerifyReport:
+           edge_cases: bool = False, online: bool = False) -> VerifyReport:
     """Build the notebook's artifact, run it on Spark, compare with DuckDB; never raises for a
     single feature set: each gets its own verdict.  ``tamper`` (tests only) may rewrite the
     lowered notebook before packaging to prove that a wrong result is caught."""
@@ -91,14 +102,14 @@ def verify(path: Path, opts: Options, *, keep_dir: Path | None = None, verbose: 
         lowered = transpile(path, opts, timings)
         return verify_lowered(lowered, opts, str(path), keep_dir=keep_dir, verbose=verbose,
                               policy=policy, tamper=tamper, edge_cases=edge_cases,
-                              timings=timings)
+                              timings=timings, online=online)
 
 
 def verify_lowered(lowered: LoweredNotebook, opts: Options, shown: str, *,
                    keep_dir: Path | None = None, verbose: bool = False,
                    policy: ComparisonPolicy | None = None, tamper=None,
                    edge_cases: bool = False, timings: Timings | None = None,
-                   data: dict[str, Path] | None = None) -> VerifyReport:
+                   data: dict[str, Path] | None = None, online: bool = False) -> VerifyReport:
     """:func:`verify` from an already lowered notebook; ``data`` (input name -> Parquet file)
     replaces the inputs' own files, e.g. a sample of the live tables in a kernel."""
     policy = policy or ComparisonPolicy()
@@ -162,6 +173,11 @@ def verify_lowered(lowered: LoweredNotebook, opts: Options, shown: str, *,
             verdict.cell = lf.feature.cell.index
             verdict.risks = _risks_on_data(lf, con)
             report.feature_sets.append(verdict)
+            if online:
+                started = time.perf_counter()
+                _verify_online(verdict, lf, artifact, inputs, expected[lf.name], work, policy,
+                               say)
+                timings.record("online run", time.perf_counter() - started)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if con is not None:
@@ -276,3 +292,33 @@ def _verify_one(jvm, pipeline, lf, inputs, expected, work, policy, timings,
                 f"{fix}", render_mismatches(result))
     return FeatureVerdict(lf.name, "mismatch", result.rows_compared, result.message,
                           render_mismatches(result))
+
+
+def _verify_online(verdict: FeatureVerdict, lf, artifact: Artifact, inputs, expected, work: Path,
+                   policy: ComparisonPolicy, say) -> None:
+    """The online path on the same input rows, in a plain JVM (the artifact jar alone on the
+    class path), compared with the notebook's rows like the batch path's."""
+    from .jvm.online_run import OnlineRunError, read_jsonl, run_online, write_jsonl
+
+    entry = next(f for f in artifact.manifest["feature_sets"] if f["name"] == lf.name)
+    if not entry.get("online"):
+        verdict.online, verdict.online_message = "refused", entry.get("online_refused", "")
+        return
+    if isinstance(expected, Exception):
+        verdict.online, verdict.online_message = "error", "the notebook engine failed"
+        return
+    say(f"feature set '{lf.name}' on the online path (plain JVM)")
+    source = entry["online_input"]
+    rows, out = work / f"online-in-{lf.name}.jsonl", work / f"online-out-{lf.name}.jsonl"
+    write_jsonl(pq.read_table(inputs[source["name"]]), [c["name"] for c in source["columns"]],
+                rows)
+    try:
+        run_online(jvm_mod.find_jdk().java, artifact.jar, lf.name, source["name"], rows, out)
+    except OnlineRunError as exc:
+        verdict.online, verdict.online_message = "error", f"the online path failed: {exc}"
+        return
+    got = read_jsonl(out, [(c["name"], c["spark_type"]) for c in entry["online_columns"]])
+    result = policy.compare(expected, got, ordered=lf.ordered, unordered=lf.unordered)
+    verdict.online = "conformant" if result.equal else "mismatch"
+    verdict.online_message = result.message if result.equal else \
+        result.message + "\n" + render_mismatches(result, jvm="JVM (online)")

@@ -58,7 +58,7 @@ def class_name(notebook_stem: str) -> str:
     return name if name[0].isalpha() else "Nb" + name
 
 
-def _member(name: str) -> str:
+def member_name(name: str) -> str:
     words = _words(name) or ["value"]
     ident = words[0][:1].lower() + words[0][1:] + "".join(w[:1].upper() + w[1:]
                                                           for w in words[1:])
@@ -228,7 +228,7 @@ def render(lowered: LoweredNotebook, group_id: str, artifact_id: str,
                              + ".", "of its rows")
     seen: set[str] = {"pipeline", "all"}
     for lf in lowered.lowered:
-        method = _member(lf.name)
+        method = member_name(lf.name)
         while method in seen:
             method += "_"
         seen.add(method)
@@ -279,7 +279,7 @@ def _parameters(tables: list[tuple[str, str]], taken: set[str]) -> list[tuple[st
     """(table, Java type, parameter name) for each table, names unique and not in ``taken``."""
     out, names = [], set(taken)
     for key, typ in tables:
-        p = _member(key)
+        p = member_name(key)
         while p in names:
             p += "_"
         names.add(p)
@@ -291,7 +291,7 @@ def cell_of(lf, notebook_doc: str) -> str:
     return f"cell {lf.feature.cell.index} of {notebook_doc}"
 
 
-def compile_facade(facade: Facade) -> dict[str, bytes]:
+def compile_facade(facade: Facade, classpath=()) -> dict[str, bytes]:
     """javac the facade (cached by source hash); returns its class files by jar path."""
     import hashlib
     import json
@@ -300,7 +300,7 @@ def compile_facade(facade: Facade) -> dict[str, bytes]:
     from ..common.paths import cache_dir
 
     key = hashlib.sha256("\0".join([facade.source, facade.path, str(runtime_classes()),
-                                    JAVA_RELEASE])
+                                    JAVA_RELEASE, *map(str, classpath)])
                          .encode()).hexdigest()[:16]
     cached = cache_dir() / f"facade-{key}.json"
     if cached.is_file():
@@ -312,7 +312,7 @@ def compile_facade(facade: Facade) -> dict[str, bytes]:
         out = Path(tmp) / "classes"
         from ..jvm.compile_server import compile_with, javac_args
 
-        ok, detail = compile_with("java", javac_args(out, src))
+        ok, detail = compile_with("java", javac_args(out, src, classpath))
         if not ok:
             raise error("JVM004", "javac failed on the generated facade (an nb2jvm bug):\n"
                         + detail.strip(), cls=JvmError)

@@ -312,10 +312,14 @@ def _sql_entries(lowered, root: str) -> dict:
     return {f"{root}{name}": text.encode() for name, text in sql_texts(lowered).items()}
 
 
-def _sources_entries(lowered, coords: Coordinates, man: dict, facades) -> dict:
+def _sources_entries(lowered, coords: Coordinates, man: dict, facades, online=()) -> dict:
+    from .online_compile import sources as online_sources
+
     entries = {"META-INF/MANIFEST.MF": b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n\r\n",
                f"nb2jvm/{coords.artifact_id}/manifest.json": _json(man).encode(),
                **{f.path: f.source.encode() for f in facades}}
+    entries.update({path: text.encode() for path, text in
+                    online_sources(online, runtime_package(), coords.artifact_id).items()})
     entries.update(_sql_entries(lowered, f"nb2jvm/{coords.artifact_id}/"))
     for bundle in bundles(lowered):
         entries[bundle.package.replace(".", "/") + "/Udfs.scala"] = \
@@ -335,8 +339,30 @@ def _timed(record, name: str):
             record(name, time.perf_counter() - started)
 
 
+def _online_inputs(part) -> dict[str, tuple]:
+    """Each input of a notebook as the online path reads it: (column, Spark type) pairs."""
+    return {t.name: tuple((c, spark_input_type(d)) for c, d in t.schema.items())
+            for t in part.features.inputs}
+
+
+def _online_manifest(man: dict, online: list, refused: dict[str, str]) -> None:
+    """Which feature sets have an online path (and why the others have none)."""
+    have = {f.name: f for f in online}
+    for entry in man["feature_sets"]:
+        entry["online"] = entry["name"] in have
+        if entry["online"]:
+            f = have[entry["name"]]
+            entry["online_input"] = {"name": f.input, "columns": [
+                {"name": c, "spark_type": t} for c, t, _, _ in f.params]}
+            entry["online_columns"] = [{"name": c, "spark_type": t} for c, t in f.outputs]
+        if entry["name"] in refused:
+            entry["online_refused"] = refused[entry["name"]]
+    man["online"] = {"feature_sets": [f.name for f in online],
+                     "pipeline": "nb2jvm.online.OnlinePipeline", "main": "nb2jvm.online.Main"}
+
+
 def _jar_entries(lowered, coords: Coordinates, man: dict, pom: str, facades,
-                 record=None) -> dict:
+                 record=None, udf_trees=(), online_classes=None, online_dir=None) -> dict:
     root = f"nb2jvm/{coords.artifact_id}/"
     entries = {
         "META-INF/MANIFEST.MF": (b"Manifest-Version: 1.0\r\nCreated-By: nb2jvm\r\n"
@@ -355,19 +381,16 @@ def _jar_entries(lowered, coords: Coordinates, man: dict, pom: str, facades,
         "nb2jvm/index": (coords.artifact_id + "\n").encode(),
     }
     entries.update(_sql_entries(lowered, root))
-    trees = [jvm.runtime_classes()]
-    from ..jvm.scalac import compile_scala
-
-    with _timed(record, "compile UDFs (scalac)"):
-        trees += [compile_scala(bundle.scala) for bundle in bundles(lowered)]
+    trees = [jvm.runtime_classes(), *udf_trees]
     for classes in trees:
         for cls in classes.rglob("*.class"):
             entries[cls.relative_to(classes).as_posix()] = cls.read_bytes()
     from .facade import compile_facade
 
+    entries.update(online_classes or {})
     with _timed(record, "compile facade (javac)"):
         for facade in facades:
-            entries.update(compile_facade(facade))
+            entries.update(compile_facade(facade, [online_dir] if online_dir else []))
     return entries
 
 
@@ -408,7 +431,27 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
                     hint="choose a new or empty output directory", cls=InputError)
     check_unique(all_parts)
     facades = _facades(all_parts, coords)
+    from ..jvm.scalac import compile_scala
+    from .online_compile import compile_online
+    from .online_source import artifact_package, plan, uses_scala_library, with_online
+
+    with _timed(record, "compile UDFs (scalac)"):
+        udf_trees = [compile_scala(bundle.scala) for bundle in bundles(all_parts)]
+    scala_free = not uses_scala_library({
+        c.relative_to(t).as_posix(): c.read_bytes() for t in udf_trees for c in t.rglob("*.class")})
+    online, online_refused = plan(all_parts, runtime_package(), scala_free,
+                                  [_online_inputs(p) for p in all_parts])
+    with _timed(record, "compile online path (javac)"):
+        online_classes, online_dir, kept, failed = compile_online(
+            [of for _, of in online], runtime_package(), coords.artifact_id, udf_trees)
+    online = [(p, of) for p, of in online if of in kept]
+    online_refused.update(failed)
+    facades = tuple(with_online(f, [(k, of) for k, (p, of) in enumerate(online) if p is part],
+                                artifact_package(coords.artifact_id))
+                    for part, f in zip(all_parts, facades))
     man = manifest(all_parts, coords, facades)
+    _online_manifest(man, [of for _, of in online], online_refused)
+    man["online"]["package"] = artifact_package(coords.artifact_id)
     man["self_check"] = golden.manifest() if golden is not None else None
     pom = pom_xml(coords, f"Feature sets exported from {', '.join(names)} by nb2jvm")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -433,13 +476,15 @@ def package(lowered, out_dir: Path, coords: Coordinates | None = None,
         base = f"{coords.artifact_id}-{coords.version}"
         (staging / f"{base}.pom").write_text(pom, encoding="utf-8")
         jar_name = f"{base}.jar"
-        entries = _jar_entries(all_parts, coords, man, pom, facades, record)
+        entries = _jar_entries(all_parts, coords, man, pom, facades, record, udf_trees,
+                               online_classes, online_dir)
         for name, data in (golden.files.items() if golden is not None else ()):
             entries[f"nb2jvm/{coords.artifact_id}/{name}"] = data
         with _timed(record, "write jars"):
             write_jar(staging / jar_name, entries)
             write_jar(staging / f"{base}-sources.jar",
-                      _sources_entries(all_parts, coords, man, facades))
+                      _sources_entries(all_parts, coords, man, facades,
+                                       [of for _, of in online]))
         if out_dir.exists():
             backup = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
             backup.rmdir()

@@ -124,6 +124,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--edge-cases", action="store_true",
                    help="add adversarial rows (NULL, NaN, ±inf, -0.0, extremes, unicode, "
                    "dates before 1970) derived from each input's schema")
+    p.add_argument("--online", action="store_true",
+                   help="also run each feature set's online path (plain JVM, no Spark: java -cp "
+                   "ARTIFACT.jar nb2jvm.online.Main) on the same rows and compare it too; a "
+                   "feature set without one says why")
     _add_coordinates(p)
     _add_common(p)
 
@@ -262,7 +266,7 @@ def _verify(args, progress) -> int:
         args.report.parent.mkdir(parents=True, exist_ok=True)
 
     report = verify(args.notebook, options(args, progress), keep_dir=args.output,
-                    verbose=args.verbose, edge_cases=args.edge_cases)
+                    verbose=args.verbose, edge_cases=args.edge_cases, online=args.online)
     if args.report:
         write_atomic(args.report, report.to_json().encode())
     width = max((len(v.name) for v in report.feature_sets), default=10)
@@ -280,6 +284,11 @@ def _verify(args, progress) -> int:
             print("\n".join("      " + ln for ln in v.details.splitlines()))
         for risk in v.risks if not args.quiet else ():
             print(f"      risk: {risk}")
+        if v.online:
+            first, _, rest = v.online_message.partition("\n")
+            print(f"  {'':<{width}}  online: {v.online:<10}  {first}")
+            if rest and not args.quiet:
+                print("\n".join("      " + ln for ln in rest.splitlines()))
     print(f"  result:   {report.summary()}")
     if args.report:
         print(f"  report:   {_shown_path(args.report)}")

@@ -129,12 +129,15 @@ def scalac_args(out_dir: Path, source: Path) -> list[str]:
             user_classpath(), str(source)]
 
 
-def javac_args(out_dir: Path, source: Path) -> list[str]:
-    """javac's arguments for one generated facade (the warm-up uses the same)."""
+def javac_args(out_dir: Path, source, classpath=()) -> list[str]:
+    """javac's arguments for generated Java (the warm-up uses the same): one source or a list,
+    against the user class path and ``classpath`` (compiled UDFs, the online classes)."""
     from .spark import JAVA_RELEASE
 
-    return ["--release", JAVA_RELEASE, "-encoding", "UTF-8", "-nowarn", "-cp", user_classpath(),
-            "-d", str(out_dir), str(source)]
+    sources = [str(source)] if isinstance(source, (str, Path)) else [str(s) for s in source]
+    cp = ":".join([user_classpath(), *map(str, classpath)])
+    return ["--release", JAVA_RELEASE, "-encoding", "UTF-8", "-nowarn", "-cp", cp,
+            "-d", str(out_dir), *sources]
 
 
 class _ServerDied(Exception):

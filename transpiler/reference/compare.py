@@ -274,7 +274,7 @@ def _canonical(table: pa.Table) -> pa.Table | None:
     return pa.table(columns, names=table.column_names)
 
 
-def render_mismatches(result: Comparison, width: int = 100) -> str:
+def render_mismatches(result: Comparison, width: int = 100, jvm: str = "JVM (Spark)") -> str:
     """The first mismatching rows: for a row on both sides, the columns that differ first and in
     full (notebook, then JVM), then the equal ones (shortened); a row on one side only in full."""
     if not result.mismatches:
@@ -282,7 +282,7 @@ def render_mismatches(result: Comparison, width: int = 100) -> str:
     lines = []
     for m in result.mismatches:
         if m.notebook is None or m.jvm is None:
-            side, row = ("JVM (Spark) only", m.jvm) if m.notebook is None else \
+            side, row = (f"{jvm} only", m.jvm) if m.notebook is None else \
                 ("notebook (DuckDB) only", m.notebook)
             lines.append(f"  row {m.index}, {side}: {_row_text(result.columns, row)}")
             continue
@@ -290,7 +290,7 @@ def render_mismatches(result: Comparison, width: int = 100) -> str:
         names = [result.columns[i] for i in differ]
         lines.append(f"  row {m.index}: differs in {', '.join(names) or '(order only)'}")
         lines.append("    notebook (DuckDB): " + _cells(result.columns, m.notebook, differ))
-        lines.append("    JVM (Spark):       " + _cells(result.columns, m.jvm, differ))
+        lines.append(f"    {jvm + ':':<19}" + _cells(result.columns, m.jvm, differ))
         rest = [i for i in range(len(result.columns)) if i not in differ]
         if rest:
             same = _cells(result.columns, m.notebook, rest)

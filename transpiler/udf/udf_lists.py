@@ -115,7 +115,7 @@ class ListTranslation:
                             "U120")
         items = [self.visit(i) for i in n.items]
         if not items:
-            return Ex("Array.empty[String]", EMPTY)
+            return Ex("new Array[String](0)", EMPTY)
         if all(e.type == "bool" for e in items):
             return Ex(f"Array[Boolean]({', '.join(e.code for e in items)})", BOOLS)
         types = {"int" if e.type == "bool" else e.type for e in items}

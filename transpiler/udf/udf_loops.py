@@ -83,7 +83,7 @@ class LoopTranslation:
         e = self._as_list(it) if isinstance(it, A.Call) and isinstance(it.func, A.Name) and \
             it.func.id == "reversed" else self.visit(it)
         if e.type == EMPTY:
-            e = Ex("Array.empty[String]", "list[str]")
+            e = Ex("new Array[String](0)", "list[str]")
         if e.type == BOOLS:
             arr, k = self._fresh("items"), self._fresh("k")
             return ([f"val {arr} = {e.code}", f"var {k} = 0"], f"{k} < {arr}.length",
@@ -153,7 +153,7 @@ class LoopTranslation:
         k, t = self._dict_types(d.type)
         m, keys, n, i = self._fresh("m"), self._fresh("keys"), self._fresh("n"), self._fresh("k")
         header = [f"val {m} = {d.code}",
-                  f"val {keys} = PyDict.keys({m}, Array.empty[{self._BOXED[k]}])",
+                  f"val {keys} = PyDict.keys({m}, new Array[{self._BOXED[k]}](0))",
                   f"val {n} = {keys}.length", f"var {i} = 0"]
         key = self._unboxed(f"{keys}({i})", k)
         value = self._unboxed(f"PyDict.value({m}, {keys}({i}))", t)

@@ -122,6 +122,6 @@ class SetTranslation:
         """A set's items as a list, in an order Python's need not share: for ``sorted``,
         ``min``, ``max`` and ``sum`` only."""
         t = element(e.type)
-        empty = "Array.empty[String]" if t == "str" else "Array.empty[java.lang.Long]"
+        empty = "new Array[String](0)" if t == "str" else "new Array[java.lang.Long](0)"
         code = f"PyDict.items({e.code}, {empty})"
         return Ex(code if t == "str" else f"{code}.map(_.longValue)", f"list[{t}]")

@@ -36,8 +36,8 @@ JVM_TYPE = {**SPARK_TYPE, "date": "bigint", "datetime": "bigint"}
 # Python's range check on what the notebook's engine passes in (DuckDB refuses other years).
 ARG_CHECK = {"date": "PyDate.dateArg({})", "datetime": "PyDate.datetimeArg({})"}
 DEFAULT = {"int": "0L", "float": "0.0", "str": '""', "bool": "false",
-           "list[str]": "Array.empty[String]", "list[int]": "Array.empty[Long]",
-           "list[float]": "Array.empty[Double]", "date": "0L", "datetime": "0L",
+           "list[str]": "new Array[String](0)", "list[int]": "new Array[Long](0)",
+           "list[float]": "new Array[Double](0)", "date": "0L", "datetime": "0L",
            "timedelta": "0L", "match": "null", "pattern": "null",
            "set[str]": "null", "set[int]": "null"}
 TRUTHY = {"int": "({} != 0L)", "float": "({} != 0.0)", "str": "!{}.isEmpty", "bool": "{}",
@@ -50,7 +50,7 @@ TO_STR = {"int": "Py.str({})", "float": "Py.str({})", "bool": "Py.str({})", "str
           "date": "PyDate.isoformat({})", "datetime": "PyDate.datetimeStr({})",
           "timedelta": "PyDate.deltaStr({})"}
 
-SCALA["list[bool]"], DEFAULT["list[bool]"] = "Array[Boolean]", "Array.empty[Boolean]"
+SCALA["list[bool]"], DEFAULT["list[bool]"] = "Array[Boolean]", "new Array[Boolean](0)"
 TRUTHY["list[bool]"] = "({}.length != 0)"
 # dict locals (udf_dicts): a java.util.Map of boxed keys and values, null before assignment
 for _k in ("str", "int"):

@@ -48,14 +48,17 @@ public final class DuckDbRound {
   public static final class ToLong implements UDF1<Double, Long> {
     @Override
     public Long call(Double x) {
-      if (x == null) return null;
-      double r = round(x, 1.0, false);
-      if (!(r >= -0x1p63 && r < 0x1p63)) {
-        throw new ArithmeticException(
-            "round(): " + r + " is out of the range of int64 (the notebook's DuckDB raises"
-                + " a Conversion Error)");
-      }
-      return (long) r;
+      return x == null ? null : roundToLong(x);
     }
+  }
+
+  static long roundToLong(double x) {
+    double r = round(x, 1.0, false);
+    if (!(r >= -0x1p63 && r < 0x1p63)) {
+      throw new ArithmeticException(
+          "round(): " + r + " is out of the range of int64 (the notebook's DuckDB raises"
+              + " a Conversion Error)");
+    }
+    return (long) r;
   }
 }

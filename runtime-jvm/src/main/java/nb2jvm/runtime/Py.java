@@ -200,6 +200,14 @@ public final class Py {
       throw PyError.limit("ValueError", "a negative number to a fractional power is complex in "
           + "Python; complex results are not supported");
     }
+    if (a == Double.NEGATIVE_INFINITY) {
+      // C99's rule, spelled out: HotSpot's pow intrinsic gives +inf for (-inf) ** (2^51 + 1)
+      // (found by hypothesis), where Java's own specification and CPython give -inf
+      boolean odd = !Double.isInfinite(b) && b == Math.rint(b) && Math.abs(b) < 0x1p53
+          && ((long) b & 1L) == 1L;
+      return b > 0 ? (odd ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY)
+          : (odd ? -0.0 : 0.0);
+    }
     double r = Math.pow(a, b);
     if (Double.isInfinite(r) && !Double.isInfinite(a) && !Double.isInfinite(b)) {
       throw PyError.overflow("(34, 'Numerical result out of range')");
@@ -743,6 +751,17 @@ public final class Py {
 
   /** {@code int(s)}: optional sign, decimal digits (any script), underscores between digits. */
   public static long parseInt(String s) {
+    int n = s.length();
+    if (n > 0 && n <= 18) { // ASCII digits only: exactly Long.parseLong (no sign, space or _)
+      long v = 0;
+      int k = 0;
+      for (; k < n; k++) {
+        char c = s.charAt(k);
+        if (c < '0' || c > '9') break;
+        v = v * 10 + (c - '0');
+      }
+      if (k == n) return v;
+    }
     BigInteger value = parseBig(s);
     if (value.bitLength() > 63) throw intOverflow();
     return value.longValue();

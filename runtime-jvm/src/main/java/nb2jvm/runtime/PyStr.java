@@ -106,8 +106,10 @@ public final class PyStr {
 
   private static boolean all(String s, CpTest test) {
     if (s.isEmpty()) return false;
-    for (int cp : cps(s)) {
+    for (int k = 0; k < s.length(); ) { // code point by code point, no array
+      int cp = s.codePointAt(k);
       if (!test.test(cp)) return false;
+      k += Character.charCount(cp);
     }
     return true;
   }
@@ -125,7 +127,8 @@ public final class PyStr {
   }
 
   public static boolean isalpha(String s) {
-    return all(s, cp -> in(ALPHA, cp));
+    // ASCII's letters are exactly A-Z and a-z in Python's tables: no search for them
+    return all(s, cp -> cp < 128 ? (cp | 32) >= 'a' && (cp | 32) <= 'z' : in(ALPHA, cp));
   }
 
   public static boolean isalnum(String s) {
@@ -296,11 +299,31 @@ public final class PyStr {
 
   /** {@code s[i]} with Python's negative indices. */
   public static String at(String s, long i) {
+    int len = s.length();
+    if (i >= -len && i < len && !hasSurrogate(s)) { // one char per code point: index directly
+      char c = s.charAt((int) (i < 0 ? i + len : i));
+      return c < ONE_CHAR.length ? ONE_CHAR[c] : String.valueOf(c);
+    }
     int n = s.codePointCount(0, s.length());
     long j = i < 0 ? i + n : i;
     if (j < 0 || j >= n) throw PyError.index("string index out of range");
     int from = s.offsetByCodePoints(0, (int) j);
     return s.substring(from, s.offsetByCodePoints(from, 1));
+  }
+
+  // s[i] of an ASCII character: the one-character strings made once (a loop over a string's
+  // characters then allocates nothing)
+  private static final String[] ONE_CHAR = new String[128];
+
+  static {
+    for (char c = 0; c < ONE_CHAR.length; c++) ONE_CHAR[c] = String.valueOf(c);
+  }
+
+  private static boolean hasSurrogate(String s) {
+    for (int k = 0; k < s.length(); k++) {
+      if (Character.isSurrogate(s.charAt(k))) return true;
+    }
+    return false;
   }
 
   /** No bound given in a slice. */
@@ -736,7 +759,9 @@ public final class PyStr {
   public static String[] codePoints(String s) {
     int[] c = cps(s);
     String[] out = new String[c.length];
-    for (int i = 0; i < c.length; i++) out[i] = new String(c, i, 1);
+    for (int i = 0; i < c.length; i++) {
+      out[i] = c[i] < ONE_CHAR.length ? ONE_CHAR[c[i]] : new String(c, i, 1);
+    }
     return out;
   }
 

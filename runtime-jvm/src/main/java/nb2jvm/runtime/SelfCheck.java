@@ -80,6 +80,13 @@ public final class SelfCheck {
         }
         String also = forms.isEmpty() ? "" : " (also from " + forms.size()
             + " pre-computed upstream form" + (forms.size() == 1 ? "" : "s") + ")";
+        OnlineFeature online = difference == null ? onlineFeature(loader, feature) : null;
+        if (online != null) {
+          String off = GoldenCompare.difference(expected,
+              OnlineReplay.rows(online, inputs.get(online.input()).collectAsList()));
+          if (off != null) difference = "on the online path: " + off;
+          also += " (and on the online path)";
+        }
         results.add(difference == null
             ? new Result(feature, true, expected.size() + " golden rows match" + also)
             : new Result(feature, false, difference));
@@ -88,6 +95,23 @@ public final class SelfCheck {
       }
     }
     return results;
+  }
+
+  /** The artifact's online row function of this feature set, if it has one (the generated
+   * nb2jvm.online.OnlinePipeline, found through the artifact's class loader). */
+  private static OnlineFeature onlineFeature(ClassLoader loader, String feature) {
+    try {
+      Class<?> cls = Class.forName("nb2jvm.online.OnlinePipeline", true, loader);
+      Object pipeline = cls.getMethod("load").invoke(null);
+      @SuppressWarnings("unchecked")
+      Map<String, OnlineFeature> features =
+          (Map<String, OnlineFeature>) cls.getMethod("features").invoke(pipeline);
+      return features.get(feature);
+    } catch (ClassNotFoundException e) {
+      return null; // no row-local feature set in this artifact
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      throw new IllegalStateException("nb2jvm self-check: the online pipeline does not load: " + e, e);
+    }
   }
 
   private static Path copy(ClassLoader loader, String resource, Path dir) {
