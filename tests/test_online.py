@@ -256,7 +256,13 @@ REFUSALS = [  # (exported cell over t, what the online refusal says); None: it h
     ("t.order_by('i').limit(3)", "limit"),
     ("t.select('s').distinct()", "DISTINCT"),
     ("t.select('s').union(t.select('s'))", "UNION"),
-    ("t.join(t.view(), 'i')", "join"),
+    ("t.join(t.view(), 'i')", "a lookup the caller passes"),
+    ("t.left_join(ibis.memtable({'i': [1], 'w': [2]}), 'i')", None),
+    ("t.left_join(ibis.memtable({'s': ['a', 'b', 'a'], 'w': [1, 2, 3]}), 's')",
+     "two rows with one join key"),
+    ("t.left_join(ibis.memtable({'x': [0.0, 1.5], 'w': [1, 2]}), 'x')", "double"),
+    ("t.cross_join(ibis.memtable({'w': [1, 2]}))", "cross join"),
+    ("t.outer_join(ibis.memtable({'i': [1], 'w': [2]}), 'i')", "LEFT and INNER joins"),
     ("t.select(r=t.i * 0.1)", "decimal"),
     ("t.select(r=t.ts.second())", "EXTRACT(SECOND)"),
 ]
@@ -267,7 +273,7 @@ def test_what_is_not_row_local_is_refused_with_the_reason(tmp_path, cell, says):
     from transpiler.artifact.online_source import plan
     from transpiler.pipeline import Options, transpile
 
-    pq.write_table(pa.table({"i": [1, 2], "s": ["a", "b"],
+    pq.write_table(pa.table({"i": [1, 2], "s": ["a", "b"], "x": [-0.0, 1.5],
                              "ts": pa.array([dt.datetime(2024, 1, 1)] * 2, pa.timestamp("us"))}),
                    tmp_path / "t.parquet")
     nb = write_notebook(tmp_path / "nb.ipynb", [SETUP + 't = con.read_parquet("t.parquet")',

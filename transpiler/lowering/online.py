@@ -21,22 +21,15 @@ from sqlglot import exp
 from ..common import escape
 from ..ir.online import OnlineFeature
 from .online_rules import CALLS, CLAUSES, INTERVAL_MICROS, INTERVAL_MONTHS, ROW_LOCAL_ARGS
-from .online_types import (API, FROM_API, JAVA, NUMERIC, TO_API, WIDEN, Refusal, Val, double,
-                           input_type, wider)
+from .online_lookup import LookupJoins
+from .online_types import (API, FROM_API, JAVA, NUMERIC, TO_API, WIDEN, Refusal, Scope, Val,
+                           double, input_type, wider)
 from .online_values import ValueVisitors
 
 MAX_NODES = 20_000  # a feature set's SQL bigger than this is not compiled for the online path
 
 
-class _Scope:
-    """The columns one FROM source offers a SELECT: the input's, or an inner SELECT's."""
-
-    def __init__(self, alias: str, columns: dict, select: exp.Select | None = None,
-                 inner: "_Scope | None" = None):
-        self.alias, self.columns, self.select, self.inner = alias, columns, select, inner
-
-
-class RowCompiler(ValueVisitors):
+class RowCompiler(ValueVisitors, LookupJoins):
     """One feature set's SQL to Java statements of a row function (see the module doc)."""
 
     def __init__(self, ops: str, udfs: dict, inputs: dict[str, tuple], markers: dict[str, str]):
@@ -48,7 +41,8 @@ class RowCompiler(ValueVisitors):
         self.path: tuple = ()
         self.blocks = 0
         self.counter = 0
-        self.scope: _Scope | None = None
+        self.lookups = 0  # joins to constant tables so far (online_lookup.py)
+        self.scope: Scope | None = None
         self.input: str | None = None
         self.params: list[tuple[str, str, str]] = []  # (column, Spark type, Java local)
 
@@ -105,6 +99,8 @@ class RowCompiler(ValueVisitors):
         # Spark pushes every filter below the projections: the innermost first, each before any
         # column that only the output needs
         for s in reversed(scopes):
+            if s.join is not None:
+                self.emit_lookup(s)  # after the filters below the join, before those above
             where = s.select.args.get("where") if s.select is not None else None
             if where is not None:
                 saved, self.scope = self.scope, s.inner  # WHERE reads the FROM's columns
@@ -116,9 +112,9 @@ class RowCompiler(ValueVisitors):
         outputs = [self.column(self.scope, name) for name in self.scope.columns]
         return outputs, list(self.scope.columns)
 
-    def scope_of(self, select: exp.Select) -> _Scope:
+    def scope_of(self, select: exp.Select) -> Scope:
         for key, value in select.args.items():
-            if value and key not in ROW_LOCAL_ARGS:
+            if value and key not in ROW_LOCAL_ARGS and key != "joins":
                 raise Refusal(f"it has {CLAUSES.get(key, key)}, which is not row-local")
         if select.args.get("kind") or select.args.get("hint"):
             raise Refusal("its SELECT has a modifier the online path does not know")
@@ -146,12 +142,14 @@ class RowCompiler(ValueVisitors):
                 local = f"c{i}"
                 self.params.append((col, t, local))
                 columns[col] = ("input", Val(local, t))
-            inner = _Scope(alias, columns)
+            inner = Scope(alias, columns)
         elif isinstance(src, exp.Subquery) and isinstance(src.this, exp.Select):
             inner = self.scope_of(src.this)
             inner.alias = alias
         else:
             raise Refusal(f"it reads {_what(src)}, not one input")
+        if select.args.get("joins"):
+            inner = self.join_scope(select.args["joins"], inner)
         columns = {}
         for e in select.expressions:
             if isinstance(e, exp.Star):
@@ -161,9 +159,9 @@ class RowCompiler(ValueVisitors):
             if name in columns:
                 raise Refusal(f"it computes the column '{name}' twice")
             columns[name] = ("expr", e.this if isinstance(e, exp.Alias) else e)
-        return _Scope(alias, columns, select, inner)
+        return Scope(alias, columns, select, inner)
 
-    def column(self, scope: _Scope, name: str) -> Val:
+    def column(self, scope: Scope, name: str) -> Val:
         """The value of a column of ``scope`` (computed once per branch it is used in)."""
         entry = scope.columns.get(name)
         if entry is None:
@@ -175,6 +173,8 @@ class RowCompiler(ValueVisitors):
                           "path does not hold yet")
         if entry[0] == "ref":
             return self.column(entry[1], entry[2])
+        if entry[0] == "ambiguous":
+            raise Refusal(f"both sides of its join have a column '{name}'")
         key = (id(scope), name)
         for path, val in self.memo.get(key, []):
             if self.path[:len(path)] == path:
@@ -233,6 +233,8 @@ class RowCompiler(ValueVisitors):
         return self.visit(n.this)
 
     def visit_Column(self, n):
+        if self.scope.join is not None:
+            return self.column(self.side_of(self.scope, n), n.name)
         if n.table and n.table != self.scope.alias:
             raise Refusal(f"it reads a column of '{n.table}', not of its one source")
         return self.column(self.scope, n.name)

@@ -61,6 +61,16 @@ class Val:
     literal: str | None = None
 
 
+class Scope:
+    """The columns one FROM source offers a SELECT: the input's, an inner SELECT's, or a join's
+    (``join``: the lookup into a constant table, online_lookup.py)."""
+
+    def __init__(self, alias: str | None, columns: dict, select=None,
+                 inner: "Scope | None" = None, join=None):
+        self.alias, self.columns, self.select, self.inner = alias, columns, select, inner
+        self.join = join
+
+
 def input_type(spark_type: str) -> str | None:
     """The Spark type the online path reads an input column as (None: not on the path)."""
     if spark_type == "timestamp_ntz|timestamp":  # the batch accepts either: same microseconds
